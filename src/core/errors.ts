@@ -1,0 +1,23 @@
+/** SpoolError and its kinds: each carries the code and HTTP status it is answered with. */
+
+export class SpoolError extends Error {
+  constructor(
+    readonly code: string,
+    readonly status: number,
+    message: string,
+    readonly details: unknown[] = [],
+  ) {
+    super(message);
+    this.name = "SpoolError";
+  }
+}
+
+export const validationFailed = (message: string, details: unknown[] = []) =>
+  new SpoolError("validation_failed", 400, message, details);
+export const notFound = (what: string) => new SpoolError("not_found", 404, `${what} not found`);
+export const conflict = (message: string, details: unknown[] = []) => new SpoolError("conflict", 409, message, details);
+export const leaseLost = (id: string) =>
+  new SpoolError("lease_lost", 409, `job ${id} is no longer leased with this token (expired, cancelled or finished)`);
+export const storageUnavailable = (message: string) => new SpoolError("storage_unavailable", 503, message);
+export const unauthorized = (message = "a valid bearer token is required") => new SpoolError("unauthorized", 401, message);
+export const forbidden = (message: string) => new SpoolError("forbidden", 403, message);

@@ -1,0 +1,59 @@
+/** Per-queue configuration: pause, limits, job defaults, retry policy, lanes, retention, push target. */
+import type { Backoff } from "./job.ts";
+
+export type RateLimit = { max: number; intervalMs: number };
+
+/** Retry policy by error type: some types are never retried, some get their own attempts or backoff. */
+export type RetryPolicy = {
+  noRetry?: string[];
+  byType?: Record<string, { maxAttempts?: number; backoff?: Partial<Backoff> }>;
+};
+
+export type JobDefaults = {
+  priority?: number;
+  maxAttempts?: number;
+  backoff?: Partial<Backoff>;
+  timeoutMs?: number;
+};
+
+export type Retention = { completedMs?: number; failedMs?: number; cancelledMs?: number };
+
+export type PushTarget = { url: string; headers?: Record<string, string>; timeoutMs?: number; concurrency?: number };
+
+export type QueueConfig = {
+  name: string;
+  paused: boolean;
+  concurrency: number | null;
+  rateLimit: RateLimit | null;
+  defaults: JobDefaults;
+  retryPolicy: RetryPolicy;
+  laneOnFailure: "continue" | "block";
+  retention: Retention | null;
+  target: PushTarget | null;
+};
+
+/** The part of a queue's config an operator may change with PUT. */
+export type QueueSettings = Omit<QueueConfig, "name" | "paused">;
+
+export function defaultQueueConfig(name: string): QueueConfig {
+  return {
+    name,
+    paused: false,
+    concurrency: null,
+    rateLimit: null,
+    defaults: {},
+    retryPolicy: {},
+    laneOnFailure: "continue",
+    retention: null,
+    target: null,
+  };
+}
+
+export type StateCounts = Record<
+  "waiting" | "delayed" | "blocked" | "active" | "completed" | "failed" | "cancelled",
+  number
+>;
+
+export function emptyCounts(): StateCounts {
+  return { waiting: 0, delayed: 0, blocked: 0, active: 0, completed: 0, failed: 0, cancelled: 0 };
+}

@@ -1,0 +1,284 @@
+/**
+ * QueueService: the queue's public operations. Validates input, applies defaults and the
+ * retry policy, calls the store, and turns the store's nulls into errors.
+ */
+import type { Clock } from "./clock.ts";
+import { resolveEnqueue, checkQueueName } from "./enqueue.ts";
+import { conflict, leaseLost, notFound, validationFailed } from "./errors.ts";
+import { canMove, isFinal, JOB_STATES, type EnqueueOptions, type Job, type JobState, type Progress } from "./job.ts";
+import { defaultQueueConfig, emptyCounts, type QueueConfig, type QueueSettings } from "./queue-config.ts";
+import { nextAttemptAt } from "./retry.ts";
+import type { CompleteItem, EnqueueOutcome, JobListParams, JobPage, QueueSummary, Store } from "./store.ts";
+import { Wakeups } from "./wakeups.ts";
+
+export const DEFAULT_LEASE_MS = 30_000;
+export const MAX_LEASE_MS = 3_600_000;
+export const MAX_WAIT_MS = 30_000;
+export const MAX_CLAIM = 1000;
+export const MAX_BATCH = 1000;
+
+export type ClaimRequest = {
+  queue: string;
+  workerId: string;
+  max?: number;
+  leaseMs?: number;
+  waitMs?: number;
+  signal?: AbortSignal;
+};
+
+export type FailRequest = {
+  id: string;
+  token: string;
+  error: { message: string; type?: string; stack?: string };
+  retry?: boolean;
+  retryInMs?: number;
+};
+
+export type HeartbeatRequest = { id: string; token: string; extendMs?: number; progress?: Progress; checkpoint?: unknown };
+
+export type ServiceOptions = {
+  store: Store;
+  clock: Clock;
+  random?: () => number;
+  /** How long a queue's config is trusted before it is read again (other processes may change it). */
+  configTtlMs?: number;
+};
+
+export class QueueService {
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly wakeups = new Wakeups();
+  private readonly random: () => number;
+  private readonly configTtlMs: number;
+  private configs = new Map<string, { config: QueueConfig; readAt: number }>();
+  private reaper: ReturnType<typeof setInterval> | null = null;
+  private closing = false;
+
+  constructor(options: ServiceOptions) {
+    this.store = options.store;
+    this.clock = options.clock;
+    this.random = options.random ?? Math.random;
+    this.configTtlMs = options.configTtlMs ?? 1000;
+  }
+
+  async enqueue(queue: string, options: EnqueueOptions): Promise<EnqueueOutcome> {
+    const [outcome] = await this.enqueueMany(queue, [options]);
+    return outcome!;
+  }
+
+  /** All or nothing: one invalid job refuses the whole batch. */
+  async enqueueMany(queue: string, jobs: EnqueueOptions[]): Promise<EnqueueOutcome[]> {
+    if (jobs.length === 0) return [];
+    if (jobs.length > MAX_BATCH) throw validationFailed(`a batch holds at most ${MAX_BATCH} jobs (got ${jobs.length})`);
+    checkQueueName(queue);
+    const now = this.clock.now();
+    const config = await this.queueConfig(queue);
+    const outcomes = await this.store.jobsEnqueue({ jobs: resolveEnqueue(queue, jobs, config.defaults, now), now });
+    this.wakeups.wake(queue);
+    return outcomes;
+  }
+
+  async getJob(id: string): Promise<Job> {
+    const job = await this.store.jobGet({ id });
+    if (!job) throw notFound(`job ${id}`);
+    return job;
+  }
+
+  async listJobs(p: Partial<JobListParams>): Promise<JobPage> {
+    if (p.state !== undefined && !JOB_STATES.includes(p.state)) throw validationFailed(`unknown state "${p.state}"`);
+    return this.store.jobsList({ ...p, limit: Math.min(Math.max(p.limit ?? 50, 1), 500) });
+  }
+
+  async claim(req: ClaimRequest): Promise<Job[]> {
+    checkQueueName(req.queue);
+    const max = Math.min(req.max ?? 1, MAX_CLAIM);
+    const leaseMs = Math.min(req.leaseMs ?? DEFAULT_LEASE_MS, MAX_LEASE_MS);
+    const waitMs = Math.min(req.waitMs ?? 0, MAX_WAIT_MS);
+    const token = crypto.randomUUID();
+    const deadline = performance.now() + waitMs;
+    for (;;) {
+      if (this.closing) return [];
+      const jobs = await this.store.jobsClaim({ queue: req.queue, workerId: req.workerId, max, leaseMs, token, now: this.clock.now() });
+      if (jobs.length > 0) return jobs;
+      const remaining = deadline - performance.now();
+      if (remaining <= 0 || req.signal?.aborted) return [];
+      // Woken by an enqueue; otherwise look again every second for due delayed jobs, a
+      // resumed queue or recovered leases.
+      await this.wakeups.wait(req.queue, Math.min(remaining, 1000), req.signal);
+    }
+  }
+
+  async complete(item: CompleteItem): Promise<Job> {
+    const job = await this.store.jobComplete({ ...item, now: this.clock.now() });
+    if (!job) throw await this.refusal(item.id);
+    this.afterFinish(job);
+    return job;
+  }
+
+  /** One outcome per item; a lost lease is reported, not thrown, so the others still complete. */
+  async completeMany(items: CompleteItem[]): Promise<{ id: string; outcome: "completed" | "lease_lost" }[]> {
+    if (items.length > MAX_BATCH) throw validationFailed(`a batch holds at most ${MAX_BATCH} items (got ${items.length})`);
+    const jobs = await this.store.jobsComplete({ items, now: this.clock.now() });
+    jobs.forEach((job) => job && this.afterFinish(job));
+    return items.map((item, i) => ({ id: item.id, outcome: jobs[i] ? "completed" : "lease_lost" }));
+  }
+
+  async fail(req: FailRequest): Promise<Job> {
+    const current = await this.store.jobGet({ id: req.id });
+    if (!current) throw notFound(`job ${req.id}`);
+    if (current.state !== "active" || current.leaseToken !== req.token) throw leaseLost(req.id);
+    const now = this.clock.now();
+    const type = req.error.type ?? "Error";
+    const config = await this.queueConfig(current.queue);
+    const retryAt = nextAttemptAt({
+      job: current, errorType: type, retry: req.retry, retryInMs: req.retryInMs, policy: config.retryPolicy, now, random: this.random,
+    });
+    const error = { attempt: current.attempts, type, message: req.error.message, stack: req.error.stack, at: now };
+    const job = await this.store.jobFail({ id: req.id, token: req.token, error, retryAt, now });
+    if (!job) throw leaseLost(req.id);
+    this.afterFinish(job);
+    return job;
+  }
+
+  async heartbeat(req: HeartbeatRequest): Promise<Job> {
+    const leaseMs = Math.min(req.extendMs ?? DEFAULT_LEASE_MS, MAX_LEASE_MS);
+    const job = await this.store.jobHeartbeat({
+      id: req.id, token: req.token, leaseMs, progress: req.progress, checkpoint: req.checkpoint, now: this.clock.now(),
+    });
+    if (!job) throw await this.refusal(req.id);
+    return job;
+  }
+
+  async cancel(id: string, force = false): Promise<Job> {
+    const current = await this.getJob(id);
+    if (isFinal(current.state)) throw conflict(`job ${id} is already ${current.state}`);
+    const job = await this.store.jobCancel({ id, force, now: this.clock.now() });
+    if (!job) throw conflict(`job ${id} finished before it could be cancelled`);
+    this.afterFinish(job);
+    return job;
+  }
+
+  async retry(id: string, resetCheckpoint = false): Promise<Job> {
+    const current = await this.getJob(id);
+    if (!canMove(current.state, "waiting")) throw conflict(`job ${id} is ${current.state}; only failed or cancelled jobs can be retried`);
+    const job = await this.store.jobRetry({ id, resetCheckpoint, now: this.clock.now() });
+    if (!job) throw conflict(`job ${id} changed state before it could be retried`);
+    this.wakeups.wake(job.queue);
+    return job;
+  }
+
+  async deleteJob(id: string): Promise<void> {
+    const current = await this.getJob(id);
+    if (!isFinal(current.state)) throw conflict(`job ${id} is ${current.state}; only finished jobs can be deleted (cancel it first)`);
+    if (!(await this.store.jobDelete({ id, now: this.clock.now() }))) throw conflict(`job ${id} changed state before it could be deleted`);
+  }
+
+  /** Recovers every expired lease: the attempt counts and fails as lease_expired (or timeout). */
+  async reapExpiredLeases(): Promise<Job[]> {
+    const recovered: Job[] = [];
+    for (;;) {
+      const now = this.clock.now();
+      const expired = await this.store.leasesExpired({ now, limit: 200 });
+      for (const job of expired) {
+        const timedOut = job.deadlineAt !== null && job.leaseExpiresAt !== null && job.leaseExpiresAt >= job.deadlineAt;
+        const type = timedOut ? "timeout" : "lease_expired";
+        const message = timedOut
+          ? `attempt ran past its timeout of ${job.timeoutMs} ms`
+          : "the worker's lease expired before it completed or failed the job";
+        const config = await this.queueConfig(job.queue);
+        const retryAt = nextAttemptAt({ job, errorType: type, policy: config.retryPolicy, now, random: this.random });
+        const error = { attempt: job.attempts, type, message, at: now };
+        const done = await this.store.leaseRecover({ id: job.id, token: job.leaseToken!, error, retryAt, now });
+        if (done) {
+          recovered.push(done);
+          this.afterFinish(done);
+        }
+      }
+      if (expired.length < 200) return recovered;
+    }
+  }
+
+  async listQueues(): Promise<QueueSummary[]> {
+    return this.store.queuesList();
+  }
+
+  /** An unknown queue reads as an empty one with default config, not an error. */
+  async getQueue(queue: string): Promise<QueueSummary> {
+    checkQueueName(queue);
+    return (await this.store.queueGet({ queue })) ?? { ...defaultQueueConfig(queue), counts: emptyCounts() };
+  }
+
+  async putQueue(queue: string, settings: QueueSettings): Promise<QueueConfig> {
+    checkQueueName(queue);
+    const config = await this.store.queuePut({ queue, settings, now: this.clock.now() });
+    this.configs.delete(queue);
+    this.wakeups.wake(queue);
+    return config;
+  }
+
+  async pauseQueue(queue: string, paused: boolean): Promise<QueueConfig> {
+    checkQueueName(queue);
+    const config = await this.store.queuePause({ queue, paused, now: this.clock.now() });
+    this.configs.delete(queue);
+    if (!paused) this.wakeups.wake(queue);
+    return config;
+  }
+
+  async purgeQueue(queue: string, state: JobState): Promise<number> {
+    checkQueueName(queue);
+    if (!JOB_STATES.includes(state)) throw validationFailed(`unknown state "${state}"`);
+    if (state === "active") throw conflict("active jobs cannot be purged; cancel them with force first");
+    return this.store.queuePurge({ queue, state, now: this.clock.now() });
+  }
+
+  async retryFailed(queue: string): Promise<number> {
+    checkQueueName(queue);
+    const n = await this.store.queueRetryFailed({ queue, now: this.clock.now() });
+    if (n > 0) this.wakeups.wake(queue);
+    return n;
+  }
+
+  async cancelWaiting(queue: string): Promise<number> {
+    checkQueueName(queue);
+    return this.store.queueCancelWaiting({ queue, now: this.clock.now() });
+  }
+
+  async skipLaneHead(queue: string, key: string): Promise<void> {
+    if (!(await this.store.laneSkip({ queue, key, now: this.clock.now() }))) {
+      throw conflict(`lane "${key}" of queue ${queue} is not blocked by a failed job`);
+    }
+    this.wakeups.wake(queue);
+  }
+
+  /** Starts the background lease reaper (real timer; decisions still read the injected clock). */
+  start(intervalMs = 1000): void {
+    if (this.reaper) return;
+    this.reaper = setInterval(() => void this.reapExpiredLeases().catch(() => {}), intervalMs);
+  }
+
+  /** Stops claiming: open long polls answer empty at once. */
+  async stop(): Promise<void> {
+    this.closing = true;
+    if (this.reaper) clearInterval(this.reaper);
+    this.reaper = null;
+    this.wakeups.wakeAll();
+  }
+
+  async queueConfig(queue: string): Promise<QueueConfig> {
+    const cached = this.configs.get(queue);
+    const at = performance.now();
+    if (cached && at - cached.readAt < this.configTtlMs) return cached.config;
+    const config = (await this.store.queueGet({ queue })) ?? defaultQueueConfig(queue);
+    this.configs.set(queue, { config, readAt: at });
+    return config;
+  }
+
+  /** A finished job may have handed its lane to the next job: let waiting claims look. */
+  private afterFinish(job: Job): void {
+    if (job.key !== null || job.state === "waiting") this.wakeups.wake(job.queue);
+  }
+
+  private async refusal(id: string) {
+    return (await this.store.jobGet({ id })) ? leaseLost(id) : notFound(`job ${id}`);
+  }
+}

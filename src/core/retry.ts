@@ -1,0 +1,44 @@
+/** Backoff delays and the decision whether a failed attempt runs again. */
+import { DEFAULT_BACKOFF, type Backoff, type Job } from "./job.ts";
+import type { RetryPolicy } from "./queue-config.ts";
+
+export const MAX_BACKOFF_MS = 3_600_000;
+
+export function resolveBackoff(partial: Partial<Backoff> | undefined, base: Backoff = DEFAULT_BACKOFF): Backoff {
+  return { ...base, ...(partial ?? {}) };
+}
+
+/**
+ * Delay before attempt `attempt + 1`, given that `attempt` attempts have run.
+ * Exponential doubles from delayMs; jitter spreads it over [50 %, 100 %] so a burst of
+ * failures does not retry in lockstep. Never more than maxDelayMs (default 1 h).
+ */
+export function backoffDelay(attempt: number, backoff: Backoff, random: () => number = Math.random): number {
+  const cap = Math.min(backoff.maxDelayMs ?? MAX_BACKOFF_MS, MAX_BACKOFF_MS);
+  const raw = backoff.type === "fixed" ? backoff.delayMs : backoff.delayMs * 2 ** Math.max(0, attempt - 1);
+  const capped = Math.min(raw, cap);
+  return backoff.jitter ? Math.round(capped * (0.5 + random() / 2)) : capped;
+}
+
+export type FailureInput = {
+  job: Job;
+  errorType: string;
+  retry?: boolean;
+  retryInMs?: number;
+  policy: RetryPolicy;
+  now: number;
+  random?: () => number;
+};
+
+/** When the job runs again (epoch ms), or null when this failure is final. */
+export function nextAttemptAt(input: FailureInput): number | null {
+  const { job, errorType, policy, now } = input;
+  if (input.retry === false || job.cancelRequested) return null;
+  if (policy.noRetry?.includes(errorType)) return null;
+  const special = policy.byType?.[errorType];
+  const maxAttempts = special?.maxAttempts ?? job.maxAttempts;
+  if (job.attempts >= maxAttempts) return null;
+  if (input.retryInMs !== undefined) return now + input.retryInMs;
+  const backoff = special?.backoff ? resolveBackoff(special.backoff, job.backoff) : job.backoff;
+  return now + backoffDelay(job.attempts, backoff, input.random);
+}

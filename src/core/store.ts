@@ -1,0 +1,125 @@
+/**
+ * The Store: the one seam between queue semantics and storage.
+ *
+ * Stores do mechanics — atomic claims, lanes (only a lane's head is claimable), leases and
+ * persistence. The core does policy — validation, defaults, backoff, which state changes
+ * are allowed — and passes its decisions in. Every method takes one params object; time
+ * arrives as `now` (epoch ms) and a store never reads a clock. Methods that guard a state
+ * change return null when the guard fails (an expected race); they throw only on bugs or
+ * when storage is unavailable. Nothing here assumes SQL or transactions, so a Redis store
+ * can implement each method as one Lua script.
+ */
+import type { Job, JobError, JobState, NewJob, Progress } from "./job.ts";
+import type { QueueConfig, QueueSettings, StateCounts } from "./queue-config.ts";
+
+export type EnqueueOutcome = { job: Job; created: boolean };
+
+export type JobListParams = {
+  queue?: string;
+  state?: JobState;
+  key?: string;
+  /** Case-insensitive search in id, key and payload text. */
+  q?: string;
+  limit: number;
+  /** Opaque cursor from a previous page; pages run from newest to oldest. */
+  cursor?: string;
+};
+
+export type JobPage = { jobs: Job[]; nextCursor: string | null };
+
+export type ClaimParams = {
+  queue: string;
+  workerId: string;
+  max: number;
+  leaseMs: number;
+  /** Lease token for every job of this claim; the core makes it unguessable. */
+  token: string;
+  now: number;
+};
+
+export type FailParams = {
+  id: string;
+  token: string;
+  error: JobError;
+  /** When to run again; null fails the job for good (or cancels it when cancel was requested). */
+  retryAt: number | null;
+  now: number;
+};
+
+export type HeartbeatParams = {
+  id: string;
+  token: string;
+  leaseMs: number;
+  progress?: Progress;
+  checkpoint?: unknown;
+  now: number;
+};
+
+export type CompleteItem = { id: string; token: string; result?: unknown };
+
+export type QueueSummary = QueueConfig & { counts: StateCounts };
+
+export type TokenRole = "admin" | "producer" | "worker" | "viewer";
+export type TokenRecord = { id: string; name: string | null; role: TokenRole; createdAt: number };
+
+export interface JobStore {
+  /** Inserts all jobs or none. An existing (queue, idempotencyKey) yields that job with created=false. */
+  jobsEnqueue(p: { jobs: NewJob[]; now: number }): Promise<EnqueueOutcome[]>;
+  jobGet(p: { id: string }): Promise<Job | null>;
+  jobsList(p: JobListParams): Promise<JobPage>;
+  /**
+   * Leases up to `max` runnable jobs of a queue: highest priority first, then enqueue order;
+   * due delayed jobs count as runnable. Respects pause, the concurrency limit and the rate
+   * limit. Only lane heads are ever runnable, so a claim takes at most one job per lane.
+   */
+  jobsClaim(p: ClaimParams): Promise<Job[]>;
+  /** Completes a job leased with this token whose lease has not expired; null otherwise. */
+  jobComplete(p: CompleteItem & { now: number }): Promise<Job | null>;
+  /** Completes many; one entry per item, null where the lease was lost. */
+  jobsComplete(p: { items: CompleteItem[]; now: number }): Promise<(Job | null)[]>;
+  /** Ends an attempt the worker reports as failed; its lease must still be live. */
+  jobFail(p: FailParams): Promise<Job | null>;
+  /** Ends an attempt whose lease ran out (same outcome rules as jobFail); null if it was not expired. */
+  leaseRecover(p: FailParams): Promise<Job | null>;
+  /** Extends a live lease and records progress/checkpoint; null when the lease is lost. */
+  jobHeartbeat(p: HeartbeatParams): Promise<Job | null>;
+  /**
+   * Cancels an unfinished job. Not active, or `force`: cancelled at once. Active without
+   * force: only marks cancelRequested. Null when the job is unknown or already final.
+   */
+  jobCancel(p: { id: string; force: boolean; now: number }): Promise<Job | null>;
+  /** Makes a failed or cancelled job run again (attempts reset); null when not retryable. */
+  jobRetry(p: { id: string; resetCheckpoint: boolean; now: number }): Promise<Job | null>;
+  /** Deletes a finished job; false when unknown or unfinished. */
+  jobDelete(p: { id: string; now: number }): Promise<boolean>;
+  /** Active jobs whose lease ran out by `now`, oldest first. */
+  leasesExpired(p: { now: number; limit: number }): Promise<Job[]>;
+  /** Skips the failed head of a blocked lane: the lane moves on, the head stays failed. */
+  laneSkip(p: { queue: string; key: string; now: number }): Promise<boolean>;
+}
+
+export interface QueueStore {
+  queueGet(p: { queue: string }): Promise<QueueSummary | null>;
+  queuesList(): Promise<QueueSummary[]>;
+  queuePut(p: { queue: string; settings: QueueSettings; now: number }): Promise<QueueConfig>;
+  queuePause(p: { queue: string; paused: boolean; now: number }): Promise<QueueConfig>;
+  /** Deletes the queue's jobs in the given final or waiting-like state; returns how many. */
+  queuePurge(p: { queue: string; state: JobState; now: number }): Promise<number>;
+  queueRetryFailed(p: { queue: string; now: number }): Promise<number>;
+  queueCancelWaiting(p: { queue: string; now: number }): Promise<number>;
+  /** Earliest runAt of a delayed job in the queue, for long-poll wake-ups. */
+  queueNextRunAt(p: { queue: string }): Promise<number | null>;
+}
+
+export interface TokenStore {
+  tokenCreate(p: { hash: string; role: TokenRole; name: string | null; now: number }): Promise<TokenRecord>;
+  tokenFind(p: { hash: string }): Promise<TokenRecord | null>;
+  tokensCount(): Promise<number>;
+}
+
+export interface Store extends JobStore, QueueStore, TokenStore {
+  readonly kind: "sqlite" | "redis";
+  /** A cheap round trip to storage, for readiness. */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}

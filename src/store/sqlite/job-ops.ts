@@ -1,0 +1,215 @@
+/** Job state changes in SQLite, each run synchronously inside the caller's transaction. */
+import type { Database } from "bun:sqlite";
+import type { JobError, NewJob } from "../../core/job.ts";
+import type { ClaimParams, CompleteItem, EnqueueOutcome, FailParams, HeartbeatParams } from "../../core/store.ts";
+import { defaultQueueConfig, type QueueConfig } from "../../core/queue-config.ts";
+import { Lanes } from "./lanes.ts";
+import { json, rowId, toJob, type JobRow } from "./rows.ts";
+
+const STATES = ["waiting", "delayed", "blocked", "active", "completed", "failed", "cancelled"];
+
+type QueueRow = { name: string; paused: number; config: string; rate_window_start: number; rate_count: number };
+
+export class JobOps {
+  readonly lanes: Lanes;
+
+  constructor(private readonly db: Database) {
+    this.lanes = new Lanes(db);
+  }
+
+  /** Creates the queue row and its count rows on first use. */
+  ensureQueue(queue: string, now: number): void {
+    const created = this.db
+      .query("INSERT OR IGNORE INTO queues (name, config, created_at, updated_at) VALUES (?, ?, ?, ?)")
+      .run(queue, JSON.stringify(defaultQueueConfig(queue)), now, now);
+    if (created.changes === 0) return;
+    const insertCount = this.db.query("INSERT OR IGNORE INTO queue_counts (queue, state, n) VALUES (?, ?, 0)");
+    for (const state of STATES) insertCount.run(queue, state);
+  }
+
+  queueRow(queue: string): QueueRow | null {
+    return this.db.query("SELECT * FROM queues WHERE name = ?").get(queue) as QueueRow | null;
+  }
+
+  queueConfig(queue: string): QueueConfig {
+    const row = this.queueRow(queue);
+    return row ? { ...JSON.parse(row.config), name: queue, paused: row.paused === 1 } : defaultQueueConfig(queue);
+  }
+
+  row(id: number): JobRow | null {
+    return this.db.query("SELECT * FROM jobs WHERE id = ?").get(id) as JobRow | null;
+  }
+
+  enqueue(job: NewJob, now: number): EnqueueOutcome {
+    if (job.idempotencyKey !== null) {
+      const existing = this.db
+        .query("SELECT * FROM jobs WHERE queue = ? AND idempotency_key = ?")
+        .get(job.queue, job.idempotencyKey) as JobRow | null;
+      if (existing) return { job: toJob(existing), created: false };
+    }
+    let state = job.runAt > now ? "delayed" : "waiting";
+    const lane = job.key === null ? null : this.lanes.get(job.queue, job.key);
+    if (lane) state = "blocked";
+    const row = this.db
+      .query(
+        `INSERT INTO jobs (queue, key, payload, priority, state, run_at, max_attempts, backoff, timeout_ms, idempotency_key, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+      )
+      .get(
+        job.queue, job.key, json(job.payload ?? null), job.priority, state, job.runAt, job.maxAttempts,
+        JSON.stringify(job.backoff), job.timeoutMs, job.idempotencyKey, now,
+      ) as JobRow;
+    if (job.key !== null && !lane) this.lanes.take(job.queue, job.key, row.id, now);
+    return { job: toJob(row), created: true };
+  }
+
+  claim(p: ClaimParams): JobRow[] {
+    const queue = this.queueRow(p.queue);
+    if (!queue || queue.paused) return [];
+    const config = JSON.parse(queue.config) as QueueConfig;
+    let allowed = p.max;
+    if (config.concurrency != null) {
+      const active = this.db.query("SELECT n FROM queue_counts WHERE queue = ? AND state = 'active'").get(p.queue) as { n: number };
+      allowed = Math.min(allowed, config.concurrency - active.n);
+    }
+    let windowStart = queue.rate_window_start;
+    let started = queue.rate_count;
+    if (config.rateLimit) {
+      if (p.now >= windowStart + config.rateLimit.intervalMs) {
+        windowStart = p.now;
+        started = 0;
+      }
+      allowed = Math.min(allowed, config.rateLimit.max - started);
+    }
+    if (allowed <= 0) return [];
+    this.db
+      .query("UPDATE jobs SET state = 'waiting' WHERE queue = ? AND state = 'delayed' AND run_at <= ?")
+      .run(p.queue, p.now);
+    const rows = this.db
+      .query(
+        `UPDATE jobs SET state = 'active', attempts = attempts + 1, worker_id = ?1, lease_token = ?2, started_at = ?3,
+           deadline_at = ?3 + timeout_ms,
+           lease_expires_at = MIN(?3 + ?4, COALESCE(?3 + timeout_ms, ?3 + ?4)),
+           cancel_requested = 0
+         WHERE id IN (SELECT id FROM jobs WHERE queue = ?5 AND state = 'waiting' ORDER BY priority DESC, id LIMIT ?6)
+         RETURNING *`,
+      )
+      .all(p.workerId, p.token, p.now, p.leaseMs, p.queue, allowed) as JobRow[];
+    if (config.rateLimit) {
+      this.db
+        .query("UPDATE queues SET rate_window_start = ?, rate_count = ? WHERE name = ?")
+        .run(windowStart, started + rows.length, p.queue);
+    }
+    return rows.sort((a, b) => b.priority - a.priority || a.id - b.id);
+  }
+
+  complete(item: CompleteItem, now: number): JobRow | null {
+    const id = rowId(item.id);
+    if (id === null) return null;
+    const row = this.db
+      .query(
+        `UPDATE jobs SET state = 'completed', result = ?, finished_at = ?, lease_token = NULL, lease_expires_at = NULL
+         WHERE id = ? AND state = 'active' AND lease_token = ? AND lease_expires_at > ? RETURNING *`,
+      )
+      .get(json(item.result ?? null), now, id, item.token, now) as JobRow | null;
+    if (row) this.lanes.release(row.queue, row.key, row.id, now);
+    return row;
+  }
+
+  /** Ends an attempt in failure; `expired` selects the reaper's guard (lease ran out) over the worker's (lease live). */
+  fail(p: FailParams, expired: boolean): JobRow | null {
+    const id = rowId(p.id);
+    if (id === null) return null;
+    const leaseGuard = expired ? "lease_expires_at <= ?" : "lease_expires_at > ?";
+    const current = this.db
+      .query(`SELECT * FROM jobs WHERE id = ? AND state = 'active' AND lease_token = ? AND ${leaseGuard}`)
+      .get(id, p.token, p.now) as JobRow | null;
+    if (!current) return null;
+    const errors = appendError(current.errors, p.error);
+    if (p.retryAt !== null) {
+      return this.db
+        .query(
+          `UPDATE jobs SET state = ?, run_at = ?, errors = ?, lease_token = NULL, lease_expires_at = NULL, deadline_at = NULL
+           WHERE id = ? RETURNING *`,
+        )
+        .get(p.retryAt <= p.now ? "waiting" : "delayed", p.retryAt, errors, id) as JobRow;
+    }
+    const final = current.cancel_requested ? "cancelled" : "failed";
+    const row = this.db
+      .query(
+        `UPDATE jobs SET state = ?, errors = ?, finished_at = ?, lease_token = NULL, lease_expires_at = NULL, deadline_at = NULL
+         WHERE id = ? RETURNING *`,
+      )
+      .get(final, errors, p.now, id) as JobRow;
+    if (row.key !== null) {
+      if (final === "failed" && this.queueConfig(row.queue).laneOnFailure === "block") {
+        this.lanes.block(row.queue, row.key, row.id, p.now);
+      } else {
+        this.lanes.release(row.queue, row.key, row.id, p.now);
+      }
+    }
+    return row;
+  }
+
+  heartbeat(p: HeartbeatParams): JobRow | null {
+    const id = rowId(p.id);
+    if (id === null) return null;
+    return this.db
+      .query(
+        `UPDATE jobs SET lease_expires_at = MIN(?1 + ?2, COALESCE(deadline_at, ?1 + ?2)),
+           progress = COALESCE(?3, progress),
+           checkpoint = CASE WHEN ?4 THEN ?5 ELSE checkpoint END
+         WHERE id = ?6 AND state = 'active' AND lease_token = ?7 AND lease_expires_at > ?1 RETURNING *`,
+      )
+      .get(p.now, p.leaseMs, json(p.progress), p.checkpoint !== undefined ? 1 : 0, json(p.checkpoint), id, p.token) as JobRow | null;
+  }
+
+  cancel(id: number, force: boolean, now: number): JobRow | null {
+    const current = this.row(id);
+    if (!current || ["completed", "failed", "cancelled"].includes(current.state)) return null;
+    if (current.state === "active" && !force) {
+      return this.db.query("UPDATE jobs SET cancel_requested = 1 WHERE id = ? RETURNING *").get(id) as JobRow;
+    }
+    const row = this.db
+      .query(
+        `UPDATE jobs SET state = 'cancelled', finished_at = ?, lease_token = NULL, lease_expires_at = NULL, deadline_at = NULL
+         WHERE id = ? RETURNING *`,
+      )
+      .get(now, id) as JobRow;
+    if (current.state !== "blocked") this.lanes.release(row.queue, row.key, row.id, now);
+    return row;
+  }
+
+  retry(id: number, resetCheckpoint: boolean, now: number): JobRow | null {
+    const current = this.row(id);
+    if (!current || (current.state !== "failed" && current.state !== "cancelled")) return null;
+    let state = "waiting";
+    if (current.key !== null) {
+      const lane = this.lanes.get(current.queue, current.key);
+      if (!lane) this.lanes.take(current.queue, current.key, id, now);
+      else if (lane.head_id === id && lane.blocked) this.lanes.unblock(current.queue, current.key, now);
+      else state = "blocked";
+    }
+    return this.db
+      .query(
+        `UPDATE jobs SET state = ?, attempts = 0, run_at = ?, result = NULL, progress = NULL, finished_at = NULL,
+           cancel_requested = 0, checkpoint = CASE WHEN ? THEN NULL ELSE checkpoint END
+         WHERE id = ? RETURNING *`,
+      )
+      .get(state, now, resetCheckpoint ? 1 : 0, id) as JobRow;
+  }
+
+  /** Removes a job row, handing on its lane if it held one. */
+  remove(row: JobRow, now: number): void {
+    this.db.query("DELETE FROM jobs WHERE id = ?").run(row.id);
+    if (row.state !== "blocked") this.lanes.release(row.queue, row.key, row.id, now);
+  }
+}
+
+function appendError(errorsJson: string, error: JobError): string {
+  const errors = JSON.parse(errorsJson) as JobError[];
+  errors.push(error);
+  // Keep the history bounded: the first errors and the most recent ones tell the story.
+  if (errors.length > 50) errors.splice(10, errors.length - 50);
+  return JSON.stringify(errors);
+}

@@ -1,0 +1,19 @@
+/** Schema migrations, embedded as text and applied in order at start. */
+import type { Database } from "bun:sqlite";
+import queueCore from "./migrations/001-queue.sql" with { type: "text" };
+
+/** Append only: a migration that has shipped is never edited. */
+export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
+  { version: 1, name: "queue core", sql: queueCore },
+];
+
+export function migrate(db: Database): void {
+  const current = (db.query("PRAGMA user_version").get() as { user_version: number }).user_version;
+  for (const m of MIGRATIONS) {
+    if (m.version <= current) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.exec(`PRAGMA user_version = ${m.version}`);
+    })();
+  }
+}

@@ -1,0 +1,260 @@
+/** SqliteStore: the Store on bun:sqlite — WAL, migrations at open, group commit for writes. */
+import type { Database } from "bun:sqlite";
+import type { JobState } from "../../core/job.ts";
+import { emptyCounts, type QueueConfig, type StateCounts } from "../../core/queue-config.ts";
+import type {
+  ClaimParams, CompleteItem, EnqueueOutcome, FailParams, HeartbeatParams, JobListParams, JobPage,
+  QueueSummary, Store, TokenRecord, TokenRole,
+} from "../../core/store.ts";
+import type { NewJob } from "../../core/job.ts";
+import { GroupCommit, openDatabase, type Durability } from "./database.ts";
+import { JobOps } from "./job-ops.ts";
+import { rowId, toJob, type JobRow } from "./rows.ts";
+
+/** Bulk actions work through this many rows per transaction so they never stall claims for long. */
+const BULK_BATCH = 1000;
+
+export type SqliteStoreOptions = { path: string; durability?: Durability };
+
+export class SqliteStore implements Store {
+  readonly kind = "sqlite" as const;
+  readonly db: Database;
+  private readonly writer: GroupCommit;
+  private readonly ops: JobOps;
+
+  constructor(options: SqliteStoreOptions) {
+    this.db = openDatabase(options.path, options.durability);
+    this.writer = new GroupCommit(this.db);
+    this.ops = new JobOps(this.db);
+  }
+
+  async jobsEnqueue(p: { jobs: NewJob[]; now: number }): Promise<EnqueueOutcome[]> {
+    return this.writer.write(() => {
+      for (const queue of new Set(p.jobs.map((j) => j.queue))) this.ops.ensureQueue(queue, p.now);
+      return p.jobs.map((job) => this.ops.enqueue(job, p.now));
+    });
+  }
+
+  async jobGet(p: { id: string }) {
+    const id = rowId(p.id);
+    const row = id === null ? null : this.ops.row(id);
+    return row ? toJob(row) : null;
+  }
+
+  async jobsList(p: JobListParams): Promise<JobPage> {
+    const where: string[] = [];
+    const args: (string | number)[] = [];
+    if (p.queue !== undefined) (where.push("queue = ?"), args.push(p.queue));
+    if (p.state !== undefined) (where.push("state = ?"), args.push(p.state));
+    if (p.key !== undefined) (where.push("key = ?"), args.push(p.key));
+    if (p.q) {
+      where.push("(CAST(id AS TEXT) = ? OR key LIKE ? ESCAPE '\\' OR payload LIKE ? ESCAPE '\\')");
+      const like = `%${p.q.replace(/[\\%_]/g, (c) => "\\" + c)}%`;
+      args.push(p.q, like, like);
+    }
+    const cursor = p.cursor === undefined ? null : rowId(p.cursor);
+    if (cursor !== null) (where.push("id < ?"), args.push(cursor));
+    const sql = `SELECT * FROM jobs ${where.length ? "WHERE " + where.join(" AND ") : ""} ORDER BY id DESC LIMIT ?`;
+    const rows = this.db.query(sql).all(...args, p.limit + 1) as JobRow[];
+    const more = rows.length > p.limit;
+    const page = rows.slice(0, p.limit);
+    return { jobs: page.map(toJob), nextCursor: more ? String(page[page.length - 1]!.id) : null };
+  }
+
+  async jobsClaim(p: ClaimParams) {
+    const rows = await this.writer.write(() => this.ops.claim(p));
+    return rows.map(toJob);
+  }
+
+  async jobComplete(p: CompleteItem & { now: number }) {
+    const row = await this.writer.write(() => this.ops.complete(p, p.now));
+    return row ? toJob(row) : null;
+  }
+
+  async jobsComplete(p: { items: CompleteItem[]; now: number }) {
+    const rows = await this.writer.write(() => p.items.map((item) => this.ops.complete(item, p.now)));
+    return rows.map((row) => (row ? toJob(row) : null));
+  }
+
+  async jobFail(p: FailParams) {
+    const row = await this.writer.write(() => this.ops.fail(p, false));
+    return row ? toJob(row) : null;
+  }
+
+  async leaseRecover(p: FailParams) {
+    const row = await this.writer.write(() => this.ops.fail(p, true));
+    return row ? toJob(row) : null;
+  }
+
+  async jobHeartbeat(p: HeartbeatParams) {
+    const row = await this.writer.write(() => this.ops.heartbeat(p));
+    return row ? toJob(row) : null;
+  }
+
+  async jobCancel(p: { id: string; force: boolean; now: number }) {
+    const id = rowId(p.id);
+    if (id === null) return null;
+    const row = await this.writer.write(() => this.ops.cancel(id, p.force, p.now));
+    return row ? toJob(row) : null;
+  }
+
+  async jobRetry(p: { id: string; resetCheckpoint: boolean; now: number }) {
+    const id = rowId(p.id);
+    if (id === null) return null;
+    const row = await this.writer.write(() => this.ops.retry(id, p.resetCheckpoint, p.now));
+    return row ? toJob(row) : null;
+  }
+
+  async jobDelete(p: { id: string; now: number }) {
+    const id = rowId(p.id);
+    if (id === null) return false;
+    return this.writer.write(() => {
+      const row = this.ops.row(id);
+      if (!row || !["completed", "failed", "cancelled"].includes(row.state)) return false;
+      this.ops.remove(row, p.now);
+      return true;
+    });
+  }
+
+  async leasesExpired(p: { now: number; limit: number }) {
+    const rows = this.db
+      .query("SELECT * FROM jobs WHERE state = 'active' AND lease_expires_at <= ? ORDER BY lease_expires_at LIMIT ?")
+      .all(p.now, p.limit) as JobRow[];
+    return rows.map(toJob);
+  }
+
+  async laneSkip(p: { queue: string; key: string; now: number }) {
+    return this.writer.write(() => {
+      const lane = this.ops.lanes.get(p.queue, p.key);
+      if (!lane || !lane.blocked) return false;
+      this.ops.lanes.advance(p.queue, p.key, p.now);
+      return true;
+    });
+  }
+
+  async queueGet(p: { queue: string }): Promise<QueueSummary | null> {
+    if (!this.ops.queueRow(p.queue)) return null;
+    return { ...this.ops.queueConfig(p.queue), counts: this.counts(p.queue) };
+  }
+
+  async queuesList(): Promise<QueueSummary[]> {
+    const names = this.db.query("SELECT name FROM queues ORDER BY name").all() as { name: string }[];
+    const all = this.db.query("SELECT queue, state, n FROM queue_counts").all() as { queue: string; state: string; n: number }[];
+    const counts = new Map<string, StateCounts>();
+    for (const { queue, state, n } of all) {
+      const c = counts.get(queue) ?? emptyCounts();
+      c[state as keyof StateCounts] = n;
+      counts.set(queue, c);
+    }
+    return names.map(({ name }) => ({ ...this.ops.queueConfig(name), counts: counts.get(name) ?? emptyCounts() }));
+  }
+
+  async queuePut(p: { queue: string; settings: Omit<QueueConfig, "name" | "paused">; now: number }) {
+    return this.writer.write(() => {
+      this.ops.ensureQueue(p.queue, p.now);
+      const config = { ...this.ops.queueConfig(p.queue), ...p.settings };
+      this.db.query("UPDATE queues SET config = ?, updated_at = ? WHERE name = ?").run(JSON.stringify(config), p.now, p.queue);
+      return this.ops.queueConfig(p.queue);
+    });
+  }
+
+  async queuePause(p: { queue: string; paused: boolean; now: number }) {
+    return this.writer.write(() => {
+      this.ops.ensureQueue(p.queue, p.now);
+      this.db.query("UPDATE queues SET paused = ?, updated_at = ? WHERE name = ?").run(p.paused ? 1 : 0, p.now, p.queue);
+      return this.ops.queueConfig(p.queue);
+    });
+  }
+
+  async queuePurge(p: { queue: string; state: JobState; now: number }) {
+    return this.inBatches((limit) => {
+      const rows = this.db
+        .query("SELECT * FROM jobs WHERE queue = ? AND state = ? ORDER BY id LIMIT ?")
+        .all(p.queue, p.state, limit) as JobRow[];
+      for (const row of rows) this.ops.remove(row, p.now);
+      return rows.length;
+    });
+  }
+
+  async queueRetryFailed(p: { queue: string; now: number }) {
+    return this.inBatches((limit) => {
+      const ids = this.db
+        .query("SELECT id FROM jobs WHERE queue = ? AND state = 'failed' ORDER BY id LIMIT ?")
+        .all(p.queue, limit) as { id: number }[];
+      for (const { id } of ids) this.ops.retry(id, false, p.now);
+      return ids.length;
+    });
+  }
+
+  async queueCancelWaiting(p: { queue: string; now: number }) {
+    // Blocked jobs first, so cancelling a lane's head finds no one left to promote.
+    return this.inBatches((limit) => {
+      const ids = this.db
+        .query(
+          `SELECT id FROM jobs WHERE queue = ? AND state IN ('blocked', 'waiting', 'delayed')
+           ORDER BY state = 'blocked' DESC, id LIMIT ?`,
+        )
+        .all(p.queue, limit) as { id: number }[];
+      for (const { id } of ids) this.ops.cancel(id, false, p.now);
+      return ids.length;
+    });
+  }
+
+  async queueNextRunAt(p: { queue: string }) {
+    const row = this.db
+      .query("SELECT MIN(run_at) AS at FROM jobs WHERE queue = ? AND state = 'delayed'")
+      .get(p.queue) as { at: number | null };
+    return row.at;
+  }
+
+  async tokenCreate(p: { hash: string; role: TokenRole; name: string | null; now: number }): Promise<TokenRecord> {
+    const id = crypto.randomUUID();
+    await this.writer.write(() =>
+      this.db.query("INSERT INTO tokens (id, hash, role, name, created_at) VALUES (?, ?, ?, ?, ?)").run(id, p.hash, p.role, p.name, p.now),
+    );
+    return { id, role: p.role, name: p.name, createdAt: p.now };
+  }
+
+  async tokenFind(p: { hash: string }): Promise<TokenRecord | null> {
+    const row = this.db.query("SELECT id, role, name, created_at FROM tokens WHERE hash = ?").get(p.hash) as
+      | { id: string; role: TokenRole; name: string | null; created_at: number }
+      | null;
+    return row ? { id: row.id, role: row.role, name: row.name, createdAt: row.created_at } : null;
+  }
+
+  async tokensCount() {
+    return (this.db.query("SELECT COUNT(*) AS n FROM tokens").get() as { n: number }).n;
+  }
+
+  async ping() {
+    this.db.query("SELECT 1").get();
+    return true;
+  }
+
+  async close() {
+    this.writer.flush();
+    try {
+      this.db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+    } catch {
+      // A checkpoint is an optimisation at shutdown; the WAL replays on the next open.
+    }
+    this.db.close();
+  }
+
+  private counts(queue: string): StateCounts {
+    const counts = emptyCounts();
+    const rows = this.db.query("SELECT state, n FROM queue_counts WHERE queue = ?").all(queue) as { state: string; n: number }[];
+    for (const { state, n } of rows) counts[state as keyof StateCounts] = n;
+    return counts;
+  }
+
+  /** Repeats a bulk step, one transaction per batch, until a batch comes back short. */
+  private async inBatches(step: (limit: number) => number): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const n = await this.writer.write(() => step(BULK_BATCH));
+      total += n;
+      if (n < BULK_BATCH) return total;
+    }
+  }
+}
