@@ -1,0 +1,38 @@
+/** The HTTP app: error shape, limits, auth, and every resource's routes. */
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { bodyLimit } from "hono/body-limit";
+import { authenticate } from "./auth.ts";
+import type { App, ApiDeps, ApiEnv } from "./env.ts";
+import { errorResponse, handleError, validationHook } from "./errors.ts";
+import { rateLimit } from "./rate-limit.ts";
+import { registerDocRoutes } from "./routes/docs.ts";
+import { registerJobRoutes } from "./routes/jobs.ts";
+import { registerQueueRoutes } from "./routes/queues.ts";
+import { registerProbeRoutes, registerServerRoutes } from "./routes/server.ts";
+import { registerWorkRoutes } from "./routes/work.ts";
+
+export function createApp(deps: ApiDeps): App {
+  const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook as never });
+  app.onError(handleError);
+  app.notFound((c) => errorResponse(c, 404, "not_found", `no route for ${c.req.method} ${new URL(c.req.url).pathname}`));
+
+  app.use(
+    "*",
+    bodyLimit({
+      maxSize: deps.server.bodyLimitBytes,
+      onError: (c) => errorResponse(c, 413, "payload_too_large", `request bodies are limited to ${deps.server.bodyLimitBytes} bytes`),
+    }),
+  );
+
+  registerProbeRoutes(app, deps);
+  registerDocRoutes(app, deps);
+
+  app.use("/v1/*", authenticate(deps));
+  if (deps.rateLimitPerSecond > 0) app.use("/v1/*", rateLimit(deps.rateLimitPerSecond));
+
+  registerJobRoutes(app, deps);
+  registerWorkRoutes(app, deps);
+  registerQueueRoutes(app, deps);
+  registerServerRoutes(app, deps);
+  return app;
+}

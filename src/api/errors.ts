@@ -1,0 +1,51 @@
+/** Every failure becomes one JSON shape: {"error": {"code", "message", "details"}}. */
+import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
+import { SpoolError } from "../core/errors.ts";
+import { isStorageFailure } from "../store/sqlite/database.ts";
+
+export function errorBody(code: string, message: string, details: unknown[] = []) {
+  return { error: { code, message, details } };
+}
+
+export function errorResponse(c: Context, status: number, code: string, message: string, details: unknown[] = []) {
+  return c.json(errorBody(code, message, details), status as 400);
+}
+
+const HTTP_CODES: Record<number, [string, string]> = {
+  400: ["malformed_request", "the request body is not valid JSON"],
+  401: ["unauthorized", "a valid bearer token is required"],
+  404: ["not_found", "no such route"],
+  413: ["payload_too_large", "the request body is too large"],
+  415: ["unsupported_media_type", "send the body as JSON with Content-Type: application/json"],
+};
+
+/** The app's onError: our errors keep their code; framework errors get a code of their own; the rest is 500. */
+export function handleError(err: Error, c: Context) {
+  if (err instanceof SpoolError) {
+    if (err.code === "rate_limited") c.header("Retry-After", String(err.details[0] ?? 1));
+    return errorResponse(c, err.status, err.code, err.message, err.details);
+  }
+  if (err instanceof HTTPException) {
+    const [code, message] = HTTP_CODES[err.status] ?? ["http_error", err.message];
+    const detail = err.status === 400 && err.message && err.message !== "Bad Request" ? [err.message] : [];
+    return errorResponse(c, err.status, code, message, detail);
+  }
+  if (err instanceof TypeError && /not a valid ISO 8601 time/.test(err.message)) {
+    return errorResponse(c, 400, "validation_failed", err.message);
+  }
+  if (isStorageFailure(err)) {
+    return errorResponse(c, 503, "storage_unavailable", `storage unavailable: ${err.message}`);
+  }
+  console.error("spool: unexpected error", err);
+  return errorResponse(c, 500, "internal", "unexpected server error; see the server log");
+}
+
+/** zod-openapi's defaultHook: validation failures name each field that is wrong. */
+export function validationHook(result: { success: boolean; error?: any; target: string }, c: Context) {
+  if (result.success) return;
+  const issues = (result.error?.issues ?? []) as { path: (string | number)[]; message: string }[];
+  const details = issues.map((i) => ({ path: [result.target, ...i.path].join("."), message: i.message }));
+  const summary = details.map((d) => `${d.path}: ${d.message}`).join("; ");
+  return errorResponse(c, 400, "validation_failed", `invalid request: ${summary}`, details);
+}

@@ -1,0 +1,26 @@
+/** The OpenAPI 3.1 document and the Scalar reference page, with Scalar's script served from the binary. */
+import { Scalar } from "@scalar/hono-api-reference";
+// The package does not export its browser bundle, so it is embedded by path.
+import scalarScript from "../../../node_modules/@scalar/api-reference/dist/browser/standalone.js" with { type: "file" };
+import type { App, ApiDeps } from "../env.ts";
+
+export function registerDocRoutes(app: App, deps: ApiDeps): void {
+  app.openAPIRegistry.registerComponent("securitySchemes", "Bearer", { type: "http", scheme: "bearer" });
+  app.doc31("/openapi.json", {
+    openapi: "3.1.0",
+    info: {
+      title: "spool",
+      version: deps.server.version,
+      description:
+        "A durable job queue. Enqueue jobs, run them with pull workers (claim → complete/fail/heartbeat with a lease token), manage queues. Every error has the shape {\"error\": {\"code\", \"message\", \"details\"}}. Send `Authorization: Bearer <token>` when tokens are configured.",
+    },
+    tags: [
+      { name: "Jobs", description: "Enqueue, inspect, cancel, retry and delete jobs" },
+      { name: "Workers", description: "The pull-worker contract: claim, complete, fail, heartbeat" },
+      { name: "Queues", description: "Counts, config, pause/resume, purge and bulk actions" },
+      { name: "Server", description: "Server information and probes" },
+    ],
+  });
+  app.get("/docs/scalar.js", () => new Response(Bun.file(scalarScript), { headers: { "content-type": "text/javascript; charset=utf-8", "cache-control": "public, max-age=86400" } }));
+  app.get("/docs", Scalar({ url: "/openapi.json", cdn: "/docs/scalar.js", pageTitle: "spool API reference" }));
+}

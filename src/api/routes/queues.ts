@@ -1,0 +1,83 @@
+/** Queues: counts and config, pause/resume, purge, and bulk retry/cancel. */
+import { z } from "@hono/zod-openapi";
+import type { QueueSettings } from "../../core/queue-config.ts";
+import type { App, ApiDeps } from "../env.ts";
+import { jsonBody, jsonResponse, route } from "../route.ts";
+import { JobStateSchema, QueueName } from "../schemas/common.ts";
+import { QueueSchema, QueueSettingsBody, QueueConfigSchema } from "../schemas/queue.ts";
+
+const params = { params: z.object({ queue: QueueName }) };
+
+const list = route("read", {
+  method: "get",
+  path: "/v1/queues",
+  tags: ["Queues"],
+  summary: "All queues with counts by state and config",
+  responses: { 200: jsonResponse(z.object({ queues: z.array(QueueSchema) }), "Queues") },
+});
+
+const get = route("read", {
+  method: "get",
+  path: "/v1/queues/{queue}",
+  tags: ["Queues"],
+  summary: "One queue with counts and config (an unknown queue reads as empty)",
+  request: params,
+  responses: { 200: jsonResponse(QueueSchema, "The queue") },
+});
+
+const put = route("admin", {
+  method: "put",
+  path: "/v1/queues/{queue}",
+  tags: ["Queues"],
+  summary: "Configure a queue",
+  description: "Fields left out keep their current value; null clears a limit.",
+  request: { ...params, body: jsonBody(QueueSettingsBody) },
+  responses: { 200: jsonResponse(QueueConfigSchema, "The queue's config") },
+});
+
+const action = (path: string, summary: string, response: z.ZodTypeAny) =>
+  route("admin", {
+    method: "post",
+    path: `/v1/queues/{queue}/${path}`,
+    tags: ["Queues"],
+    summary,
+    request: params,
+    errors: [409],
+    responses: { 200: jsonResponse(response, "Done") },
+  });
+
+const Count = (field: string) => z.object({ [field]: z.number().int() });
+
+const pause = action("pause", "Pause: claims return nothing until resumed", QueueConfigSchema);
+const resume = action("resume", "Resume a paused queue", QueueConfigSchema);
+const purge = route("admin", {
+  method: "post",
+  path: "/v1/queues/{queue}/purge",
+  tags: ["Queues"],
+  summary: "Delete the queue's jobs in one state (not active)",
+  request: { ...params, query: z.object({ state: JobStateSchema }) },
+  errors: [409],
+  responses: { 200: jsonResponse(Count("deleted"), "Done") },
+});
+const retryFailed = action("retry-failed", "Run every failed job of the queue again", Count("retried"));
+const cancelWaiting = action("cancel-waiting", "Cancel every waiting, delayed and blocked job of the queue", Count("cancelled"));
+
+export function registerQueueRoutes(app: App, { service }: ApiDeps): void {
+  app.openapi(list, async (c) => c.json({ queues: await service.listQueues() } as never, 200));
+  app.openapi(get, async (c) => c.json((await service.getQueue(c.req.valid("param").queue)) as never, 200));
+  app.openapi(put, async (c) => {
+    const { queue } = c.req.valid("param");
+    const current = await service.getQueue(queue);
+    const { name: _n, paused: _p, counts: _c, ...settings } = current;
+    const merged = { ...settings, ...c.req.valid("json") } as QueueSettings;
+    return c.json((await service.putQueue(queue, merged)) as never, 200);
+  });
+  app.openapi(pause, async (c) => c.json((await service.pauseQueue(c.req.valid("param").queue, true)) as never, 200));
+  app.openapi(resume, async (c) => c.json((await service.pauseQueue(c.req.valid("param").queue, false)) as never, 200));
+  app.openapi(purge, async (c) => {
+    const state = c.req.valid("query").state as Parameters<typeof service.purgeQueue>[1];
+    return c.json({ deleted: await service.purgeQueue(c.req.valid("param").queue, state) }, 200);
+  });
+  app.openapi(retryFailed, async (c) => c.json({ retried: await service.retryFailed(c.req.valid("param").queue) }, 200));
+  app.openapi(cancelWaiting, async (c) => c.json({ cancelled: await service.cancelWaiting(c.req.valid("param").queue) }, 200));
+}

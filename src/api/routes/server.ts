@@ -1,0 +1,80 @@
+/** Server information, liveness and readiness. */
+import { z } from "@hono/zod-openapi";
+import type { App, ApiDeps } from "../env.ts";
+import { jsonResponse, route } from "../route.ts";
+import { ErrorBody } from "../schemas/common.ts";
+
+const ServerSchema = z
+  .object({
+    name: z.literal("spool"),
+    version: z.string(),
+    store: z.object({ kind: z.enum(["sqlite", "redis"]), reachable: z.boolean() }),
+    durability: z.enum(["normal", "full"]),
+    dataDir: z.string().nullable(),
+    uptimeSeconds: z.number(),
+    limits: z.object({ bodyBytes: z.number().int(), batchJobs: z.number().int(), claimMax: z.number().int(), waitMs: z.number().int() }),
+  })
+  .openapi("Server");
+
+const server = route("read", {
+  method: "get",
+  path: "/v1/server",
+  tags: ["Server"],
+  summary: "Version, store, durability, data folder, uptime and limits (never secrets)",
+  responses: { 200: jsonResponse(ServerSchema, "About this server") },
+});
+
+async function reachable(deps: ApiDeps): Promise<boolean> {
+  try {
+    return await deps.store.ping();
+  } catch {
+    return false;
+  }
+}
+
+export function registerServerRoutes(app: App, deps: ApiDeps): void {
+  app.openapi(server, async (c) =>
+    c.json(
+      {
+        name: "spool" as const,
+        version: deps.server.version,
+        store: { kind: deps.store.kind, reachable: await reachable(deps) },
+        durability: deps.server.durability,
+        dataDir: deps.server.dataDir,
+        uptimeSeconds: Math.round((Date.now() - deps.server.startedAt) / 1000),
+        limits: { bodyBytes: deps.server.bodyLimitBytes, batchJobs: 1000, claimMax: 1000, waitMs: 30_000 },
+      },
+      200,
+    ),
+  );
+}
+
+/** Public probes, outside auth: registered before the auth middleware. */
+export function registerProbeRoutes(app: App, deps: ApiDeps): void {
+  app.openapi(
+    {
+      method: "get",
+      path: "/healthz",
+      tags: ["Server"],
+      summary: "Liveness: the process answers",
+      responses: { 200: jsonResponse(z.object({ status: z.literal("ok") }), "Alive") },
+    },
+    (c) => c.json({ status: "ok" as const }, 200),
+  );
+  app.openapi(
+    {
+      method: "get",
+      path: "/readyz",
+      tags: ["Server"],
+      summary: "Readiness: the store is reachable",
+      responses: {
+        200: jsonResponse(z.object({ status: z.literal("ready") }), "Ready"),
+        503: jsonResponse(ErrorBody, "Store unreachable"),
+      },
+    },
+    async (c) =>
+      (await reachable(deps))
+        ? c.json({ status: "ready" as const }, 200)
+        : c.json({ error: { code: "storage_unavailable", message: "the store is not reachable", details: [] } }, 503),
+  );
+}

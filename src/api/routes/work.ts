@@ -1,0 +1,138 @@
+/** The pull-worker contract: claim with a lease, then complete, fail or heartbeat with its token. */
+import { z } from "@hono/zod-openapi";
+import type { App, ApiDeps } from "../env.ts";
+import { renderClaimed, renderJob } from "../render.ts";
+import { jsonBody, jsonResponse, route } from "../route.ts";
+import { JobId, QueueName, Timestamp } from "../schemas/common.ts";
+import { ClaimedJobSchema, JobSchema, ProgressSchema } from "../schemas/job.ts";
+
+const ClaimBody = z
+  .object({
+    workerId: z.string().min(1).max(200).openapi({ example: "mail-worker-1" }),
+    max: z.number().int().min(1).max(1000).optional().openapi({ description: "Jobs to lease at most (default 1)" }),
+    leaseMs: z.number().int().min(1000).max(3_600_000).optional().openapi({ description: "Lease length (default 30000)" }),
+    waitMs: z.number().int().min(0).max(30_000).optional().openapi({ description: "Long poll: wait up to this long for a job (≤ 30000)" }),
+    name: z.string().max(200).optional().openapi({ description: "Worker identity shown in /v1/workers" }),
+    host: z.string().max(255).optional(),
+    queues: z.array(z.string().max(128)).max(100).optional(),
+    concurrency: z.number().int().min(1).max(10_000).optional(),
+  })
+  .strict()
+  .openapi("ClaimRequest");
+
+const ControlSchema = z.object({ shutdown: z.boolean().optional() }).openapi("WorkerControl");
+
+const claim = route("work", {
+  method: "post",
+  path: "/v1/queues/{queue}/claim",
+  tags: ["Workers"],
+  summary: "Lease up to max runnable jobs",
+  description: "Highest priority first, then enqueue order; at most one job per lane. With waitMs the request waits until a job arrives (an enqueue wakes it within milliseconds). Paused queues give nothing.",
+  request: { params: z.object({ queue: QueueName }), body: jsonBody(ClaimBody) },
+  responses: { 200: jsonResponse(z.object({ jobs: z.array(ClaimedJobSchema), control: ControlSchema.optional() }), "Leased jobs (possibly none)") },
+});
+
+const CompleteBody = z.object({ token: z.string().min(1), result: z.unknown().optional() }).strict().openapi("CompleteRequest");
+
+const complete = route("work", {
+  method: "post",
+  path: "/v1/jobs/{id}/complete",
+  tags: ["Workers"],
+  summary: "Complete a leased job",
+  description: "A 200 here is final: the job never runs again. A stale token (lease expired, job cancelled with force, or already finished) → 409 lease_lost.",
+  request: { params: z.object({ id: JobId }), body: jsonBody(CompleteBody) },
+  errors: [404, 409],
+  responses: { 200: jsonResponse(JobSchema, "Completed") },
+});
+
+const CompleteManyBody = z
+  .object({ items: z.array(z.object({ id: z.string().min(1), token: z.string().min(1), result: z.unknown().optional() }).strict()).min(1).max(1000) })
+  .strict()
+  .openapi("CompleteManyRequest");
+
+const completeMany = route("work", {
+  method: "post",
+  path: "/v1/jobs/complete",
+  tags: ["Workers"],
+  summary: "Complete many leased jobs in one round trip",
+  request: { body: jsonBody(CompleteManyBody) },
+  responses: {
+    200: jsonResponse(
+      z.object({ items: z.array(z.object({ id: z.string(), outcome: z.enum(["completed", "lease_lost"]) })) }).openapi("CompleteManyResponse"),
+      "One outcome per item, in order",
+    ),
+  },
+});
+
+const FailBody = z
+  .object({
+    token: z.string().min(1),
+    error: z.object({ message: z.string().max(10_000), type: z.string().min(1).max(200).optional(), stack: z.string().max(50_000).optional() }).strict(),
+    retry: z.boolean().optional().openapi({ description: "false: fail for good, whatever the attempts left" }),
+    retryInMs: z.number().int().min(0).max(86_400_000).optional().openapi({ description: "Run again after this delay instead of the backoff" }),
+  })
+  .strict()
+  .openapi("FailRequest");
+
+const fail = route("work", {
+  method: "post",
+  path: "/v1/jobs/{id}/fail",
+  tags: ["Workers"],
+  summary: "Fail the current attempt",
+  description: "The job runs again after its backoff while attempts remain and the queue's retry policy allows the error type; otherwise it fails for good.",
+  request: { params: z.object({ id: JobId }), body: jsonBody(FailBody) },
+  errors: [404, 409],
+  responses: { 200: jsonResponse(JobSchema, "The job after the failure (waiting/delayed to retry, or failed)") },
+});
+
+const HeartbeatBody = z
+  .object({
+    token: z.string().min(1),
+    extendMs: z.number().int().min(1000).max(3_600_000).optional(),
+    progress: ProgressSchema.optional(),
+    checkpoint: z.unknown().optional(),
+  })
+  .strict()
+  .openapi("HeartbeatRequest");
+
+const heartbeat = route("work", {
+  method: "post",
+  path: "/v1/jobs/{id}/heartbeat",
+  tags: ["Workers"],
+  summary: "Extend a lease; report progress and save a checkpoint",
+  request: { params: z.object({ id: JobId }), body: jsonBody(HeartbeatBody) },
+  errors: [404, 409],
+  responses: {
+    200: jsonResponse(
+      z.object({ leaseExpiresAt: Timestamp, cancelRequested: z.boolean(), control: ControlSchema.optional() }).openapi("HeartbeatResponse"),
+      "Lease extended",
+    ),
+  },
+});
+
+export function registerWorkRoutes(app: App, { service }: ApiDeps): void {
+  app.openapi(claim, async (c) => {
+    const { queue } = c.req.valid("param");
+    const body = c.req.valid("json");
+    const jobs = await service.claim({ queue, workerId: body.workerId, max: body.max, leaseMs: body.leaseMs, waitMs: body.waitMs, signal: c.req.raw.signal });
+    return c.json({ jobs: jobs.map(renderClaimed) }, 200);
+  });
+
+  app.openapi(complete, async (c) => {
+    const { token, result } = c.req.valid("json");
+    return c.json(renderJob(await service.complete({ id: c.req.valid("param").id, token, result })), 200);
+  });
+
+  app.openapi(completeMany, async (c) => c.json({ items: await service.completeMany(c.req.valid("json").items) }, 200));
+
+  app.openapi(fail, async (c) => {
+    const body = c.req.valid("json");
+    return c.json(renderJob(await service.fail({ id: c.req.valid("param").id, ...body })), 200);
+  });
+
+  app.openapi(heartbeat, async (c) => {
+    const body = c.req.valid("json");
+    const job = await service.heartbeat({ id: c.req.valid("param").id, ...body });
+    return c.json({ leaseExpiresAt: new Date(job.leaseExpiresAt!).toISOString(), cancelRequested: job.cancelRequested }, 200);
+  });
+}

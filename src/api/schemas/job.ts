@@ -1,0 +1,76 @@
+/** Job schemas: what a producer sends, what a job looks like over HTTP. */
+import { z } from "@hono/zod-openapi";
+import { JobStateSchema, Timestamp } from "./common.ts";
+
+export const BackoffSchema = z
+  .object({
+    type: z.enum(["exponential", "fixed"]).optional(),
+    delayMs: z.number().int().min(0).max(3_600_000).optional(),
+    maxDelayMs: z.number().int().min(0).optional(),
+    jitter: z.boolean().optional(),
+  })
+  .strict()
+  .openapi("Backoff");
+
+export const EnqueueBody = z
+  .object({
+    payload: z.unknown().optional().openapi({ description: "Any JSON value", example: { to: "ada@example.com" } }),
+    key: z.string().min(1).max(255).optional().openapi({ description: "Ordering key: jobs of a queue sharing a key run one at a time, in order" }),
+    priority: z.number().int().min(0).max(10).optional().openapi({ description: "0–10, higher first; default 5" }),
+    maxAttempts: z.number().int().min(1).max(1000).optional(),
+    backoff: BackoffSchema.optional(),
+    timeoutMs: z.number().int().min(1).optional(),
+    delayMs: z.number().int().min(0).optional(),
+    runAt: Timestamp.optional().openapi({ description: "When the job becomes runnable (ISO 8601)" }),
+    idempotencyKey: z.string().min(1).max(255).optional(),
+  })
+  .strict()
+  .openapi("EnqueueRequest");
+
+export const ProgressSchema = z
+  .union([z.number().min(0).max(100), z.object({ current: z.number(), total: z.number().optional(), message: z.string().optional() })])
+  .openapi("Progress");
+
+export const JobErrorSchema = z
+  .object({ attempt: z.number().int(), type: z.string(), message: z.string(), stack: z.string().optional(), at: Timestamp })
+  .openapi("JobError");
+
+export const JobSchema = z
+  .object({
+    id: z.string(),
+    queue: z.string(),
+    key: z.string().nullable(),
+    payload: z.unknown(),
+    priority: z.number().int(),
+    state: JobStateSchema,
+    runAt: Timestamp,
+    attempts: z.number().int(),
+    maxAttempts: z.number().int(),
+    backoff: BackoffSchema,
+    timeoutMs: z.number().int().nullable(),
+    idempotencyKey: z.string().nullable(),
+    progress: ProgressSchema.nullable(),
+    checkpoint: z.unknown(),
+    result: z.unknown(),
+    errors: z.array(JobErrorSchema),
+    workerId: z.string().nullable(),
+    leaseExpiresAt: Timestamp.nullable(),
+    cancelRequested: z.boolean(),
+    createdAt: Timestamp,
+    startedAt: Timestamp.nullable(),
+    finishedAt: Timestamp.nullable(),
+  })
+  .openapi("Job");
+
+export const LeaseSchema = z.object({ token: z.string(), expiresAt: Timestamp }).openapi("Lease");
+
+export const ClaimedJobSchema = JobSchema.extend({ lease: LeaseSchema }).openapi("ClaimedJob");
+
+export const JobListQuery = z.object({
+  queue: z.string().optional(),
+  state: JobStateSchema.optional(),
+  key: z.string().optional(),
+  q: z.string().max(200).optional().openapi({ description: "Search in id, key and payload" }),
+  limit: z.coerce.number().int().min(1).max(500).optional(),
+  cursor: z.string().optional(),
+});

@@ -1,0 +1,76 @@
+/** Queue schemas: config an operator may set, and a queue with its counts. */
+import { z } from "@hono/zod-openapi";
+import { BackoffSchema } from "./job.ts";
+
+const RateLimitSchema = z.object({ max: z.number().int().min(1), intervalMs: z.number().int().min(1) }).strict().openapi("RateLimit");
+
+const RetryPolicySchema = z
+  .object({
+    noRetry: z.array(z.string().min(1)).optional().openapi({ description: "Error types that fail at once" }),
+    byType: z
+      .record(z.string(), z.object({ maxAttempts: z.number().int().min(1).max(1000).optional(), backoff: BackoffSchema.optional() }).strict())
+      .optional(),
+  })
+  .strict()
+  .openapi("RetryPolicy");
+
+const JobDefaultsSchema = z
+  .object({
+    priority: z.number().int().min(0).max(10).optional(),
+    maxAttempts: z.number().int().min(1).max(1000).optional(),
+    backoff: BackoffSchema.optional(),
+    timeoutMs: z.number().int().min(1).optional(),
+  })
+  .strict()
+  .openapi("JobDefaults");
+
+const RetentionSchema = z
+  .object({ completedMs: z.number().int().min(0).optional(), failedMs: z.number().int().min(0).optional(), cancelledMs: z.number().int().min(0).optional() })
+  .strict()
+  .openapi("Retention");
+
+const TargetSchema = z
+  .object({
+    url: z.string().url().regex(/^https?:\/\//, "must be an http(s) URL"),
+    headers: z.record(z.string(), z.string()).optional(),
+    timeoutMs: z.number().int().min(100).max(600_000).optional(),
+    concurrency: z.number().int().min(1).max(1000).optional(),
+  })
+  .strict()
+  .openapi("PushTarget");
+
+export const QueueSettingsBody = z
+  .object({
+    concurrency: z.number().int().min(1).nullable().optional(),
+    rateLimit: RateLimitSchema.nullable().optional(),
+    defaults: JobDefaultsSchema.optional(),
+    retryPolicy: RetryPolicySchema.optional(),
+    laneOnFailure: z.enum(["continue", "block"]).optional(),
+    retention: RetentionSchema.nullable().optional(),
+    target: TargetSchema.nullable().optional(),
+  })
+  .strict()
+  .openapi("QueueSettings");
+
+export const QueueConfigSchema = z
+  .object({
+    name: z.string(),
+    paused: z.boolean(),
+    concurrency: z.number().int().nullable(),
+    rateLimit: RateLimitSchema.nullable(),
+    defaults: JobDefaultsSchema,
+    retryPolicy: RetryPolicySchema,
+    laneOnFailure: z.enum(["continue", "block"]),
+    retention: RetentionSchema.nullable(),
+    target: TargetSchema.nullable(),
+  })
+  .openapi("QueueConfig");
+
+const CountsSchema = z
+  .object({
+    waiting: z.number().int(), delayed: z.number().int(), blocked: z.number().int(), active: z.number().int(),
+    completed: z.number().int(), failed: z.number().int(), cancelled: z.number().int(),
+  })
+  .openapi("StateCounts");
+
+export const QueueSchema = QueueConfigSchema.extend({ counts: CountsSchema }).openapi("Queue");

@@ -1,0 +1,31 @@
+/** Parsing CLI option values into what the API expects, with errors that name the option. */
+import { InvalidArgumentError } from "commander";
+import { parseDuration } from "../core/duration.ts";
+
+export function durationArg(value: string): number {
+  const ms = parseDuration(value);
+  if (ms === null) throw new InvalidArgumentError('use a duration like "500ms", "10s", "5m" or "2h"');
+  return ms;
+}
+
+export function intArg(value: string): number {
+  if (!/^-?\d+$/.test(value)) throw new InvalidArgumentError("must be an integer");
+  return Number(value);
+}
+
+export function timeArg(value: string): string {
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) throw new InvalidArgumentError("use an ISO 8601 time like 2026-01-01T09:00:00Z");
+  return new Date(ms).toISOString();
+}
+
+/** JSON from the option, or from stdin when the value is "-". */
+export async function jsonArg(value: string | undefined, what = "--data"): Promise<unknown> {
+  if (value === undefined) return undefined;
+  const text = value === "-" ? await Bun.stdin.text() : value;
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new InvalidArgumentError(`${what} must be JSON (got ${text.slice(0, 40)})`);
+  }
+}

@@ -1,0 +1,63 @@
+/** `spool serve`: every flag has a SPOOL_* environment variable. */
+import { Command, InvalidArgumentError, Option } from "commander";
+import { parseBytes } from "../core/duration.ts";
+import { DataFolderInUse } from "../store/sqlite/data-lock.ts";
+import { RefusedToStart, startServer, type ServeConfig } from "../server.ts";
+import { intArg } from "./parse.ts";
+import { CliError } from "./client.ts";
+
+function bytesArg(value: string): number {
+  const n = parseBytes(value);
+  if (n === null || n < 1024) throw new InvalidArgumentError('use a size like "1mb" or "512kb" (at least 1kb)');
+  return n;
+}
+
+function portArg(value: string): number {
+  const n = intArg(value);
+  if (n < 0 || n > 65535) throw new InvalidArgumentError("must be 0–65535");
+  return n;
+}
+
+export function registerServeCommand(program: Command): void {
+  program
+    .command("serve")
+    .description("run the spool server (API, docs) on the embedded SQLite store")
+    .addOption(new Option("--port <port>", "port to listen on").env("SPOOL_PORT").default(7070).argParser(portArg))
+    .addOption(new Option("--host <host>", "address to listen on").env("SPOOL_HOST").default("127.0.0.1"))
+    .addOption(new Option("--data <dir>", "data folder (database, logs, reports)").env("SPOOL_DATA").default("./spool-data"))
+    .addOption(new Option("--durability <mode>", "normal survives a crash; full also survives power loss").env("SPOOL_DURABILITY").choices(["normal", "full"]).default("normal"))
+    .addOption(new Option("--insecure", "allow a non-loopback --host without any API token").env("SPOOL_INSECURE"))
+    .addOption(new Option("--max-body <size>", "largest request body").env("SPOOL_MAX_BODY").default(1024 * 1024, "1mb").argParser(bytesArg))
+    .addOption(new Option("--rate-limit <n>", "requests per second per client, 0 for none").env("SPOOL_RATE_LIMIT").default(0).argParser(intArg))
+    .addOption(new Option("--public-metrics", "serve /metrics without a token on every address").env("SPOOL_PUBLIC_METRICS"))
+    .addHelpText("after", "\nSPOOL_ADMIN_TOKEN gives the server a bootstrap admin token without any file.")
+    .action(async (o) => {
+      const config: ServeConfig = {
+        port: o.port,
+        host: o.host,
+        dataDir: o.data,
+        durability: o.durability,
+        insecure: Boolean(o.insecure),
+        bodyLimitBytes: o.maxBody,
+        rateLimitPerSecond: o.rateLimit,
+        adminToken: process.env.SPOOL_ADMIN_TOKEN || null,
+        publicMetrics: Boolean(o.publicMetrics),
+      };
+      let server;
+      try {
+        server = await startServer(config);
+      } catch (err) {
+        if (err instanceof DataFolderInUse || err instanceof RefusedToStart) throw new CliError(err.message, 2);
+        throw err;
+      }
+      console.log(`spool listening on ${server.url} (data: ${config.dataDir}, durability: ${config.durability})`);
+      console.log(`API reference: ${server.url}/docs`);
+      const shutdown = async (signal: string) => {
+        console.log(`spool: ${signal} received, shutting down`);
+        await server.stop();
+        process.exit(0);
+      };
+      process.once("SIGTERM", () => void shutdown("SIGTERM"));
+      process.once("SIGINT", () => void shutdown("SIGINT"));
+    });
+}

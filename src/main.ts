@@ -1,0 +1,31 @@
+#!/usr/bin/env bun
+/** spool's entry point: parse the command line and run one command. */
+import { Command } from "commander";
+import { CliError } from "./cli/client.ts";
+import { addGlobalOptions } from "./cli/context.ts";
+import { registerJobCommands } from "./cli/job.ts";
+import { registerQueueCommands } from "./cli/queue.ts";
+import { registerServeCommand } from "./cli/serve.ts";
+import { registerTokenCommands } from "./cli/token.ts";
+import { VERSION } from "./version.ts";
+
+const program = new Command("spool")
+  .description("A durable job queue in one executable.")
+  .version(VERSION)
+  .showHelpAfterError()
+  .enablePositionalOptions(false);
+addGlobalOptions(program);
+registerServeCommand(program);
+registerJobCommands(program);
+registerQueueCommands(program);
+registerTokenCommands(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CliError) {
+    console.error(`spool: ${err.message}`);
+    process.exit(err.exitCode);
+  }
+  throw err;
+}
