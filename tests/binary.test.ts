@@ -1,0 +1,60 @@
+/** The built executable: `bun run build` writes dist/spool, which runs from any folder with its docs inside. */
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { existsSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { tempDir } from "./helpers/server.ts";
+import { postJson, spawnServe, type ServeProcess } from "./helpers/process.ts";
+
+const root = join(import.meta.dir, "..");
+const binary = join(tempDir("spool-bin-"), "spool");
+const workDir = tempDir("spool-cwd-");
+let server: ServeProcess;
+
+beforeAll(async () => {
+  const build = Bun.spawnSync(["bun", "run", "scripts/build.ts", binary], { cwd: root, stdout: "pipe", stderr: "pipe" });
+  if (build.exitCode !== 0) throw new Error(`build failed: ${build.stderr.toString()}`);
+  // Run from an unrelated folder: nothing may be read from the source tree.
+  server = await spawnServe([binary], [], { cwd: workDir });
+}, 120_000);
+
+afterAll(async () => {
+  server?.proc.kill("SIGTERM");
+  await server?.proc.exited;
+  rmSync(workDir, { recursive: true, force: true });
+  rmSync(binary, { force: true });
+});
+
+test("the binary keeps its data in ./spool-data of the folder it runs in", () => {
+  expect(existsSync(join(workDir, "spool-data", "spool.db"))).toBe(true);
+});
+
+test("enqueue, claim and complete through the binary", async () => {
+  const enq = await postJson(`${server.url}/v1/queues/bin/jobs`, { payload: { hello: "world" } });
+  expect(enq.status).toBe(201);
+  const claim = await postJson(`${server.url}/v1/queues/bin/claim`, { workerId: "t", max: 5 });
+  expect(claim.body.jobs.map((j: any) => j.id)).toEqual([enq.body.id]);
+  const done = await postJson(`${server.url}/v1/jobs/${enq.body.id}/complete`, { token: claim.body.jobs[0].lease.token, result: { ok: true } });
+  expect(done.status).toBe(200);
+  expect(done.body.state).toBe("completed");
+  expect(done.body.result).toEqual({ ok: true });
+});
+
+test("the API reference and its script are served from inside the binary", async () => {
+  const page = await (await fetch(`${server.url}/docs`)).text();
+  expect(page).toContain("/docs/scalar.js");
+  expect(page).not.toContain("cdn.jsdelivr.net");
+  const script = await fetch(`${server.url}/docs/scalar.js`);
+  expect(script.status).toBe(200);
+  expect((await script.arrayBuffer()).byteLength).toBeGreaterThan(1_000_000);
+  const spec = (await (await fetch(`${server.url}/openapi.json`)).json()) as { openapi: string; paths: object };
+  expect(spec.openapi).toBe("3.1.0");
+  expect(Object.keys(spec.paths)).toContain("/v1/queues/{queue}/claim");
+});
+
+test("the binary's CLI talks to its server", async () => {
+  const add = Bun.spawnSync([binary, "--url", server.url, "job", "add", "cli", "--data", '{"n":1}', "--json"], { cwd: workDir });
+  expect(add.exitCode).toBe(0);
+  const job = JSON.parse(add.stdout.toString());
+  const get = Bun.spawnSync([binary, "--url", server.url, "job", "get", job.id], { cwd: workDir });
+  expect(get.stdout.toString()).toContain("waiting");
+});
