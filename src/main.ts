@@ -5,8 +5,12 @@ import { CliError } from "./cli/client.ts";
 import { addGlobalOptions } from "./cli/context.ts";
 import { registerJobCommands } from "./cli/job.ts";
 import { registerQueueCommands } from "./cli/queue.ts";
+import { registerReportCommands } from "./cli/report.ts";
+import { registerScheduleCommands } from "./cli/schedule.ts";
 import { registerServeCommand } from "./cli/serve.ts";
+import { registerStatusCommands } from "./cli/status.ts";
 import { registerTokenCommands } from "./cli/token.ts";
+import { registerWorkCommand } from "./cli/work.ts";
 import { VERSION } from "./version.ts";
 
 const program = new Command("spool")
@@ -18,7 +22,11 @@ addGlobalOptions(program);
 registerServeCommand(program);
 registerJobCommands(program);
 registerQueueCommands(program);
+registerScheduleCommands(program);
 registerTokenCommands(program);
+registerWorkCommand(program);
+registerStatusCommands(program);
+registerReportCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -2,12 +2,19 @@
 import { mkdirSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import { createApp } from "./api/app.ts";
+import type { App } from "./api/env.ts";
 import { systemClock, type Clock } from "./core/clock.ts";
 import { QueueService } from "./core/queue-service.ts";
+import { Scheduler } from "./scheduler/scheduler.ts";
+import type { MonitorConfig } from "./monitor/monitor-config.ts";
+import { Monitor } from "./monitor/monitor.ts";
+import { attachMonitor, registerMonitorTasks } from "./monitor/monitor-tasks.ts";
 import type { Store } from "./core/store.ts";
 import { lockDataFolder, type DataLock } from "./store/sqlite/data-lock.ts";
 import { SqliteStore } from "./store/sqlite/sqlite-store.ts";
 import { VERSION } from "./version.ts";
+import { startServerWorkers, type ServerWorkers } from "./workers/server-workers.ts";
+import { WorkerRegistry } from "./workers/worker-registry.ts";
 
 export type ServeConfig = {
   port: number;
@@ -19,6 +26,14 @@ export type ServeConfig = {
   rateLimitPerSecond: number;
   adminToken: string | null;
   publicMetrics: boolean;
+  /** Alert thresholds, webhooks, event log and history sizes (defaults: DEFAULT_MONITOR_CONFIG). */
+  monitor?: MonitorConfig;
+  /** How long a write waits for a locked database before answering 503 (default 5000). */
+  busyTimeoutMs?: number;
+  /** At shutdown, how long running jobs get to finish before they are released (default 0; `spool serve` gives 30 s). */
+  graceMs?: number;
+  /** A file exporting `handlers` to run in-process (`--handlers`). */
+  handlersFile?: string | null;
 };
 
 export type RunningServer = {
@@ -26,7 +41,10 @@ export type RunningServer = {
   port: number;
   service: QueueService;
   store: Store;
-  /** Stops claiming, answers open long polls, closes the store (checkpointing the WAL) and the listener. */
+  monitor: Monitor;
+  /** The HTTP app the listener serves: its routes, and in-process requests. */
+  app: App;
+  /** Stops claiming, answers open long polls, gives running jobs graceMs to finish, closes the listener and the store (checkpointing the WAL). */
   stop(): Promise<void>;
 };
 
@@ -43,8 +61,9 @@ export async function startServer(config: ServeConfig, clock: Clock = systemCloc
   mkdirSync(dataDir, { recursive: true });
   const lock: DataLock = lockDataFolder(dataDir);
   let store: SqliteStore | null = null;
+  let workers: ServerWorkers | null = null;
   try {
-    store = new SqliteStore({ path: join(dataDir, "spool.db"), durability: config.durability });
+    store = new SqliteStore({ path: join(dataDir, "spool.db"), durability: config.durability, busyTimeoutMs: config.busyTimeoutMs });
     const tokens = await store.tokensCount();
     if (!isLoopback(config.host) && tokens === 0 && !config.adminToken && !config.insecure) {
       throw new RefusedToStart(
@@ -53,10 +72,17 @@ export async function startServer(config: ServeConfig, clock: Clock = systemCloc
     }
     const service = new QueueService({ store, clock });
     service.start();
+    const monitor = new Monitor({ store, clock, dataDir, config: config.monitor, refusedCompletions: () => service.refusedCompletions });
+    registerMonitorTasks();
+    attachMonitor(monitor);
+    const registry = new WorkerRegistry({ store, clock });
+    workers = await startServerWorkers({ service, registry, dataDir, handlersFile: config.handlersFile ?? null });
     const app = createApp({
       service,
+      workers: registry,
       store,
       clock,
+      monitor,
       adminToken: config.adminToken,
       rateLimitPerSecond: config.rateLimitPerSecond,
       server: {
@@ -74,18 +100,28 @@ export async function startServer(config: ServeConfig, clock: Clock = systemCloc
       fetch: app.fetch,
       // Long polls wait up to 30 s; event streams send a comment every 15 s.
       idleTimeout: 60,
-      maxRequestBodySize: config.bodyLimitBytes + 1024,
+      // The app's body limit answers 413 in the JSON error shape without reading an oversized
+      // body (it checks Content-Length, and stops a streamed body at the limit); Bun's own
+      // limit would answer a bare 413 instead, so it is left out of the way.
+      maxRequestBodySize: Number.MAX_SAFE_INTEGER,
     });
+    const scheduler = new Scheduler({ service });
+    await scheduler.start();
     const openStore = store;
+    const runningWorkers = workers;
     let stopped = false;
     return {
       url: `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${server.port}`,
       port: server.port!,
       service,
       store: openStore,
+      monitor,
+      app,
       async stop() {
         if (stopped) return;
         stopped = true;
+        await scheduler.stop();
+        await runningWorkers.shutDown(config.graceMs ?? 0);
         await service.stop();
         await server.stop();
         await openStore.close();
@@ -93,6 +129,7 @@ export async function startServer(config: ServeConfig, clock: Clock = systemCloc
       },
     };
   } catch (err) {
+    await workers?.shutDown(0);
     if (store) await store.close();
     lock.release();
     throw err;

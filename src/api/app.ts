@@ -5,11 +5,21 @@ import { authenticate } from "./auth.ts";
 import type { App, ApiDeps, ApiEnv } from "./env.ts";
 import { errorResponse, handleError, validationHook } from "./errors.ts";
 import { rateLimit } from "./rate-limit.ts";
+import { registerAlertRoutes } from "./routes/alerts.ts";
 import { registerDocRoutes } from "./routes/docs.ts";
+import { registerEventRoutes } from "./routes/events.ts";
+import { registerHealthRoutes } from "./routes/health.ts";
 import { registerJobRoutes } from "./routes/jobs.ts";
+import { registerLaneRoutes } from "./routes/lanes.ts";
+import { registerMetricsRoutes } from "./routes/metrics.ts";
+import { registerPushTargetRoutes } from "./routes/push-targets.ts";
 import { registerQueueRoutes } from "./routes/queues.ts";
+import { registerReportRoutes } from "./routes/reports.ts";
+import { registerScheduleRoutes } from "./routes/schedules.ts";
 import { registerProbeRoutes, registerServerRoutes } from "./routes/server.ts";
+import { registerStatsRoutes } from "./routes/stats.ts";
 import { registerWorkRoutes } from "./routes/work.ts";
+import { registerWorkerRoutes } from "./routes/workers.ts";
 
 export function createApp(deps: ApiDeps): App {
   const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook as never });
@@ -26,13 +36,23 @@ export function createApp(deps: ApiDeps): App {
 
   registerProbeRoutes(app, deps);
   registerDocRoutes(app, deps);
+  registerMetricsRoutes(app, deps);
 
-  app.use("/v1/*", authenticate(deps));
   if (deps.rateLimitPerSecond > 0) app.use("/v1/*", rateLimit(deps.rateLimitPerSecond));
+  app.use("/v1/*", authenticate(deps));
 
   registerJobRoutes(app, deps);
   registerWorkRoutes(app, deps);
+  registerWorkerRoutes(app, deps);
+  registerPushTargetRoutes(app, deps);
   registerQueueRoutes(app, deps);
+  registerScheduleRoutes(app, deps);
   registerServerRoutes(app, deps);
+  registerStatsRoutes(app, deps);
+  registerHealthRoutes(app, deps);
+  registerAlertRoutes(app, deps);
+  registerReportRoutes(app, deps);
+  registerLaneRoutes(app, deps);
+  registerEventRoutes(app, deps);
   return app;
 }

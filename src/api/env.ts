@@ -3,6 +3,8 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Clock } from "../core/clock.ts";
 import type { QueueService } from "../core/queue-service.ts";
 import type { Store, TokenRole } from "../core/store.ts";
+import type { Monitor } from "../monitor/monitor.ts";
+import type { WorkerRegistry } from "../workers/worker-registry.ts";
 
 export type Principal = { role: TokenRole; tokenId: string | null };
 
@@ -22,8 +24,12 @@ export type ServerInfo = {
 
 export type ApiDeps = {
   service: QueueService;
+  /** Workers seen claiming and heartbeating, and their control. */
+  workers: WorkerRegistry;
   store: Store;
   clock: Clock;
+  /** Stats, health, alerts, metrics and the event feed. */
+  monitor: Monitor;
   server: ServerInfo;
   /** Admin token given by SPOOL_ADMIN_TOKEN, compared without storing it. */
   adminToken: string | null;

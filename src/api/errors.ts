@@ -31,9 +31,6 @@ export function handleError(err: Error, c: Context) {
     const detail = err.status === 400 && err.message && err.message !== "Bad Request" ? [err.message] : [];
     return errorResponse(c, err.status, code, message, detail);
   }
-  if (err instanceof TypeError && /not a valid ISO 8601 time/.test(err.message)) {
-    return errorResponse(c, 400, "validation_failed", err.message);
-  }
   if (isStorageFailure(err)) {
     return errorResponse(c, 503, "storage_unavailable", `storage unavailable: ${err.message}`);
   }
@@ -41,11 +38,21 @@ export function handleError(err: Error, c: Context) {
   return errorResponse(c, 500, "internal", "unexpected server error; see the server log");
 }
 
-/** zod-openapi's defaultHook: validation failures name each field that is wrong. */
+/**
+ * zod-openapi's defaultHook: validation failures name each field that is wrong. Body fields
+ * are named as sent (`jobs.3.priority`), like the core's own checks; the other parts of the
+ * request carry their prefix (`query.state`, `param.queue`).
+ */
 export function validationHook(result: { success: boolean; error?: any; target: string }, c: Context) {
   if (result.success) return;
-  const issues = (result.error?.issues ?? []) as { path: (string | number)[]; message: string }[];
-  const details = issues.map((i) => ({ path: [result.target, ...i.path].join("."), message: i.message }));
+  const issues = (result.error?.issues ?? []) as { path: (string | number)[]; message: string; code?: string; keys?: string[] }[];
+  const prefix = result.target === "json" ? [] : [result.target];
+  const at = (path: (string | number)[]) => [...prefix, ...path].join(".") || "body";
+  const details = issues.flatMap((i) =>
+    i.code === "unrecognized_keys" && i.keys?.length
+      ? i.keys.map((key) => ({ path: at([...i.path, key]), message: "unknown field" }))
+      : [{ path: at(i.path), message: i.message }],
+  );
   const summary = details.map((d) => `${d.path}: ${d.message}`).join("; ");
   return errorResponse(c, 400, "validation_failed", `invalid request: ${summary}`, details);
 }

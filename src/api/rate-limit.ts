@@ -1,5 +1,6 @@
-/** Per-client request rate limit (token bucket); over the limit → 429 with Retry-After. */
+/** Per-client request rate limit (token bucket by remote address); over the limit → 429 with Retry-After. */
 import type { MiddlewareHandler } from "hono";
+import { getConnInfo } from "hono/bun";
 import { SpoolError } from "../core/errors.ts";
 import type { ApiEnv } from "./env.ts";
 
@@ -8,8 +9,8 @@ type Bucket = { tokens: number; at: number };
 export function rateLimit(perSecond: number): MiddlewareHandler<ApiEnv> {
   const buckets = new Map<string, Bucket>();
   return async (c, next) => {
-    const principal = c.get("principal");
-    const client = principal?.tokenId ?? c.req.header("x-forwarded-for") ?? "local";
+    // The socket's address, never a header a client could set; unauthenticated calls count too.
+    const client = remoteAddress(c);
     const now = performance.now();
     const bucket = buckets.get(client) ?? { tokens: perSecond, at: now };
     bucket.tokens = Math.min(perSecond, bucket.tokens + ((now - bucket.at) / 1000) * perSecond);
@@ -23,4 +24,12 @@ export function rateLimit(perSecond: number): MiddlewareHandler<ApiEnv> {
     if (buckets.size > 10_000) buckets.clear();
     return next();
   };
+}
+
+function remoteAddress(c: Parameters<MiddlewareHandler<ApiEnv>>[0]): string {
+  try {
+    return getConnInfo(c).remote.address ?? "unknown";
+  } catch {
+    return "unknown";
+  }
 }

@@ -36,6 +36,7 @@ export function renderClaimed(job: Job) {
   return { ...renderJob(job), lease: { token: job.leaseToken!, expiresAt: iso(job.leaseExpiresAt)! } };
 }
 
+/** A time the request schema has already checked is ISO 8601. */
 export function parseTime(value: string | undefined, field: string): number | undefined {
   if (value === undefined) return undefined;
   const ms = Date.parse(value);

@@ -1,6 +1,7 @@
 /** Parsing CLI option values into what the API expects, with errors that name the option. */
 import { InvalidArgumentError } from "commander";
 import { parseDuration } from "../core/duration.ts";
+import { CliError } from "./client.ts";
 
 export function durationArg(value: string): number {
   const ms = parseDuration(value);
@@ -19,13 +20,13 @@ export function timeArg(value: string): string {
   return new Date(ms).toISOString();
 }
 
-/** JSON from the option, or from stdin when the value is "-". */
+/** JSON from the option, or from stdin when the value is "-"; read while the command runs, so a bad value is a CliError. */
 export async function jsonArg(value: string | undefined, what = "--data"): Promise<unknown> {
   if (value === undefined) return undefined;
   const text = value === "-" ? await Bun.stdin.text() : value;
   try {
     return JSON.parse(text);
   } catch {
-    throw new InvalidArgumentError(`${what} must be JSON (got ${text.slice(0, 40)})`);
+    throw new CliError(`${what} must be JSON (got ${text.slice(0, 40)})`);
   }
 }

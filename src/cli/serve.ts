@@ -3,7 +3,8 @@ import { Command, InvalidArgumentError, Option } from "commander";
 import { parseBytes } from "../core/duration.ts";
 import { DataFolderInUse } from "../store/sqlite/data-lock.ts";
 import { RefusedToStart, startServer, type ServeConfig } from "../server.ts";
-import { intArg } from "./parse.ts";
+import { HandlersFileError } from "../workers/handlers-file.ts";
+import { durationArg, intArg } from "./parse.ts";
 import { CliError } from "./client.ts";
 
 function bytesArg(value: string): number {
@@ -30,6 +31,8 @@ export function registerServeCommand(program: Command): void {
     .addOption(new Option("--max-body <size>", "largest request body").env("SPOOL_MAX_BODY").default(1024 * 1024, "1mb").argParser(bytesArg))
     .addOption(new Option("--rate-limit <n>", "requests per second per client, 0 for none").env("SPOOL_RATE_LIMIT").default(0).argParser(intArg))
     .addOption(new Option("--public-metrics", "serve /metrics without a token on every address").env("SPOOL_PUBLIC_METRICS"))
+    .addOption(new Option("--grace <duration>", "at shutdown, how long running jobs get to finish").env("SPOOL_GRACE").default(30_000, "30s").argParser(durationArg))
+    .addOption(new Option("--handlers <file>", "run the handlers this file exports (`export const handlers = {queue: async (job, ctx) => …}`)").env("SPOOL_HANDLERS"))
     .addHelpText("after", "\nSPOOL_ADMIN_TOKEN gives the server a bootstrap admin token without any file.")
     .action(async (o) => {
       const config: ServeConfig = {
@@ -42,12 +45,14 @@ export function registerServeCommand(program: Command): void {
         rateLimitPerSecond: o.rateLimit,
         adminToken: process.env.SPOOL_ADMIN_TOKEN || null,
         publicMetrics: Boolean(o.publicMetrics),
+        graceMs: o.grace,
+        handlersFile: o.handlers ?? null,
       };
       let server;
       try {
         server = await startServer(config);
       } catch (err) {
-        if (err instanceof DataFolderInUse || err instanceof RefusedToStart) throw new CliError(err.message, 2);
+        if (err instanceof DataFolderInUse || err instanceof RefusedToStart || err instanceof HandlersFileError) throw new CliError(err.message, 2);
         throw err;
       }
       console.log(`spool listening on ${server.url} (data: ${config.dataDir}, durability: ${config.durability})`);

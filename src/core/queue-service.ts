@@ -5,7 +5,7 @@
 import type { Clock } from "./clock.ts";
 import { resolveEnqueue, checkQueueName } from "./enqueue.ts";
 import { conflict, leaseLost, notFound, validationFailed } from "./errors.ts";
-import { canMove, isFinal, JOB_STATES, type EnqueueOptions, type Job, type JobState, type Progress } from "./job.ts";
+import { isFinal, JOB_STATES, type EnqueueOptions, type Job, type JobState, type Progress } from "./job.ts";
 import { defaultQueueConfig, emptyCounts, type QueueConfig, type QueueSettings } from "./queue-config.ts";
 import { nextAttemptAt } from "./retry.ts";
 import type { CompleteItem, EnqueueOutcome, JobListParams, JobPage, QueueSummary, Store } from "./store.ts";
@@ -53,6 +53,8 @@ export class QueueService {
   private configs = new Map<string, { config: QueueConfig; readAt: number }>();
   private reaper: ReturnType<typeof setInterval> | null = null;
   private closing = false;
+  /** Completes and fails refused because the caller's lease was stale (expired, taken over or cancelled); for metrics. */
+  refusedCompletions = 0;
 
   constructor(options: ServiceOptions) {
     this.store = options.store;
@@ -97,7 +99,8 @@ export class QueueService {
     const token = crypto.randomUUID();
     const deadline = performance.now() + waitMs;
     for (;;) {
-      if (this.closing) return [];
+      // A caller that went away (or stopped its worker) leases nothing more.
+      if (this.closing || req.signal?.aborted) return [];
       const jobs = await this.store.jobsClaim({ queue: req.queue, workerId: req.workerId, max, leaseMs, token, now: this.clock.now() });
       if (jobs.length > 0) return jobs;
       const remaining = deadline - performance.now();
@@ -110,7 +113,7 @@ export class QueueService {
 
   async complete(item: CompleteItem): Promise<Job> {
     const job = await this.store.jobComplete({ ...item, now: this.clock.now() });
-    if (!job) throw await this.refusal(item.id);
+    if (!job) throw await this.refusal(item.id, true);
     this.afterFinish(job);
     return job;
   }
@@ -120,13 +123,14 @@ export class QueueService {
     if (items.length > MAX_BATCH) throw validationFailed(`a batch holds at most ${MAX_BATCH} items (got ${items.length})`);
     const jobs = await this.store.jobsComplete({ items, now: this.clock.now() });
     jobs.forEach((job) => job && this.afterFinish(job));
+    this.refusedCompletions += jobs.filter((job) => !job).length;
     return items.map((item, i) => ({ id: item.id, outcome: jobs[i] ? "completed" : "lease_lost" }));
   }
 
   async fail(req: FailRequest): Promise<Job> {
     const current = await this.store.jobGet({ id: req.id });
     if (!current) throw notFound(`job ${req.id}`);
-    if (current.state !== "active" || current.leaseToken !== req.token) throw leaseLost(req.id);
+    if (current.state !== "active" || current.leaseToken !== req.token) throw this.staleCompletion(req.id);
     const now = this.clock.now();
     const type = req.error.type ?? "Error";
     const config = await this.queueConfig(current.queue);
@@ -135,7 +139,7 @@ export class QueueService {
     });
     const error = { attempt: current.attempts, type, message: req.error.message, stack: req.error.stack, at: now };
     const job = await this.store.jobFail({ id: req.id, token: req.token, error, retryAt, now });
-    if (!job) throw leaseLost(req.id);
+    if (!job) throw this.staleCompletion(req.id);
     this.afterFinish(job);
     return job;
   }
@@ -160,7 +164,7 @@ export class QueueService {
 
   async retry(id: string, resetCheckpoint = false): Promise<Job> {
     const current = await this.getJob(id);
-    if (!canMove(current.state, "waiting")) throw conflict(`job ${id} is ${current.state}; only failed or cancelled jobs can be retried`);
+    if (current.state !== "failed" && current.state !== "cancelled") throw conflict(`job ${id} is ${current.state}; only failed or cancelled jobs can be retried`);
     const job = await this.store.jobRetry({ id, resetCheckpoint, now: this.clock.now() });
     if (!job) throw conflict(`job ${id} changed state before it could be retried`);
     this.wakeups.wake(job.queue);
@@ -273,12 +277,19 @@ export class QueueService {
     return config;
   }
 
-  /** A finished job may have handed its lane to the next job: let waiting claims look. */
+  /** A finished job may have handed its lane to the next job, or freed a slot of a limited queue: let waiting claims look. */
   private afterFinish(job: Job): void {
-    if (job.key !== null || job.state === "waiting") this.wakeups.wake(job.queue);
+    const limited = this.configs.get(job.queue)?.config.concurrency != null;
+    if (job.key !== null || job.state === "waiting" || limited) this.wakeups.wake(job.queue);
   }
 
-  private async refusal(id: string) {
-    return (await this.store.jobGet({ id })) ? leaseLost(id) : notFound(`job ${id}`);
+  private async refusal(id: string, completing = false) {
+    if (!(await this.store.jobGet({ id }))) return notFound(`job ${id}`);
+    return completing ? this.staleCompletion(id) : leaseLost(id);
+  }
+
+  private staleCompletion(id: string) {
+    this.refusedCompletions++;
+    return leaseLost(id);
   }
 }

@@ -11,6 +11,9 @@
  */
 import type { Job, JobError, JobState, NewJob, Progress } from "./job.ts";
 import type { QueueConfig, QueueSettings, StateCounts } from "./queue-config.ts";
+import type { MonitorStore } from "./monitor-store.ts";
+import type { ScheduleStore } from "./schedule-store.ts";
+import type { WorkerStore } from "./worker-store.ts";
 
 export type EnqueueOutcome = { job: Job; created: boolean };
 
@@ -117,7 +120,7 @@ export interface TokenStore {
   tokensCount(): Promise<number>;
 }
 
-export interface Store extends JobStore, QueueStore, TokenStore {
+export interface Store extends JobStore, QueueStore, TokenStore, ScheduleStore, WorkerStore, MonitorStore {
   readonly kind: "sqlite" | "redis";
   /** A cheap round trip to storage, for readiness. */
   ping(): Promise<boolean>;

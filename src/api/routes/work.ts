@@ -1,5 +1,6 @@
 /** The pull-worker contract: claim with a lease, then complete, fail or heartbeat with its token. */
 import { z } from "@hono/zod-openapi";
+import { claimAsWorker, heartbeatAsWorker } from "../../workers/worker-calls.ts";
 import type { App, ApiDeps } from "../env.ts";
 import { renderClaimed, renderJob } from "../render.ts";
 import { jsonBody, jsonResponse, route } from "../route.ts";
@@ -110,12 +111,14 @@ const heartbeat = route("work", {
   },
 });
 
-export function registerWorkRoutes(app: App, { service }: ApiDeps): void {
+export function registerWorkRoutes(app: App, { service, workers }: ApiDeps): void {
   app.openapi(claim, async (c) => {
     const { queue } = c.req.valid("param");
     const body = c.req.valid("json");
-    const jobs = await service.claim({ queue, workerId: body.workerId, max: body.max, leaseMs: body.leaseMs, waitMs: body.waitMs, signal: c.req.raw.signal });
-    return c.json({ jobs: jobs.map(renderClaimed) }, 200);
+    const { workerId: id, name, host, queues, concurrency, ...claim } = body;
+    const identity = { id, kind: "http" as const, name, host, queues: queues ?? [queue], concurrency };
+    const { jobs, control } = await claimAsWorker({ service, registry: workers }, { ...claim, queue, identity, signal: c.req.raw.signal });
+    return c.json({ jobs: jobs.map(renderClaimed), ...(control.shutdown ? { control } : {}) }, 200);
   });
 
   app.openapi(complete, async (c) => {
@@ -132,7 +135,8 @@ export function registerWorkRoutes(app: App, { service }: ApiDeps): void {
 
   app.openapi(heartbeat, async (c) => {
     const body = c.req.valid("json");
-    const job = await service.heartbeat({ id: c.req.valid("param").id, ...body });
-    return c.json({ leaseExpiresAt: new Date(job.leaseExpiresAt!).toISOString(), cancelRequested: job.cancelRequested }, 200);
+    const { job, control } = await heartbeatAsWorker({ service, registry: workers }, { id: c.req.valid("param").id, ...body });
+    const answer = { leaseExpiresAt: new Date(job.leaseExpiresAt!).toISOString(), cancelRequested: job.cancelRequested };
+    return c.json({ ...answer, ...(control.shutdown ? { control } : {}) }, 200);
   });
 }

@@ -21,7 +21,10 @@ export const EnqueueBody = z
     backoff: BackoffSchema.optional(),
     timeoutMs: z.number().int().min(1).optional(),
     delayMs: z.number().int().min(0).optional(),
-    runAt: Timestamp.optional().openapi({ description: "When the job becomes runnable (ISO 8601)" }),
+    runAt: z.iso
+      .datetime({ offset: true, error: "must be an ISO 8601 time like 2026-01-01T09:00:00Z" })
+      .optional()
+      .openapi({ description: "When the job becomes runnable (ISO 8601)", example: "2026-01-01T09:00:00Z" }),
     idempotencyKey: z.string().min(1).max(255).optional(),
   })
   .strict()

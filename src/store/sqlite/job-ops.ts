@@ -85,22 +85,25 @@ export class JobOps {
     this.db
       .query("UPDATE jobs SET state = 'waiting' WHERE queue = ? AND state = 'delayed' AND run_at <= ?")
       .run(p.queue, p.now);
-    const rows = this.db
-      .query(
-        `UPDATE jobs SET state = 'active', attempts = attempts + 1, worker_id = ?1, lease_token = ?2, started_at = ?3,
-           deadline_at = ?3 + timeout_ms,
-           lease_expires_at = MIN(?3 + ?4, COALESCE(?3 + timeout_ms, ?3 + ?4)),
-           cancel_requested = 0
-         WHERE id IN (SELECT id FROM jobs WHERE queue = ?5 AND state = 'waiting' ORDER BY priority DESC, id LIMIT ?6)
-         RETURNING *`,
-      )
-      .all(p.workerId, p.token, p.now, p.leaseMs, p.queue, allowed) as JobRow[];
+    // Pick the ids first, then lease each by primary key, in the same transaction: an
+    // `UPDATE … WHERE id IN (SELECT …)` runs several times slower with the triggers on jobs.
+    const ids = this.db
+      .query("SELECT id FROM jobs WHERE queue = ? AND state = 'waiting' ORDER BY priority DESC, id LIMIT ?")
+      .all(p.queue, allowed) as { id: number }[];
+    const lease = this.db.query(
+      `UPDATE jobs SET state = 'active', attempts = attempts + 1, worker_id = ?1, lease_token = ?2, started_at = ?3,
+         deadline_at = ?3 + timeout_ms,
+         lease_expires_at = MIN(?3 + ?4, COALESCE(?3 + timeout_ms, ?3 + ?4)),
+         cancel_requested = 0
+       WHERE id = ?5 RETURNING *`,
+    );
+    const rows = ids.map(({ id }) => lease.get(p.workerId, p.token, p.now, p.leaseMs, id) as JobRow);
     if (config.rateLimit) {
       this.db
         .query("UPDATE queues SET rate_window_start = ?, rate_count = ? WHERE name = ?")
         .run(windowStart, started + rows.length, p.queue);
     }
-    return rows.sort((a, b) => b.priority - a.priority || a.id - b.id);
+    return rows;
   }
 
   complete(item: CompleteItem, now: number): JobRow | null {
@@ -129,7 +132,7 @@ export class JobOps {
     if (p.retryAt !== null) {
       return this.db
         .query(
-          `UPDATE jobs SET state = ?, run_at = ?, errors = ?, lease_token = NULL, lease_expires_at = NULL, deadline_at = NULL
+          `UPDATE jobs SET state = ?, run_at = ?, errors = ?, worker_id = NULL, lease_token = NULL, lease_expires_at = NULL, deadline_at = NULL
            WHERE id = ? RETURNING *`,
         )
         .get(p.retryAt <= p.now ? "waiting" : "delayed", p.retryAt, errors, id) as JobRow;

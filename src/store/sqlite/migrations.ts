@@ -1,15 +1,21 @@
 /** Schema migrations, embedded as text and applied in order at start. */
 import type { Database } from "bun:sqlite";
 import queueCore from "./migrations/001-queue.sql" with { type: "text" };
+import schedules from "./migrations/002-schedules.sql" with { type: "text" };
+import workers from "./migrations/003-workers.sql" with { type: "text" };
+import monitoring from "./migrations/004-monitoring.sql" with { type: "text" };
 
 /** Append only: a migration that has shipped is never edited. */
 export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
   { version: 1, name: "queue core", sql: queueCore },
+  { version: 2, name: "schedules", sql: schedules },
+  { version: 3, name: "workers", sql: workers },
+  { version: 4, name: "monitoring", sql: monitoring },
 ];
 
 export function migrate(db: Database): void {
   const current = (db.query("PRAGMA user_version").get() as { user_version: number }).user_version;
-  for (const m of MIGRATIONS) {
+  for (const m of [...MIGRATIONS].sort((a, b) => a.version - b.version)) {
     if (m.version <= current) continue;
     db.transaction(() => {
       db.exec(m.sql);

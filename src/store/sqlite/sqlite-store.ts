@@ -1,5 +1,6 @@
 /** SqliteStore: the Store on bun:sqlite — WAL, migrations at open, group commit for writes. */
 import type { Database } from "bun:sqlite";
+import { validationFailed } from "../../core/errors.ts";
 import type { JobState } from "../../core/job.ts";
 import { emptyCounts, type QueueConfig, type StateCounts } from "../../core/queue-config.ts";
 import type {
@@ -7,25 +8,36 @@ import type {
   QueueSummary, Store, TokenRecord, TokenRole,
 } from "../../core/store.ts";
 import type { NewJob } from "../../core/job.ts";
-import { GroupCommit, openDatabase, type Durability } from "./database.ts";
+import { GroupCommit, openDatabase, startCheckpoints, type Durability } from "./database.ts";
 import { JobOps } from "./job-ops.ts";
+import { SqliteMonitor } from "./monitor-ops.ts";
+import { ScheduleOps } from "./schedule-ops.ts";
+import { WorkerOps } from "./worker-ops.ts";
 import { rowId, toJob, type JobRow } from "./rows.ts";
 
 /** Bulk actions work through this many rows per transaction so they never stall claims for long. */
 const BULK_BATCH = 1000;
 
-export type SqliteStoreOptions = { path: string; durability?: Durability };
+export type SqliteStoreOptions = { path: string; durability?: Durability; busyTimeoutMs?: number };
 
 export class SqliteStore implements Store {
   readonly kind = "sqlite" as const;
   readonly db: Database;
   private readonly writer: GroupCommit;
+  private readonly stopCheckpoints: () => void;
   private readonly ops: JobOps;
+  private readonly scheduleOps: ScheduleOps;
+  private readonly workerOps: WorkerOps;
+  private readonly monitor: SqliteMonitor;
 
   constructor(options: SqliteStoreOptions) {
-    this.db = openDatabase(options.path, options.durability);
+    this.db = openDatabase(options.path, options.durability, options.busyTimeoutMs);
     this.writer = new GroupCommit(this.db);
+    this.stopCheckpoints = startCheckpoints(this.db);
     this.ops = new JobOps(this.db);
+    this.scheduleOps = new ScheduleOps(this.db, this.writer);
+    this.workerOps = new WorkerOps(this.db, this.writer);
+    this.monitor = new SqliteMonitor(this.db, this.writer);
   }
 
   async jobsEnqueue(p: { jobs: NewJob[]; now: number }): Promise<EnqueueOutcome[]> {
@@ -53,6 +65,7 @@ export class SqliteStore implements Store {
       args.push(p.q, like, like);
     }
     const cursor = p.cursor === undefined ? null : rowId(p.cursor);
+    if (p.cursor !== undefined && cursor === null) throw validationFailed(`invalid cursor "${p.cursor}": pass nextCursor from a previous page`);
     if (cursor !== null) (where.push("id < ?"), args.push(cursor));
     const sql = `SELECT * FROM jobs ${where.length ? "WHERE " + where.join(" AND ") : ""} ORDER BY id DESC LIMIT ?`;
     const rows = this.db.query(sql).all(...args, p.limit + 1) as JobRow[];
@@ -226,12 +239,57 @@ export class SqliteStore implements Store {
     return (this.db.query("SELECT COUNT(*) AS n FROM tokens").get() as { n: number }).n;
   }
 
+  // Schedules and job pruning: see schedule-ops.ts.
+  scheduleGet: ScheduleOps["scheduleGet"] = (p) => this.scheduleOps.scheduleGet(p);
+  schedulesList: ScheduleOps["schedulesList"] = () => this.scheduleOps.schedulesList();
+  schedulesDue: ScheduleOps["schedulesDue"] = (p) => this.scheduleOps.schedulesDue(p);
+  scheduleCreate: ScheduleOps["scheduleCreate"] = (p) => this.scheduleOps.scheduleCreate(p);
+  schedulePut: ScheduleOps["schedulePut"] = (p) => this.scheduleOps.schedulePut(p);
+  scheduleDelete: ScheduleOps["scheduleDelete"] = (p) => this.scheduleOps.scheduleDelete(p);
+  scheduleFire: ScheduleOps["scheduleFire"] = (p) => this.scheduleOps.scheduleFire(p);
+  scheduleRunsList: ScheduleOps["scheduleRunsList"] = (p) => this.scheduleOps.scheduleRunsList(p);
+  scheduleRecord: ScheduleOps["scheduleRecord"] = (p) => this.scheduleOps.scheduleRecord(p);
+  jobsPrune: ScheduleOps["jobsPrune"] = (p) => this.scheduleOps.jobsPrune(p);
+
+  // Workers and push targets' secrets: see worker-ops.ts.
+  workerSeen: WorkerOps["workerSeen"] = (p) => this.workerOps.workerSeen(p);
+  workersList: WorkerOps["workersList"] = (p) => this.workerOps.workersList(p);
+  workerGet: WorkerOps["workerGet"] = (p) => this.workerOps.workerGet(p);
+  workerRequestShutdown: WorkerOps["workerRequestShutdown"] = (p) => this.workerOps.workerRequestShutdown(p);
+  workersPrune: WorkerOps["workersPrune"] = (p) => this.workerOps.workersPrune(p);
+  targetSecretEnsure: WorkerOps["targetSecretEnsure"] = (p) => this.workerOps.targetSecretEnsure(p);
+  targetSecretRotate: WorkerOps["targetSecretRotate"] = (p) => this.workerOps.targetSecretRotate(p);
+
+  // Monitoring: counts, aggregates, events, alerts, reports, lanes; see monitor-ops.ts.
+  countsTotal: SqliteMonitor["countsTotal"] = (p) => this.monitor.countsTotal(p);
+  statsTotals: SqliteMonitor["statsTotals"] = (p) => this.monitor.statsTotals(p);
+  statsSeries: SqliteMonitor["statsSeries"] = (p) => this.monitor.statsSeries(p);
+  statsHistogram: SqliteMonitor["statsHistogram"] = (p) => this.monitor.statsHistogram(p);
+  statsErrors: SqliteMonitor["statsErrors"] = (p) => this.monitor.statsErrors(p);
+  statsSlowest: SqliteMonitor["statsSlowest"] = (p) => this.monitor.statsSlowest(p);
+  historyPrune: SqliteMonitor["historyPrune"] = (p) => this.monitor.historyPrune(p);
+  eventsAfter: SqliteMonitor["eventsAfter"] = (p) => this.monitor.eventsAfter(p);
+  eventsLatestId: SqliteMonitor["eventsLatestId"] = (p) => this.monitor.eventsLatestId(p);
+  eventAppend: SqliteMonitor["eventAppend"] = (p) => this.monitor.eventAppend(p);
+  eventsPrune: SqliteMonitor["eventsPrune"] = (p) => this.monitor.eventsPrune(p);
+  alertUpsert: SqliteMonitor["alertUpsert"] = (p) => this.monitor.alertUpsert(p);
+  alertResolve: SqliteMonitor["alertResolve"] = (p) => this.monitor.alertResolve(p);
+  alertGet: SqliteMonitor["alertGet"] = (p) => this.monitor.alertGet(p);
+  alertsList: SqliteMonitor["alertsList"] = (p) => this.monitor.alertsList(p);
+  alertAck: SqliteMonitor["alertAck"] = (p) => this.monitor.alertAck(p);
+  reportPut: SqliteMonitor["reportPut"] = (p) => this.monitor.reportPut(p);
+  reportGet: SqliteMonitor["reportGet"] = (p) => this.monitor.reportGet(p);
+  reportsList: SqliteMonitor["reportsList"] = (p) => this.monitor.reportsList(p);
+  lanesList: SqliteMonitor["lanesList"] = (p) => this.monitor.lanesList(p);
+  lanesBlocked: SqliteMonitor["lanesBlocked"] = (p) => this.monitor.lanesBlocked(p);
+
   async ping() {
     this.db.query("SELECT 1").get();
     return true;
   }
 
   async close() {
+    this.stopCheckpoints();
     this.writer.flush();
     try {
       this.db.exec("PRAGMA wal_checkpoint(TRUNCATE)");

@@ -1,0 +1,96 @@
+/** spool claim latency: claim(max 1) + complete through QueueService, one at a time, empty vs a large backlog. */
+import { DEFAULT_BACKOFF } from "../src/core/job.ts";
+import type { QueueService } from "../src/core/queue-service.ts";
+import type { SqliteStore } from "../src/store/sqlite/sqlite-store.ts";
+import { fmtMs, percentile, progress, withDeadline, type Figure } from "./measure.ts";
+import type { BenchOptions } from "./options.ts";
+import { openSpool } from "./spool-core.ts";
+
+/** Claim-step and round-trip samples (ms) of `samples` claims, after a warm-up of a tenth as many. */
+export type LatencySamples = { claim: number[]; roundTrip: number[] };
+
+/**
+ * Each sample enqueues one job (not timed), then times claim(max 1) and complete. With a
+ * backlog the claim takes the oldest waiting job of the same queue, the rest stay behind it.
+ */
+async function sampleRoundTrips(svc: QueueService, queue: string, samples: number, timeoutMs: number): Promise<LatencySamples> {
+  const warmup = Math.ceil(samples / 10);
+  const out: LatencySamples = { claim: [], roundTrip: [] };
+  const deadline = performance.now() + timeoutMs;
+  for (let i = 0; i < warmup + samples; i++) {
+    if (performance.now() > deadline) throw new Error(`claim latency on ${queue}: ${i} samples before the deadline`);
+    await svc.enqueue(queue, { payload: { n: i } });
+    const t0 = performance.now();
+    const [job] = await svc.claim({ queue, workerId: "bench-latency", max: 1 });
+    const t1 = performance.now();
+    if (!job) throw new Error(`claim latency on ${queue}: nothing to claim`);
+    await svc.complete({ id: job.id, token: job.leaseToken! });
+    const t2 = performance.now();
+    if (i >= warmup) (out.claim.push(t1 - t0), out.roundTrip.push(t2 - t0));
+  }
+  return out;
+}
+
+/** Writes `rows` completed jobs of `queue` straight into the jobs table, 100k per transaction. */
+function insertCompleted(store: SqliteStore, queue: string, rows: number, at: number): void {
+  const insert = store.db.query(
+    `WITH RECURSIVE s(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM s WHERE i + 1 < ?1)
+     INSERT INTO jobs (queue, payload, priority, state, run_at, attempts, max_attempts, backoff, result, worker_id,
+                       created_at, started_at, finished_at)
+     SELECT ?2, json_object('n', ?3 + i), 5, 'completed', ?4, 1, 3, ?5, 'null', 'bench-history', ?4, ?4, ?4 FROM s`,
+  );
+  const backoff = JSON.stringify(DEFAULT_BACKOFF);
+  for (let done = 0; done < rows; done += 100_000) {
+    store.db.transaction(() => insert.run(Math.min(100_000, rows - done), queue, done, at, backoff))();
+  }
+}
+
+/** A queue holding `rows` completed jobs, then `rows` waiting jobs enqueued through the service. */
+async function fillBacklog(svc: QueueService, store: SqliteStore, queue: string, rows: number): Promise<void> {
+  const t0 = performance.now();
+  // Statement journals in memory only while building (spool's own setting is restored below):
+  // on disk they cost a write per touched page per statement, which is not what is measured here.
+  store.db.exec("PRAGMA temp_store = MEMORY");
+  // The first enqueue creates the queue and its count rows, which the triggers keep up to date.
+  await svc.enqueue(queue, { payload: { n: -1 } });
+  insertCompleted(store, queue, rows, Date.now() - 3_600_000);
+  const batch = (from: number) => Array.from({ length: 1000 }, (_, i) => ({ payload: { n: from + i } }));
+  for (let i = 0; i < rows - 1; i += 4000) {
+    const sizes = [0, 1000, 2000, 3000].filter((k) => i + k < rows - 1);
+    await Promise.all(sizes.map((k) => svc.enqueueMany(queue, batch(i + k).slice(0, Math.min(1000, rows - 1 - i - k)))));
+  }
+  store.db.exec("PRAGMA temp_store = DEFAULT");
+  store.db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+  const { counts } = await svc.getQueue(queue);
+  if (counts.waiting !== rows || counts.completed !== rows) {
+    throw new Error(`backlog: expected ${rows} waiting and completed, found ${counts.waiting} and ${counts.completed}`);
+  }
+  progress(`spool backlog of ${rows} waiting + ${rows} completed built in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+}
+
+export function latencyFigures(engine: Figure["engine"], scenario: "empty" | "backlog", s: LatencySamples): Figure[] {
+  const figures: Figure[] = [];
+  for (const [step, values] of [["claim", s.claim], ["round", s.roundTrip]] as const) {
+    for (const p of [50, 99]) figures.push({ id: `latency.${scenario}.${step}.p${p}`, engine, value: percentile(values, p), unit: "ms" });
+  }
+  return figures;
+}
+
+function report(label: string, s: LatencySamples): void {
+  progress(
+    `${label}: claim p50 ${fmtMs(percentile(s.claim, 50))} p99 ${fmtMs(percentile(s.claim, 99))}; ` +
+      `claim+complete p50 ${fmtMs(percentile(s.roundTrip, 50))} p99 ${fmtMs(percentile(s.roundTrip, 99))}`,
+  );
+}
+
+export async function runSpoolLatency(o: BenchOptions): Promise<Figure[]> {
+  const empty = openSpool();
+  const emptySamples = await sampleRoundTrips(empty.svc, "latency", o.samples, o.scenarioTimeoutMs);
+  report("spool empty database", emptySamples);
+
+  const full = openSpool();
+  await withDeadline(fillBacklog(full.svc, full.store, "latency", o.rows), 3 * o.scenarioTimeoutMs, "spool backlog");
+  const backlogSamples = await sampleRoundTrips(full.svc, "latency", o.samples, o.scenarioTimeoutMs);
+  report(`spool ${o.rows} waiting + ${o.rows} completed`, backlogSamples);
+  return [...latencyFigures("spool", "empty", emptySamples), ...latencyFigures("spool", "backlog", backlogSamples)];
+}

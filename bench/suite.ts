@@ -1,0 +1,30 @@
+/** Runs one benchmark suite in its own process: `bun bench/suite.ts NAME OPTIONS_JSON`; figures go to stdout as JSON. */
+import type { Figure } from "./measure.ts";
+import type { BenchOptions, SuiteName } from "./options.ts";
+import { cleanup, cleanupOnSignals } from "./resources.ts";
+
+const SUITE_RUNNERS: Record<SuiteName, (o: BenchOptions) => Promise<Figure[]>> = {
+  "spool-core": async (o) => (await import("./spool-core.ts")).runSpoolCore(o),
+  "spool-http": async (o) => (await import("./spool-http.ts")).runSpoolHttp(o),
+  "spool-latency": async (o) => (await import("./claim-latency.ts")).runSpoolLatency(o),
+  bullmq: async (o) => (await import("./bullmq.ts")).runBullmq(o),
+  "bullmq-latency": async (o) => (await import("./bullmq-latency.ts")).runBullmqLatency(o),
+};
+
+const [name, optionsJson] = process.argv.slice(2);
+const runSuite = SUITE_RUNNERS[name as SuiteName];
+if (!runSuite || !optionsJson) {
+  console.error(`usage: bun bench/suite.ts <${Object.keys(SUITE_RUNNERS).join("|")}> OPTIONS_JSON`);
+  process.exit(2);
+}
+cleanupOnSignals();
+try {
+  const figures = await runSuite(JSON.parse(optionsJson) as BenchOptions);
+  await cleanup();
+  process.stdout.write(JSON.stringify(figures) + "\n");
+  process.exit(0);
+} catch (err) {
+  process.stderr.write(`${name} failed: ${(err as Error).stack ?? err}\n`);
+  await cleanup();
+  process.exit(1);
+}

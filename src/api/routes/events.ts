@@ -1,0 +1,74 @@
+/** Events: job state changes and alerts as server-sent events, resumable with Last-Event-ID. */
+import { z } from "@hono/zod-openapi";
+import { notFound } from "../../core/errors.ts";
+import { isFinal, type Job } from "../../core/job.ts";
+import type { MonitorEvent } from "../../core/monitor-store.ts";
+import { eventStream } from "../../monitor/event-stream.ts";
+import type { App, ApiDeps } from "../env.ts";
+import { renderJob } from "../render.ts";
+import { renderEvent } from "../render-monitor.ts";
+import { route } from "../route.ts";
+import { QueueName } from "../schemas/common.ts";
+
+const FINAL_EVENTS = new Set(["job.completed", "job.failed", "job.cancelled"]);
+
+const events = route("read", {
+  method: "get",
+  path: "/v1/events",
+  tags: ["Monitoring"],
+  summary: "Server-sent events: job state changes and alerts",
+  description: [
+    "Each message has `id` (its place in the event log), `event` (job.enqueued, job.started, job.completed, job.failed, job.retrying, job.cancelled, job.waiting, job.delayed, job.blocked, alert.firing, alert.resolved) and JSON `data`.",
+    "A client that reconnects with `Last-Event-ID` (or `?after=`) gets every event after that id that the log still holds, so nothing is missed; without it the stream starts with new events.",
+    "With `job=ID`, a job that has already finished is sent at once, and the completed/failed/cancelled event carries the whole job (with its result): a caller can wait for a job's result without polling.",
+    "A comment line every 15 s keeps proxies from closing a quiet stream.",
+  ].join("\n\n"),
+  request: {
+    query: z.object({
+      queue: QueueName.optional().openapi({ param: { name: "queue", in: "query" } }),
+      key: z.string().min(1).max(255).optional(),
+      job: z.string().min(1).max(64).optional(),
+      after: z.coerce.number().int().min(0).optional().openapi({ description: "Same as the Last-Event-ID header" }),
+    }),
+    headers: z.object({ "last-event-id": z.string().regex(/^\d{1,15}$/, "must be an event id").optional() }),
+  },
+  errors: [404],
+  responses: { 200: { description: "An event stream", content: { "text/event-stream": { schema: z.string() } } } },
+});
+
+/** A job that finished before the client connected, as the event that finished it. */
+function finishedAs(job: Job, id: number): MonitorEvent {
+  return {
+    id, at: job.finishedAt ?? job.createdAt, type: `job.${job.state}` as MonitorEvent["type"], queue: job.queue, key: job.key, jobId: job.id,
+    state: job.state, prevState: null, attempt: job.attempts, errorType: job.errors.at(-1)?.type ?? null, durationMs: null, data: null,
+  };
+}
+
+export function registerEventRoutes(app: App, { store, clock, monitor }: ApiDeps): void {
+  app.openapi(events, async (c) => {
+    const { queue, key, job, after } = c.req.valid("query");
+    const header = c.req.valid("header")["last-event-id"];
+    const resumeFrom = header !== undefined ? Number(header) : after;
+    const afterId = resumeFrom ?? (await store.eventsLatestId({ now: clock.now() }));
+    const initial = [];
+    if (job !== undefined) {
+      const current = await store.jobGet({ id: job });
+      if (!current) throw notFound(`job ${job}`);
+      if (resumeFrom === undefined && isFinal(current.state)) initial.push({ ...finishedAs(current, afterId), extra: { job: renderJob(current) } });
+    }
+    const enrich = async (e: MonitorEvent) => {
+      if (job === undefined || !FINAL_EVENTS.has(e.type)) return null;
+      const current = await store.jobGet({ id: job });
+      return current ? { job: renderJob(current) } : null;
+    };
+    // A stream stays open for as long as the client listens: no idle time-out for it.
+    (c.env as { timeout?: (req: Request, seconds: number) => void } | undefined)?.timeout?.(c.req.raw, 0);
+    const body = eventStream({
+      store, feed: monitor.feed, clock, filters: { queue, key, jobId: job }, afterId, initial, enrich,
+      render: (e) => renderEvent(e, e.extra),
+    });
+    return new Response(body, {
+      headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-accel-buffering": "no" },
+    }) as never;
+  });
+}

@@ -1,0 +1,52 @@
+/** `spool work QUEUE --exec CMD`: turn any command into a worker. */
+import { Command, InvalidArgumentError, Option } from "commander";
+import { ExecWorker } from "../workers/exec-worker.ts";
+import type { GlobalOptions } from "./context.ts";
+import { durationArg, intArg } from "./parse.ts";
+
+function concurrencyArg(value: string): number {
+  const n = intArg(value);
+  if (n < 1 || n > 1000) throw new InvalidArgumentError("must be 1–1000");
+  return n;
+}
+
+function leaseArg(value: string): number {
+  const ms = durationArg(value);
+  if (ms < 1000 || ms > 3_600_000) throw new InvalidArgumentError("must be from 1s to 1h");
+  return ms;
+}
+
+export function registerWorkCommand(program: Command): void {
+  program
+    .command("work <queue>")
+    .description("run a command for each job of a queue (a pull worker over HTTP)")
+    .addOption(new Option("--exec <cmd>", "shell command to run per job").env("SPOOL_EXEC").makeOptionMandatory())
+    .addOption(new Option("--concurrency <n>", "commands running at once").env("SPOOL_CONCURRENCY").default(1).argParser(concurrencyArg))
+    .addOption(new Option("--lease <duration>", "lease per claim, extended by heartbeats while the command runs").env("SPOOL_LEASE").default(30_000, "30s").argParser(leaseArg))
+    .addOption(new Option("--grace <duration>", "on SIGTERM, how long running commands get to finish").env("SPOOL_GRACE").default(30_000, "30s").argParser(durationArg))
+    .addOption(new Option("--name <name>", "name shown in GET /v1/workers").env("SPOOL_WORKER_NAME"))
+    .addHelpText(
+      "after",
+      `
+Each job's payload is written as JSON to the command's stdin; SPOOL_JOB_ID, SPOOL_ATTEMPT and
+SPOOL_QUEUE are set in its environment. Exit 0 completes the job (stdout that is JSON becomes
+the result, other text is kept as text); any other exit fails the attempt with the tail of
+stderr as the message and exit_<code> as the error type. A cancelled or timed-out job's
+command is killed (its whole process group). SIGTERM or SIGINT stops claiming, lets running
+commands finish within --grace and gives back the rest; a second signal gives them back at once.
+
+Example:  spool work thumbnails --exec 'jq -r .path | xargs convert-thumb' --concurrency 4`,
+    )
+    .action(async (queue: string, o, cmd: Command) => {
+      const globals = cmd.optsWithGlobals() as GlobalOptions;
+      const worker = new ExecWorker({
+        url: globals.url, token: globals.token, queue, command: o.exec, concurrency: o.concurrency, leaseMs: o.lease, graceMs: o.grace, name: o.name,
+      });
+      let signals = 0;
+      const onSignal = (signal: string) => (++signals === 1 ? worker.stop(`${signal} received`) : worker.releaseAll());
+      process.on("SIGTERM", () => onSignal("SIGTERM"));
+      process.on("SIGINT", () => onSignal("SIGINT"));
+      await worker.run();
+      process.exit(0);
+    });
+}

@@ -1,0 +1,56 @@
+/** Notices new entries in the event log (by polling its newest id while anyone listens) and wakes the listeners. */
+import type { Store } from "../core/store.ts";
+
+type Waiter = { afterId: number; wake: () => void };
+
+export class EventFeed {
+  private waiters = new Set<Waiter>();
+  private timer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(
+    private readonly store: Store,
+    private readonly clock: { now(): number },
+    /** How often the newest id is read while someone waits; a read costs one index lookup. */
+    private readonly pollMs = 50,
+  ) {}
+
+  /** Resolves true once the log has an event after `afterId`, false after `timeoutMs` or on abort. */
+  waitAfter(afterId: number, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
+    return new Promise((resolve) => {
+      if (signal?.aborted) return resolve(false);
+      const finish = (newer: boolean) => {
+        clearTimeout(timeout);
+        this.waiters.delete(waiter);
+        signal?.removeEventListener("abort", onAbort);
+        resolve(newer);
+      };
+      const onAbort = () => finish(false);
+      const waiter: Waiter = { afterId, wake: () => finish(true) };
+      const timeout = setTimeout(() => finish(false), timeoutMs);
+      signal?.addEventListener("abort", onAbort, { once: true });
+      this.waiters.add(waiter);
+      this.schedule(0);
+    });
+  }
+
+  get listening(): number {
+    return this.waiters.size;
+  }
+
+  private schedule(delay: number): void {
+    if (this.timer || this.waiters.size === 0) return;
+    this.timer = setTimeout(() => void this.poll(), delay);
+  }
+
+  private async poll(): Promise<void> {
+    try {
+      const latest = await this.store.eventsLatestId({ now: this.clock.now() });
+      for (const w of [...this.waiters]) if (latest > w.afterId) w.wake();
+    } catch {
+      // Storage unavailable for a moment: listeners keep waiting and the next poll tries again.
+    } finally {
+      this.timer = null;
+      this.schedule(this.pollMs);
+    }
+  }
+}

@@ -1,0 +1,76 @@
+/** Server-sent events from the event log: resumable by id, filtered, with heartbeat comments. */
+import type { EventFilters, MonitorEvent } from "../core/monitor-store.ts";
+import type { Store } from "../core/store.ts";
+import type { EventFeed } from "./event-feed.ts";
+
+/** Proxies close connections that stay silent; a comment line this often keeps them open. */
+export const HEARTBEAT_MS = 15_000;
+const BATCH = 500;
+
+export type StreamedEvent = MonitorEvent & { extra?: Record<string, unknown> };
+
+export type EventStreamOptions = {
+  store: Store;
+  feed: EventFeed;
+  clock: { now(): number };
+  filters: EventFilters;
+  /** Stream events after this id (from Last-Event-ID). */
+  afterId: number;
+  /** Events sent before the log's: e.g. a job's state when it finished before the client connected. */
+  initial?: StreamedEvent[];
+  /** Fields added to an event as it is sent (e.g. the finished job with its result). */
+  enrich?: (event: MonitorEvent) => Promise<Record<string, unknown> | null>;
+  heartbeatMs?: number;
+  /** Renders an event's data; defaults to the event as JSON. */
+  render?: (event: StreamedEvent) => unknown;
+};
+
+const encoder = new TextEncoder();
+
+export function sseMessage(id: number, event: string, data: unknown): string {
+  return `id: ${id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+}
+
+/** A text/event-stream body. It reads the log only as fast as the client takes it. */
+export function eventStream(o: EventStreamOptions): ReadableStream<Uint8Array> {
+  const heartbeatMs = o.heartbeatMs ?? HEARTBEAT_MS;
+  const render = o.render ?? ((e: StreamedEvent) => ({ ...e, ...e.extra, extra: undefined }));
+  const stop = new AbortController();
+  let cursor = o.afterId;
+  let pending: string[] = ["retry: 1000\n\n", ...(o.initial ?? []).map((e) => sseMessage(e.id, e.type, render(e)))];
+
+  async function nextChunk(): Promise<string | null> {
+    for (;;) {
+      if (pending.length > 0) {
+        const chunk = pending.join("");
+        pending = [];
+        return chunk;
+      }
+      if (stop.signal.aborted) return null;
+      const { events, lastId } = await o.store.eventsAfter({ afterId: cursor, filters: o.filters, limit: BATCH, now: o.clock.now() });
+      const moved = lastId > cursor;
+      cursor = lastId;
+      for (const e of events) {
+        const extra = o.enrich ? await o.enrich(e) : null;
+        pending.push(sseMessage(e.id, e.type, render(extra ? { ...e, extra } : e)));
+      }
+      if (pending.length > 0 || moved) continue;
+      if (!(await o.feed.waitAfter(cursor, heartbeatMs, stop.signal)) && !stop.signal.aborted) return ": keepalive\n\n";
+    }
+  }
+
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const chunk = await nextChunk();
+        if (chunk === null) controller.close();
+        else controller.enqueue(encoder.encode(chunk));
+      } catch (err) {
+        controller.error(err);
+      }
+    },
+    cancel() {
+      stop.abort();
+    },
+  });
+}

@@ -1,0 +1,41 @@
+/** The health report: score and status from the firing alerts, plus live checks of the store and the disk. */
+import type { Alert } from "../core/monitor-store.ts";
+import type { Store } from "../core/store.ts";
+import { healthScore, type HealthStatus } from "./health-score.ts";
+import type { AlertThresholds } from "./monitor-config.ts";
+import { diskPercent } from "./rule-input.ts";
+
+export type CheckStatus = "ok" | "warning" | "critical" | "unknown";
+
+export type HealthCheck = { name: "store" | "disk"; status: CheckStatus; message: string; value: number | null };
+
+export type HealthReport = { at: number; score: number; status: HealthStatus; checks: HealthCheck[]; alerts: Alert[] };
+
+async function storeCheck(store: Store): Promise<HealthCheck> {
+  try {
+    if (await store.ping()) return { name: "store", status: "ok", message: `${store.kind} store reachable`, value: null };
+    return { name: "store", status: "critical", message: `${store.kind} store not reachable`, value: null };
+  } catch (err) {
+    return { name: "store", status: "critical", message: `${store.kind} store not reachable: ${(err as Error).message}`, value: null };
+  }
+}
+
+function diskCheck(dataDir: string | null, now: number, t: AlertThresholds): HealthCheck {
+  const disk = diskPercent(dataDir, now);
+  if (!disk) return { name: "disk", status: "unknown", message: dataDir ? "disk use could not be measured" : "no data folder", value: null };
+  const used = disk.usedPercent;
+  const status = used > t.diskCriticalPercent ? "critical" : used > t.diskWarningPercent ? "warning" : "ok";
+  return { name: "disk", status, message: `data volume ${used} % full`, value: used };
+}
+
+/**
+ * The score counts only firing alerts (evaluated by the spool:health schedule every 30 s);
+ * an unreachable store makes spool unhealthy at once, with score 0.
+ */
+export async function healthReport(p: { store: Store; now: number; dataDir: string | null; thresholds: AlertThresholds }): Promise<HealthReport> {
+  const store = await storeCheck(p.store);
+  const checks = [store, diskCheck(p.dataDir, p.now, p.thresholds)];
+  if (store.status !== "ok") return { at: p.now, score: 0, status: "unhealthy", checks, alerts: [] };
+  const alerts = await p.store.alertsList({ state: "firing", limit: 1000, now: p.now });
+  return { at: p.now, ...healthScore(alerts), checks, alerts };
+}

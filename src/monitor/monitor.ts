@@ -1,0 +1,80 @@
+/** Monitor: spool's monitoring for one store — stats, health, alerts and their channels, reports, metrics, events. */
+import type { Clock } from "../core/clock.ts";
+import type { Store } from "../core/store.ts";
+import { localTimezone, scheduleOfTask } from "../scheduler/builtins.ts";
+import type { AlertChannel } from "./channels/channel.ts";
+import { logChannel } from "./channels/log-channel.ts";
+import { Notifier } from "./channels/notifier.ts";
+import { webhookChannel } from "./channels/webhook-channel.ts";
+import { yesterday } from "./calendar.ts";
+import { buildDailyReport, saveDailyReport, type DailyReport } from "./daily-report.ts";
+import { EventFeed } from "./event-feed.ts";
+import { healthReport, type HealthReport } from "./health.ts";
+import { healthTick, type HealthTickResult } from "./health-tick.ts";
+import { Metrics } from "./metrics.ts";
+import { DEFAULT_MONITOR_CONFIG, type MonitorConfig } from "./monitor-config.ts";
+import { statsSnapshot, type StatsSnapshot } from "./stats.ts";
+
+export type MonitorOptions = {
+  store: Store;
+  clock: Clock;
+  /** The data folder: alert logs go to logs/, reports to reports/daily/, its volume is checked. */
+  dataDir: string | null;
+  config?: MonitorConfig;
+  /** Stale completes and fails refused so far (QueueService.refusedCompletions), for /metrics. */
+  refusedCompletions?: () => number;
+  /** Channels to use instead of the log file and the configured webhooks. */
+  channels?: AlertChannel[];
+};
+
+export class Monitor {
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly dataDir: string | null;
+  readonly config: MonitorConfig;
+  readonly notifier: Notifier;
+  readonly feed: EventFeed;
+  readonly metrics: Metrics;
+
+  constructor(o: MonitorOptions) {
+    this.store = o.store;
+    this.clock = o.clock;
+    this.dataDir = o.dataDir;
+    this.config = o.config ?? DEFAULT_MONITOR_CONFIG;
+    this.notifier = new Notifier(
+      o.channels ?? [
+        ...(o.dataDir ? [logChannel(o.dataDir)] : []),
+        ...this.config.webhooks.map((w) => webhookChannel(w, this.config.webhookDelivery)),
+      ],
+    );
+    this.feed = new EventFeed(o.store, o.clock);
+    this.metrics = new Metrics({ store: o.store, refusedCompletions: o.refusedCompletions ?? (() => 0) });
+  }
+
+  stats(): Promise<StatsSnapshot> {
+    return statsSnapshot(this.store, this.clock.now());
+  }
+
+  health(): Promise<HealthReport> {
+    return healthReport({ store: this.store, now: this.clock.now(), dataDir: this.dataDir, thresholds: this.config.thresholds });
+  }
+
+  /** Evaluates the alert rules now (what spool:health runs every 30 s). */
+  healthTick(): Promise<HealthTickResult> {
+    return healthTick({ store: this.store, now: this.clock.now(), config: this.config, dataDir: this.dataDir, notifier: this.notifier });
+  }
+
+  /** Builds, stores and writes the report of `date` (default: yesterday in `timezone`). */
+  async dailyReport(p: { date?: string; timezone?: string } = {}): Promise<{ report: DailyReport; file: string | null }> {
+    const now = this.clock.now();
+    const timezone = p.timezone ?? (await this.reportTimezone());
+    const report = await buildDailyReport({ store: this.store, date: p.date ?? yesterday(now, timezone), timezone, now, dataDir: this.dataDir });
+    const file = await saveDailyReport({ store: this.store, report, dataDir: this.dataDir, now });
+    return { report, file };
+  }
+
+  /** Days are those of the spool:daily-report schedule's time zone. */
+  private async reportTimezone(): Promise<string> {
+    return (await this.store.scheduleGet({ name: scheduleOfTask("daily-report") }))?.timezone ?? localTimezone();
+  }
+}

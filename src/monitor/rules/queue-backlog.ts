@@ -1,0 +1,17 @@
+/** queue_backlog (warning): a queue has more waiting jobs than the threshold. */
+import type { AlertRule } from "./rule.ts";
+
+export const queueBacklog: AlertRule = {
+  type: "queue_backlog",
+  evaluate: (input, t) =>
+    input.queues
+      .filter((q) => q.counts.waiting > t.queueBacklog)
+      .map((q) => ({
+        rule: "queue_backlog",
+        subject: q.name,
+        severity: "warning",
+        message: `queue ${q.name} has ${q.counts.waiting} waiting jobs (more than ${t.queueBacklog})`,
+        value: q.counts.waiting,
+        threshold: t.queueBacklog,
+      })),
+};

@@ -1,0 +1,154 @@
+/**
+ * ScheduleService: the operations on schedules that the API and CLI call — create, edit,
+ * pause, resume, delete, trigger now, preview and history. Validates, then calls the store
+ * and turns its nulls into errors.
+ */
+import type { Clock } from "../core/clock.ts";
+import { conflict, notFound, validationFailed } from "../core/errors.ts";
+import type { EnqueueOutcome } from "../core/store.ts";
+import type { QueueService } from "../core/queue-service.ts";
+import type { Schedule, ScheduleDefinition, ScheduleRun } from "../core/schedule-store.ts";
+import { BUILTIN_PREFIX } from "./builtins.ts";
+import { fireJob, HISTORY_KEEP } from "./fire-plan.ts";
+import { resolveSchedule, type ScheduleInput } from "./schedule-input.ts";
+import { fireTimesAfter, isoInZone, nextFireAfter } from "./timing.ts";
+
+export const MAX_PREVIEW = 100;
+/** How often an edit is retried when a fire moved the schedule on in between. */
+const EDIT_ATTEMPTS = 5;
+
+export type FirePreview = { at: number; local: string };
+
+export class ScheduleService {
+  private readonly clock: Clock;
+  private readonly historyKeep: number;
+
+  constructor(
+    private readonly service: QueueService,
+    options: { clock?: Clock; historyKeep?: number } = {},
+  ) {
+    this.clock = options.clock ?? service.clock;
+    this.historyKeep = options.historyKeep ?? HISTORY_KEEP;
+  }
+
+  private get store() {
+    return this.service.store;
+  }
+
+  async list(): Promise<Schedule[]> {
+    return this.store.schedulesList();
+  }
+
+  async get(name: string): Promise<Schedule> {
+    const schedule = await this.store.scheduleGet({ name });
+    if (!schedule) throw notFound(`schedule ${name}`);
+    return schedule;
+  }
+
+  /** Creates a schedule; 409 when the name is taken. Names starting "spool:" belong to spool. */
+  async create(name: string, input: ScheduleInput): Promise<Schedule> {
+    checkNotReserved(name);
+    const def = resolveSchedule(name, input, null);
+    const now = this.clock.now();
+    const created = await this.store.scheduleCreate({ schedule: { ...def, builtin: false, nextFireAt: firstFire(def, now) }, now });
+    if (!created) throw conflict(`schedule ${name} already exists (edit it with PUT)`);
+    return created;
+  }
+
+  /**
+   * Applies the fields given to the schedule (creating it when unknown). A change of timing
+   * or a resume starts counting from now; other edits keep the pending fire time.
+   */
+  async put(name: string, input: ScheduleInput): Promise<{ schedule: Schedule; created: boolean }> {
+    return this.edit(name, (current) => resolveSchedule(name, input, current), async () => ({
+      schedule: await this.create(name, input),
+      created: true,
+    }));
+  }
+
+  async pause(name: string): Promise<Schedule> {
+    return (await this.edit(name, (current) => ({ ...current, enabled: false }))).schedule;
+  }
+
+  async resume(name: string): Promise<Schedule> {
+    return (await this.edit(name, (current) => ({ ...current, enabled: true }))).schedule;
+  }
+
+  async delete(name: string): Promise<void> {
+    const current = await this.get(name);
+    if (current.builtin) throw conflict(`schedule ${name} is built in and cannot be deleted; pause it instead`);
+    if (!(await this.store.scheduleDelete({ name, now: this.clock.now() }))) throw notFound(`schedule ${name}`);
+  }
+
+  /**
+   * Fires the schedule now, whatever its timing, pause or overlap setting; its next fire
+   * time stays as it was. Returns the job enqueued.
+   */
+  async trigger(name: string): Promise<EnqueueOutcome> {
+    for (let attempt = 0; attempt < EDIT_ATTEMPTS; attempt++) {
+      const s = await this.get(name);
+      const now = this.clock.now();
+      const job = fireJob(s, now, (await this.service.queueConfig(s.queue)).defaults, now);
+      const outcome = await this.store.scheduleFire({
+        name, expectedRevision: s.revision, expectedNextFireAt: s.nextFireAt, nextFireAt: s.nextFireAt, job,
+        runs: [{ kind: "fired", fireTime: now, manual: true }], historyKeep: this.historyKeep, now,
+      });
+      if (outcome) {
+        this.service.wakeups.wake(s.queue);
+        return outcome.job!;
+      }
+    }
+    throw conflict(`schedule ${name} kept changing while it was being triggered; try again`);
+  }
+
+  /** The next `count` fire times after now, each also written in the schedule's time zone. */
+  async preview(name: string, count = 10): Promise<FirePreview[]> {
+    return previewFires(await this.get(name), this.clock.now(), count);
+  }
+
+  async history(name: string, limit = 50): Promise<ScheduleRun[]> {
+    await this.get(name);
+    return this.store.scheduleRunsList({ name, limit: Math.min(Math.max(limit, 1), this.historyKeep) });
+  }
+
+  /** Read–change–write guarded by the schedule's revision, retried when a fire got in between. */
+  private async edit(
+    name: string,
+    change: (current: Schedule) => ScheduleDefinition,
+    whenMissing?: () => Promise<{ schedule: Schedule; created: boolean }>,
+  ): Promise<{ schedule: Schedule; created: boolean }> {
+    for (let attempt = 0; attempt < EDIT_ATTEMPTS; attempt++) {
+      const current = await this.store.scheduleGet({ name });
+      if (!current) {
+        if (whenMissing) return whenMissing();
+        throw notFound(`schedule ${name}`);
+      }
+      const next = change(current);
+      const now = this.clock.now();
+      const timingChanged = next.cron !== current.cron || next.every !== current.every || next.timezone !== current.timezone;
+      const resumed = next.enabled && !current.enabled;
+      const nextFireAt = !next.enabled ? null : timingChanged || resumed || current.nextFireAt === null ? firstFire(next, now) : current.nextFireAt;
+      const schedule = await this.store.schedulePut({ schedule: next, nextFireAt, expectedRevision: current.revision, now });
+      if (schedule) return { schedule, created: false };
+    }
+    throw conflict(`schedule ${name} kept changing while it was being edited; try again`);
+  }
+}
+
+/** The fire times after `now`, each with its local form in the schedule's zone (DST included). */
+export function previewFires(s: ScheduleDefinition, now: number, count: number): FirePreview[] {
+  const n = Math.min(Math.max(Math.trunc(count), 1), MAX_PREVIEW);
+  return fireTimesAfter(s, now, n).map((at) => ({ at, local: isoInZone(at, s.timezone) }));
+}
+
+function firstFire(def: ScheduleDefinition, now: number): number | null {
+  return def.enabled ? nextFireAfter(def, now) : null;
+}
+
+function checkNotReserved(name: string): void {
+  if (name.startsWith(BUILTIN_PREFIX)) {
+    throw validationFailed(`schedule names starting "${BUILTIN_PREFIX}" belong to spool's built-in schedules`, [
+      { path: "name", message: `must not start with "${BUILTIN_PREFIX}"` },
+    ]);
+  }
+}

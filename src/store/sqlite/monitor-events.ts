@@ -1,0 +1,70 @@
+/** The event log in SQLite: reading after an id with filters, appending alert events, pruning. */
+import type { Database } from "bun:sqlite";
+import type { JobState } from "../../core/job.ts";
+import type { AlertEventType, EventFilters, MonitorEvent } from "../../core/monitor-store.ts";
+import { foldCursor, latestEventId } from "./stats-fold.ts";
+import { rowId } from "./rows.ts";
+
+/** Ids examined per read, so a selective filter never scans the whole log at once. */
+const SCAN_WINDOW = 10_000;
+
+type EventRow = {
+  id: number; at: number; type: string; queue: string | null; key: string | null; job_id: number | null; state: string | null;
+  prev_state: string | null; attempt: number | null; error_type: string | null; duration_ms: number | null; data: string | null;
+};
+
+function toEvent(r: EventRow): MonitorEvent {
+  return {
+    id: r.id,
+    at: r.at,
+    type: r.type as MonitorEvent["type"],
+    queue: r.queue,
+    key: r.key,
+    jobId: r.job_id === null ? null : String(r.job_id),
+    state: r.state as JobState | null,
+    prevState: r.prev_state as JobState | null,
+    attempt: r.attempt,
+    errorType: r.error_type,
+    durationMs: r.duration_ms,
+    data: r.data === null ? null : JSON.parse(r.data),
+  };
+}
+
+export function eventsAfter(
+  db: Database,
+  p: { afterId: number; filters: EventFilters; limit: number },
+): { events: MonitorEvent[]; lastId: number } {
+  const afterId = Math.max(0, Math.floor(p.afterId));
+  const upper = Math.min(latestEventId(db), afterId + SCAN_WINDOW);
+  if (upper <= afterId) return { events: [], lastId: afterId };
+  // An unparseable job id names no job: filter on an id no row has.
+  const jobId = p.filters.jobId === undefined ? null : (rowId(p.filters.jobId) ?? -1);
+  const rows = db
+    .query(
+      `SELECT * FROM events WHERE id > ?1 AND id <= ?2
+         AND (?3 IS NULL OR queue = ?3) AND (?4 IS NULL OR key = ?4) AND (?5 IS NULL OR job_id = ?5)
+       ORDER BY id LIMIT ?6`,
+    )
+    .all(afterId, upper, p.filters.queue ?? null, p.filters.key ?? null, jobId, p.limit) as EventRow[];
+  const lastId = rows.length === p.limit ? rows[rows.length - 1]!.id : upper;
+  return { events: rows.map(toEvent), lastId };
+}
+
+export function eventAppend(db: Database, p: { type: AlertEventType; queue: string | null; data: unknown; now: number }): number {
+  const row = db
+    .query("INSERT INTO events (at, type, queue, data) VALUES (?, ?, ?, ?) RETURNING id")
+    .get(p.now, p.type, p.queue, JSON.stringify(p.data ?? null)) as { id: number };
+  return row.id;
+}
+
+/**
+ * Deletes up to `limit` of the oldest events beyond the newest `keep`, never past the fold
+ * cursor (unfolded events are still owed to the aggregates) and never the newest event.
+ */
+export function eventsPruneBatch(db: Database, p: { keep: number; limit: number }): number {
+  const oldest = (db.query("SELECT MIN(id) AS id FROM events").get() as { id: number | null }).id;
+  if (oldest === null) return 0;
+  const cutoff = Math.min(latestEventId(db) - Math.max(1, p.keep), foldCursor(db), oldest + p.limit - 1);
+  if (cutoff < oldest) return 0;
+  return db.query("DELETE FROM events WHERE id <= ?").run(cutoff).changes;
+}

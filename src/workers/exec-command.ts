@@ -1,0 +1,120 @@
+/**
+ * Running one job's command: `sh -c CMD` in its own process group, the payload JSON on
+ * stdin, SPOOL_JOB_ID / SPOOL_ATTEMPT / SPOOL_QUEUE in its environment. Its exit decides
+ * the outcome: 0 completes (stdout JSON → result, else the text), non-zero fails with the
+ * tail of stderr. `kill` ends the whole group (TERM, then KILL after a few seconds).
+ */
+import type { Failure } from "./handler.ts";
+
+/** Why spool ended a command itself. */
+export type KillReason = "timeout" | "cancelled" | "lease_lost" | "shutdown";
+
+export type CommandRun = {
+  /** Resolves with the job's outcome once the command has exited. */
+  outcome: Promise<CommandOutcome>;
+  kill(reason: KillReason): void;
+};
+
+export type CommandOutcome =
+  | { kind: "completed"; result: unknown }
+  | { kind: "failed"; failure: Failure }
+  | { kind: "killed"; reason: KillReason };
+
+export type CommandSpec = {
+  command: string;
+  payload: unknown;
+  env: Record<string, string>;
+  /** stdout beyond this fails the job (it would not fit in a result). */
+  maxOutputBytes: number;
+  /** After TERM, how long the group has before KILL. */
+  killAfterMs?: number;
+};
+
+const STDERR_TAIL = 2000;
+
+export function runCommand(spec: CommandSpec): CommandRun {
+  const child = Bun.spawn(["sh", "-c", spec.command], {
+    stdin: new Blob([JSON.stringify(spec.payload ?? null)]),
+    stdout: "pipe",
+    stderr: "pipe",
+    env: { ...process.env, ...spec.env },
+    detached: true,
+  });
+  let killedFor: KillReason | null = null;
+  let forceTimer: ReturnType<typeof setTimeout> | undefined;
+  const signalGroup = (signal: NodeJS.Signals) => {
+    try {
+      process.kill(-child.pid, signal);
+    } catch {
+      // The group is already gone.
+    }
+  };
+  const outcome = (async (): Promise<CommandOutcome> => {
+    const reads = Promise.all([readCapped(child.stdout, spec.maxOutputBytes), readTail(child.stderr, STDERR_TAIL)]);
+    const code = await child.exited;
+    clearTimeout(forceTimer);
+    // Children the command left behind belong to the job too (and would keep its pipes open).
+    signalGroup("SIGKILL");
+    const [stdout, stderr] = await reads;
+    if (killedFor) return { kind: "killed", reason: killedFor };
+    if (code === 0) {
+      if (stdout.overflow) return failed("output_too_large", `the command wrote more than ${spec.maxOutputBytes} bytes to stdout`, false);
+      return { kind: "completed", result: resultOf(stdout.text) };
+    }
+    const tail = stderr.trim();
+    if (child.signalCode) return failed(`signal_${child.signalCode}`, `the command was killed by ${child.signalCode}${tail ? `: ${tail}` : ""}`);
+    return failed(`exit_${code}`, `the command exited with code ${code}${tail ? `: ${tail}` : ""}`);
+  })();
+  return {
+    outcome,
+    kill(reason) {
+      if (killedFor || child.exitCode !== null) return;
+      killedFor = reason;
+      signalGroup("SIGTERM");
+      forceTimer = setTimeout(() => signalGroup("SIGKILL"), spec.killAfterMs ?? 5000);
+    },
+  };
+}
+
+function failed(type: string, message: string, retry?: boolean): CommandOutcome {
+  return { kind: "failed", failure: { error: { type, message: message.slice(0, 10_000) }, ...(retry === undefined ? {} : { retry }) } };
+}
+
+/** stdout that is JSON becomes JSON; other text is kept as text; nothing at all is null. */
+function resultOf(text: string): unknown {
+  const trimmed = text.trim();
+  if (trimmed === "") return null;
+  try {
+    return JSON.parse(trimmed);
+  } catch {
+    return text.replace(/\n$/, "");
+  }
+}
+
+async function readCapped(stream: ReadableStream<Uint8Array>, max: number): Promise<{ text: string; overflow: boolean }> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  let overflow = false;
+  for await (const chunk of chunksOf(stream)) {
+    if (size + chunk.length > max) overflow = true;
+    else chunks.push(chunk);
+    size += chunk.length;
+  }
+  return { text: Buffer.concat(chunks).toString("utf8"), overflow };
+}
+
+async function readTail(stream: ReadableStream<Uint8Array>, max: number): Promise<string> {
+  let tail = "";
+  const decoder = new TextDecoder();
+  for await (const chunk of chunksOf(stream)) tail = (tail + decoder.decode(chunk, { stream: true })).slice(-max);
+  return tail;
+}
+
+async function* chunksOf(stream: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
+  const reader = stream.getReader();
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return;
+    yield value;
+  }
+}

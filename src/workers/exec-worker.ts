@@ -1,0 +1,174 @@
+/**
+ * ExecWorker (`spool work QUEUE --exec CMD`): a pull worker over HTTP that runs CMD for each
+ * job. It long-polls for as many jobs as it has free slots, heartbeats while a command runs,
+ * kills the command on cancel or timeout, and on stop (SIGTERM, or an operator's shutdown)
+ * claims no more, lets running commands finish within the grace period and gives back the rest.
+ */
+import { hostname } from "node:os";
+import { runCommand, type CommandOutcome, type CommandRun, type KillReason } from "./exec-command.ts";
+import { LOST, WorkerHttpClient, type ClaimedJob } from "./http-worker-client.ts";
+
+export type ExecWorkerOptions = {
+  url: string;
+  token?: string;
+  queue: string;
+  command: string;
+  concurrency: number;
+  leaseMs: number;
+  graceMs: number;
+  name?: string;
+  workerId?: string;
+  /** stdout beyond this fails the job (default 1 MiB, the server's default body limit). */
+  maxOutputBytes?: number;
+  log?: (line: string) => void;
+};
+
+const CLAIM_WAIT_MS = 25_000;
+const RETRY_MS = 1000;
+
+export class ExecWorker {
+  readonly id: string;
+  private readonly client: WorkerHttpClient;
+  private readonly log: (line: string) => void;
+  private readonly running = new Map<string, { run: CommandRun; done: Promise<void> }>();
+  private stopping = false;
+  private readonly claimAbort = new AbortController();
+  private slotFreed: (() => void) | null = null;
+  private stopWait: (() => void) | null = null;
+
+  constructor(private readonly o: ExecWorkerOptions) {
+    this.id = o.workerId ?? `exec:${o.queue}@${hostname()}:${process.pid}:${crypto.randomUUID().slice(0, 8)}`;
+    this.client = new WorkerHttpClient({ url: o.url, token: o.token });
+    this.log = o.log ?? ((line) => console.error(line));
+  }
+
+  /** Runs until stopped; resolves once every job is finished or given back. */
+  async run(): Promise<void> {
+    this.log(`spool work: ${this.id} running \`${this.o.command}\` for queue ${this.o.queue} (concurrency ${this.o.concurrency})`);
+    while (!this.stopping) {
+      const free = this.o.concurrency - this.running.size;
+      if (free <= 0) {
+        await new Promise<void>((resolve) => (this.slotFreed = resolve));
+        this.slotFreed = null;
+        continue;
+      }
+      try {
+        const { jobs, control } = await this.client.claim(
+          this.o.queue,
+          {
+            workerId: this.id, max: free, leaseMs: this.o.leaseMs, waitMs: CLAIM_WAIT_MS, name: this.o.name ?? `spool work ${this.o.queue}`,
+            host: hostname(), queues: [this.o.queue], concurrency: this.o.concurrency,
+          },
+          this.claimAbort.signal,
+        );
+        for (const job of jobs) this.start(job);
+        if (control?.shutdown) this.stop("an operator asked this worker to shut down");
+      } catch (err) {
+        if (this.stopping) break;
+        this.log(`spool work: claim failed: ${(err as Error).message}; retrying in ${RETRY_MS / 1000} s`);
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, RETRY_MS);
+          this.stopWait = () => (clearTimeout(timer), resolve());
+        });
+        this.stopWait = null;
+      }
+    }
+    await this.finishOrRelease();
+  }
+
+  /** Stops claiming; running commands get the grace period, then are killed and their jobs given back. */
+  stop(why: string): void {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.log(`spool work: stopping (${why}); ${this.running.size} job(s) running, grace ${Math.round(this.o.graceMs / 1000)} s`);
+    this.claimAbort.abort();
+    this.slotFreed?.();
+    this.stopWait?.();
+  }
+
+  /** Ends the grace period now: running commands are killed and their jobs given back. */
+  releaseAll(): void {
+    for (const { run } of this.running.values()) run.kill("shutdown");
+  }
+
+  private async finishOrRelease(): Promise<void> {
+    const timer = setTimeout(() => this.releaseAll(), this.o.graceMs);
+    while (this.running.size > 0) await Promise.all([...this.running.values()].map((r) => r.done));
+    clearTimeout(timer);
+  }
+
+  private start(job: ClaimedJob): void {
+    const run = runCommand({
+      command: this.o.command,
+      payload: job.payload,
+      env: { SPOOL_JOB_ID: job.id, SPOOL_ATTEMPT: String(job.attempts), SPOOL_QUEUE: job.queue },
+      maxOutputBytes: this.o.maxOutputBytes ?? 1024 * 1024,
+    });
+    const done = this.follow(job, run).finally(() => {
+      this.running.delete(job.id);
+      this.slotFreed?.();
+    });
+    this.running.set(job.id, { run, done });
+  }
+
+  /** Heartbeats and the job's timeout while the command runs, then the report of its outcome. */
+  private async follow(job: ClaimedJob, run: CommandRun): Promise<void> {
+    const started = performance.now();
+    const beat = setInterval(() => void this.heartbeat(job, run), Math.max(1000, this.o.leaseMs / 3));
+    const timeout = job.timeoutMs === null ? undefined : setTimeout(() => run.kill("timeout"), job.timeoutMs);
+    if (this.stopping) run.kill("shutdown");
+    let outcome: CommandOutcome;
+    try {
+      outcome = await run.outcome;
+    } finally {
+      clearInterval(beat);
+      clearTimeout(timeout);
+    }
+    const took = `${((performance.now() - started) / 1000).toFixed(1)} s`;
+    try {
+      await this.report(job, outcome, took);
+    } catch (err) {
+      this.log(`spool work: job ${job.id}: could not report its outcome: ${(err as Error).message}; the lease will expire and it runs again`);
+    }
+  }
+
+  private async report(job: ClaimedJob, outcome: CommandOutcome, took: string): Promise<void> {
+    const token = job.lease.token;
+    if (outcome.kind === "completed") {
+      const answer = await this.client.complete(job.id, token, outcome.result);
+      this.log(answer === LOST ? `spool work: job ${job.id} finished after its lease was lost (${took}); not recorded` : `spool work: job ${job.id} completed (${took})`);
+      return;
+    }
+    if (outcome.kind === "failed") {
+      const answer = await this.client.fail(job.id, { token, ...outcome.failure });
+      this.log(`spool work: job ${job.id} failed (${took}): ${outcome.failure.error.message}${answer === LOST ? " (lease lost; not recorded)" : ""}`);
+      return;
+    }
+    const failure = KILLED[outcome.reason](job);
+    if (failure) await this.client.fail(job.id, { token, ...failure });
+    this.log(`spool work: job ${job.id} stopped (${outcome.reason}, ${took})`);
+  }
+
+  private async heartbeat(job: ClaimedJob, run: CommandRun): Promise<void> {
+    try {
+      const answer = await this.client.heartbeat(job.id, job.lease.token, this.o.leaseMs);
+      if (answer === LOST) return run.kill("lease_lost");
+      if (answer.cancelRequested) run.kill("cancelled");
+      if (answer.control?.shutdown) this.stop("an operator asked this worker to shut down");
+    } catch (err) {
+      this.log(`spool work: heartbeat for job ${job.id} failed: ${(err as Error).message}`);
+    }
+  }
+}
+
+/**
+ * What to report when spool killed the command itself: nothing when the job is no longer
+ * ours, nor after a timeout (the lease ends at the job's deadline and the server records the
+ * attempt as timed out).
+ */
+const KILLED: Record<KillReason, (job: ClaimedJob) => { error: { type: string; message: string }; retryInMs?: number } | null> = {
+  timeout: () => null,
+  cancelled: () => ({ error: { type: "cancelled", message: "the job was cancelled; the command was killed" } }),
+  shutdown: () => ({ error: { type: "shutdown", message: "the worker shut down before the command finished" }, retryInMs: 0 }),
+  lease_lost: () => null,
+};

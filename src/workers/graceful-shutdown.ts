@@ -1,0 +1,38 @@
+/**
+ * Graceful shutdown of `spool serve`: stop claiming, answer open long polls, give running
+ * in-process and push jobs the grace period to finish (releasing the rest), and let HTTP
+ * workers complete what they hold while the grace period lasts.
+ */
+import type { QueueService } from "../core/queue-service.ts";
+import type { WorkerRegistry } from "./worker-registry.ts";
+
+export type Stoppable = { stop(graceMs: number): Promise<void> };
+
+export type ShutdownParams = {
+  service: QueueService;
+  registry: WorkerRegistry;
+  /** In-process workers and push deliveries. */
+  workers: Stoppable[];
+  graceMs: number;
+};
+
+/** Resolves when nothing is left to wait for, or the grace period is over; the caller then closes the listener and the store. */
+export async function shutDownGracefully(p: ShutdownParams): Promise<void> {
+  const deadline = performance.now() + p.graceMs;
+  // New claims are held and answered empty from here on; open long polls answer empty now.
+  p.registry.drain();
+  await p.service.stop();
+  await Promise.all(p.workers.map((w) => w.stop(p.graceMs)));
+  // HTTP workers can still complete, fail and heartbeat what they hold; jobs still leased
+  // when the grace period ends are recovered after their lease, on the next start.
+  while (performance.now() < deadline && (await heldByHttpWorkers(p.registry)) > 0) {
+    await Bun.sleep(Math.min(50, Math.max(0, deadline - performance.now())));
+  }
+  p.registry.close();
+}
+
+async function heldByHttpWorkers(registry: WorkerRegistry): Promise<number> {
+  let held = 0;
+  for (const w of await registry.list()) if (w.kind === "http" && registry.seenHere(w.id)) held += w.active;
+  return held;
+}

@@ -1,0 +1,86 @@
+/** The pull-worker contract over HTTP (claim, complete, fail, heartbeat) for workers outside the server process. */
+import type { WorkerControl } from "./worker-registry.ts";
+
+/** A claimed job as the API answers it (times as ISO 8601 text). */
+export type ClaimedJob = {
+  id: string;
+  queue: string;
+  payload: unknown;
+  attempts: number;
+  maxAttempts: number;
+  timeoutMs: number | null;
+  checkpoint: unknown;
+  lease: { token: string; expiresAt: string };
+};
+
+export type ClaimBody = {
+  workerId: string;
+  max: number;
+  leaseMs: number;
+  waitMs: number;
+  name?: string;
+  host?: string;
+  queues?: string[];
+  concurrency?: number;
+};
+
+export type FailBody = { token: string; error: { message: string; type?: string }; retry?: boolean; retryInMs?: number };
+
+export type HeartbeatAnswer = { leaseExpiresAt: string; cancelRequested: boolean; control?: WorkerControl };
+
+/** The job is no longer this worker's (lease expired, cancelled with force, finished or deleted). */
+export const LOST = "lost" as const;
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export class WorkerHttpClient {
+  constructor(private readonly options: { url: string; token?: string }) {}
+
+  async claim(queue: string, body: ClaimBody, signal?: AbortSignal): Promise<{ jobs: ClaimedJob[]; control?: WorkerControl }> {
+    return this.post(`/v1/queues/${encodeURIComponent(queue)}/claim`, body, signal);
+  }
+
+  /** "lost" when the server refused the token (409) or forgot the job (404). */
+  async complete(id: string, token: string, result: unknown): Promise<"completed" | typeof LOST> {
+    return this.orLost(() => this.post(`/v1/jobs/${encodeURIComponent(id)}/complete`, { token, result }).then(() => "completed" as const));
+  }
+
+  async fail(id: string, body: FailBody): Promise<"failed" | typeof LOST> {
+    return this.orLost(() => this.post(`/v1/jobs/${encodeURIComponent(id)}/fail`, body).then(() => "failed" as const));
+  }
+
+  async heartbeat(id: string, token: string, extendMs: number): Promise<HeartbeatAnswer | typeof LOST> {
+    return this.orLost(() => this.post<HeartbeatAnswer>(`/v1/jobs/${encodeURIComponent(id)}/heartbeat`, { token, extendMs }));
+  }
+
+  private async orLost<T>(call: () => Promise<T>): Promise<T | typeof LOST> {
+    try {
+      return await call();
+    } catch (err) {
+      if (err instanceof HttpError && (err.status === 409 || err.status === 404)) return LOST;
+      throw err;
+    }
+  }
+
+  private async post<T = any>(path: string, body: unknown, signal?: AbortSignal): Promise<T> {
+    const headers: Record<string, string> = { "content-type": "application/json" };
+    if (this.options.token) headers.authorization = `Bearer ${this.options.token}`;
+    const res = await fetch(new URL(path, this.options.url), { method: "POST", headers, body: JSON.stringify(body), signal });
+    const text = await res.text();
+    let data: any = null;
+    try {
+      data = text ? JSON.parse(text) : null;
+    } catch {
+      // Not JSON: reported below with the status.
+    }
+    if (!res.ok) throw new HttpError(res.status, data?.error ? `${data.error.message} (${data.error.code}, HTTP ${res.status})` : `HTTP ${res.status}: ${text.slice(0, 200)}`);
+    return data as T;
+  }
+}

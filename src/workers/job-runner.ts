@@ -1,0 +1,195 @@
+/**
+ * JobRunner: runs one queue's jobs with an in-process handler. One claim at a time, for as
+ * many jobs as there are free slots, long-polling when the queue is empty; completions go
+ * out in batches; heartbeats, timeouts and cancellation are handled for the handler.
+ */
+import { hostname } from "node:os";
+import type { Job } from "../core/job.ts";
+import { MAX_WAIT_MS, type QueueService } from "../core/queue-service.ts";
+import { CompletionBatch } from "./completion-batch.ts";
+import type { Handler } from "./handler.ts";
+import { RunningJob } from "./running-job.ts";
+import { claimAsWorker } from "./worker-calls.ts";
+import type { WorkerControl, WorkerIdentity, WorkerRegistry } from "./worker-registry.ts";
+
+export type WorkOptions = {
+  /** Jobs run at once (default 1). */
+  concurrency?: number;
+  /** Lease per claim and per heartbeat (default 30 s). */
+  leaseMs?: number;
+  /** How often a running job's lease is extended (default a third of leaseMs, at most 5 s). */
+  heartbeatMs?: number;
+  /** Shown in GET /v1/workers. */
+  name?: string;
+  /** Stable id for the registry (default: queue, host, process id and a random suffix). */
+  workerId?: string;
+  /** Where unexpected errors go (storage trouble while claiming or reporting); default console.error. */
+  onError?: (err: unknown) => void;
+};
+
+export type RunnerDeps = { service: QueueService; registry: WorkerRegistry; completions?: CompletionBatch };
+
+/** Idle claims wait this long, so the worker is seen at least this often while the queue is empty. */
+const IDLE_WAIT_MS = Math.min(10_000, MAX_WAIT_MS);
+/** Pause after a failed claim before trying again. */
+const CLAIM_RETRY_MS = 1000;
+
+export class JobRunner {
+  readonly id: string;
+  readonly queue: string;
+  /** Resolves once the runner has stopped claiming and every job it ran is finished or released. */
+  readonly stopped: Promise<void>;
+  private readonly identity: WorkerIdentity;
+  private readonly concurrency: number;
+  private readonly leaseMs: number;
+  private readonly heartbeatMs: number;
+  private readonly completions: CompletionBatch;
+  private readonly onError: (err: unknown) => void;
+  private running = new Map<string, { job: RunningJob; done: Promise<void> }>();
+  /** Completions and failures on their way to the store; a slot is free again before they land. */
+  private reports = new Set<Promise<void>>();
+  private stopping = false;
+  private readonly claimAbort = new AbortController();
+  private slotFreed: (() => void) | null = null;
+  private ticker: ReturnType<typeof setInterval> | null = null;
+
+  constructor(
+    private readonly deps: RunnerDeps,
+    queue: string,
+    private readonly handler: Handler,
+    options: WorkOptions = {},
+  ) {
+    this.queue = queue;
+    this.concurrency = Math.max(1, Math.floor(options.concurrency ?? 1));
+    this.leaseMs = options.leaseMs ?? 30_000;
+    this.heartbeatMs = options.heartbeatMs ?? Math.min(this.leaseMs / 3, 5000);
+    this.completions = deps.completions ?? new CompletionBatch(deps.service);
+    this.onError = options.onError ?? ((err) => console.error(`spool: worker for queue ${queue}:`, err));
+    const host = hostname();
+    const name = options.name ?? `${queue} (in-process)`;
+    this.id = options.workerId ?? `${queue}@${host}:${process.pid}:${crypto.randomUUID().slice(0, 8)}`;
+    this.identity = { id: this.id, kind: "in-process", name, host, queues: [queue], concurrency: this.concurrency };
+    this.stopped = this.loop();
+  }
+
+  /** Jobs being handled now. */
+  get active(): number {
+    return this.running.size;
+  }
+
+  /**
+   * Stops claiming and waits for the running jobs; those still running after `graceMs` are
+   * released (their signal aborts and they run again at once, on any worker) and the
+   * runner stops without waiting for handlers that ignore their signal.
+   */
+  async stop(graceMs = Infinity): Promise<void> {
+    this.requestStop();
+    if (Number.isFinite(graceMs)) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const graceOver = new Promise<"grace over">((resolve) => (timer = setTimeout(() => resolve("grace over"), Math.max(0, graceMs))));
+      const outcome = await Promise.race([this.allDone(), graceOver]);
+      clearTimeout(timer);
+      if (outcome === "grace over") {
+        await Promise.all([...this.running.values()].map(({ job }) => job.release()));
+        return;
+      }
+    }
+    await this.stopped;
+  }
+
+  private requestStop(): void {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.claimAbort.abort();
+    this.slotFreed?.();
+  }
+
+  private async loop(): Promise<void> {
+    this.ticker = setInterval(() => this.tick(), Math.max(10, this.heartbeatMs / 2));
+    try {
+      while (!this.stopping) {
+        const free = this.concurrency - this.running.size;
+        if (free <= 0) {
+          await new Promise<void>((resolve) => (this.slotFreed = resolve));
+          this.slotFreed = null;
+          continue;
+        }
+        let answer;
+        try {
+          answer = await claimAsWorker(this.deps, {
+            queue: this.queue, identity: this.identity, max: free, leaseMs: this.leaseMs, waitMs: IDLE_WAIT_MS, signal: this.claimAbort.signal,
+          });
+        } catch (err) {
+          this.onError(err);
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, CLAIM_RETRY_MS);
+            this.slotFreed = () => (clearTimeout(timer), resolve());
+          });
+          this.slotFreed = null;
+          continue;
+        }
+        for (const job of answer.jobs) this.start(job);
+        this.obey(answer.control);
+      }
+      await this.allDone();
+    } finally {
+      clearInterval(this.ticker);
+    }
+  }
+
+  private start(claimed: Job): void {
+    const job = new RunningJob(claimed, {
+      ...this.deps,
+      completions: this.completions,
+      leaseMs: this.leaseMs,
+      onControl: (control) => this.obey(control),
+      onError: this.onError,
+    });
+    // The ticker notices a passed deadline too; this timer makes a timeout exact.
+    const clock = this.deps.service.clock;
+    const deadline = claimed.deadlineAt === null ? undefined : setTimeout(() => job.checkDeadline(clock.now()), claimed.deadlineAt - clock.now());
+    const done = this.run(job).finally(() => {
+      clearTimeout(deadline);
+      this.running.delete(claimed.id);
+      this.slotFreed?.();
+    });
+    this.running.set(claimed.id, { job, done });
+  }
+
+  private async run(job: RunningJob): Promise<void> {
+    let result: unknown;
+    try {
+      result = await this.handler(job.handlerJob(), job.context());
+    } catch (thrown) {
+      this.track(job.failed(thrown));
+      return;
+    }
+    this.track(job.succeeded(result));
+  }
+
+  private track(report: Promise<void>): void {
+    this.reports.add(report);
+    void report.finally(() => this.reports.delete(report));
+  }
+
+  /** Heartbeats jobs whose last one is heartbeatMs old, and times out jobs past their deadline. */
+  private tick(): void {
+    const now = this.deps.service.clock.now();
+    const due = performance.now() - this.heartbeatMs;
+    for (const { job } of this.running.values()) {
+      job.checkDeadline(now);
+      if (job.lastBeatAt <= due) job.heartbeat().catch(this.onError);
+    }
+  }
+
+  private obey(control: WorkerControl): void {
+    if (control.shutdown) this.requestStop();
+  }
+
+  /** Every handler has returned and every outcome is stored. */
+  private async allDone(): Promise<void> {
+    while (this.running.size > 0 || this.reports.size > 0) {
+      await Promise.all([...[...this.running.values()].map((r) => r.done), ...this.reports]);
+    }
+  }
+}

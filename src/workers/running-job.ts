@@ -1,0 +1,157 @@
+/** One job in the hands of an in-process handler: its context, heartbeats, abort reasons and the report of its outcome. */
+import { SpoolError, validationFailed } from "../core/errors.ts";
+import type { Job, Progress } from "../core/job.ts";
+import type { QueueService } from "../core/queue-service.ts";
+import type { CompletionBatch } from "./completion-batch.ts";
+import { failureOf, JobAborted, type Failure, type HandlerJob, type JobContext } from "./handler.ts";
+import { heartbeatAsWorker } from "./worker-calls.ts";
+import type { WorkerControl, WorkerRegistry } from "./worker-registry.ts";
+
+export type RunningJobDeps = {
+  service: QueueService;
+  registry: WorkerRegistry;
+  completions: CompletionBatch;
+  leaseMs: number;
+  onControl: (control: WorkerControl) => void;
+  onError: (err: unknown) => void;
+};
+
+export class RunningJob {
+  readonly abort = new AbortController();
+  /** Real time of the last heartbeat (or the claim), for the heartbeat cadence. */
+  lastBeatAt = performance.now();
+  /** Set once the attempt's outcome is decided; later outcomes of the handler are ignored. */
+  private settled = false;
+  private pending: { progress?: Progress; checkpoint?: { value: unknown } } = {};
+  private inflight: Promise<void> | null = null;
+  private queued: Promise<void> | null = null;
+
+  constructor(
+    readonly job: Job,
+    private readonly deps: RunningJobDeps,
+  ) {}
+
+  get token(): string {
+    return this.job.leaseToken!;
+  }
+
+  handlerJob(): HandlerJob {
+    const { leaseToken: _token, ...job } = this.job;
+    return job;
+  }
+
+  context(): JobContext {
+    return {
+      signal: this.abort.signal,
+      progress: (value) => {
+        if (!isProgress(value)) return Promise.reject(validationFailed("progress is a number from 0 to 100 or {current, total?, message?}"));
+        this.pending.progress = value;
+        return this.heartbeat();
+      },
+      checkpoint: (value) => {
+        this.pending.checkpoint = { value };
+        return this.heartbeat();
+      },
+    };
+  }
+
+  /** Extends the lease, sending pending progress and checkpoint; calls made while one is in flight share the next one. */
+  heartbeat(): Promise<void> {
+    if (this.settled) return Promise.resolve();
+    if (this.queued) return this.queued;
+    if (!this.inflight) {
+      this.inflight = this.sendHeartbeat().finally(() => (this.inflight = null));
+      return this.inflight;
+    }
+    this.queued = this.inflight.then(
+      () => ((this.queued = null), this.heartbeat()),
+      () => ((this.queued = null), this.heartbeat()),
+    );
+    return this.queued;
+  }
+
+  /**
+   * Once the clock passes the job's deadline: aborts the handler and recovers the lease at
+   * once (the store ends every lease at the deadline, so the attempt fails as "timeout"
+   * through lease recovery rather than waiting for the reaper's next round).
+   */
+  checkDeadline(now: number): void {
+    if (this.settled || this.job.deadlineAt === null || now < this.job.deadlineAt) return;
+    this.settled = true;
+    this.stopHandler(new JobAborted("timeout", `attempt ran past its timeout of ${this.job.timeoutMs} ms`));
+    this.deps.service.reapExpiredLeases().catch(this.deps.onError);
+  }
+
+  /** The handler returned: complete with its value. */
+  async succeeded(result: unknown): Promise<void> {
+    if (this.settled) return;
+    this.settled = true;
+    try {
+      await this.deps.completions.complete({ id: this.job.id, token: this.token, result: result === undefined ? null : result });
+    } catch (err) {
+      this.deps.onError(err);
+    }
+  }
+
+  /** The handler threw: fail the attempt with what it threw. */
+  failed(thrown: unknown): Promise<void> {
+    return this.report(failureOf(thrown));
+  }
+
+  /** Gives the job back at shutdown: its signal aborts and it runs again at once (the attempt counts). */
+  release(): Promise<void> {
+    if (this.settled) return Promise.resolve();
+    const message = "spool shut down before the handler finished";
+    this.stopHandler(new JobAborted("shutdown", message));
+    return this.report({ error: { type: "shutdown", message }, retryInMs: 0 });
+  }
+
+  private stopHandler(reason: JobAborted): void {
+    if (!this.abort.signal.aborted) this.abort.abort(reason);
+  }
+
+  private async report(failure: Failure): Promise<void> {
+    if (this.settled) return;
+    this.settled = true;
+    try {
+      await this.deps.service.fail({ id: this.job.id, token: this.token, ...failure });
+    } catch (err) {
+      // A lost lease (expired, force-cancelled) is no failure of ours: the job moved on.
+      if (!(err instanceof SpoolError && (err.code === "lease_lost" || err.code === "not_found"))) this.deps.onError(err);
+    }
+  }
+
+  private async sendHeartbeat(): Promise<void> {
+    const { progress, checkpoint } = this.pending;
+    this.pending = {};
+    try {
+      const { job, control } = await heartbeatAsWorker(this.deps, {
+        id: this.job.id,
+        token: this.token,
+        extendMs: this.deps.leaseMs,
+        progress,
+        checkpoint: checkpoint?.value,
+      });
+      this.lastBeatAt = performance.now();
+      if (job.cancelRequested) this.stopHandler(new JobAborted("cancelled", `job ${job.id} was cancelled`));
+      this.deps.onControl(control);
+    } catch (err) {
+      if (err instanceof SpoolError && (err.code === "lease_lost" || err.code === "not_found")) {
+        // Force-cancelled, expired or deleted: stop the handler; nothing is left to report.
+        this.settled = true;
+        this.stopHandler(new JobAborted("lease_lost", `job ${this.job.id} is no longer leased to this worker`));
+        return;
+      }
+      throw err;
+    }
+  }
+}
+
+function isProgress(value: unknown): value is Progress {
+  if (typeof value === "number") return Number.isFinite(value) && value >= 0 && value <= 100;
+  const p = value as { current?: unknown; total?: unknown; message?: unknown } | null;
+  return (
+    typeof p === "object" && p !== null && typeof p.current === "number" && Number.isFinite(p.current) &&
+    (p.total === undefined || typeof p.total === "number") && (p.message === undefined || typeof p.message === "string")
+  );
+}

@@ -1,0 +1,57 @@
+/** Claims and heartbeats as every kind of worker makes them: record the sighting, answer its control, go through QueueService. */
+import type { Job } from "../core/job.ts";
+import type { ClaimRequest, HeartbeatRequest, QueueService } from "../core/queue-service.ts";
+import type { WorkerControl, WorkerIdentity, WorkerRegistry } from "./worker-registry.ts";
+
+export type WorkerClaim = Omit<ClaimRequest, "workerId"> & { identity: WorkerIdentity };
+
+export type ClaimAnswer = { jobs: Job[]; control: WorkerControl };
+
+/**
+ * Claims for a worker. A worker asked to shut down gets no more jobs. While spool shuts
+ * down, a long poll is held (until its wait ends or spool has stopped) and answered empty,
+ * so workers do not spin on instant empty answers.
+ */
+export async function claimAsWorker(deps: { service: QueueService; registry: WorkerRegistry }, req: WorkerClaim): Promise<ClaimAnswer> {
+  const { identity, ...claim } = req;
+  const control = await deps.registry.seen(identity);
+  if (control.shutdown) return { jobs: [], control };
+  if (deps.registry.draining) {
+    await holdUntilStopped(deps.registry, claim.waitMs ?? 0, claim.signal);
+    return { jobs: [], control };
+  }
+  const waits = (claim.waitMs ?? 0) > 0;
+  const jobs = waits
+    ? await deps.registry.polling(identity.id, claim.signal, (signal) => deps.service.claim({ ...claim, signal, workerId: identity.id }))
+    : await deps.service.claim({ ...claim, workerId: identity.id });
+  // A long poll that came back empty has kept the worker waiting: it is still alive, and
+  // may have been asked to shut down meanwhile.
+  if (jobs.length === 0 && waits) return { jobs, control: await deps.registry.seen({ id: identity.id }) };
+  return { jobs, control };
+}
+
+/** Extends a lease; the answer carries the control of the worker holding the job. */
+export async function heartbeatAsWorker(
+  deps: { service: QueueService; registry: WorkerRegistry },
+  req: HeartbeatRequest,
+): Promise<{ job: Job; control: WorkerControl }> {
+  const job = await deps.service.heartbeat(req);
+  const control = job.workerId === null ? {} : await deps.registry.seen({ id: job.workerId });
+  return { job, control };
+}
+
+async function holdUntilStopped(registry: WorkerRegistry, waitMs: number, signal?: AbortSignal): Promise<void> {
+  if (waitMs <= 0 || signal?.aborted) return;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let onAbort = () => {};
+  await Promise.race([
+    registry.closed(),
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, waitMs);
+      onAbort = resolve;
+      signal?.addEventListener("abort", onAbort, { once: true });
+    }),
+  ]);
+  clearTimeout(timer);
+  signal?.removeEventListener("abort", onAbort);
+}

@@ -1,0 +1,150 @@
+/** The worker registry's policy: who counts as online, how often sightings are written, shutdown requests. */
+import type { Clock } from "../core/clock.ts";
+import { notFound } from "../core/errors.ts";
+import type { Store } from "../core/store.ts";
+import type { WorkerKind, WorkerRecord } from "../core/worker-store.ts";
+
+/** A worker not seen for this long is offline. */
+export const ONLINE_WINDOW_MS = 30_000;
+/** Workers unseen for this long are forgotten. */
+export const FORGET_AFTER_MS = 24 * 3_600_000;
+
+export type WorkerIdentity = {
+  id: string;
+  kind?: WorkerKind;
+  name?: string;
+  host?: string;
+  queues?: string[];
+  concurrency?: number;
+};
+
+/** What a worker is told in its claim and heartbeat answers. */
+export type WorkerControl = { shutdown?: boolean };
+
+export type WorkerView = WorkerRecord & { online: boolean };
+
+type Sighting = { writtenAt: number; identity: string; control: Promise<WorkerControl> };
+
+export type WorkerRegistryOptions = {
+  store: Store;
+  clock: Clock;
+  /** A worker's sightings are written at most this often (its identity changing writes at once). */
+  refreshMs?: number;
+};
+
+export class WorkerRegistry {
+  private readonly store: Store;
+  private readonly clock: Clock;
+  private readonly refreshMs: number;
+  private sightings = new Map<string, Sighting>();
+  private prunedAt = -Infinity;
+  /** Open long polls by worker id, so a shutdown request answers them at once. */
+  private polls = new Map<string, Set<AbortController>>();
+  private closing: { closed: Promise<void>; close: () => void } | null = null;
+
+  constructor(options: WorkerRegistryOptions) {
+    this.store = options.store;
+    this.clock = options.clock;
+    this.refreshMs = options.refreshMs ?? 1000;
+  }
+
+  /**
+   * Records that a worker is alive and returns its control. Busy workers claim and heartbeat
+   * many times a second; their sightings are written once per refreshMs and the answer in
+   * between is the last one read.
+   */
+  seen(identity: WorkerIdentity): Promise<WorkerControl> {
+    const now = this.clock.now();
+    const key = identityKey(identity);
+    const last = this.sightings.get(identity.id);
+    if (last && now - last.writtenAt < this.refreshMs && (key === "" || key === last.identity)) return last.control;
+    const control = this.store
+      .workerSeen({ ...identity, forgetShutdownAfterMs: ONLINE_WINDOW_MS, now })
+      .then(({ shutdownRequested }): WorkerControl => (shutdownRequested ? { shutdown: true } : {}));
+    this.sightings.set(identity.id, { writtenAt: now, identity: key || (last?.identity ?? ""), control });
+    control.catch(() => this.sightings.delete(identity.id));
+    this.pruneNowAndThen(now);
+    return control;
+  }
+
+  async list(): Promise<WorkerView[]> {
+    const now = this.clock.now();
+    return (await this.store.workersList({ now })).map((w) => this.view(w, now));
+  }
+
+  async get(id: string): Promise<WorkerView> {
+    const now = this.clock.now();
+    const worker = await this.store.workerGet({ id, now });
+    if (!worker) throw notFound(`worker ${id}`);
+    return this.view(worker, now);
+  }
+
+  /** The worker learns it in its next claim or heartbeat answer. */
+  async requestShutdown(id: string): Promise<WorkerView> {
+    const now = this.clock.now();
+    const worker = await this.store.workerRequestShutdown({ id, now });
+    if (!worker) throw notFound(`worker ${id}`);
+    this.sightings.delete(id);
+    for (const poll of this.polls.get(id) ?? []) poll.abort();
+    return this.view(worker, now);
+  }
+
+  /** Runs a worker's long poll so that a shutdown request for it ends the wait. */
+  async polling<T>(id: string, signal: AbortSignal | undefined, wait: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const poll = new AbortController();
+    const set = this.polls.get(id) ?? new Set();
+    this.polls.set(id, set.add(poll));
+    try {
+      return await wait(signal ? AbortSignal.any([signal, poll.signal]) : poll.signal);
+    } finally {
+      set.delete(poll);
+      if (set.size === 0) this.polls.delete(id);
+    }
+  }
+
+  /** Whether this process has seen the worker claim or heartbeat lately. */
+  seenHere(id: string): boolean {
+    return this.sightings.has(id);
+  }
+
+  /** Whether spool is shutting down: claims then get nothing. */
+  get draining(): boolean {
+    return this.closing !== null;
+  }
+
+  /** Marks the start of a shutdown; `closed()` resolves once `close()` is called. */
+  drain(): void {
+    if (this.closing) return;
+    let close = () => {};
+    const closed = new Promise<void>((resolve) => (close = resolve));
+    this.closing = { closed, close };
+  }
+
+  close(): void {
+    this.drain();
+    this.closing!.close();
+  }
+
+  /** Resolves when the shutdown has finished (never, while spool runs normally). */
+  closed(): Promise<void> {
+    return this.closing?.closed ?? new Promise(() => {});
+  }
+
+  private view(worker: WorkerRecord, now: number): WorkerView {
+    return { ...worker, online: now - worker.lastSeenAt <= ONLINE_WINDOW_MS };
+  }
+
+  /** Forgets long-gone workers (and this process's memory of them) about once an hour. */
+  private pruneNowAndThen(now: number): void {
+    if (now - this.prunedAt < 3_600_000) return;
+    this.prunedAt = now;
+    void this.store.workersPrune({ seenBefore: now - FORGET_AFTER_MS, now }).catch(() => {});
+    for (const [id, s] of this.sightings) if (now - s.writtenAt > ONLINE_WINDOW_MS) this.sightings.delete(id);
+  }
+}
+
+/** Identity fields that were given, as a comparable string; "" when the sighting names only the id. */
+function identityKey(w: WorkerIdentity): string {
+  if (w.kind === undefined && w.name === undefined && w.host === undefined && w.queues === undefined && w.concurrency === undefined) return "";
+  return JSON.stringify([w.kind, w.name, w.host, w.queues, w.concurrency]);
+}

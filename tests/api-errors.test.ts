@@ -1,0 +1,149 @@
+/** HTTP API, bad input and bad conditions: every refusal has the one error shape and leaves the data as it was. */
+import { Database } from "bun:sqlite";
+import { afterEach, describe, expect, test } from "bun:test";
+import { join } from "node:path";
+import { counts, detailPaths, enqueue, expectError, type Answer } from "./helpers/api.ts";
+import { startTestServer, type TestServer } from "./helpers/server.ts";
+
+let server: TestServer;
+afterEach(() => server?.close());
+
+const empty = { waiting: 0, delayed: 0, blocked: 0, active: 0, completed: 0, failed: 0, cancelled: 0 };
+
+/** A raw request, for bodies and headers the JSON helper would not send. */
+async function raw(path: string, init: RequestInit): Promise<Answer> {
+  const res = await fetch(server.url + path, init);
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : null, headers: res.headers };
+}
+
+describe("malformed and unsupported bodies", () => {
+  test("malformed JSON is 400 malformed_request and stores nothing", async () => {
+    server = await startTestServer();
+    const res = await raw("/v1/queues/e/jobs", { method: "POST", headers: { "content-type": "application/json" }, body: '{"payload": ' });
+    expectError(res, 400, "malformed_request");
+    expect(await counts(server, "e")).toEqual(empty);
+  });
+
+  test("a body without Content-Type, or with a non-JSON one, is 415", async () => {
+    server = await startTestServer();
+    const body = new TextEncoder().encode('{"payload": 1}');
+    expectError(await raw("/v1/queues/e/jobs", { method: "POST", body }), 415, "unsupported_media_type");
+    const text = { method: "POST", headers: { "content-type": "text/plain" }, body: '{"payload": 1}' };
+    expectError(await raw("/v1/queues/e/jobs", text), 415, "unsupported_media_type");
+    const form = { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "payload=1" };
+    expectError(await raw("/v1/queues/e/jobs", form), 415, "unsupported_media_type");
+    expect(await counts(server, "e")).toEqual(empty);
+  });
+
+  test("a route that needs a JSON body refuses a request with none (415)", async () => {
+    server = await startTestServer();
+    expectError(await raw("/v1/queues/e/jobs", { method: "POST" }), 415, "unsupported_media_type");
+    expectError(await raw("/v1/queues/e/claim", { method: "POST" }), 415, "unsupported_media_type");
+    expect(await counts(server, "e")).toEqual(empty);
+  });
+
+  test("validation failures list every wrong field in details", async () => {
+    server = await startTestServer();
+    const res = await server.call("POST", "/v1/queues/e/jobs", { priority: "high", maxAttempts: 0, backoff: { type: "linear" }, extra: 1 });
+    const error = expectError(res, 400, "validation_failed");
+    expect(detailPaths(error).sort()).toEqual(["backoff.type", "extra", "maxAttempts", "priority"]);
+    for (const detail of error.details) expect(typeof detail.message).toBe("string");
+    expect(await counts(server, "e")).toEqual(empty);
+  });
+});
+
+describe("body size", () => {
+  test("a body over 1 MiB is 413 and stores nothing", async () => {
+    server = await startTestServer();
+    const justOver = JSON.stringify({ payload: "x".repeat(1024 * 1024) });
+    expectError(await server.call("POST", "/v1/queues/e/jobs", justOver), 413, "payload_too_large");
+    const farOver = JSON.stringify({ payload: "x".repeat(3 * 1024 * 1024) });
+    expectError(await server.call("POST", "/v1/queues/e/jobs", farOver), 413, "payload_too_large");
+    expect(await counts(server, "e")).toEqual(empty);
+    expect((await server.call("POST", "/v1/queues/e/jobs", { payload: "x".repeat(1000 * 1000) })).status).toBe(201);
+  });
+
+  test("a streamed body (no Content-Length) over the limit is 413 too", async () => {
+    server = await startTestServer({ bodyLimitBytes: 4096 });
+    const chunks = ['{"payload": "', "x".repeat(3000), "x".repeat(3000), '"}'];
+    const body = new ReadableStream({
+      pull(controller) {
+        const next = chunks.shift();
+        if (next === undefined) controller.close();
+        else controller.enqueue(new TextEncoder().encode(next));
+      },
+    });
+    const init = { method: "POST", headers: { "content-type": "application/json" }, body, duplex: "half" } as RequestInit;
+    expectError(await raw("/v1/queues/e/jobs", init), 413, "payload_too_large");
+    expect(await counts(server, "e")).toEqual(empty);
+  });
+
+  test("a smaller --max-body is enforced", async () => {
+    server = await startTestServer({ bodyLimitBytes: 2048 });
+    expectError(await server.call("POST", "/v1/queues/e/jobs", { payload: "x".repeat(2100) }), 413, "payload_too_large");
+    expect(await counts(server, "e")).toEqual(empty);
+    expect((await server.call("POST", "/v1/queues/e/jobs", { payload: "x".repeat(1900) })).status).toBe(201);
+  });
+});
+
+describe("unknown routes", () => {
+  test("an unknown path or method is 404 not_found", async () => {
+    server = await startTestServer();
+    expectError(await server.call("GET", "/nope"), 404, "not_found");
+    expectError(await server.call("GET", "/v1/nope"), 404, "not_found");
+    expectError(await server.call("PATCH", "/v1/jobs/1", {}), 404, "not_found");
+    expectError(await server.call("GET", "/v1/queues/q/claim"), 404, "not_found");
+  });
+});
+
+describe("rate limit", () => {
+  test("over the limit, requests are 429 with Retry-After and refused enqueues store nothing", async () => {
+    server = await startTestServer({ rateLimitPerSecond: 5 });
+    const started = performance.now();
+    const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => server.call("POST", "/v1/queues/r/jobs", { payload: i })));
+    const seconds = (performance.now() - started) / 1000;
+    const limited = answers.filter((a) => a.status === 429);
+    expect(limited.length).toBeGreaterThan(0);
+    // A burst of 5, then 5 more each second.
+    expect(12 - limited.length).toBeLessThanOrEqual(5 + Math.ceil(5 * seconds));
+    for (const res of limited) {
+      expectError(res, 429, "rate_limited");
+      expect(Number(res.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+    }
+    const accepted = answers.filter((a) => a.status === 201).length;
+    expect(accepted + limited.length).toBe(12);
+    expect((await server.service.getQueue("r")).counts.waiting).toBe(accepted);
+  });
+
+  test("probes are not rate limited", async () => {
+    server = await startTestServer({ rateLimitPerSecond: 1 });
+    const answers = await Promise.all(Array.from({ length: 5 }, () => server.call("GET", "/healthz")));
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200]);
+  });
+});
+
+describe("storage unavailable", () => {
+  test("while another connection holds the database, writes are 503 storage_unavailable; afterwards all is well and nothing acknowledged is lost", async () => {
+    server = await startTestServer({ busyTimeoutMs: 50 });
+    const kept = await enqueue(server, "s", { payload: "before" });
+    const blocker = new Database(join(server.dataDir, "spool.db"));
+    try {
+      blocker.exec("PRAGMA busy_timeout = 0");
+      blocker.exec("BEGIN EXCLUSIVE");
+      const refused = await server.call("POST", "/v1/queues/s/jobs", { payload: "during" });
+      expect(expectError(refused, 503, "storage_unavailable").message).toMatch(/storage unavailable/);
+      expectError(await server.call("POST", "/v1/queues/s/claim", { workerId: "w" }), 503, "storage_unavailable");
+      expectError(await server.call("POST", "/v1/queues/s/pause"), 503, "storage_unavailable");
+      expect((await server.call("GET", `/v1/jobs/${kept.id}`)).status).toBe(200);
+    } finally {
+      blocker.exec("ROLLBACK");
+      blocker.close();
+    }
+    expect(await counts(server, "s")).toEqual({ ...empty, waiting: 1 });
+    const after = await enqueue(server, "s", { payload: "after" });
+    const jobs = (await server.call("GET", "/v1/jobs?queue=s")).body.jobs;
+    expect(jobs.map((j: any) => [j.id, j.payload])).toEqual([[after.id, "after"], [kept.id, "before"]]);
+    expect((await server.call("GET", "/v1/queues/s")).body.paused).toBe(false);
+  });
+});

@@ -1,0 +1,204 @@
+/** HTTP API, the pull-worker contract: claim with a lease, complete (one or many), fail, heartbeat, long polls. */
+import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+import { TestClock } from "../src/core/clock.ts";
+import { activeJob, claim, detailPaths, enqueue, expectError } from "./helpers/api.ts";
+import { startTestServer, type TestServer } from "./helpers/server.ts";
+import { waitFor } from "./helpers/wait.ts";
+
+let server: TestServer;
+let clock: TestClock;
+
+beforeEach(async () => {
+  clock = new TestClock("2026-01-01T00:00:00Z");
+  server = await startTestServer({}, clock);
+});
+afterEach(() => server.close());
+
+const get = async (id: string) => (await server.call("GET", `/v1/jobs/${id}`)).body;
+
+describe("claim", () => {
+  test("a claim leases the job: lease {token, expiresAt}, state active, attempt counted", async () => {
+    const job = await enqueue(server, "work", { payload: { n: 1 } });
+    const [claimed] = await claim(server, "work", { workerId: "mail-1", leaseMs: 60_000 });
+    expect(claimed).toMatchObject({ id: job.id, state: "active", attempts: 1, workerId: "mail-1", payload: { n: 1 } });
+    expect(claimed.lease.expiresAt).toBe("2026-01-01T00:01:00.000Z");
+    expect(claimed.lease.token.length).toBeGreaterThanOrEqual(16);
+    expect(claimed.leaseExpiresAt).toBe(claimed.lease.expiresAt);
+    expect(await get(job.id)).not.toHaveProperty("lease");
+  });
+
+  test("max caps the jobs leased, highest priority first", async () => {
+    for (const priority of [1, 9, 5, 10, 0]) await enqueue(server, "work", { priority });
+    const jobs = await claim(server, "work", { max: 3 });
+    expect(jobs.map((j) => j.priority)).toEqual([10, 9, 5]);
+    expect(await claim(server, "work", { max: 3 })).toHaveLength(2);
+  });
+
+  test("a claim without workerId, or with max 0, is refused with 400 naming the field", async () => {
+    expect(detailPaths(expectError(await server.call("POST", "/v1/queues/work/claim", {}), 400, "validation_failed"))).toEqual(["workerId"]);
+    const error = expectError(await server.call("POST", "/v1/queues/work/claim", { workerId: "w", max: 0 }), 400, "validation_failed");
+    expect(detailPaths(error)).toEqual(["max"]);
+  });
+});
+
+describe("complete", () => {
+  test("complete stores the result and finishes the job", async () => {
+    const job = await activeJob(server, "work");
+    const res = await server.call("POST", `/v1/jobs/${job.id}/complete`, { token: job.lease.token, result: { sent: true } });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ state: "completed", result: { sent: true }, finishedAt: "2026-01-01T00:00:00.000Z" });
+    expect((await get(job.id)).result).toEqual({ sent: true });
+  });
+
+  test("POST /v1/jobs/complete gives one outcome per item: valid tokens complete, stale ones are lease_lost", async () => {
+    for (let i = 0; i < 3; i++) await enqueue(server, "work", { payload: i });
+    const [a, b, c] = await claim(server, "work", { max: 3 });
+    const items = [
+      { id: a.id, token: a.lease.token, result: "a" },
+      { id: b.id, token: "not-the-token" },
+      { id: c.id, token: c.lease.token },
+      { id: "abc", token: c.lease.token },
+    ];
+    const res = await server.call("POST", "/v1/jobs/complete", { items });
+    expect(res.status).toBe(200);
+    expect(res.body.items).toEqual([
+      { id: a.id, outcome: "completed" },
+      { id: b.id, outcome: "lease_lost" },
+      { id: c.id, outcome: "completed" },
+      { id: "abc", outcome: "lease_lost" },
+    ]);
+    expect([(await get(a.id)).state, (await get(b.id)).state, (await get(c.id)).state]).toEqual(["completed", "active", "completed"]);
+    expect((await get(a.id)).result).toBe("a");
+  });
+
+  test("a batch completion of more than 1000 items is refused with 400", async () => {
+    const items = Array.from({ length: 1001 }, (_, i) => ({ id: String(i + 1), token: "t" }));
+    expect(detailPaths(expectError(await server.call("POST", "/v1/jobs/complete", { items }), 400, "validation_failed"))).toEqual(["items"]);
+  });
+
+  test("a completion that got 200 is final: later complete, fail and heartbeat are 409 and it never runs again", async () => {
+    const job = await activeJob(server, "work", { maxAttempts: 5 });
+    expect((await server.call("POST", `/v1/jobs/${job.id}/complete`, { token: job.lease.token })).status).toBe(200);
+    const token = job.lease.token;
+    expectError(await server.call("POST", `/v1/jobs/${job.id}/complete`, { token }), 409, "lease_lost");
+    expectError(await server.call("POST", `/v1/jobs/${job.id}/fail`, { token, error: { message: "late" } }), 409, "lease_lost");
+    expectError(await server.call("POST", `/v1/jobs/${job.id}/heartbeat`, { token }), 409, "lease_lost");
+    clock.advance(3_600_000);
+    await server.service.reapExpiredLeases();
+    expect(await claim(server, "work")).toEqual([]);
+    expect(await get(job.id)).toMatchObject({ state: "completed", attempts: 1, errors: [] });
+  });
+});
+
+describe("fail", () => {
+  test("a failure with attempts left retries after the backoff and records the error", async () => {
+    const job = await activeJob(server, "work", { backoff: { type: "fixed", delayMs: 2000, jitter: false } });
+    const res = await server.call("POST", `/v1/jobs/${job.id}/fail`, { token: job.lease.token, error: { message: "smtp down", type: "Network" } });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ state: "delayed", runAt: "2026-01-01T00:00:02.000Z", attempts: 1, leaseExpiresAt: null });
+    expect(res.body.errors).toEqual([{ attempt: 1, type: "Network", message: "smtp down", at: "2026-01-01T00:00:00.000Z" }]);
+  });
+
+  test("retryInMs overrides the backoff", async () => {
+    const job = await activeJob(server, "work");
+    const res = await server.call("POST", `/v1/jobs/${job.id}/fail`, { token: job.lease.token, error: { message: "later" }, retryInMs: 45_000 });
+    expect(res.body).toMatchObject({ state: "delayed", runAt: "2026-01-01T00:00:45.000Z" });
+  });
+
+  test("retry: false fails the job for good, whatever the attempts left", async () => {
+    const job = await activeJob(server, "work", { maxAttempts: 10 });
+    const res = await server.call("POST", `/v1/jobs/${job.id}/fail`, { token: job.lease.token, error: { message: "bad input" }, retry: false });
+    expect(res.body).toMatchObject({ state: "failed", attempts: 1, finishedAt: "2026-01-01T00:00:00.000Z" });
+  });
+
+  test("a fail without error.message is refused with 400 and the job stays active", async () => {
+    const job = await activeJob(server, "work");
+    const error = expectError(await server.call("POST", `/v1/jobs/${job.id}/fail`, { token: job.lease.token, error: {} }), 400, "validation_failed");
+    expect(detailPaths(error)).toEqual(["error.message"]);
+    expect((await get(job.id)).state).toBe("active");
+  });
+});
+
+describe("heartbeat", () => {
+  test("a heartbeat extends the lease, stores progress and checkpoint, and reports cancelRequested", async () => {
+    const job = await activeJob(server, "work");
+    clock.advance(10_000);
+    const res = await server.call("POST", `/v1/jobs/${job.id}/heartbeat`, {
+      token: job.lease.token, extendMs: 60_000, progress: { current: 3, total: 10, message: "page 3" }, checkpoint: { page: 3 },
+    });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ leaseExpiresAt: "2026-01-01T00:01:10.000Z", cancelRequested: false });
+    expect(await get(job.id)).toMatchObject({ progress: { current: 3, total: 10, message: "page 3" }, checkpoint: { page: 3 } });
+    await server.call("POST", `/v1/jobs/${job.id}/cancel`);
+    const after = await server.call("POST", `/v1/jobs/${job.id}/heartbeat`, { token: job.lease.token, progress: 40 });
+    expect(after.body.cancelRequested).toBe(true);
+    expect((await get(job.id)).progress).toBe(40);
+  });
+
+  test("progress outside 0–100 is refused with 400", async () => {
+    const job = await activeJob(server, "work");
+    const error = expectError(await server.call("POST", `/v1/jobs/${job.id}/heartbeat`, { token: job.lease.token, progress: 101 }), 400, "validation_failed");
+    expect(detailPaths(error)).toContain("progress");
+    expect((await get(job.id)).progress).toBeNull();
+  });
+});
+
+describe("stale tokens", () => {
+  test("a wrong token is 409 lease_lost on complete, fail and heartbeat; the job stays active", async () => {
+    const job = await activeJob(server, "work");
+    const token = "someone-else";
+    expectError(await server.call("POST", `/v1/jobs/${job.id}/complete`, { token }), 409, "lease_lost");
+    expectError(await server.call("POST", `/v1/jobs/${job.id}/fail`, { token, error: { message: "x" } }), 409, "lease_lost");
+    expectError(await server.call("POST", `/v1/jobs/${job.id}/heartbeat`, { token }), 409, "lease_lost");
+    expect(await get(job.id)).toMatchObject({ state: "active", errors: [] });
+  });
+
+  test("an expired lease is 409 lease_lost even before the reaper recovers the job", async () => {
+    const job = await activeJob(server, "work");
+    clock.advance(30_001);
+    expectError(await server.call("POST", `/v1/jobs/${job.id}/complete`, { token: job.lease.token }), 409, "lease_lost");
+    await server.service.reapExpiredLeases();
+    const recovered = await get(job.id);
+    expect(recovered.state).toBe("delayed");
+    expect(recovered.errors.map((e: any) => e.type)).toEqual(["lease_expired"]);
+  });
+});
+
+describe("long poll", () => {
+  test("a waiting claim is woken by an enqueue from another request, not by the periodic recheck", async () => {
+    const started = performance.now();
+    const pending = claim(server, "poll", { waitMs: 5000 }).then((jobs) => ({ jobs, at: performance.now() }));
+    await waitFor(() => server.service.wakeups.waiting === 1, 2000);
+    const job = await enqueue(server, "poll", { payload: "wake" });
+    const enqueued = performance.now();
+    const { jobs, at } = await pending;
+    expect(jobs.map((j) => j.id)).toEqual([job.id]);
+    // The periodic recheck comes 1 s after the claim started waiting; a wake-up answers in milliseconds.
+    expect(at - enqueued).toBeLessThan(400);
+    expect(at - started).toBeLessThan(1000);
+  });
+
+  test("with nothing to do, a claim answers {jobs: []} after about waitMs", async () => {
+    const started = performance.now();
+    const res = await server.call("POST", "/v1/queues/idle/claim", { workerId: "w", waitMs: 1200 });
+    const elapsed = performance.now() - started;
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ jobs: [] });
+    expect(elapsed).toBeGreaterThanOrEqual(1150);
+    expect(elapsed).toBeLessThan(3000);
+  });
+
+  test("a long poll of 12 s is not cut by the server's idle timeout", async () => {
+    const pending = claim(server, "slow", { waitMs: 12_000 });
+    await waitFor(() => server.service.wakeups.waiting === 1, 2000);
+    // Real time on purpose: the idle timeout being tested counts real seconds.
+    await Bun.sleep(11_000);
+    const job = await enqueue(server, "slow");
+    expect((await pending).map((j) => j.id)).toEqual([job.id]);
+  }, 20_000);
+
+  test("waitMs over 30000 is refused with 400", async () => {
+    const error = expectError(await server.call("POST", "/v1/queues/poll/claim", { workerId: "w", waitMs: 30_001 }), 400, "validation_failed");
+    expect(detailPaths(error)).toEqual(["waitMs"]);
+  });
+});

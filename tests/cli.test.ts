@@ -1,0 +1,201 @@
+/** The spool CLI as real processes against a real server: jobs, queues, tokens, help, and clear errors. */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { rmSync } from "node:fs";
+import { isStackTrace, runCli, type CliRun } from "./helpers/cli.ts";
+import { startTestServer, tempDir, type TestServer } from "./helpers/server.ts";
+
+let server: TestServer;
+let cwd: string;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  cwd = tempDir("spool-cli-");
+});
+afterAll(async () => {
+  await server.close();
+  rmSync(cwd, { recursive: true, force: true });
+});
+
+/** Runs a client command against the test server. */
+const spool = (args: string[], stdin?: string) => runCli(args, { env: { SPOOL_URL: server.url }, stdin, cwd });
+
+function ok(run: CliRun): string {
+  expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: "" });
+  return run.stdout;
+}
+
+/** A refusal: non-zero exit, a message on stderr matching `message`, no stack trace. */
+function refused(run: CliRun, message: RegExp): void {
+  expect(run.code).not.toBe(0);
+  expect(run.stderr).toMatch(message);
+  expect(isStackTrace(run.stderr)).toBe(false);
+}
+
+const job = async (id: string) => (await server.call("GET", `/v1/jobs/${id}`)).body;
+
+describe("job", () => {
+  test("job add sends --data, --key, --priority and --delay and prints the new job", async () => {
+    const out = ok(await spool(["job", "add", "cli-add", "--data", '{"to":"ada"}', "--key", "k1", "--priority", "8", "--delay", "10s"]));
+    const [id, state, queue] = out.trim().split(/\s+/);
+    expect([state, queue]).toEqual(["delayed", "cli-add"]);
+    const stored = await job(id!);
+    expect(stored).toMatchObject({ payload: { to: "ada" }, key: "k1", priority: 8, state: "delayed" });
+    expect(Date.parse(stored.runAt) - Date.parse(stored.createdAt)).toBe(10_000);
+  });
+
+  test("job add --data - reads the payload from stdin", async () => {
+    const added = JSON.parse(ok(await spool(["job", "add", "cli-stdin", "--data", "-", "--json"], '{"lines": [1, 2, 3]}\n')));
+    expect((await job(added.id)).payload).toEqual({ lines: [1, 2, 3] });
+  });
+
+  test("job get prints the job as a record, or as JSON with --json", async () => {
+    const { body } = await server.call("POST", "/v1/queues/cli-get/jobs", { payload: { n: 42 }, key: "order-9" });
+    const out = ok(await spool(["job", "get", body.id]));
+    expect(out).toMatch(new RegExp(`^id\\s+${body.id}$`, "m"));
+    expect(out).toMatch(/^state\s+waiting$/m);
+    expect(out).toMatch(/^key\s+order-9$/m);
+    expect(out).toMatch(/^payload\s+\{"n":42\}$/m);
+    expect(JSON.parse(ok(await spool(["job", "get", body.id, "--json"])))).toEqual(body);
+  });
+
+  test("job ls prints a table, filters by queue and state, and prints JSON with --json", async () => {
+    const a = (await server.call("POST", "/v1/queues/cli-ls/jobs", { payload: "a" })).body;
+    const b = (await server.call("POST", "/v1/queues/cli-ls/jobs", { payload: "b", delayMs: 60_000 })).body;
+    const lines = ok(await spool(["job", "ls", "--queue", "cli-ls"])).trimEnd().split("\n");
+    expect(lines[0]!.split(/\s+/)).toEqual(["ID", "QUEUE", "STATE", "KEY", "PRI", "TRIES", "AGE", "PAYLOAD"]);
+    expect(lines.slice(1).map((l) => l.trim().split(/\s+/).slice(0, 3))).toEqual([[b.id, "cli-ls", "delayed"], [a.id, "cli-ls", "waiting"]]);
+    const page = JSON.parse(ok(await spool(["job", "ls", "--queue", "cli-ls", "--state", "waiting", "--json"])));
+    expect(page.jobs.map((j: any) => j.id)).toEqual([a.id]);
+    expect(page.nextCursor).toBeNull();
+  });
+
+  test("job cancel cancels a waiting job and job retry runs it again", async () => {
+    const { body } = await server.call("POST", "/v1/queues/cli-cancel/jobs", {});
+    expect(ok(await spool(["job", "cancel", body.id])).trim()).toBe(`${body.id} cancelled`);
+    expect((await job(body.id)).state).toBe("cancelled");
+    expect(ok(await spool(["job", "retry", body.id])).trim()).toBe(`${body.id} waiting`);
+    expect((await job(body.id)).state).toBe("waiting");
+  });
+
+  test("an API refusal is printed as its message with a non-zero exit", async () => {
+    refused(await spool(["job", "get", "999999"]), /^spool: job 999999 not found \(not_found, HTTP 404\)$/m);
+    refused(await spool(["job", "add", "cli-bad", "--priority", "11"]), /priority.*\(validation_failed, HTTP 400\)/);
+    expect((await server.call("GET", "/v1/queues/cli-bad")).body.counts.waiting).toBe(0);
+  });
+});
+
+describe("queue", () => {
+  test("queue ls shows counts; pause, resume and purge act on the queue", async () => {
+    await server.call("POST", "/v1/queues/cli-q/jobs", {});
+    const cancelled = (await server.call("POST", "/v1/queues/cli-q/jobs", {})).body;
+    await server.call("POST", `/v1/jobs/${cancelled.id}/cancel`);
+    const table = ok(await spool(["queue", "ls"])).split("\n");
+    expect(table[0]!.split(/\s+/)).toEqual(["QUEUE", "PAUSED", "WAITING", "DELAYED", "BLOCKED", "ACTIVE", "COMPLETED", "FAILED", "CANCELLED"]);
+    expect(table.find((l) => l.startsWith("cli-q "))!.trim().split(/\s+/)).toEqual(["cli-q", "1", "0", "0", "0", "0", "0", "1"]);
+    expect(ok(await spool(["queue", "pause", "cli-q"])).trim()).toBe("cli-q paused");
+    expect((await server.call("GET", "/v1/queues/cli-q")).body.paused).toBe(true);
+    expect(ok(await spool(["queue", "resume", "cli-q"])).trim()).toBe("cli-q running");
+    expect(ok(await spool(["queue", "purge", "cli-q", "--state", "cancelled"])).trim()).toBe("deleted 1 cancelled jobs from cli-q");
+    expect((await server.call("GET", "/v1/queues/cli-q")).body).toMatchObject({ paused: false, counts: { waiting: 1, cancelled: 0 } });
+  });
+});
+
+describe("token", () => {
+  test("token create works before any server, prints the token once, and the token then authenticates", async () => {
+    const dataDir = tempDir();
+    try {
+      const created = await runCli(["token", "create", "--role", "worker", "--name", "ci", "--data", dataDir], { cwd });
+      const lines = ok(created).split("\n");
+      const token = lines[0]!;
+      expect(token).toMatch(/^spool_[A-Za-z0-9_-]{20,}$/);
+      expect(lines.filter((l) => l.includes(token))).toHaveLength(1);
+      expect(created.stdout).toMatch(/role worker/);
+      const running = await startTestServer({ dataDir });
+      try {
+        expect((await running.call("GET", "/v1/jobs")).status).toBe(401);
+        const authed = await running.call("POST", "/v1/queues/t/claim", { workerId: "w" }, { authorization: `Bearer ${token}` });
+        expect(authed.status).toBe(200);
+        expect((await running.call("POST", "/v1/queues/t/pause", undefined, { authorization: `Bearer ${token}` })).status).toBe(403);
+      } finally {
+        await running.close();
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  test("token create refuses an unknown role and a missing role", async () => {
+    const dataDir = tempDir();
+    try {
+      refused(await runCli(["token", "create", "--role", "root", "--data", dataDir], { cwd }), /argument 'root' is invalid/);
+      refused(await runCli(["token", "create", "--data", dataDir], { cwd }), /required option '--role <role>' not specified/);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("global options", () => {
+  test("SPOOL_URL and SPOOL_TOKEN select the server and authenticate", async () => {
+    const secret = "cli-env-admin-secret";
+    const guarded = await startTestServer({ adminToken: secret });
+    try {
+      const env = { SPOOL_URL: guarded.url, SPOOL_TOKEN: secret };
+      const added = JSON.parse(ok(await runCli(["job", "add", "env-q", "--json"], { env, cwd })));
+      expect((await guarded.call("GET", `/v1/jobs/${added.id}`, undefined, { authorization: `Bearer ${secret}` })).status).toBe(200);
+      refused(await runCli(["job", "ls"], { env: { SPOOL_URL: guarded.url }, cwd }), /\(unauthorized, HTTP 401\)/);
+      ok(await runCli(["job", "ls", "--url", guarded.url, "--token", secret], { cwd }));
+    } finally {
+      await guarded.close();
+    }
+  });
+
+  test("an unreachable --url is a clear message and a non-zero exit", async () => {
+    const unreachable = await runCli(["job", "ls", "--url", "http://127.0.0.1:9"], { cwd });
+    refused(unreachable, /^spool: cannot reach spool at http:\/\/127\.0\.0\.1:9\b.*SPOOL_URL/m);
+  });
+
+  test("invalid option values are clear messages and non-zero exits", async () => {
+    const cases: [string[], RegExp][] = [
+      [["job", "add", "q", "--priority", "high"], /--priority <n>' argument 'high' is invalid\. must be an integer/],
+      [["job", "add", "q", "--delay", "soon"], /--delay <duration>' argument 'soon' is invalid/],
+      [["job", "add", "q", "--run-at", "yesterday"], /--run-at <time>' argument 'yesterday' is invalid/],
+      [["job", "add", "q", "--data", "{oops"], /^spool: --data must be JSON/m],
+      [["job", "ls", "--state", "sleeping"], /argument 'sleeping' is invalid\. Allowed choices are/],
+      [["queue", "purge", "q"], /required option '--state <state>' not specified/],
+      [["queue", "purge", "q", "--state", "active"], /argument 'active' is invalid/],
+      [["serve", "--port", "99999"], /--port <port>' argument '99999' is invalid\. must be 0–65535/],
+      [["job", "frobnicate"], /unknown command 'frobnicate'/],
+    ];
+    const runs = await Promise.all(cases.map(([args]) => spool(args)));
+    runs.forEach((run, i) => refused(run, cases[i]![1]));
+  });
+});
+
+describe("help", () => {
+  /** Subcommand names listed under "Commands:" in a help text. */
+  function subcommands(help: string): string[] {
+    const section = help.split(/^Commands:$/m)[1] ?? "";
+    return [...section.matchAll(/^ {2}(\S+)/gm)].map((m) => m[1]!).filter((name) => name !== "help");
+  }
+
+  test("--help works on every command and subcommand", async () => {
+    const seen: string[] = [];
+    let level: string[][] = [[]];
+    while (level.length > 0) {
+      const runs = await Promise.all(level.map((path) => runCli([...path, "--help"], { cwd })));
+      const next: string[][] = [];
+      runs.forEach((run, i) => {
+        const path = level[i]!;
+        expect({ path, code: run.code, stderr: run.stderr }).toEqual({ path, code: 0, stderr: "" });
+        expect(run.stdout).toStartWith(`Usage: spool${path.length ? " " + path.join(" ") : ""}`);
+        seen.push(path.join(" "));
+        for (const name of subcommands(run.stdout)) next.push([...path, name]);
+      });
+      level = next;
+    }
+    for (const expected of ["serve", "job add", "job get", "job ls", "job cancel", "job retry", "queue ls", "queue pause", "queue resume", "queue purge", "token create"]) {
+      expect(seen).toContain(expected);
+    }
+  });
+});

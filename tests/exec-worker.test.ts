@@ -1,0 +1,178 @@
+/** `spool work QUEUE --exec CMD` as a real process against a real server, with real shell scripts. */
+import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Subprocess } from "bun";
+import { TestClock } from "../src/core/clock.ts";
+import { startTestServer, tempDir, type TestServer } from "./helpers/server.ts";
+import { waitFor } from "./helpers/wait.ts";
+
+const MAIN = join(import.meta.dir, "../src/main.ts");
+
+let server: TestServer;
+let clock: TestClock;
+let dir: string;
+let workers: Subprocess<"ignore", "pipe", "pipe">[] = [];
+
+beforeEach(async () => {
+  clock = new TestClock(Date.now());
+  server = await startTestServer({}, clock);
+  dir = tempDir("spool-exec-");
+});
+
+afterEach(async () => {
+  for (const w of workers) w.kill("SIGKILL");
+  await Promise.all(workers.map((w) => w.exited));
+  workers = [];
+  await server.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Writes an executable shell script into the test folder and returns its path. */
+function script(name: string, body: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, `#!/bin/sh\n${body}\n`);
+  chmodSync(path, 0o755);
+  return path;
+}
+
+function startWorker(queue: string, command: string, extra: string[] = []) {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("SPOOL_")));
+  const proc = Bun.spawn([process.execPath, MAIN, "work", queue, "--exec", command, "--url", server.url, ...extra], {
+    env: { ...env, TEST_DIR: dir },
+    stdin: "ignore",
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  workers.push(proc);
+  const stderr = new Response(proc.stderr).text();
+  return { proc, stderr };
+}
+
+async function enqueue(queue: string, body: Record<string, unknown>) {
+  const res = await server.call("POST", `/v1/queues/${queue}/jobs`, body);
+  expect(res.status).toBe(201);
+  return res.body as { id: string };
+}
+
+const job = async (id: string) => (await server.call("GET", `/v1/jobs/${id}`)).body;
+
+async function jobIn(id: string, states: string[], timeoutMs = 10_000) {
+  await waitFor(async () => states.includes((await job(id)).state), timeoutMs, `job ${id} to be ${states.join("/")}`);
+  return job(id);
+}
+
+/** Whether a process still runs (a zombie waiting to be reaped counts as gone). */
+const alive = (pid: number) => {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return false;
+  }
+};
+
+describe("outcomes", () => {
+  test("exit 0 completes: the payload arrives on stdin, stdout JSON becomes the result", async () => {
+    const cmd = script("ok.sh", `cat > "$TEST_DIR/stdin-$SPOOL_JOB_ID.json"\necho "{\\"job\\": \\"$SPOOL_JOB_ID\\", \\"attempt\\": $SPOOL_ATTEMPT, \\"queue\\": \\"$SPOOL_QUEUE\\"}"`);
+    startWorker("thumbs", cmd);
+    const { id } = await enqueue("thumbs", { payload: { path: "/img/1.png", sizes: [64, 128] } });
+    expect(await jobIn(id, ["completed"])).toMatchObject({ result: { job: id, attempt: 1, queue: "thumbs" } });
+    expect(JSON.parse(readFileSync(join(dir, `stdin-${id}.json`), "utf8"))).toEqual({ path: "/img/1.png", sizes: [64, 128] });
+  });
+
+  test("stdout that is not JSON becomes a text result", async () => {
+    startWorker("echo", "echo hello from $SPOOL_JOB_ID");
+    const { id } = await enqueue("echo", { payload: 1 });
+    expect(await jobIn(id, ["completed"])).toMatchObject({ result: `hello from ${id}` });
+  });
+
+  test("a non-zero exit fails the attempt with the tail of stderr", async () => {
+    const cmd = script("bad.sh", `echo "starting" \necho "disk quota exceeded" >&2\nexit 3`);
+    startWorker("bad", cmd);
+    const { id } = await enqueue("bad", { payload: 1, maxAttempts: 1 });
+    const failed = await jobIn(id, ["failed"]);
+    expect(failed.errors).toHaveLength(1);
+    expect(failed.errors[0]).toMatchObject({ type: "exit_3", attempt: 1 });
+    expect(failed.errors[0].message).toContain("disk quota exceeded");
+  });
+
+  test("runs up to --concurrency commands at once", async () => {
+    const cmd = script("slow.sh", `echo start >> "$TEST_DIR/log"\nsleep 0.3\necho end >> "$TEST_DIR/log"`);
+    startWorker("par", cmd, ["--concurrency", "3"]);
+    const res = await server.call("POST", "/v1/queues/par/jobs/batch", { jobs: Array.from({ length: 6 }, (_, i) => ({ payload: i })) });
+    const ids = res.body.jobs.map((j: { id: string }) => j.id);
+    for (const id of ids) await jobIn(id, ["completed"]);
+    let running = 0;
+    let most = 0;
+    for (const line of readFileSync(join(dir, "log"), "utf8").trim().split("\n")) {
+      running += line === "start" ? 1 : -1;
+      most = Math.max(most, running);
+    }
+    expect(most).toBe(3);
+  });
+});
+
+describe("killing commands", () => {
+  test("past the job's timeout the command's process group is killed and the attempt fails as timeout", async () => {
+    const cmd = script("hang.sh", `sleep 30 &\necho $! > "$TEST_DIR/child.pid"\necho $$ > "$TEST_DIR/main.pid"\nwait`);
+    startWorker("hang", cmd);
+    const { id } = await enqueue("hang", { payload: 1, timeoutMs: 500, maxAttempts: 1 });
+    await waitFor(() => existsSync(join(dir, "main.pid")) && existsSync(join(dir, "child.pid")), 10_000, "the command to start");
+    const pids = ["child.pid", "main.pid"].map((f) => Number(readFileSync(join(dir, f), "utf8")));
+    await waitFor(() => pids.every((pid) => !alive(pid)), 5000, "the command and its child to be killed");
+    // The lease ended at the deadline: the server records the attempt as timed out.
+    clock.advance(500);
+    await server.service.reapExpiredLeases();
+    expect((await job(id)).errors[0]).toMatchObject({ type: "timeout" });
+  });
+
+  test("cancelling a running job kills its command and the job ends cancelled", async () => {
+    const cmd = script("wait.sh", `echo $$ > "$TEST_DIR/main.pid"\nsleep 30`);
+    startWorker("cancel", cmd, ["--lease", "1s"]);
+    const { id } = await enqueue("cancel", { payload: 1 });
+    await waitFor(() => existsSync(join(dir, "main.pid")), 10_000, "the command to start");
+    const pid = Number(readFileSync(join(dir, "main.pid"), "utf8"));
+    expect((await server.call("POST", `/v1/jobs/${id}/cancel`)).status).toBe(200);
+    expect(await jobIn(id, ["cancelled"])).toMatchObject({ state: "cancelled" });
+    await waitFor(() => !alive(pid), 5000, "the command to be killed");
+  });
+});
+
+describe("stopping", () => {
+  test("SIGTERM: the running command finishes and completes, nothing more is claimed, exit 0", async () => {
+    const cmd = script("finish.sh", `touch "$TEST_DIR/started-$SPOOL_JOB_ID"\nsleep 0.5\necho '"finished"'`);
+    const { proc } = startWorker("drain", cmd);
+    const first = await enqueue("drain", { payload: 1 });
+    await waitFor(() => existsSync(join(dir, `started-${first.id}`)), 10_000, "the command to start");
+    proc.kill("SIGTERM");
+    const second = await enqueue("drain", { payload: 2 });
+    expect(await proc.exited).toBe(0);
+    expect(await job(first.id)).toMatchObject({ state: "completed", result: "finished" });
+    expect(await job(second.id)).toMatchObject({ state: "waiting", attempts: 0 });
+  });
+
+  test("SIGTERM past --grace: the command is killed and its job given back to run again", async () => {
+    const cmd = script("stuck.sh", `touch "$TEST_DIR/started"\nsleep 30`);
+    const { proc } = startWorker("stuck", cmd, ["--grace", "200ms"]);
+    const { id } = await enqueue("stuck", { payload: 1 });
+    await waitFor(() => existsSync(join(dir, "started")), 10_000, "the command to start");
+    proc.kill("SIGTERM");
+    expect(await proc.exited).toBe(0);
+    const back = await job(id);
+    expect(back).toMatchObject({ state: "waiting", attempts: 1 });
+    expect(back.errors[0]).toMatchObject({ type: "shutdown" });
+  });
+
+  test("an operator's shutdown request reaches the worker, which exits 0; it is listed as an http worker", async () => {
+    const { proc, stderr } = startWorker("ops", "cat > /dev/null", ["--concurrency", "2", "--name", "ops worker"]);
+    let listed: any;
+    await waitFor(async () => {
+      listed = (await server.call("GET", "/v1/workers")).body.workers.find((w: any) => w.name === "ops worker");
+      return listed !== undefined;
+    }, 10_000, "the worker to appear in GET /v1/workers");
+    expect(listed).toMatchObject({ kind: "http", queues: ["ops"], concurrency: 2, online: true, active: 0 });
+    expect((await server.call("POST", `/v1/workers/${encodeURIComponent(listed.id)}/shutdown`)).status).toBe(200);
+    expect(await proc.exited).toBe(0);
+    expect(await stderr).toContain("asked this worker to shut down");
+  });
+});

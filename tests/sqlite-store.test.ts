@@ -1,0 +1,247 @@
+/** SqliteStore: the store contract on a fresh database per case, plus migrations, group commit and claim cost. */
+import { Database } from "bun:sqlite";
+import { afterAll, describe, expect, test } from "bun:test";
+import fs from "node:fs";
+import os from "node:os";
+import { TestClock } from "../src/core/clock.ts";
+import { resolveEnqueue } from "../src/core/enqueue.ts";
+import type { NewJob } from "../src/core/job.ts";
+import { defaultQueueConfig, type QueueSettings } from "../src/core/queue-config.ts";
+import { QueueService } from "../src/core/queue-service.ts";
+import { GroupCommit } from "../src/store/sqlite/database.ts";
+import { MIGRATIONS } from "../src/store/sqlite/migrations.ts";
+import { SqliteStore } from "../src/store/sqlite/sqlite-store.ts";
+import { compareIds, START } from "./store-contract/harness.ts";
+import { runStoreContract } from "./store-contract/run-store-contract.ts";
+
+const LATEST_MIGRATION = Math.max(...MIGRATIONS.map((m) => m.version));
+const folders: string[] = [];
+afterAll(() => {
+  for (const dir of folders) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function freshPath(): string {
+  const dir = fs.mkdtempSync(os.tmpdir() + "/spool-");
+  folders.push(dir);
+  return dir + "/spool.db";
+}
+
+runStoreContract("sqlite", async () => new SqliteStore({ path: freshPath() }));
+
+/** A store and a service over it, closed by the caller. */
+function open(path = freshPath()) {
+  const store = new SqliteStore({ path });
+  const clock = new TestClock(START);
+  return { path, store, clock, svc: new QueueService({ store, clock }) };
+}
+
+function settingsOf(queue: string): QueueSettings {
+  const { name: _name, paused: _paused, ...settings } = defaultQueueConfig(queue);
+  return settings;
+}
+
+const newJobs = (queue: string, payloads: unknown[]): NewJob[] =>
+  resolveEnqueue(queue, payloads.map((payload) => ({ payload })), {}, Date.parse(START));
+
+describe("SqliteStore", () => {
+  test("a new database gets every migration, in WAL mode", async () => {
+    const { store } = open();
+    try {
+      expect((store.db.query("PRAGMA user_version").get() as { user_version: number }).user_version).toBe(LATEST_MIGRATION);
+      expect((store.db.query("PRAGMA journal_mode").get() as { journal_mode: string }).journal_mode).toBe("wal");
+      const names = (store.db.query("SELECT name FROM sqlite_master").all() as { name: string }[]).map((r) => r.name);
+      expect(names).toEqual(expect.arrayContaining(["jobs", "lanes", "queues", "queue_counts", "tokens", "jobs_runnable"]));
+    } finally {
+      await store.close();
+    }
+  });
+
+  test("a database from the first release is brought up to date on open and keeps its jobs", async () => {
+    const path = freshPath();
+    const old = new Database(path, { create: true, strict: true });
+    old.exec("PRAGMA journal_mode = WAL");
+    old.exec(MIGRATIONS.find((m) => m.version === 1)!.sql);
+    old.exec("PRAGMA user_version = 1");
+    const { id } = old
+      .query(
+        `INSERT INTO jobs (queue, payload, priority, state, run_at, max_attempts, backoff, created_at)
+         VALUES ('q', '{"n":1}', 5, 'waiting', 0, 3, '{"type":"fixed","delayMs":0}', 0) RETURNING id`,
+      )
+      .get() as { id: number };
+    old.close();
+    const { store, svc } = open(path);
+    try {
+      expect((store.db.query("PRAGMA user_version").get() as { user_version: number }).user_version).toBe(LATEST_MIGRATION);
+      expect(await svc.getJob(String(id))).toMatchObject({ queue: "q", payload: { n: 1 }, state: "waiting" });
+    } finally {
+      await store.close();
+    }
+  });
+
+  test("reopening an existing database keeps its jobs, lanes, config and counts", async () => {
+    const first = open();
+    await first.svc.putQueue("q", { ...settingsOf("q"), concurrency: 3, laneOnFailure: "block" });
+    const head = (await first.svc.enqueue("q", { key: "k", payload: { n: 1 } })).job;
+    const next = (await first.svc.enqueue("q", { key: "k" })).job;
+    const done = (await first.svc.enqueue("q", { payload: "done" })).job;
+    const [claimed] = await first.svc.claim({ queue: "q", workerId: "w", max: 1 });
+    expect(claimed!.id).toBe(head.id);
+    await first.svc.complete({ id: head.id, token: claimed!.leaseToken!, result: 42 });
+    const leases = await first.svc.claim({ queue: "q", workerId: "w", max: 2 });
+    expect(leases.map((j) => j.id)).toEqual([next.id, done.id]);
+    await first.svc.enqueue("q", { payload: "left waiting" });
+    const counts = (await first.svc.getQueue("q")).counts;
+    await first.store.close();
+
+    const again = open(first.path);
+    try {
+      expect((again.store.db.query("PRAGMA user_version").get() as { user_version: number }).user_version).toBe(LATEST_MIGRATION);
+      expect(await again.svc.getJob(head.id)).toMatchObject({ state: "completed", result: 42, payload: { n: 1 } });
+      const queue = await again.svc.getQueue("q");
+      expect(queue).toMatchObject({ concurrency: 3, laneOnFailure: "block" });
+      expect(queue.counts).toEqual(counts);
+      expect(queue.counts).toMatchObject({ completed: 1, active: 2, waiting: 1 });
+      // The lane is still held by the job that took over from the head.
+      expect((await again.svc.enqueue("q", { key: "k" })).job.state).toBe("blocked");
+      const later = (await again.svc.enqueue("q", {})).job;
+      expect(compareIds(later.id, done.id)).toBeGreaterThan(0);
+      // Leases taken before the restart are still honoured.
+      expect((await again.svc.complete({ id: done.id, token: leases[1]!.leaseToken! })).state).toBe("completed");
+    } finally {
+      await again.store.close();
+    }
+  });
+
+  test("concurrent enqueues and claims resolve, are all readable, and never lease a job twice", async () => {
+    const { path, store, svc } = open();
+    try {
+      const singles = Array.from({ length: 400 }, (_, i) => svc.enqueue("q", { payload: i }));
+      const batches = Array.from({ length: 10 }, (_, b) => svc.enqueueMany("q", Array.from({ length: 10 }, (_, i) => ({ payload: 1000 + b * 10 + i }))));
+      const outcomes = [...(await Promise.all(singles)), ...(await Promise.all(batches)).flat()];
+      expect(new Set(outcomes.map((o) => o.job.id)).size).toBe(500);
+      const reader = new Database(path, { readonly: true });
+      try {
+        expect((reader.query("SELECT COUNT(*) AS n FROM jobs").get() as { n: number }).n).toBe(500);
+      } finally {
+        reader.close();
+      }
+      const claims = await Promise.all(Array.from({ length: 12 }, (_, i) => svc.claim({ queue: "q", workerId: `w${i}`, max: 50 })));
+      const leased = claims.flat().map((j) => j.id);
+      expect(leased).toHaveLength(500);
+      expect(new Set(leased).size).toBe(500);
+      expect((await svc.getQueue("q")).counts).toMatchObject({ active: 500, waiting: 0 });
+    } finally {
+      await store.close();
+    }
+  });
+
+  test("a failing write inside a group commit does not lose the writes around it", async () => {
+    const { store, svc } = open();
+    try {
+      const now = Date.parse(START);
+      const broken = { ...newJobs("q", ["broken"])[0]!, priority: null as unknown as number };
+      const before = Array.from({ length: 10 }, (_, i) => store.jobsEnqueue({ jobs: newJobs("q", [i]), now }));
+      // A valid job and an invalid one in one write: the write fails as a whole.
+      const failing = store.jobsEnqueue({ jobs: [...newJobs("q", ["half"]), broken], now });
+      const after = Array.from({ length: 10 }, (_, i) => store.jobsEnqueue({ jobs: newJobs("q", [100 + i]), now }));
+      const settled = await Promise.allSettled([...before, failing, ...after]);
+      expect(settled.map((s) => s.status)).toEqual([...Array(10).fill("fulfilled"), "rejected", ...Array(10).fill("fulfilled")]);
+      const { jobs } = await svc.listJobs({ queue: "q", limit: 100 });
+      expect(jobs.map((j) => j.payload).sort((a, b) => Number(a) - Number(b))).toEqual([
+        ...Array.from({ length: 10 }, (_, i) => i),
+        ...Array.from({ length: 10 }, (_, i) => 100 + i),
+      ]);
+      expect((await svc.getQueue("q")).counts.waiting).toBe(20);
+      expect((await svc.enqueue("q", { payload: "next" })).created).toBe(true);
+    } finally {
+      await store.close();
+    }
+  });
+
+  test("writes queued together commit in one transaction, each in its own savepoint", async () => {
+    const path = freshPath();
+    const db = new Database(path, { create: true, strict: true });
+    db.exec("PRAGMA journal_mode = WAL");
+    db.exec("CREATE TABLE t (n INTEGER NOT NULL)");
+    const reader = new Database(path, { readonly: true });
+    const committed = () => (reader.query("SELECT COUNT(*) AS c FROM t").get() as { c: number }).c;
+    try {
+      const writer = new GroupCommit(db);
+      const insert = (n: number) => () => db.query("INSERT INTO t (n) VALUES (?)").run(n).changes;
+      const first = writer.write(insert(1));
+      const failing = writer.write(() => {
+        db.query("INSERT INTO t (n) VALUES (2)").run();
+        throw new Error("refused after writing");
+      });
+      const seenByLast = writer.write(() => ({ inTransaction: db.inTransaction, committedElsewhere: committed(), n: insert(3)() }));
+      expect(await first).toBe(1);
+      await expect(failing).rejects.toThrow("refused after writing");
+      // The last write ran in the same open transaction: the first row was not yet committed.
+      expect(await seenByLast).toEqual({ inTransaction: true, committedElsewhere: 0, n: 1 });
+      expect((db.query("SELECT n FROM t ORDER BY n").all() as { n: number }[]).map((r) => r.n)).toEqual([1, 3]);
+      expect(committed()).toBe(2);
+    } finally {
+      reader.close();
+      db.close();
+    }
+  });
+
+  test("a claim reads runnable jobs through jobs_runnable and never scans the jobs table", async () => {
+    const { path, store, svc } = open();
+    try {
+      await svc.putQueue("q", { ...settingsOf("q"), concurrency: 5000, rateLimit: { max: 100_000, intervalMs: 1000 } });
+      const lanes = Array.from({ length: 2000 }, (_, i) => ({ key: `k${i % 20}` }));
+      for (let i = 0; i < lanes.length; i += 1000) await svc.enqueueMany("q", lanes.slice(i, i + 1000));
+      await svc.enqueueMany("q", Array.from({ length: 1000 }, (_, i) => ({ payload: i })));
+      const done = await svc.claim({ queue: "q", workerId: "w", max: 1000 });
+      await svc.completeMany(done.map((j) => ({ id: j.id, token: j.leaseToken! })));
+      await svc.enqueueMany("q", Array.from({ length: 500 }, () => ({ delayMs: 60_000 })));
+      await svc.enqueueMany("q", Array.from({ length: 50 }, () => ({})));
+
+      for (const analyzed of [false, true]) {
+        if (analyzed) store.db.exec("ANALYZE");
+        const statements = await claimStatements(store, () => svc.claim({ queue: "q", workerId: "w", max: 10 }));
+        const plans = statements.map((sql) => ({ sql, plan: explain(path, sql) }));
+        const claimPlan = plans.find((p) => p.plan.some((d) => d.includes("jobs_runnable")));
+        expect(claimPlan).toBeDefined();
+        expect(claimPlan!.plan.some((d) => d.includes("TEMP B-TREE"))).toBe(false);
+        for (const { sql, plan } of plans) {
+          expect({ sql, scans: plan.filter((d) => /^SCAN /.test(d)) }).toEqual({ sql, scans: [] });
+        }
+      }
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+/** The SQL a claim runs, captured at the database handle. */
+async function claimStatements(store: SqliteStore, claim: () => Promise<unknown>): Promise<string[]> {
+  const db = store.db;
+  const query = db.query;
+  const seen: string[] = [];
+  db.query = ((sql: string) => {
+    seen.push(sql);
+    return query.call(db, sql);
+  }) as Database["query"];
+  try {
+    await claim();
+  } finally {
+    db.query = query;
+  }
+  expect(seen.length).toBeGreaterThan(0);
+  return [...new Set(seen)];
+}
+
+/**
+ * The plan of one statement, read on a connection of its own: under bun:sqlite, explaining a
+ * write statement leaves it in progress on its connection, which would block the store's COMMIT.
+ */
+function explain(path: string, sql: string): string[] {
+  const db = new Database(path, { readonly: true });
+  try {
+    return (db.query(`EXPLAIN QUERY PLAN ${sql}`).all() as { detail: string }[]).map((r) => r.detail);
+  } finally {
+    db.close();
+  }
+}

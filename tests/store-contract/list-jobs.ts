@@ -1,0 +1,85 @@
+/** Store contract: listJobs — filters by queue, state, key and search text; cursor paging newest first. */
+import { expect } from "bun:test";
+import type { Job } from "../../src/core/job.ts";
+import type { JobListParams } from "../../src/core/store.ts";
+import { ids, refused, type Ctx, type ContractCase } from "./harness.ts";
+
+/** Follows nextCursor to the end; fails on a runaway cursor. */
+async function allPages(t: Ctx, params: Partial<JobListParams>): Promise<{ pages: Job[][]; jobs: Job[] }> {
+  const pages: Job[][] = [];
+  let cursor: string | undefined;
+  for (let i = 0; i < 100; i++) {
+    const page = await t.svc.listJobs({ ...params, cursor });
+    pages.push(page.jobs);
+    if (page.nextCursor === null) return { pages, jobs: pages.flat() };
+    cursor = page.nextCursor;
+  }
+  throw new Error("listJobs paging did not end");
+}
+
+export function listJobsContract(it: ContractCase): void {
+  it("listJobs filters by queue, state and key", async (t) => {
+    const a1 = await t.enqueue("a", { key: "order-1" });
+    const a2 = await t.enqueue("a", { key: "order-1" });
+    const a3 = await t.enqueue("a", { key: "order-2" });
+    const a4 = await t.enqueue("a");
+    const b1 = await t.enqueue("b", { key: "order-1" });
+    await t.complete(await t.claimOne("a"));
+    const list = async (p: Partial<JobListParams>) => ids((await t.svc.listJobs(p)).jobs);
+    expect(await list({})).toEqual(ids([b1, a4, a3, a2, a1]));
+    expect(await list({ queue: "a" })).toEqual(ids([a4, a3, a2, a1]));
+    expect(await list({ queue: "a", state: "waiting" })).toEqual(ids([a4, a3, a2]));
+    expect(await list({ queue: "a", state: "completed" })).toEqual(ids([a1]));
+    expect(await list({ state: "waiting" })).toEqual(ids([b1, a4, a3, a2]));
+    expect(await list({ key: "order-1" })).toEqual(ids([b1, a2, a1]));
+    expect(await list({ queue: "a", key: "order-1" })).toEqual(ids([a2, a1]));
+    expect(await list({ queue: "a", key: "order-1", state: "blocked" })).toEqual([]);
+    expect(await list({ queue: "nope" })).toEqual([]);
+    await refused(t.svc.listJobs({ state: "sleeping" as never }), "validation_failed", 400);
+  });
+
+  it("listJobs q searches id, key and payload text, ignoring case", async (t) => {
+    const invoice = await t.enqueue("q", { payload: { customer: "Acme Corp", total: 120 } });
+    const keyed = await t.enqueue("q", { key: "Tenant-ACME", payload: { n: 1 } });
+    const other = await t.enqueue("q", { payload: { customer: "Globex" } });
+    await t.enqueue("q", { payload: "100%_done" });
+    const list = async (q: string) => ids((await t.svc.listJobs({ q })).jobs).sort();
+    expect(await list("acme")).toEqual(ids([invoice, keyed]).sort());
+    expect(await list("GLOBEX")).toEqual([other.id]);
+    expect(await list(other.id)).toContain(other.id);
+    expect(await list("no such text")).toEqual([]);
+    // Wildcard characters are matched literally.
+    expect(await list("%")).toHaveLength(1);
+    expect(await list("_")).toHaveLength(1);
+    expect(ids((await t.svc.listJobs({ q: "acme", key: "Tenant-ACME" })).jobs)).toEqual([keyed.id]);
+  });
+
+  it("listJobs pages newest first by cursor with no duplicates or gaps", async (t) => {
+    const enqueued: Job[] = [];
+    for (let i = 0; i < 23; i++) enqueued.push(await t.enqueue(i % 3 === 0 ? "other" : "q", { payload: i }));
+    const { pages, jobs } = await allPages(t, { limit: 5 });
+    expect(pages.map((p) => p.length)).toEqual([5, 5, 5, 5, 3]);
+    expect(ids(jobs)).toEqual(ids([...enqueued].reverse()));
+    const filtered = await allPages(t, { queue: "q", limit: 4 });
+    expect(ids(filtered.jobs)).toEqual(ids(enqueued.filter((j) => j.queue === "q").reverse()));
+    expect(filtered.pages.every((p) => p.length <= 4)).toBe(true);
+    const exact = await t.svc.listJobs({ queue: "other", limit: 8 });
+    expect(exact.jobs).toHaveLength(8);
+    expect(exact.nextCursor).toBeNull();
+  });
+
+  it("jobs enqueued while paging do not shift the pages", async (t) => {
+    const enqueued: Job[] = [];
+    for (let i = 0; i < 10; i++) enqueued.push(await t.enqueue("q", { payload: i }));
+    const first = await t.svc.listJobs({ queue: "q", limit: 4 });
+    for (let i = 0; i < 3; i++) await t.enqueue("q", { payload: 100 + i });
+    const seen = [...first.jobs];
+    let cursor = first.nextCursor;
+    while (cursor !== null) {
+      const page = await t.svc.listJobs({ queue: "q", limit: 4, cursor });
+      seen.push(...page.jobs);
+      cursor = page.nextCursor;
+    }
+    expect(ids(seen)).toEqual(ids([...enqueued].reverse()));
+  });
+}

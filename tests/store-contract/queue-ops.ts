@@ -1,0 +1,143 @@
+/** Store contract: queue operations — counts, unknown queues, config, purge, retry-failed, cancel-waiting. */
+import { expect } from "bun:test";
+import { JOB_STATES } from "../../src/core/job.ts";
+import { defaultQueueConfig, emptyCounts, type QueueSettings } from "../../src/core/queue-config.ts";
+import { ids, refused, type Ctx, type ContractCase } from "./harness.ts";
+
+/** Leaves "work" with exactly one or two jobs in every state, and one waiting job in "other". */
+async function workload(t: Ctx) {
+  const completed = await t.enqueue("work", { payload: "c" });
+  const failed = await t.enqueue("work", { payload: "f", maxAttempts: 1 });
+  const cancelled = await t.enqueue("work", { payload: "x" });
+  const [c, f] = await t.claim("work", 2);
+  await t.complete(c!);
+  await t.failWith(f!);
+  await t.svc.cancel(cancelled.id);
+  const head = await t.enqueue("work", { key: "k" });
+  const blocked = await t.enqueue("work", { key: "k" });
+  const waiting = [await t.enqueue("work"), await t.enqueue("work")];
+  const delayed = await t.enqueue("work", { delayMs: 60_000 });
+  expect((await t.claimOne("work")).id).toBe(head.id);
+  await t.enqueue("other");
+  return { completed, failed, cancelled, head, blocked, waiting, delayed };
+}
+
+export function queueOpsContract(it: ContractCase): void {
+  it("getQueue and listQueues count jobs by state after a workload", async (t) => {
+    await workload(t);
+    const expected = { waiting: 2, delayed: 1, blocked: 1, active: 1, completed: 1, failed: 1, cancelled: 1 };
+    expect((await t.svc.getQueue("work")).counts).toEqual(expected);
+    const listed = await t.svc.listQueues();
+    expect(listed.map((q) => q.name).sort()).toEqual(["other", "work"]);
+    expect(listed.find((q) => q.name === "work")!.counts).toEqual(expected);
+    expect(listed.find((q) => q.name === "other")!.counts).toEqual({ ...emptyCounts(), waiting: 1 });
+    for (const state of JOB_STATES) {
+      const { jobs } = await t.svc.listJobs({ queue: "work", state });
+      expect([state, jobs.length]).toEqual([state, expected[state]]);
+    }
+  });
+
+  it("counts follow jobs through claim, retry, completion and deletion", async (t) => {
+    const job = await t.enqueue("q", { backoff: { delayMs: 0 } });
+    await t.failWith(await t.claimOne("q"));
+    expect((await t.svc.getQueue("q")).counts).toEqual({ ...emptyCounts(), waiting: 1 });
+    await t.complete(await t.claimOne("q"));
+    expect((await t.svc.getQueue("q")).counts).toEqual({ ...emptyCounts(), completed: 1 });
+    await t.svc.deleteJob(job.id);
+    expect((await t.svc.getQueue("q")).counts).toEqual(emptyCounts());
+  });
+
+  it("an unknown queue reads as empty with the default config", async (t) => {
+    await t.enqueue("known");
+    const unknown = await t.svc.getQueue("never-seen");
+    expect(unknown).toEqual({ ...defaultQueueConfig("never-seen"), counts: emptyCounts() });
+    expect((await t.svc.listJobs({ queue: "never-seen" })).jobs).toEqual([]);
+    expect((await t.svc.listQueues()).map((q) => q.name)).toEqual(["known"]);
+    expect(await t.svc.purgeQueue("never-seen", "completed")).toBe(0);
+    expect(await t.svc.retryFailed("never-seen")).toBe(0);
+    expect(await t.svc.cancelWaiting("never-seen")).toBe(0);
+  });
+
+  it("putQueue config round-trips through getQueue and listQueues", async (t) => {
+    const settings: QueueSettings = {
+      concurrency: 4,
+      rateLimit: { max: 100, intervalMs: 60_000 },
+      defaults: { priority: 7, maxAttempts: 9, backoff: { type: "fixed", delayMs: 3000, jitter: false }, timeoutMs: 120_000 },
+      retryPolicy: { noRetry: ["BadInput"], byType: { Throttled: { maxAttempts: 20, backoff: { delayMs: 30_000 } } } },
+      laneOnFailure: "block",
+      retention: { completedMs: 86_400_000, failedMs: 604_800_000, cancelledMs: 3_600_000 },
+      target: { url: "https://hooks.example.com/jobs", headers: { "x-team": "ops" }, timeoutMs: 10_000 },
+    };
+    const written = await t.svc.putQueue("configured", settings);
+    expect(written).toEqual({ name: "configured", paused: false, ...settings });
+    expect(await t.svc.getQueue("configured")).toEqual({ name: "configured", paused: false, ...settings, counts: emptyCounts() });
+    expect((await t.svc.listQueues()).find((q) => q.name === "configured")).toMatchObject(settings);
+    await t.svc.pauseQueue("configured", true);
+    const plain = { ...settings, concurrency: null, rateLimit: null, retryPolicy: {}, laneOnFailure: "continue" as const, target: null };
+    await t.svc.putQueue("configured", plain);
+    expect(await t.svc.getQueue("configured")).toEqual({ name: "configured", paused: true, ...plain, counts: emptyCounts() });
+  });
+
+  it("purge deletes the queue's jobs in one state; active jobs are refused", async (t) => {
+    const w = await workload(t);
+    expect(await t.svc.purgeQueue("work", "completed")).toBe(1);
+    expect(await t.svc.purgeQueue("work", "failed")).toBe(1);
+    expect(await t.svc.purgeQueue("work", "delayed")).toBe(1);
+    await refused(t.svc.purgeQueue("work", "active"), "conflict", 409);
+    await refused(t.svc.purgeQueue("work", "bogus" as never), "validation_failed", 400);
+    expect((await t.svc.getQueue("work")).counts).toEqual({ ...emptyCounts(), waiting: 2, blocked: 1, active: 1, cancelled: 1 });
+    await refused(t.svc.getJob(w.completed.id), "not_found", 404);
+    await refused(t.svc.getJob(w.delayed.id), "not_found", 404);
+    expect(await t.svc.purgeQueue("work", "waiting")).toBe(2);
+    expect(await t.svc.purgeQueue("work", "blocked")).toBe(1);
+    expect(await t.svc.purgeQueue("work", "cancelled")).toBe(1);
+    expect((await t.svc.getQueue("work")).counts).toEqual({ ...emptyCounts(), active: 1 });
+    expect((await t.svc.getQueue("other")).counts.waiting).toBe(1);
+    expect((await t.svc.getJob(w.head.id)).state).toBe("active");
+  });
+
+  it("retryFailed makes every failed job of the queue run again", async (t) => {
+    const failed = [];
+    for (let i = 0; i < 3; i++) failed.push(await t.enqueue("q", { maxAttempts: 1 }));
+    const elsewhere = await t.enqueue("q2", { maxAttempts: 1 });
+    for (let i = 0; i < 3; i++) await t.failWith(await t.claimOne("q"));
+    await t.failWith(await t.claimOne("q2"));
+    expect(await t.svc.retryFailed("q")).toBe(3);
+    expect(await t.states(ids(failed))).toEqual(["waiting", "waiting", "waiting"]);
+    expect(await t.state(elsewhere.id)).toBe("failed");
+    expect(await t.claim("q", 10)).toHaveLength(3);
+    expect(await t.svc.retryFailed("q")).toBe(0);
+  });
+
+  it("retryFailed resumes lanes stopped by their failed heads", async (t) => {
+    await t.configure("q", { laneOnFailure: "block" });
+    const head = await t.enqueue("q", { key: "k", maxAttempts: 1 });
+    const next = await t.enqueue("q", { key: "k" });
+    await t.failWith(await t.claimOne("q"));
+    expect(await t.svc.retryFailed("q")).toBe(1);
+    expect(await t.states(ids([head, next]))).toEqual(["waiting", "blocked"]);
+    await t.complete(await t.claimOne("q"));
+    expect(await t.state(next.id)).toBe("waiting");
+  });
+
+  it("cancelWaiting cancels the queue's waiting, delayed and blocked jobs, lanes included", async (t) => {
+    const running = await t.enqueue("q", { key: "a" });
+    const behindRunning = [await t.enqueue("q", { key: "a" }), await t.enqueue("q", { key: "a" })];
+    const laneB = [await t.enqueue("q", { key: "b" }), await t.enqueue("q", { key: "b", delayMs: 5000 })];
+    const free = [await t.enqueue("q"), await t.enqueue("q", { delayMs: 5000 })];
+    const elsewhere = await t.enqueue("q2");
+    const leased = await t.claimOne("q");
+    expect(leased.id).toBe(running.id);
+    expect(await t.svc.cancelWaiting("q")).toBe(6);
+    expect(await t.states(ids([...behindRunning, ...laneB, ...free]))).toEqual(Array(6).fill("cancelled"));
+    expect(await t.state(running.id)).toBe("active");
+    expect(await t.state(elsewhere.id)).toBe("waiting");
+    await t.complete(leased);
+    t.clock.advance(5000);
+    expect(await t.claim("q", 10)).toEqual([]);
+    expect((await t.svc.getQueue("q")).counts).toEqual({ ...emptyCounts(), completed: 1, cancelled: 6 });
+    // The lanes are free again.
+    expect((await t.enqueue("q", { key: "a" })).state).toBe("waiting");
+    expect((await t.enqueue("q", { key: "b" })).state).toBe("waiting");
+  });
+}

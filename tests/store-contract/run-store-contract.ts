@@ -1,0 +1,73 @@
+/** The store conformance suite: queue semantics (DESIGN §1–§3) run unchanged against any Store. */
+import { describe, test } from "bun:test";
+import type { Store } from "../../src/core/store.ts";
+import { cancelContract } from "./cancel.ts";
+import { claimContract } from "./claim.ts";
+import { enqueueContract } from "./enqueue.ts";
+import { failRetryContract } from "./fail-retry.ts";
+import { Ctx, type ContractCase } from "./harness.ts";
+import { lanesContract } from "./lanes.ts";
+import { leasesContract } from "./leases.ts";
+import { listJobsContract } from "./list-jobs.ts";
+import { queueOpsContract } from "./queue-ops.ts";
+import { retryDeleteContract } from "./retry-delete.ts";
+import { schedulesContract } from "./schedules.ts";
+
+const AREAS: [string, (it: ContractCase) => void][] = [
+  ["enqueue", enqueueContract],
+  ["claim", claimContract],
+  ["lanes", lanesContract],
+  ["leases", leasesContract],
+  ["fail and retry policy", failRetryContract],
+  ["cancel", cancelContract],
+  ["retry and delete", retryDeleteContract],
+  ["queue operations", queueOpsContract],
+  ["listJobs", listJobsContract],
+  ["schedules", schedulesContract],
+];
+
+export type StoreContractOptions = {
+  /** Case name → the reason this store cannot pass it yet. Every skip must name a real case. */
+  skip?: Record<string, string>;
+};
+
+/**
+ * Registers every contract case under `describe("store contract: <name>")`. Each case gets a
+ * fresh store from `makeStore`, a TestClock and a QueueService over them, and closes the store
+ * when it ends.
+ */
+export function runStoreContract(name: string, makeStore: () => Promise<Store>, options: StoreContractOptions = {}): void {
+  const skip = options.skip ?? {};
+  const areas = AREAS.map(([area, register]) => {
+    const cases: [string, (ctx: Ctx) => Promise<void>][] = [];
+    register((caseName, body) => cases.push([caseName, body]));
+    return { area, cases };
+  });
+  const names = areas.flatMap((a) => a.cases.map(([caseName]) => caseName));
+  const duplicate = names.find((n, i) => names.indexOf(n) !== i);
+  if (duplicate !== undefined) throw new Error(`duplicate store-contract case "${duplicate}"`);
+  const unknown = Object.keys(skip).filter((s) => !names.includes(s));
+  if (unknown.length) throw new Error(`store contract skips name no case: ${unknown.join(", ")}`);
+
+  describe(`store contract: ${name}`, () => {
+    for (const { area, cases } of areas) {
+      describe(area, () => {
+        for (const [caseName, body] of cases) {
+          const reason = skip[caseName];
+          if (reason !== undefined) {
+            test.skip(`${caseName} (skipped for ${name}: ${reason})`, () => {});
+            continue;
+          }
+          test(caseName, async () => {
+            const ctx = new Ctx(await makeStore());
+            try {
+              await body(ctx);
+            } finally {
+              await ctx.close();
+            }
+          });
+        }
+      });
+    }
+  });
+}

@@ -1,0 +1,139 @@
+/** Store contract: schedules — the fire compare-and-set, guarded edits, run history with outcomes, pruning finished jobs. */
+import { expect } from "bun:test";
+import type { NewSchedule, Schedule, ScheduleFireParams } from "../../src/core/schedule-store.ts";
+import { fireJob } from "../../src/scheduler/fire-plan.ts";
+import type { ContractCase, Ctx } from "./harness.ts";
+
+const SECOND = 1000;
+
+function def(name: string, changes: Partial<NewSchedule> = {}): NewSchedule {
+  return {
+    name, cron: null, every: "1s", timezone: "UTC", queue: "q", payload: { n: 1 }, jobOptions: {},
+    enabled: true, overlap: "allow", catchUp: "one", builtin: false, nextFireAt: Date.parse("2026-01-01T00:00:01Z"), ...changes,
+  };
+}
+
+async function create(t: Ctx, name: string, changes: Partial<NewSchedule> = {}): Promise<Schedule> {
+  const s = await t.store.scheduleCreate({ schedule: def(name, changes), now: t.now() });
+  expect(s).not.toBeNull();
+  return s!;
+}
+
+/** Fires `s` at its nextFireAt, advancing it by a second; the guard is what `s` says. */
+function fire(t: Ctx, s: Schedule, extra: Partial<ScheduleFireParams> = {}): ReturnType<Ctx["store"]["scheduleFire"]> {
+  const at = s.nextFireAt!;
+  return t.store.scheduleFire({
+    name: s.name, expectedRevision: s.revision, expectedNextFireAt: s.nextFireAt, nextFireAt: at + SECOND,
+    job: fireJob(s, at, {}, t.now()), runs: [{ kind: "fired", fireTime: at }], historyKeep: 100, now: t.now(), ...extra,
+  });
+}
+
+export function schedulesContract(it: ContractCase): void {
+  it("a schedule is created once; its name cannot be taken twice", async (t) => {
+    const s = await create(t, "a");
+    expect(s).toMatchObject({ name: "a", every: "1s", payload: { n: 1 }, enabled: true, lastJobId: null, lastResult: null, createdAt: t.now() });
+    expect(await t.store.scheduleCreate({ schedule: def("a", { every: "5s" }), now: t.now() })).toBeNull();
+    await create(t, "b");
+    expect((await t.store.schedulesList()).map((x) => x.name)).toEqual(["a", "b"]);
+    expect(await t.store.scheduleGet({ name: "a" })).toEqual(s);
+    expect(await t.store.scheduleGet({ name: "none" })).toBeNull();
+  });
+
+  it("schedulesDue lists enabled schedules that are due, earliest first", async (t) => {
+    const at = (s: string) => Date.parse(`2026-01-01T00:00:${s}Z`);
+    await create(t, "late", { nextFireAt: at("05") });
+    await create(t, "early", { nextFireAt: at("02") });
+    await create(t, "future", { nextFireAt: at("30") });
+    await create(t, "paused", { nextFireAt: null, enabled: false });
+    expect((await t.store.schedulesDue({ now: at("10"), limit: 10 })).map((s) => s.name)).toEqual(["early", "late"]);
+    expect((await t.store.schedulesDue({ now: at("10"), limit: 1 })).map((s) => s.name)).toEqual(["early"]);
+  });
+
+  it("a fire enqueues its job and advances the schedule; a second fire on the same read is refused and enqueues nothing", async (t) => {
+    const s = await create(t, "a");
+    const first = await fire(t, s);
+    expect(first!.job).toMatchObject({ created: true, job: { queue: "q", payload: { n: 1 }, idempotencyKey: "schedule:a:2026-01-01T00:00:01.000Z" } });
+    expect(first!.schedule).toMatchObject({ nextFireAt: s.nextFireAt! + SECOND, lastFireAt: s.nextFireAt, lastJobId: first!.job!.job.id });
+    expect(first!.schedule.revision).toBeGreaterThan(s.revision);
+    expect(await fire(t, s)).toBeNull();
+    expect(await fire(t, { ...first!.schedule, nextFireAt: s.nextFireAt })).toBeNull();
+    expect((await t.svc.listJobs({ queue: "q" })).jobs).toHaveLength(1);
+    expect(await t.store.scheduleRunsList({ name: "a", limit: 10 })).toHaveLength(1);
+  });
+
+  it("concurrent fires of one read: exactly one wins", async (t) => {
+    const s = await create(t, "a");
+    const outcomes = await Promise.all([fire(t, s), fire(t, s), fire(t, s)]);
+    expect(outcomes.filter((o) => o !== null)).toHaveLength(1);
+    expect((await t.svc.listJobs({ queue: "q" })).jobs).toHaveLength(1);
+  });
+
+  it("an edit is guarded by the revision and bumps it", async (t) => {
+    const s = await create(t, "a");
+    const edited = await t.store.schedulePut({ schedule: { ...s, queue: "other" }, nextFireAt: 123, expectedRevision: s.revision, now: t.now() });
+    expect(edited).toMatchObject({ queue: "other", nextFireAt: 123 });
+    expect(await t.store.schedulePut({ schedule: { ...s, queue: "third" }, nextFireAt: 1, expectedRevision: s.revision, now: t.now() })).toBeNull();
+    expect(await fire(t, s)).toBeNull();
+    expect((await t.store.scheduleGet({ name: "a" }))!.queue).toBe("other");
+  });
+
+  it("history: skips behind the same job merge into one entry, and only the newest entries are kept", async (t) => {
+    let s = await create(t, "a");
+    s = (await fire(t, s))!.schedule;
+    for (let i = 0; i < 3; i++) {
+      const at = s.nextFireAt!;
+      s = (await fire(t, s, { job: null, runs: [{ kind: "skipped", fireTime: at, jobId: s.lastJobId }] }))!.schedule;
+    }
+    const runs = await t.store.scheduleRunsList({ name: "a", limit: 10 });
+    expect(runs.map((r) => [r.kind, r.count])).toEqual([["skipped", 3], ["fired", 1]]);
+    expect(runs[0]!.lastFireTime - runs[0]!.fireTime).toBe(2 * SECOND);
+    for (let i = 0; i < 4; i++) s = (await fire(t, s, { historyKeep: 3 }))!.schedule;
+    expect((await t.store.scheduleRunsList({ name: "a", limit: 10 })).map((r) => r.kind)).toEqual(["fired", "fired", "fired"]);
+  });
+
+  it("a run shows its job's outcome, kept after the job is deleted", async (t) => {
+    const s = await create(t, "a");
+    const { job } = (await fire(t, s))!.job!;
+    const [leased] = await t.claim("q");
+    await t.complete(leased!, { ok: 1 });
+    expect((await t.store.scheduleRunsList({ name: "a", limit: 1 }))[0]!.job).toEqual({ state: "completed", finishedAt: t.now(), error: null, deleted: false });
+    await t.svc.deleteJob(job.id);
+    expect((await t.store.scheduleRunsList({ name: "a", limit: 1 }))[0]).toMatchObject({ jobId: job.id, job: { state: "completed", deleted: true } });
+  });
+
+  it("a task's latest result is recorded on its schedule; deleting a schedule drops its history", async (t) => {
+    const s = await create(t, "a");
+    await fire(t, s);
+    expect(await t.store.scheduleRecord({ name: "a", result: { usedPercent: 42 }, now: t.now() })).toBe(true);
+    expect(await t.store.scheduleRecord({ name: "none", result: 1, now: t.now() })).toBe(false);
+    expect(await t.store.scheduleGet({ name: "a" })).toMatchObject({ lastResult: { usedPercent: 42 }, lastResultAt: t.now() });
+    expect(await t.store.scheduleDelete({ name: "a", now: t.now() })).toBe(true);
+    expect(await t.store.scheduleDelete({ name: "a", now: t.now() })).toBe(false);
+    await create(t, "a");
+    expect(await t.store.scheduleRunsList({ name: "a", limit: 10 })).toEqual([]);
+  });
+
+  it("jobsPrune deletes finished jobs older than the cutoff, oldest first, at most `limit`, sparing a failed lane head", async (t) => {
+    await t.configure("q", { laneOnFailure: "block" });
+    const finished: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      await t.enqueue("q", { payload: { i } });
+      finished.push((await t.complete(await t.claimOne("q"))).id);
+      t.clock.advance(SECOND);
+    }
+    const head = await t.enqueue("q", { key: "k", maxAttempts: 1 });
+    await t.failWith(await t.claimOne("q"));
+    await t.enqueue("q", { key: "k" });
+    const cutoff = t.now() + 1;
+    const first = await t.store.jobsPrune({ queue: "q", state: "completed", finishedBefore: cutoff - 2 * SECOND, limit: 2, now: t.now() });
+    expect(first.deleted).toBe(2);
+    expect(first.bytes).toBeGreaterThan(0);
+    const left = (await t.svc.listJobs({ queue: "q", state: "completed" })).jobs.map((j) => j.id).sort();
+    expect(left).toEqual(finished.slice(2).sort());
+    expect((await t.store.jobsPrune({ queue: "q", state: "completed", finishedBefore: cutoff - 2 * SECOND, limit: 10, now: t.now() })).deleted).toBe(2);
+    expect((await t.store.jobsPrune({ queue: "q", state: "failed", finishedBefore: cutoff, limit: 10, now: t.now() })).deleted).toBe(0);
+    expect(await t.state(head.id)).toBe("failed");
+    expect((await t.store.jobsPrune({ queue: "other", state: "completed", finishedBefore: cutoff, limit: 10, now: t.now() })).deleted).toBe(0);
+    expect((await t.svc.getQueue("q")).counts).toMatchObject({ completed: 1, failed: 1, blocked: 1 });
+  });
+}
