@@ -1,87 +1,102 @@
 /**
- * What monitoring costs the queue: in-process end-to-end throughput (enqueue beforehand, then
- * claim + no-op + complete loops) on SQLite, without monitoring (its triggers dropped) and
- * with it (event triggers, aggregates folded by the health task, which runs every second here
- * — 30 times more often than spool:health — and an SSE client reading every event over HTTP).
- * Rounds alternate; medians are printed. `bun bench/monitor-overhead.ts [JOBS] [ROUNDS]`
+ * What monitoring costs the queue: end-to-end throughput on SQLite (jobs enqueued beforehand,
+ * then loops of claim + no-op + complete), in-process at concurrency 1 and 10, and over HTTP
+ * (`spool serve` in this process, pull workers in another: 10 loops claiming 1, 5 claiming 10
+ * with batch completes), for:
+ *   without   monitoring's triggers dropped: no event log, no aggregates
+ *   log       the event log written with every job change (the triggers), nothing reading it
+ *   watched   log + aggregates folded by the health task, run every second (30 times more
+ *             often than spool:health) + an SSE client (another process) following a queue
+ *   firehose  as watched, but the SSE client receives every event of the run
+ * Rounds alternate between variants; medians are printed, as wall-clock jobs/s and as jobs
+ * per CPU-second of the spool process (steadier on a shared machine).
+ * `bun bench/monitor-overhead.ts [JOBS] [ROUNDS]`
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { systemClock } from "../src/core/clock.ts";
+import type { EventFilters } from "../src/core/monitor-store.ts";
 import { QueueService } from "../src/core/queue-service.ts";
-import { EventFeed } from "../src/monitor/event-feed.ts";
+import { renderEvent } from "../src/api/render-monitor.ts";
 import { eventStream } from "../src/monitor/event-stream.ts";
 import { Monitor } from "../src/monitor/monitor.ts";
 import { SqliteStore } from "../src/store/sqlite/sqlite-store.ts";
+import { startServer } from "../src/server.ts";
+import type { HttpWorkersConfig } from "./http-workers.ts";
 
 const JOBS = Number(process.argv[2] ?? 20_000);
 const ROUNDS = Number(process.argv[3] ?? 5);
 const CONCURRENCIES = [1, 10];
 const MONITOR_TRIGGERS = ["jobs_event_insert", "jobs_event_update", "lanes_event_handon"];
-/** Reads the stream at argv[1], says "ready" once connected and prints how many events it got when told to stop. */
+
+/** Reads the stream at argv[1], prints "ready" once connected and, when told to stop, how many messages it got. */
 const SSE_CLIENT = `
   let n = 0;
   const res = await fetch(process.argv[1]);
   console.log("ready");
   process.on("SIGTERM", () => { console.log(n); process.exit(0); });
   const reader = res.body.getReader();
-  const decoder = new TextDecoder();
-  for (;;) { const { value, done } = await reader.read(); if (done) break; n += (decoder.decode(value).match(/^id: /gm) ?? []).length; }
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    for (let i = 1; i < value.length; i++) if (value[i] === 10 && value[i - 1] === 10) n++;
+  }
 `;
 
-type Setup = { svc: QueueService; stop: () => Promise<{ eventsStreamed: number }> };
+type Variant = "without" | "log" | "watched" | "firehose";
+const VARIANTS: Variant[] = ["without", "log", "watched", "firehose"];
 
-function open(): { store: SqliteStore; svc: QueueService; dir: string } {
-  const dir = mkdtempSync(join(tmpdir(), "spool-bench-"));
-  const store = new SqliteStore({ path: join(dir, "spool.db") });
-  return { store, svc: new QueueService({ store, clock: systemClock }), dir };
-}
+type Running = { svc: QueueService; stop: () => Promise<number> };
 
-async function withoutMonitoring(): Promise<Setup> {
-  const { store, svc, dir } = open();
-  for (const name of MONITOR_TRIGGERS) store.db.exec(`DROP TRIGGER ${name}`);
-  return {
-    svc,
-    stop: async () => {
-      await store.close();
-      rmSync(dir, { recursive: true, force: true });
-      return { eventsStreamed: 0 };
-    },
+/** An SSE endpoint over the store and a client process reading it; resolves once connected. */
+async function attachSseClient(store: SqliteStore, monitor: Monitor, filters: EventFilters) {
+  const server = Bun.serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    idleTimeout: 0,
+    fetch: () =>
+      new Response(eventStream({ store, feed: monitor.feed, clock: systemClock, filters, afterId: 0, render: (e) => renderEvent(e, e.extra) }), {
+        headers: { "content-type": "text/event-stream" },
+      }),
+  });
+  const client = Bun.spawn([process.execPath, "-e", SSE_CLIENT, `http://127.0.0.1:${server.port}/`], { stdout: "pipe", stderr: "inherit" });
+  const output = client.stdout.getReader();
+  await output.read();
+  return async (): Promise<number> => {
+    client.kill("SIGTERM");
+    let printed = "";
+    for (let chunk = await output.read(); !chunk.done; chunk = await output.read()) printed += new TextDecoder().decode(chunk.value);
+    server.stop(true);
+    return Number(printed.trim().split("\n").at(-1));
   };
 }
 
-async function withMonitoring(): Promise<Setup> {
-  const { store, svc, dir } = open();
+async function start(variant: Variant): Promise<Running> {
+  const dir = mkdtempSync(join(tmpdir(), "spool-bench-"));
+  const store = new SqliteStore({ path: join(dir, "spool.db") });
+  const svc = new QueueService({ store, clock: systemClock });
+  const close = async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  if (variant === "without") for (const name of MONITOR_TRIGGERS) store.db.exec(`DROP TRIGGER ${name}`);
+  if (variant === "without" || variant === "log") return { svc, stop: async () => (await close(), 0) };
+
   const monitor = new Monitor({ store, clock: systemClock, dataDir: dir, channels: [] });
   let ticking: Promise<unknown> = Promise.resolve();
   const health = setInterval(() => {
     ticking = ticking.then(() => monitor.healthTick()).catch((err) => console.error("health:", err));
   }, 1000);
-  const feed = new EventFeed(store, systemClock);
-  const server = Bun.serve({
-    hostname: "127.0.0.1",
-    port: 0,
-    idleTimeout: 0,
-    fetch: () => new Response(eventStream({ store, feed, clock: systemClock, filters: {}, afterId: 0 }), { headers: { "content-type": "text/event-stream" } }),
-  });
-  // The client is another process, as a dashboard or a script would be.
-  const client = Bun.spawn([process.execPath, "-e", SSE_CLIENT, `http://127.0.0.1:${server.port}/`], { stdout: "pipe", stderr: "inherit" });
-  const output = client.stdout.getReader();
-  await output.read();
+  const stopClient = await attachSseClient(store, monitor, variant === "watched" ? { queue: "dashboard" } : {});
   return {
     svc,
     stop: async () => {
       clearInterval(health);
       await ticking;
-      client.kill("SIGTERM");
-      let printed = "";
-      for (let chunk = await output.read(); !chunk.done; chunk = await output.read()) printed += new TextDecoder().decode(chunk.value);
-      const eventsStreamed = Number(printed.trim().split("\n").at(-1));
-      server.stop(true);
-      await store.close();
-      rmSync(dir, { recursive: true, force: true });
-      return { eventsStreamed };
+      const streamed = await stopClient();
+      await close();
+      return streamed;
     },
   };
 }
@@ -100,37 +115,104 @@ async function drain(svc: QueueService, queue: string, concurrency: number): Pro
   return done;
 }
 
-/** Jobs per second for each concurrency, on one fresh store. */
-async function measure(setup: () => Promise<Setup>): Promise<{ rates: number[]; eventsStreamed: number }> {
-  const { svc, stop } = await setup();
-  const rates: number[] = [];
+type Figures = { wall: number[]; cpu: number[]; streamed: number };
+
+/** Jobs per second (wall) and per CPU-second for each concurrency, on one fresh store. */
+async function measure(variant: Variant): Promise<Figures> {
+  const { svc, stop } = await start(variant);
+  const out: Figures = { wall: [], cpu: [], streamed: 0 };
   for (const c of CONCURRENCIES) {
     const queue = `e2e-c${c}`;
     for (let i = 0; i < JOBS; i += 1000) await svc.enqueueMany(queue, Array.from({ length: Math.min(1000, JOBS - i) }, (_, j) => ({ payload: { n: i + j } })));
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     const done = await drain(svc, queue, c);
-    if (done !== JOBS) throw new Error(`completed ${done} of ${JOBS}`);
-    rates.push((done * 1000) / (performance.now() - t0));
+    const cpu = process.cpuUsage(cpu0);
+    if (done !== JOBS) throw new Error(`${variant}: completed ${done} of ${JOBS}`);
+    out.wall.push((done * 1000) / (performance.now() - t0));
+    out.cpu.push((done * 1e6) / (cpu.user + cpu.system));
   }
-  const { eventsStreamed } = await stop();
-  return { rates, eventsStreamed };
+  out.streamed = await stop();
+  return out;
+}
+
+const HTTP_SHAPES = [{ loops: 10, max: 1 }, { loops: 5, max: 10 }];
+
+/** The real server with monitoring as configured by the variant; HTTP workers run in another process. */
+async function measureHttp(variant: Variant): Promise<Figures> {
+  const dir = mkdtempSync(join(tmpdir(), "spool-bench-"));
+  const server = await startServer({
+    port: 0, host: "127.0.0.1", dataDir: dir, durability: "normal", insecure: false, bodyLimitBytes: 1 << 20,
+    rateLimitPerSecond: 0, adminToken: null, publicMetrics: false,
+  });
+  const store = server.store as SqliteStore;
+  if (variant === "without") for (const name of MONITOR_TRIGGERS) store.db.exec(`DROP TRIGGER ${name}`);
+  let health: ReturnType<typeof setInterval> | undefined;
+  let ticking: Promise<unknown> = Promise.resolve();
+  let client: Bun.Subprocess<"ignore", "pipe", "inherit"> | null = null;
+  if (variant === "watched" || variant === "firehose") {
+    health = setInterval(() => {
+      ticking = ticking.then(() => server.monitor.healthTick()).catch((err) => console.error("health:", err));
+    }, 1000);
+    const query = variant === "watched" ? "?queue=dashboard&after=0" : "?after=0";
+    client = Bun.spawn([process.execPath, "-e", SSE_CLIENT, `${server.url}/v1/events${query}`], { stdout: "pipe", stderr: "inherit" });
+  }
+  const output = client?.stdout.getReader();
+  await output?.read();
+  const out: Figures = { wall: [], cpu: [], streamed: 0 };
+  for (const shape of HTTP_SHAPES) {
+    const queue = `http-${shape.loops}x${shape.max}`;
+    for (let i = 0; i < JOBS; i += 1000) await server.service.enqueueMany(queue, Array.from({ length: Math.min(1000, JOBS - i) }, (_, j) => ({ payload: { n: i + j } })));
+    const config: HttpWorkersConfig = { url: server.url, queue, ...shape, timeoutMs: 120_000 };
+    const cpu0 = process.cpuUsage();
+    const workers = Bun.spawn([process.execPath, join(import.meta.dir, "http-workers.ts"), JSON.stringify(config)], { stdout: "pipe", stderr: "inherit" });
+    const { completed, ms } = JSON.parse(await new Response(workers.stdout).text()) as { completed: number; ms: number };
+    const cpu = process.cpuUsage(cpu0);
+    if (completed !== JOBS) throw new Error(`${variant} over HTTP: completed ${completed} of ${JOBS}`);
+    out.wall.push((completed * 1000) / ms);
+    out.cpu.push((completed * 1e6) / (cpu.user + cpu.system));
+  }
+  clearInterval(health);
+  await ticking;
+  if (client && output) {
+    client.kill("SIGTERM");
+    let printed = "";
+    for (let chunk = await output.read(); !chunk.done; chunk = await output.read()) printed += new TextDecoder().decode(chunk.value);
+    out.streamed = Number(printed.trim().split("\n").at(-1));
+  }
+  await server.stop();
+  rmSync(dir, { recursive: true, force: true });
+  return out;
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-const results = { without: [] as number[][], with: [] as number[][] };
-let streamed = 0;
-for (let round = 0; round < ROUNDS; round++) {
-  results.without.push((await measure(withoutMonitoring)).rates);
-  const monitored = await measure(withMonitoring);
-  results.with.push(monitored.rates);
-  streamed = monitored.eventsStreamed;
-  console.error(`round ${round + 1}/${ROUNDS}: without ${results.without.at(-1)!.map((r) => r.toFixed(0)).join(" / ")}, with ${monitored.rates.map((r) => r.toFixed(0)).join(" / ")} jobs/s`);
+type Section = { title: string; columns: string[]; measure: (v: Variant) => Promise<Figures> };
+const SECTIONS: Section[] = [
+  { title: "in-process", columns: CONCURRENCIES.map((c) => `concurrency ${c}`), measure },
+  { title: "over HTTP", columns: HTTP_SHAPES.map((h) => `${h.loops} loops x claim ${h.max}`), measure: measureHttp },
+];
+
+for (const section of SECTIONS) {
+  const results = new Map<Variant, Figures[]>(VARIANTS.map((v) => [v, []]));
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const v of VARIANTS) results.get(v)!.push(await section.measure(v));
+    console.error(`${section.title}: round ${round}/${ROUNDS} done`);
+  }
+  console.log(`\nmonitoring overhead, ${section.title}: ${JOBS} jobs per run, medians of ${ROUNDS} rounds`);
+  for (const [label, pick] of [["wall-clock jobs/s", (f: Figures) => f.wall], ["jobs per CPU-second of the spool process", (f: Figures) => f.cpu]] as const) {
+    console.log(`  ${label}`);
+    console.log(`    ${"".padEnd(10)}${section.columns.map((c) => c.padStart(26)).join("")}`);
+    const base = section.columns.map((_, i) => median(results.get("without")!.map((f) => pick(f)[i]!)));
+    for (const v of VARIANTS) {
+      const cells = section.columns.map((_, i) => {
+        const value = median(results.get(v)!.map((f) => pick(f)[i]!));
+        const delta = v === "without" ? "" : ` (${(((value - base[i]!) / base[i]!) * 100).toFixed(1)} %)`;
+        return `${value.toFixed(0)}${delta}`.padStart(26);
+      });
+      console.log(`    ${v.padEnd(10)}${cells.join("")}`);
+    }
+  }
+  const streamed = results.get("firehose")!.at(-1)!.streamed;
+  console.log(`  the firehose client received ${streamed} messages in its last run (${section.columns.length * JOBS * 3} job events)`);
 }
-console.log(`in-process end-to-end, ${JOBS} jobs per run, median of ${ROUNDS} alternating rounds (jobs/s):`);
-CONCURRENCIES.forEach((c, i) => {
-  const off = median(results.without.map((r) => r[i]!));
-  const on = median(results.with.map((r) => r[i]!));
-  console.log(`  concurrency ${String(c).padStart(2)}: without monitoring ${off.toFixed(0).padStart(6)}   with monitoring ${on.toFixed(0).padStart(6)}   (${(((on - off) / off) * 100).toFixed(1)} %)`);
-});
-console.log(`  the SSE client received ${streamed} events in the last monitored round`);

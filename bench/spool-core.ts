@@ -3,6 +3,7 @@ import { systemClock } from "../src/core/clock.ts";
 import type { EnqueueOptions } from "../src/core/job.ts";
 import { QueueService } from "../src/core/queue-service.ts";
 import { SqliteStore } from "../src/store/sqlite/sqlite-store.ts";
+import { openSpool as openLibrary } from "../src/workers/spool.ts";
 import { fmtRate, progress, rate, type Figure } from "./measure.ts";
 import type { BenchOptions } from "./options.ts";
 import { onCleanup, tempDir } from "./resources.ts";
@@ -66,12 +67,32 @@ async function drainWhileEnqueueing(svc: QueueService, queue: string, concurrenc
   return done;
 }
 
+/**
+ * The in-process worker a Bun program would use: `spool.work(queue, handler, {concurrency})`,
+ * which claims as many jobs as it has free slots and completes them in batches. Returns the
+ * jobs completed when the queue is drained.
+ */
+async function drainWithWorker(store: SqliteStore, queue: string, concurrency: number, n: number, deadline: number): Promise<number> {
+  const spool = await openLibrary({ store, clock: systemClock });
+  let done = 0;
+  let finish!: () => void;
+  const finished = new Promise<void>((resolve) => (finish = resolve));
+  const worker = spool.work(queue, async () => {
+    if (++done >= n) finish();
+  }, { concurrency });
+  const timer = setTimeout(finish, Math.max(0, deadline - performance.now()));
+  await finished;
+  clearTimeout(timer);
+  await worker.stop(0);
+  return done;
+}
+
 function expectAll(done: number, n: number, what: string): void {
   if (done !== n) throw new Error(`${what}: completed ${done} of ${n} jobs before the deadline`);
 }
 
 export async function runSpoolCore(o: BenchOptions): Promise<Figure[]> {
-  const { svc } = openSpool();
+  const { svc, store } = openSpool();
   const figures: Figure[] = [];
   const record = (id: string, jobs: number, ms: number, label: string) => {
     figures.push({ id, engine: "spool", value: rate(jobs, ms), unit: "jobs/s" });
@@ -101,6 +122,16 @@ export async function runSpoolCore(o: BenchOptions): Promise<Figure[]> {
     const ms = performance.now() - t0;
     expectAll(done, o.jobs, `end-to-end c=${c}`);
     record(`e2e.c${c}`, done, ms, `end-to-end c=${c}, jobs enqueued beforehand`);
+  }
+
+  for (const c of CONCURRENCIES) {
+    const queue = `worker-c${c}`;
+    await enqueueBatches(svc, queue, o.jobs);
+    t0 = performance.now();
+    const done = await drainWithWorker(store, queue, c, o.jobs, deadline());
+    const ms = performance.now() - t0;
+    expectAll(done, o.jobs, `in-process worker c=${c}`);
+    record(`worker.c${c}`, done, ms, `in-process worker (spool.work) c=${c}, jobs enqueued beforehand`);
   }
 
   t0 = performance.now();

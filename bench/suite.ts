@@ -9,6 +9,11 @@ const SUITE_RUNNERS: Record<SuiteName, (o: BenchOptions) => Promise<Figure[]>> =
   "spool-latency": async (o) => (await import("./claim-latency.ts")).runSpoolLatency(o),
   bullmq: async (o) => (await import("./bullmq.ts")).runBullmq(o),
   "bullmq-latency": async (o) => (await import("./bullmq-latency.ts")).runBullmqLatency(o),
+  "spool-start": async (o) => {
+    const { runLatencyBench, QUICK_LATENCY_OPTIONS } = await import("./latency.ts");
+    return runLatencyBench(o.quick ? QUICK_LATENCY_OPTIONS : { samples: o.samples, jobs: o.jobs, timeoutMs: o.scenarioTimeoutMs });
+  },
+  "bullmq-start": async (o) => (await import("./bullmq-start.ts")).runBullmqStart(o),
 };
 
 const [name, optionsJson] = process.argv.slice(2);

@@ -1,9 +1,14 @@
 /** The webhook channel against a real receiver on loopback: the JSON it posts, retries with backoff, giving up. */
 import { afterEach, describe, expect, test } from "bun:test";
+import { rmSync } from "node:fs";
+import { join } from "node:path";
 import type { Alert } from "../src/core/monitor-store.ts";
 import type { AlertChannel } from "../src/monitor/channels/channel.ts";
 import { Notifier } from "../src/monitor/channels/notifier.ts";
 import { webhookChannel } from "../src/monitor/channels/webhook-channel.ts";
+import { spawnServe } from "./helpers/process.ts";
+import { tempDir } from "./helpers/server.ts";
+import { waitFor } from "./helpers/wait.ts";
 
 type Received = { at: number; body: any; headers: Headers };
 
@@ -105,5 +110,24 @@ describe("webhook channel", () => {
     notifier.notify([{ kind: "resolved", alert: { ...alert, state: "resolved", resolvedAt: alert.lastSeen } }]);
     await notifier.idle();
     expect(r.received.map((x) => x.body.event)).toEqual(["alert.firing", "alert.firing", "alert.resolved"]);
+  });
+
+  test("spool serve posts its alerts to --alert-webhook, with --alert-thresholds applied", async () => {
+    const r = receiver([200]);
+    stops.push(r.stop);
+    const data = tempDir();
+    const serve = await spawnServe([process.execPath, join(import.meta.dir, "../src/main.ts")], [
+      "--data", data, "--alert-webhook", r.url, "--alert-thresholds", '{"queueBacklog": 0}',
+    ]);
+    stops.push(() => {
+      serve.proc.kill("SIGKILL");
+      rmSync(data, { recursive: true, force: true });
+    });
+    expect((await fetch(`${serve.url}/v1/queues/hooked/jobs`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" })).status).toBe(201);
+    expect((await fetch(`${serve.url}/v1/schedules/spool:health/trigger`, { method: "POST" })).status).toBe(201);
+    await waitFor(() => r.received.some((x) => x.body.alert.rule === "queue_backlog"), 10_000, "the backlog alert at the webhook");
+    const backlog = r.received.find((x) => x.body.alert.rule === "queue_backlog")!.body;
+    expect(backlog).toMatchObject({ event: "alert.firing", alert: { subject: "hooked", threshold: 0, value: 1 } });
+    expect(backlog.text).toBe("[spool] FIRING warning queue_backlog (hooked): queue hooked has 1 waiting job (more than 0)");
   });
 });

@@ -6,6 +6,17 @@ import type { StatsSnapshot } from "../monitor/stats.ts";
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
+// Events come in bursts that share a millisecond: keep the last rendering.
+let lastAt = NaN;
+let lastIso = "";
+function eventTime(ms: number): string {
+  if (ms !== lastAt) {
+    lastAt = ms;
+    lastIso = iso(ms);
+  }
+  return lastIso;
+}
+
 export { renderAlert };
 
 export function renderStats(s: StatsSnapshot) {
@@ -20,12 +31,14 @@ export function renderLane(l: LaneView) {
   return { ...l, since: iso(l.since), lastError: l.lastError && { ...l.lastError, at: iso(l.lastError.at) } };
 }
 
-/** An event's data: job events carry the job's coordinates, alert events the alert. */
-export function renderEvent(e: MonitorEvent, extra: Record<string, unknown> = {}) {
-  const base = { id: e.id, type: e.type, at: iso(e.at), queue: e.queue };
-  if (e.type.startsWith("alert.")) return { ...base, alert: renderAlert(e.data as Parameters<typeof renderAlert>[0]), ...extra };
-  return {
-    ...base, jobId: e.jobId, key: e.key, state: e.state, prevState: e.prevState, attempt: e.attempt,
-    errorType: e.errorType, durationMs: e.durationMs, ...extra,
+/** An event's data: job events carry the job's coordinates, alert events the alert. Built flat: streams render many. */
+export function renderEvent(e: MonitorEvent, extra?: Record<string, unknown>) {
+  if (e.type.startsWith("alert.")) {
+    return { id: e.id, type: e.type, at: iso(e.at), queue: e.queue, alert: renderAlert(e.data as Parameters<typeof renderAlert>[0]), ...extra };
+  }
+  const data = {
+    id: e.id, type: e.type, at: eventTime(e.at), queue: e.queue, jobId: e.jobId, key: e.key, state: e.state, prevState: e.prevState,
+    attempt: e.attempt, errorType: e.errorType, durationMs: e.durationMs,
   };
+  return extra ? { ...data, ...extra } : data;
 }

@@ -6,6 +6,7 @@ import { RefusedToStart, startServer, type ServeConfig } from "../server.ts";
 import { HandlersFileError } from "../workers/handlers-file.ts";
 import { durationArg, intArg } from "./parse.ts";
 import { CliError } from "./client.ts";
+import { addMonitorOptions, monitorConfigOf } from "./monitor-options.ts";
 
 function bytesArg(value: string): number {
   const n = parseBytes(value);
@@ -20,7 +21,7 @@ function portArg(value: string): number {
 }
 
 export function registerServeCommand(program: Command): void {
-  program
+  const serve = program
     .command("serve")
     .description("run the spool server (API, docs) on the embedded SQLite store")
     .addOption(new Option("--port <port>", "port to listen on").env("SPOOL_PORT").default(7070).argParser(portArg))
@@ -47,6 +48,7 @@ export function registerServeCommand(program: Command): void {
         publicMetrics: Boolean(o.publicMetrics),
         graceMs: o.grace,
         handlersFile: o.handlers ?? null,
+        monitor: monitorConfigOf(o),
       };
       let server;
       try {
@@ -65,4 +67,5 @@ export function registerServeCommand(program: Command): void {
       process.once("SIGTERM", () => void shutdown("SIGTERM"));
       process.once("SIGINT", () => void shutdown("SIGINT"));
     });
+  addMonitorOptions(serve);
 }

@@ -2,10 +2,12 @@
  * MonitorStore: what monitoring needs from storage — counts, per-minute aggregates, the
  * event log, alerts, stored reports and the lanes view.
  *
- * Aggregates and events are kept by the store itself, atomically with the job changes that
- * cause them (see the SQLite migration 004 for the exact semantics every store follows):
- * they survive retention, and nothing is counted twice or lost. Ranges are [from, to) in
- * epoch ms; every method takes one params object carrying `now`.
+ * Every job change appends one event to the log atomically with the change itself, and the
+ * aggregates count each event exactly once (a store may fold the log into them in bulk before
+ * it answers, as SQLite does, or count at once, as a Lua script can); both outlive job rows.
+ * The SQLite migration 004 spells out which change makes which event and what it counts.
+ * Ranges are [from, to) in epoch ms over minute starts; every method takes one params object
+ * carrying `now`.
  */
 import type { JobState } from "./job.ts";
 import type { StateCounts } from "./queue-config.ts";
@@ -43,6 +45,8 @@ export type MonitorEvent = {
 };
 
 export type EventFilters = { queue?: string; key?: string; jobId?: string };
+
+export type EventsPage = { events: MonitorEvent[]; lastId: number; atEnd: boolean };
 
 /** Counters over a time range (or one step of a series), for one queue or all. */
 export type StatsCounters = {
@@ -129,8 +133,11 @@ export interface MonitorStore {
   /** Drops aggregates and resolved alerts older than `before`; returns how many rows went. */
   historyPrune(p: { before: number; now: number }): Promise<number>;
 
-  /** Events after `afterId` matching the filters, oldest first; `lastId` is the last id examined (matching or not). */
-  eventsAfter(p: { afterId: number; filters: EventFilters; limit: number; now: number }): Promise<{ events: MonitorEvent[]; lastId: number }>;
+  /**
+   * Events after `afterId` matching the filters, oldest first. `lastId` is the last id examined
+   * (matching or not): read on from there. `atEnd`: there was nothing after `lastId` yet.
+   */
+  eventsAfter(p: { afterId: number; filters: EventFilters; limit: number; now: number }): Promise<EventsPage>;
   /** Id of the newest event, 0 when the log is empty. */
   eventsLatestId(p: { now: number }): Promise<number>;
   /** Appends an event that is not a job change (alerts); returns its id. */

@@ -1,4 +1,8 @@
-/** Notices new entries in the event log (by polling its newest id while anyone listens) and wakes the listeners. */
+/**
+ * Notices new entries in the event log (by reading its newest id every pollMs while anyone
+ * listens) and wakes the listeners. Listeners thus read the log in batches of pollMs worth of
+ * events, which keeps a busy stream cheap, at the cost of up to pollMs of delay.
+ */
 import type { Store } from "../core/store.ts";
 
 type Waiter = { afterId: number; wake: () => void };
@@ -29,7 +33,7 @@ export class EventFeed {
       const timeout = setTimeout(() => finish(false), timeoutMs);
       signal?.addEventListener("abort", onAbort, { once: true });
       this.waiters.add(waiter);
-      this.schedule(0);
+      this.schedule(this.pollMs);
     });
   }
 

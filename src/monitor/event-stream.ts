@@ -37,6 +37,8 @@ export function eventStream(o: EventStreamOptions): ReadableStream<Uint8Array> {
   const render = o.render ?? ((e: StreamedEvent) => ({ ...e, ...e.extra, extra: undefined }));
   const stop = new AbortController();
   let cursor = o.afterId;
+  // Caught up with the log: the next read waits for the feed rather than chase each new event.
+  let caughtUp = false;
   let pending: string[] = ["retry: 1000\n\n", ...(o.initial ?? []).map((e) => sseMessage(e.id, e.type, render(e)))];
 
   async function nextChunk(): Promise<string | null> {
@@ -47,15 +49,17 @@ export function eventStream(o: EventStreamOptions): ReadableStream<Uint8Array> {
         return chunk;
       }
       if (stop.signal.aborted) return null;
-      const { events, lastId } = await o.store.eventsAfter({ afterId: cursor, filters: o.filters, limit: BATCH, now: o.clock.now() });
-      const moved = lastId > cursor;
+      if (caughtUp) {
+        caughtUp = false;
+        if (!(await o.feed.waitAfter(cursor, heartbeatMs, stop.signal))) return stop.signal.aborted ? null : ": keepalive\n\n";
+      }
+      const { events, lastId, atEnd } = await o.store.eventsAfter({ afterId: cursor, filters: o.filters, limit: BATCH, now: o.clock.now() });
       cursor = lastId;
+      caughtUp = atEnd;
       for (const e of events) {
         const extra = o.enrich ? await o.enrich(e) : null;
         pending.push(sseMessage(e.id, e.type, render(extra ? { ...e, extra } : e)));
       }
-      if (pending.length > 0 || moved) continue;
-      if (!(await o.feed.waitAfter(cursor, heartbeatMs, stop.signal)) && !stop.signal.aborted) return ": keepalive\n\n";
     }
   }
 

@@ -7,8 +7,10 @@ import type { MonitorConfig } from "./monitor-config.ts";
 import { gatherRuleInput } from "./rule-input.ts";
 import { evaluateRules } from "./rules/all-rules.ts";
 
-/** Events pruned per health run at most, so one run never holds the write lock for long. */
-export const EVENTS_PRUNE_BATCH = 50_000;
+/** Events pruned per transaction, so claims never wait long behind pruning. */
+export const EVENTS_PRUNE_BATCH = 10_000;
+/** Batches per run at most: a backlog far beyond the bound shrinks over several runs. */
+const EVENTS_PRUNE_MAX_BATCHES = 500;
 
 export type HealthTickResult = {
   score: number;
@@ -28,7 +30,12 @@ export async function healthTick(p: { store: Store; now: number; config: Monitor
     ...[...changes.fired, ...changes.escalated].map((alert) => ({ kind: "firing" as const, alert })),
     ...changes.resolved.map((alert) => ({ kind: "resolved" as const, alert })),
   ]);
-  const eventsPruned = await store.eventsPrune({ keep: config.eventLogKeep, limit: EVENTS_PRUNE_BATCH, now });
+  let eventsPruned = 0;
+  for (let batch = 0; batch < EVENTS_PRUNE_MAX_BATCHES; batch++) {
+    const n = await store.eventsPrune({ keep: config.eventLogKeep, limit: EVENTS_PRUNE_BATCH, now });
+    eventsPruned += n;
+    if (n < EVENTS_PRUNE_BATCH) break;
+  }
   const historyPruned = await store.historyPrune({ before: now - config.historyMs, now });
   return {
     ...healthScore(changes.firing),

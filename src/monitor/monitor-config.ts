@@ -84,3 +84,22 @@ export function monitorConfig(overrides: Partial<Omit<MonitorConfig, "thresholds
     thresholds: { ...DEFAULT_THRESHOLDS, ...overrides.thresholds },
   };
 }
+
+/**
+ * Threshold overrides written as JSON (`--alert-thresholds '{"queueBacklog": 5000}'`); throws
+ * a message naming the field on anything that is not a known threshold with a number ≥ 0.
+ */
+export function parseThresholds(text: string): Partial<AlertThresholds> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new Error("alert thresholds must be a JSON object, e.g. {\"queueBacklog\": 5000}");
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new Error("alert thresholds must be a JSON object");
+  for (const [key, n] of Object.entries(value)) {
+    if (!(key in DEFAULT_THRESHOLDS)) throw new Error(`unknown alert threshold "${key}" (known: ${Object.keys(DEFAULT_THRESHOLDS).join(", ")})`);
+    if (typeof n !== "number" || !Number.isFinite(n) || n < 0) throw new Error(`alert threshold ${key} must be a number ≥ 0`);
+  }
+  return value as Partial<AlertThresholds>;
+}

@@ -9,6 +9,7 @@ import { Ctx, type ContractCase } from "./harness.ts";
 import { lanesContract } from "./lanes.ts";
 import { leasesContract } from "./leases.ts";
 import { listJobsContract } from "./list-jobs.ts";
+import { monitoringContract } from "./monitoring.ts";
 import { queueOpsContract } from "./queue-ops.ts";
 import { retryDeleteContract } from "./retry-delete.ts";
 import { schedulesContract } from "./schedules.ts";
@@ -24,6 +25,7 @@ const AREAS: [string, (it: ContractCase) => void][] = [
   ["queue operations", queueOpsContract],
   ["listJobs", listJobsContract],
   ["schedules", schedulesContract],
+  ["monitoring", monitoringContract],
 ];
 
 export type StoreContractOptions = {

@@ -22,5 +22,19 @@ export function registerDocRoutes(app: App, deps: ApiDeps): void {
     ],
   });
   app.get("/docs/scalar.js", () => new Response(Bun.file(scalarScript), { headers: { "content-type": "text/javascript; charset=utf-8", "cache-control": "public, max-age=86400" } }));
-  app.get("/docs", Scalar({ url: "/openapi.json", cdn: "/docs/scalar.js", pageTitle: "spool API reference" }));
+  // Everything that would reach an outside service (AI agent, MCP generator, telemetry) is off:
+  // the reference must work, and stay quiet, on a server with no internet.
+  app.get(
+    "/docs",
+    Scalar({
+      url: "/openapi.json",
+      cdn: "/docs/scalar.js",
+      pageTitle: "spool API reference",
+      telemetry: false,
+      showDeveloperTools: "never",
+      agent: { disabled: true },
+      mcp: { disabled: true },
+      hideClientButton: false,
+    } as Parameters<typeof Scalar>[0]),
+  );
 }

@@ -56,8 +56,9 @@ export function registerEventRoutes(app: App, { store, clock, monitor }: ApiDeps
       if (!current) throw notFound(`job ${job}`);
       if (resumeFrom === undefined && isFinal(current.state)) initial.push({ ...finishedAs(current, afterId), extra: { job: renderJob(current) } });
     }
-    const enrich = async (e: MonitorEvent) => {
-      if (job === undefined || !FINAL_EVENTS.has(e.type)) return null;
+    // Following one job: its final event carries the job itself, result included.
+    const enrich = job === undefined ? undefined : async (e: MonitorEvent) => {
+      if (!FINAL_EVENTS.has(e.type)) return null;
       const current = await store.jobGet({ id: job });
       return current ? { job: renderJob(current) } : null;
     };

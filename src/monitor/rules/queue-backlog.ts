@@ -10,7 +10,7 @@ export const queueBacklog: AlertRule = {
         rule: "queue_backlog",
         subject: q.name,
         severity: "warning",
-        message: `queue ${q.name} has ${q.counts.waiting} waiting jobs (more than ${t.queueBacklog})`,
+        message: `queue ${q.name} has ${q.counts.waiting} waiting job${q.counts.waiting === 1 ? "" : "s"} (more than ${t.queueBacklog})`,
         value: q.counts.waiting,
         threshold: t.queueBacklog,
       })),

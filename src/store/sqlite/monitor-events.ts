@@ -1,7 +1,7 @@
 /** The event log in SQLite: reading after an id with filters, appending alert events, pruning. */
 import type { Database } from "bun:sqlite";
 import type { JobState } from "../../core/job.ts";
-import type { AlertEventType, EventFilters, MonitorEvent } from "../../core/monitor-store.ts";
+import type { AlertEventType, EventFilters, EventsPage, MonitorEvent } from "../../core/monitor-store.ts";
 import { foldCursor, latestEventId } from "./stats-fold.ts";
 import { rowId } from "./rows.ts";
 
@@ -30,13 +30,11 @@ function toEvent(r: EventRow): MonitorEvent {
   };
 }
 
-export function eventsAfter(
-  db: Database,
-  p: { afterId: number; filters: EventFilters; limit: number },
-): { events: MonitorEvent[]; lastId: number } {
+export function eventsAfter(db: Database, p: { afterId: number; filters: EventFilters; limit: number }): EventsPage {
   const afterId = Math.max(0, Math.floor(p.afterId));
-  const upper = Math.min(latestEventId(db), afterId + SCAN_WINDOW);
-  if (upper <= afterId) return { events: [], lastId: afterId };
+  const latest = latestEventId(db);
+  const upper = Math.min(latest, afterId + SCAN_WINDOW);
+  if (upper <= afterId) return { events: [], lastId: afterId, atEnd: true };
   // An unparseable job id names no job: filter on an id no row has.
   const jobId = p.filters.jobId === undefined ? null : (rowId(p.filters.jobId) ?? -1);
   const rows = db
@@ -47,7 +45,7 @@ export function eventsAfter(
     )
     .all(afterId, upper, p.filters.queue ?? null, p.filters.key ?? null, jobId, p.limit) as EventRow[];
   const lastId = rows.length === p.limit ? rows[rows.length - 1]!.id : upper;
-  return { events: rows.map(toEvent), lastId };
+  return { events: rows.map(toEvent), lastId, atEnd: lastId === latest };
 }
 
 export function eventAppend(db: Database, p: { type: AlertEventType; queue: string | null; data: unknown; now: number }): number {

@@ -1,8 +1,8 @@
 /** SqliteMonitor: the MonitorStore on bun:sqlite; aggregate reads fold the event log first. */
 import type { Database } from "bun:sqlite";
 import type {
-  Alert, AlertCondition, AlertEventType, AlertState, AlertUpsert, BlockedLanes, ErrorCount, EventFilters, LaneView,
-  MonitorEvent, MonitorStore, QueueHistogram, QueueStats, SeriesPoint, SlowJob, StatsRange, StoredReport,
+  Alert, AlertCondition, AlertEventType, AlertState, AlertUpsert, BlockedLanes, ErrorCount, EventFilters, EventsPage, LaneView,
+  MonitorStore, QueueHistogram, QueueStats, SeriesPoint, SlowJob, StatsRange, StoredReport,
 } from "../../core/monitor-store.ts";
 import type { StateCounts } from "../../core/queue-config.ts";
 import type { GroupCommit } from "./database.ts";
@@ -70,7 +70,7 @@ export class SqliteMonitor implements MonitorStore {
     }
   }
 
-  async eventsAfter(p: { afterId: number; filters: EventFilters; limit: number; now: number }): Promise<{ events: MonitorEvent[]; lastId: number }> {
+  async eventsAfter(p: { afterId: number; filters: EventFilters; limit: number; now: number }): Promise<EventsPage> {
     return eventsAfter(this.db, p);
   }
 

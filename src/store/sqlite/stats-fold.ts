@@ -11,21 +11,34 @@ export const SLOWEST_PER_HOUR = 5;
 // Built from a constant (never from input): the histogram bucket of duration_ms.
 const BUCKET = `CASE ${HISTOGRAM_BOUNDS_MS.map((bound, i) => `WHEN duration_ms <= ${bound} THEN ${i}`).join(" ")} ELSE ${HISTOGRAM_BOUNDS_MS.length} END`;
 
+// One scan of the batch, grouped finely; the aggregates are then summed from these few rows.
+const GROUPS_CREATE = `
+  CREATE TEMP TABLE IF NOT EXISTS fold_groups (
+    minute INTEGER, queue TEXT, type TEXT, bucket INTEGER, error_type TEXT, n INTEGER, retried_before INTEGER, duration REAL)`;
+
+const GROUPS_FILL = `
+  INSERT INTO temp.fold_groups
+  SELECT at - at % 60000, queue, type,
+    CASE WHEN type = 'job.started' OR type = 'job.completed' THEN ${BUCKET} END,
+    CASE WHEN type = 'job.retrying' OR type = 'job.failed' THEN error_type END,
+    count(*), count(*) FILTER (WHERE attempt > 1), total(duration_ms)
+  FROM events WHERE id > ?1 AND id <= ?2 AND job_id IS NOT NULL
+  GROUP BY 1, 2, 3, 4, 5`;
+
 const FOLD_MINUTES = `
   INSERT INTO stats_minutes (minute, queue, enqueued, started, completed, failed, cancelled, retried, expired, recovered, run_ms, wait_ms)
-  SELECT at - at % 60000, queue,
-    count(*) FILTER (WHERE type = 'job.enqueued'),
-    count(*) FILTER (WHERE type = 'job.started'),
-    count(*) FILTER (WHERE type = 'job.completed'),
-    count(*) FILTER (WHERE type = 'job.failed'),
-    count(*) FILTER (WHERE type = 'job.cancelled'),
-    count(*) FILTER (WHERE type = 'job.retrying'),
-    count(*) FILTER (WHERE error_type = 'lease_expired' AND (type = 'job.retrying' OR type = 'job.failed')),
-    count(*) FILTER (WHERE type = 'job.completed' AND attempt > 1),
-    total(duration_ms) FILTER (WHERE type = 'job.completed'),
-    total(duration_ms) FILTER (WHERE type = 'job.started')
-  FROM events WHERE id > ?1 AND id <= ?2 AND job_id IS NOT NULL
-  GROUP BY 1, 2
+  SELECT minute, queue,
+    total(n) FILTER (WHERE type = 'job.enqueued'),
+    total(n) FILTER (WHERE type = 'job.started'),
+    total(n) FILTER (WHERE type = 'job.completed'),
+    total(n) FILTER (WHERE type = 'job.failed'),
+    total(n) FILTER (WHERE type = 'job.cancelled'),
+    total(n) FILTER (WHERE type = 'job.retrying'),
+    total(n) FILTER (WHERE error_type = 'lease_expired'),
+    total(retried_before) FILTER (WHERE type = 'job.completed'),
+    total(duration) FILTER (WHERE type = 'job.completed'),
+    total(duration) FILTER (WHERE type = 'job.started')
+  FROM temp.fold_groups GROUP BY minute, queue
   ON CONFLICT (minute, queue) DO UPDATE SET
     enqueued = enqueued + excluded.enqueued, started = started + excluded.started,
     completed = completed + excluded.completed, failed = failed + excluded.failed,
@@ -35,32 +48,29 @@ const FOLD_MINUTES = `
 
 const FOLD_HISTOGRAM = `
   INSERT INTO stats_histogram (minute, queue, metric, bucket, n)
-  SELECT at - at % 60000, queue, CASE type WHEN 'job.started' THEN 'wait' ELSE 'run' END, ${BUCKET}, count(*)
-  FROM events WHERE id > ?1 AND id <= ?2 AND (type = 'job.started' OR type = 'job.completed')
+  SELECT minute, queue, CASE type WHEN 'job.started' THEN 'wait' ELSE 'run' END, bucket, sum(n)
+  FROM temp.fold_groups WHERE bucket IS NOT NULL
   GROUP BY 1, 2, 3, 4
   ON CONFLICT (minute, queue, metric, bucket) DO UPDATE SET n = n + excluded.n`;
 
 const FOLD_ERRORS = `
   INSERT INTO stats_errors (minute, queue, type, n)
-  SELECT at - at % 60000, queue, error_type, count(*)
-  FROM events WHERE id > ?1 AND id <= ?2 AND error_type IS NOT NULL AND (type = 'job.retrying' OR type = 'job.failed')
+  SELECT minute, queue, error_type, sum(n) FROM temp.fold_groups WHERE error_type IS NOT NULL
   GROUP BY 1, 2, 3
   ON CONFLICT (minute, queue, type) DO UPDATE SET n = n + excluded.n`;
 
+const COMPLETED_HOURS = `SELECT DISTINCT minute - minute % 3600000 AS hour FROM temp.fold_groups WHERE type = 'job.completed'`;
+
+// ?3: the hour. A top-N scan of the batch's completions in that hour, then the hour keeps its slowest.
 const FOLD_SLOWEST = `
   INSERT OR REPLACE INTO stats_slowest (hour, job_id, queue, key, run_ms, finished_at)
-  SELECT hour, job_id, queue, key, duration_ms, at FROM (
-    SELECT at - at % 3600000 AS hour, job_id, queue, key, duration_ms, at,
-      row_number() OVER (PARTITION BY at - at % 3600000 ORDER BY duration_ms DESC) AS r
-    FROM events WHERE id > ?1 AND id <= ?2 AND type = 'job.completed')
-  WHERE r <= ${SLOWEST_PER_HOUR}`;
+  SELECT ?3, job_id, queue, key, duration_ms, at FROM events
+  WHERE id > ?1 AND id <= ?2 AND type = 'job.completed' AND at >= ?3 AND at < ?3 + 3600000
+  ORDER BY duration_ms DESC LIMIT ${SLOWEST_PER_HOUR}`;
 
 const TRIM_SLOWEST = `
-  DELETE FROM stats_slowest WHERE (hour, job_id) IN (
-    SELECT hour, job_id FROM (
-      SELECT hour, job_id, row_number() OVER (PARTITION BY hour ORDER BY run_ms DESC) AS r
-      FROM stats_slowest WHERE hour >= ?1)
-    WHERE r > ${SLOWEST_PER_HOUR})`;
+  DELETE FROM stats_slowest WHERE hour = ?1 AND job_id NOT IN (
+    SELECT job_id FROM stats_slowest WHERE hour = ?1 ORDER BY run_ms DESC, job_id LIMIT ${SLOWEST_PER_HOUR})`;
 
 export function foldCursor(db: Database): number {
   return (db.query("SELECT value FROM monitor_cursors WHERE name = 'stats_fold'").get() as { value: number }).value;
@@ -78,14 +88,16 @@ export function foldBatch(db: Database, upTo: number): number {
   const from = foldCursor(db);
   const to = Math.min(latestEventId(db), upTo, from + FOLD_BATCH);
   if (to <= from) return 0;
-  db.query(FOLD_MINUTES).run(from, to);
-  db.query(FOLD_HISTOGRAM).run(from, to);
-  db.query(FOLD_ERRORS).run(from, to);
-  db.query(FOLD_SLOWEST).run(from, to);
-  const first = db
-    .query("SELECT MIN(at - at % 3600000) AS hour FROM events WHERE id > ?1 AND id <= ?2 AND type = 'job.completed'")
-    .get(from, to) as { hour: number | null };
-  if (first.hour !== null) db.query(TRIM_SLOWEST).run(first.hour);
+  db.query(GROUPS_CREATE).run();
+  db.query("DELETE FROM temp.fold_groups").run();
+  db.query(GROUPS_FILL).run(from, to);
+  db.query(FOLD_MINUTES).run();
+  db.query(FOLD_HISTOGRAM).run();
+  db.query(FOLD_ERRORS).run();
+  for (const { hour } of db.query(COMPLETED_HOURS).all() as { hour: number }[]) {
+    db.query(FOLD_SLOWEST).run(from, to, hour);
+    db.query(TRIM_SLOWEST).run(hour);
+  }
   db.query("UPDATE monitor_cursors SET value = ? WHERE name = 'stats_fold'").run(to);
   return to - from;
 }
