@@ -29,14 +29,17 @@ export type WorkerRecord = {
   shutdownRequestedAt: number | null;
 };
 
-export type WorkerSeenParams = {
+/** Who a worker is; fields left out keep their stored value. */
+export type WorkerIdentity = {
   id: string;
-  /** Identity fields; those left out keep their stored value. */
   kind?: WorkerKind;
   name?: string;
   host?: string;
   queues?: string[];
   concurrency?: number;
+};
+
+export type WorkerSeenParams = WorkerIdentity & {
   /**
    * A worker seen again after this long unseen is a new run of it: a shutdown request left
    * from its previous run is dropped, so a restarted worker does not stop at once.

@@ -2,21 +2,14 @@
 import type { Clock } from "../core/clock.ts";
 import { notFound } from "../core/errors.ts";
 import type { Store } from "../core/store.ts";
-import type { WorkerKind, WorkerRecord } from "../core/worker-store.ts";
+import type { WorkerIdentity, WorkerRecord } from "../core/worker-store.ts";
 
 /** A worker not seen for this long is offline. */
 export const ONLINE_WINDOW_MS = 30_000;
 /** Workers unseen for this long are forgotten. */
 export const FORGET_AFTER_MS = 24 * 3_600_000;
 
-export type WorkerIdentity = {
-  id: string;
-  kind?: WorkerKind;
-  name?: string;
-  host?: string;
-  queues?: string[];
-  concurrency?: number;
-};
+export type { WorkerIdentity };
 
 /** What a worker is told in its claim and heartbeat answers. */
 export type WorkerControl = { shutdown?: boolean };

@@ -1,10 +1,8 @@
 /** A fresh SQLite store in a temp folder with a TestClock, QueueService, ScheduleService and Scheduler over it. */
-import { expect } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { TestClock } from "../../src/core/clock.ts";
-import { SpoolError } from "../../src/core/errors.ts";
 import type { Job } from "../../src/core/job.ts";
 import { QueueService } from "../../src/core/queue-service.ts";
 import { ScheduleService } from "../../src/scheduler/schedule-service.ts";
@@ -69,20 +67,4 @@ export class ScheduleWorld {
   }
 }
 
-/** Awaits a refusal and checks its code, status and (optionally) the fields it names. */
-export async function refused(promise: Promise<unknown>, code: string, status: number, paths?: string[]): Promise<SpoolError> {
-  let caught: unknown;
-  try {
-    await promise;
-  } catch (err) {
-    caught = err;
-  }
-  expect(caught).toBeInstanceOf(SpoolError);
-  const err = caught as SpoolError;
-  expect({ code: err.code, status: err.status }).toEqual({ code, status });
-  if (paths) {
-    expect((err.details as { path: string }[]).map((d) => d.path).sort()).toEqual([...paths].sort());
-    for (const p of paths) expect(err.message).toContain(p);
-  }
-  return err;
-}
+export { refused } from "../store-contract/harness.ts";

@@ -73,8 +73,11 @@ export class Ctx {
   }
 }
 
-/** Awaits a refusal and checks its code and status; returns the error for further checks. */
-export async function refused(promise: Promise<unknown>, code: string, status: number): Promise<SpoolError> {
+/**
+ * Awaits a refusal and checks its code and status, and, given `paths`, that its details and
+ * message name exactly those fields; returns the error for further checks.
+ */
+export async function refused(promise: Promise<unknown>, code: string, status: number, paths?: string[]): Promise<SpoolError> {
   let caught: unknown;
   try {
     await promise;
@@ -84,6 +87,10 @@ export async function refused(promise: Promise<unknown>, code: string, status: n
   expect(caught).toBeInstanceOf(SpoolError);
   const err = caught as SpoolError;
   expect({ code: err.code, status: err.status }).toEqual({ code, status });
+  if (paths) {
+    expect((err.details as { path: string }[]).map((d) => d.path).sort()).toEqual([...paths].sort());
+    for (const p of paths) expect(err.message).toContain(p);
+  }
   return err;
 }
 
