@@ -119,6 +119,16 @@ export class JobOps {
     return row;
   }
 
+  /** Completes each item whose lease holds (null where it was lost) and credits each worker once. */
+  completeMany(items: CompleteItem[], now: number): (JobRow | null)[] {
+    const rows = items.map((item) => this.complete(item, now));
+    const byWorker = new Map<string, number>();
+    for (const row of rows) if (row?.worker_id) byWorker.set(row.worker_id, (byWorker.get(row.worker_id) ?? 0) + 1);
+    const credit = this.db.query("UPDATE workers SET processed = processed + ? WHERE id = ?");
+    for (const [worker, n] of byWorker) credit.run(n, worker);
+    return rows;
+  }
+
   /** Ends an attempt in failure; `expired` selects the reaper's guard (lease ran out) over the worker's (lease live). */
   fail(p: FailParams, expired: boolean): JobRow | null {
     const id = rowId(p.id);

@@ -80,12 +80,12 @@ export class SqliteStore implements Store {
   }
 
   async jobComplete(p: CompleteItem & { now: number }) {
-    const row = await this.writer.write(() => this.ops.complete(p, p.now));
+    const [row] = await this.writer.write(() => this.ops.completeMany([p], p.now));
     return row ? toJob(row) : null;
   }
 
   async jobsComplete(p: { items: CompleteItem[]; now: number }) {
-    const rows = await this.writer.write(() => p.items.map((item) => this.ops.complete(item, p.now)));
+    const rows = await this.writer.write(() => this.ops.completeMany(p.items, p.now));
     return rows.map((row) => (row ? toJob(row) : null));
   }
 

@@ -23,12 +23,13 @@ CREATE TABLE workers (
 
 CREATE INDEX workers_last_seen ON workers (last_seen_at);
 
-CREATE TRIGGER workers_count_attempts AFTER UPDATE OF state ON jobs
-  WHEN OLD.state = 'active' AND NEW.state <> 'active' AND OLD.worker_id IS NOT NULL
+-- Failed attempts count here; completions are counted by the store once per worker and
+-- batch (JobOps.completeMany), because a trigger per completed job cost ~7 % of throughput.
+CREATE TRIGGER workers_count_failures AFTER UPDATE OF state ON jobs
+  WHEN OLD.state = 'active' AND NEW.state <> 'active' AND NEW.state <> 'completed' AND OLD.worker_id IS NOT NULL
 BEGIN
   UPDATE workers
-     SET processed = processed + (NEW.state = 'completed'),
-         failed    = failed + (NEW.state = 'waiting' OR NEW.state = 'delayed' OR NEW.state = 'failed')
+     SET failed = failed + (NEW.state = 'waiting' OR NEW.state = 'delayed' OR NEW.state = 'failed')
    WHERE id = OLD.worker_id;
 END;
 
