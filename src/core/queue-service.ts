@@ -278,7 +278,7 @@ export class QueueService {
   }
 
   /** A finished job may have handed its lane to the next job, or freed a slot of a limited queue: let waiting claims look. */
-  private afterFinish(job: Job): void {
+  private afterFinish(job: Pick<Job, "queue" | "key" | "state">): void {
     const limited = this.configs.get(job.queue)?.config.concurrency != null;
     if (job.key !== null || job.state === "waiting" || limited) this.wakeups.wake(job.queue);
   }

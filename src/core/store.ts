@@ -60,6 +60,9 @@ export type HeartbeatParams = {
 
 export type CompleteItem = { id: string; token: string; result?: unknown };
 
+/** What a batch completion tells about each completed job. */
+export type CompletedJob = Pick<Job, "id" | "queue" | "key" | "state">;
+
 export type QueueSummary = QueueConfig & { counts: StateCounts };
 
 export type TokenRole = "admin" | "producer" | "worker" | "viewer";
@@ -78,8 +81,11 @@ export interface JobStore {
   jobsClaim(p: ClaimParams): Promise<Job[]>;
   /** Completes a job leased with this token whose lease has not expired; null otherwise. */
   jobComplete(p: CompleteItem & { now: number }): Promise<Job | null>;
-  /** Completes many; one entry per item, null where the lease was lost. */
-  jobsComplete(p: { items: CompleteItem[]; now: number }): Promise<(Job | null)[]>;
+  /**
+   * Completes many; one entry per item, null where the lease was lost. Answers only what a
+   * busy worker needs to know (not the whole job), which keeps batches cheap.
+   */
+  jobsComplete(p: { items: CompleteItem[]; now: number }): Promise<(CompletedJob | null)[]>;
   /** Ends an attempt the worker reports as failed; its lease must still be live. */
   jobFail(p: FailParams): Promise<Job | null>;
   /** Ends an attempt whose lease ran out (same outcome rules as jobFail); null if it was not expired. */

@@ -8,6 +8,8 @@ import { json, rowId, toJob, type JobRow } from "./rows.ts";
 
 const STATES = ["waiting", "delayed", "blocked", "active", "completed", "failed", "cancelled"];
 
+export type CompletedRow = { id: number; queue: string; key: string | null; worker_id: string | null };
+
 type QueueRow = { name: string; paused: number; config: string; rate_window_start: number; rate_count: number };
 
 export class JobOps {
@@ -106,27 +108,40 @@ export class JobOps {
     return rows;
   }
 
-  complete(item: CompleteItem, now: number): JobRow | null {
+  /** Completes a job whose lease holds; `columns` is what the caller wants back (RETURNING). */
+  private complete<R extends { id: number; queue: string; key: string | null; worker_id: string | null }>(item: CompleteItem, now: number, columns: string): R | null {
     const id = rowId(item.id);
     if (id === null) return null;
     const row = this.db
       .query(
         `UPDATE jobs SET state = 'completed', result = ?, finished_at = ?, lease_token = NULL, lease_expires_at = NULL
-         WHERE id = ? AND state = 'active' AND lease_token = ? AND lease_expires_at > ? RETURNING *`,
+         WHERE id = ? AND state = 'active' AND lease_token = ? AND lease_expires_at > ? RETURNING ${columns}`,
       )
-      .get(json(item.result ?? null), now, id, item.token, now) as JobRow | null;
+      .get(json(item.result ?? null), now, id, item.token, now) as R | null;
     if (row) this.lanes.release(row.queue, row.key, row.id, now);
     return row;
   }
 
-  /** Completes each item whose lease holds (null where it was lost) and credits each worker once. */
-  completeMany(items: CompleteItem[], now: number): (JobRow | null)[] {
-    const rows = items.map((item) => this.complete(item, now));
+  /** Completes one job and returns it whole. */
+  completeOne(item: CompleteItem, now: number): JobRow | null {
+    const row = this.complete<JobRow>(item, now, "*");
+    if (row) this.creditWorkers([row]);
+    return row;
+  }
+
+  /** Completes each item whose lease holds (null where it was lost), returning only id, queue and key. */
+  completeMany(items: CompleteItem[], now: number): (CompletedRow | null)[] {
+    const rows = items.map((item) => this.complete<CompletedRow>(item, now, "id, queue, key, worker_id"));
+    this.creditWorkers(rows);
+    return rows;
+  }
+
+  /** A worker's completions are counted once per batch, not by a trigger per job. */
+  private creditWorkers(rows: ({ worker_id: string | null } | null)[]): void {
     const byWorker = new Map<string, number>();
     for (const row of rows) if (row?.worker_id) byWorker.set(row.worker_id, (byWorker.get(row.worker_id) ?? 0) + 1);
     const credit = this.db.query("UPDATE workers SET processed = processed + ? WHERE id = ?");
     for (const [worker, n] of byWorker) credit.run(n, worker);
-    return rows;
   }
 
   /** Ends an attempt in failure; `expired` selects the reaper's guard (lease ran out) over the worker's (lease live). */

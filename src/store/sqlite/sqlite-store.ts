@@ -80,13 +80,13 @@ export class SqliteStore implements Store {
   }
 
   async jobComplete(p: CompleteItem & { now: number }) {
-    const [row] = await this.writer.write(() => this.ops.completeMany([p], p.now));
+    const row = await this.writer.write(() => this.ops.completeOne(p, p.now));
     return row ? toJob(row) : null;
   }
 
   async jobsComplete(p: { items: CompleteItem[]; now: number }) {
     const rows = await this.writer.write(() => this.ops.completeMany(p.items, p.now));
-    return rows.map((row) => (row ? toJob(row) : null));
+    return rows.map((row) => (row ? { id: String(row.id), queue: row.queue, key: row.key, state: "completed" as const } : null));
   }
 
   async jobFail(p: FailParams) {
