@@ -35,6 +35,18 @@ export type QueueConfig = {
 /** The part of a queue's config an operator may change with PUT. */
 export type QueueSettings = Omit<QueueConfig, "name" | "paused">;
 
+const SETTING_KEYS = ["concurrency", "rateLimit", "defaults", "retryPolicy", "laneOnFailure", "retention", "target"] as const;
+
+/**
+ * `changes` laid over `current`: fields left out keep their value. Only setting fields are
+ * taken, so a whole queue (with its name, paused flag and counts) can be passed back safely.
+ */
+export function mergeSettings(current: QueueSettings, changes: Partial<QueueSettings>): QueueSettings {
+  const merged = { ...current };
+  for (const key of SETTING_KEYS) if (changes[key] !== undefined) (merged as Record<string, unknown>)[key] = changes[key];
+  return merged;
+}
+
 export function defaultQueueConfig(name: string): QueueConfig {
   return {
     name,

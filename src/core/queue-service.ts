@@ -212,7 +212,8 @@ export class QueueService {
     return (await this.store.queueGet({ queue })) ?? { ...defaultQueueConfig(queue), counts: emptyCounts() };
   }
 
-  async putQueue(queue: string, settings: QueueSettings): Promise<QueueConfig> {
+  /** Changes the given settings of a queue; those left out keep their value. */
+  async putQueue(queue: string, settings: Partial<QueueSettings>): Promise<QueueConfig> {
     checkQueueName(queue);
     const config = await this.store.queuePut({ queue, settings, now: this.clock.now() });
     this.configs.delete(queue);

@@ -110,7 +110,8 @@ export interface JobStore {
 export interface QueueStore {
   queueGet(p: { queue: string }): Promise<QueueSummary | null>;
   queuesList(): Promise<QueueSummary[]>;
-  queuePut(p: { queue: string; settings: QueueSettings; now: number }): Promise<QueueConfig>;
+  /** Changes the given settings; those left out keep their value. */
+  queuePut(p: { queue: string; settings: Partial<QueueSettings>; now: number }): Promise<QueueConfig>;
   queuePause(p: { queue: string; paused: boolean; now: number }): Promise<QueueConfig>;
   /** Deletes the queue's jobs in the given final or waiting-like state; returns how many. */
   queuePurge(p: { queue: string; state: JobState; now: number }): Promise<number>;

@@ -66,11 +66,7 @@ export function registerQueueRoutes(app: App, { service }: ApiDeps): void {
   app.openapi(list, async (c) => c.json({ queues: await service.listQueues() } as never, 200));
   app.openapi(get, async (c) => c.json((await service.getQueue(c.req.valid("param").queue)) as never, 200));
   app.openapi(put, async (c) => {
-    const { queue } = c.req.valid("param");
-    const current = await service.getQueue(queue);
-    const { name: _n, paused: _p, counts: _c, ...settings } = current;
-    const merged = { ...settings, ...c.req.valid("json") } as QueueSettings;
-    return c.json((await service.putQueue(queue, merged)) as never, 200);
+    return c.json((await service.putQueue(c.req.valid("param").queue, c.req.valid("json") as Partial<QueueSettings>)) as never, 200);
   });
   app.openapi(pause, async (c) => c.json((await service.pauseQueue(c.req.valid("param").queue, true)) as never, 200));
   app.openapi(resume, async (c) => c.json((await service.pauseQueue(c.req.valid("param").queue, false)) as never, 200));

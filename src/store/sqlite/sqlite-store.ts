@@ -2,7 +2,7 @@
 import type { Database } from "bun:sqlite";
 import { validationFailed } from "../../core/errors.ts";
 import type { JobState } from "../../core/job.ts";
-import { emptyCounts, type QueueConfig, type StateCounts } from "../../core/queue-config.ts";
+import { emptyCounts, mergeSettings, type QueueSettings, type StateCounts } from "../../core/queue-config.ts";
 import type {
   ClaimParams, CompleteItem, EnqueueOutcome, FailParams, HeartbeatParams, JobListParams, JobPage,
   QueueSummary, Store, TokenRecord, TokenRole,
@@ -162,10 +162,11 @@ export class SqliteStore implements Store {
     return names.map(({ name }) => ({ ...this.ops.queueConfig(name), counts: counts.get(name) ?? emptyCounts() }));
   }
 
-  async queuePut(p: { queue: string; settings: Omit<QueueConfig, "name" | "paused">; now: number }) {
+  async queuePut(p: { queue: string; settings: Partial<QueueSettings>; now: number }) {
     return this.writer.write(() => {
       this.ops.ensureQueue(p.queue, p.now);
-      const config = { ...this.ops.queueConfig(p.queue), ...p.settings };
+      const { name: _name, paused: _paused, ...current } = this.ops.queueConfig(p.queue);
+      const config = mergeSettings(current, p.settings);
       this.db.query("UPDATE queues SET config = ?, updated_at = ? WHERE name = ?").run(JSON.stringify(config), p.now, p.queue);
       return this.ops.queueConfig(p.queue);
     });
