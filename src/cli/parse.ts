@@ -14,6 +14,24 @@ export function intArg(value: string): number {
   return Number(value);
 }
 
+/** An integer option limited to [min, max]. */
+export function intBetween(min: number, max: number): (value: string) => number {
+  return (value) => {
+    const n = intArg(value);
+    if (n < min || n > max) throw new InvalidArgumentError(`must be ${min}–${max}`);
+    return n;
+  };
+}
+
+/** A duration option limited to [min, max] ms; `range` says the limits as people write them. */
+export function durationBetween(min: number, max: number, range: string): (value: string) => number {
+  return (value) => {
+    const ms = durationArg(value);
+    if (ms < min || ms > max) throw new InvalidArgumentError(`must be from ${range}`);
+    return ms;
+  };
+}
+
 export function timeArg(value: string): string {
   const ms = Date.parse(value);
   if (Number.isNaN(ms)) throw new InvalidArgumentError("use an ISO 8601 time like 2026-01-01T09:00:00Z");

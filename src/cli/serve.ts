@@ -4,7 +4,7 @@ import { parseBytes } from "../core/duration.ts";
 import { DataFolderInUse } from "../store/sqlite/data-lock.ts";
 import { RefusedToStart, startServer, type ServeConfig } from "../server.ts";
 import { HandlersFileError } from "../workers/handlers-file.ts";
-import { durationArg, intArg } from "./parse.ts";
+import { durationArg, intArg, intBetween } from "./parse.ts";
 import { CliError } from "./client.ts";
 import { addMonitorOptions, monitorConfigOf } from "./monitor-options.ts";
 
@@ -14,11 +14,7 @@ function bytesArg(value: string): number {
   return n;
 }
 
-function portArg(value: string): number {
-  const n = intArg(value);
-  if (n < 0 || n > 65535) throw new InvalidArgumentError("must be 0–65535");
-  return n;
-}
+const portArg = intBetween(0, 65535);
 
 export function registerServeCommand(program: Command): void {
   const serve = program

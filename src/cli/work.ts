@@ -1,20 +1,11 @@
 /** `spool work QUEUE --exec CMD`: turn any command into a worker. */
-import { Command, InvalidArgumentError, Option } from "commander";
+import { Command, Option } from "commander";
 import { ExecWorker } from "../workers/exec-worker.ts";
 import type { GlobalOptions } from "./context.ts";
-import { durationArg, intArg } from "./parse.ts";
+import { durationArg, durationBetween, intBetween } from "./parse.ts";
 
-function concurrencyArg(value: string): number {
-  const n = intArg(value);
-  if (n < 1 || n > 1000) throw new InvalidArgumentError("must be 1–1000");
-  return n;
-}
-
-function leaseArg(value: string): number {
-  const ms = durationArg(value);
-  if (ms < 1000 || ms > 3_600_000) throw new InvalidArgumentError("must be from 1s to 1h");
-  return ms;
-}
+const concurrencyArg = intBetween(1, 1000);
+const leaseArg = durationBetween(1000, 3_600_000, "1s to 1h");
 
 export function registerWorkCommand(program: Command): void {
   program
