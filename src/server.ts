@@ -8,7 +8,8 @@ import { QueueService } from "./core/queue-service.ts";
 import { Scheduler } from "./scheduler/scheduler.ts";
 import type { MonitorConfig } from "./monitor/monitor-config.ts";
 import { Monitor } from "./monitor/monitor.ts";
-import { attachMonitor, registerMonitorTasks } from "./monitor/monitor-tasks.ts";
+import { monitorTasks } from "./monitor/monitor-tasks.ts";
+import { maintenanceTasks } from "./scheduler/maintenance/tasks.ts";
 import type { Store } from "./core/store.ts";
 import { lockDataFolder, type DataLock } from "./store/sqlite/data-lock.ts";
 import { SqliteStore } from "./store/sqlite/sqlite-store.ts";
@@ -73,10 +74,14 @@ export async function startServer(config: ServeConfig, clock: Clock = systemCloc
     const service = new QueueService({ store, clock });
     service.start();
     const monitor = new Monitor({ store, clock, dataDir, config: config.monitor, refusedCompletions: () => service.refusedCompletions });
-    registerMonitorTasks();
-    attachMonitor(monitor);
     const registry = new WorkerRegistry({ store, clock });
-    workers = await startServerWorkers({ service, registry, dataDir, handlersFile: config.handlersFile ?? null });
+    workers = await startServerWorkers({
+      service,
+      registry,
+      dataDir,
+      handlersFile: config.handlersFile ?? null,
+      maintenanceTasks: new Map([...maintenanceTasks, ...monitorTasks(monitor)]),
+    });
     const app = createApp({
       service,
       workers: registry,

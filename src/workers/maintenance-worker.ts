@@ -8,7 +8,7 @@ import type { Spool } from "./spool.ts";
 export function startMaintenanceWorker(spool: Spool, p: Omit<MaintenanceContext, "service" | "clock">): JobRunner {
   const ctx: MaintenanceContext = { ...p, service: spool.service, clock: spool.service.clock };
   return spool.work(MAINTENANCE_QUEUE, (job) => runMaintenanceJob({ ...job, leaseToken: null }, ctx), {
-    concurrency: Math.max(1, maintenanceTasks.size),
+    concurrency: Math.max(1, (ctx.tasks ?? maintenanceTasks).size),
     name: "spool maintenance",
   });
 }

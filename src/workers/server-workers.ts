@@ -1,5 +1,6 @@
 /** The workers `spool serve` runs itself: push deliveries, handlers from --handlers, and maintenance jobs. */
 import type { QueueService } from "../core/queue-service.ts";
+import type { MaintenanceTask } from "../scheduler/maintenance/tasks.ts";
 import { shutDownGracefully } from "./graceful-shutdown.ts";
 import { loadHandlers, startHandlers } from "./handlers-file.ts";
 import { startMaintenanceWorker } from "./maintenance-worker.ts";
@@ -13,6 +14,8 @@ export type ServerWorkersOptions = {
   dataDir: string;
   /** A file exporting `handlers` (see handlers-file.ts), or null. */
   handlersFile: string | null;
+  /** Every maintenance task the server runs, by name. */
+  maintenanceTasks: ReadonlyMap<string, MaintenanceTask>;
 };
 
 export type ServerWorkers = {
@@ -28,7 +31,7 @@ export async function startServerWorkers(o: ServerWorkersOptions): Promise<Serve
   const spool = new Spool({ service: o.service, registry: o.registry });
   const dispatcher = new PushDispatcher({ service: o.service, registry: o.registry });
   await dispatcher.start();
-  startMaintenanceWorker(spool, { dataDir: o.dataDir });
+  startMaintenanceWorker(spool, { dataDir: o.dataDir, tasks: o.maintenanceTasks });
   if (handlers) startHandlers(spool, handlers);
   return {
     spool,

@@ -13,15 +13,14 @@ export type MaintenanceContext = {
   /** The data folder: disk-check measures its volume, reports are written under it. */
   dataDir: string;
   diskThresholds?: DiskThresholds;
+  /** The tasks this process can run (default: maintenanceTasks); `spool serve` adds monitoring's. */
+  tasks?: ReadonlyMap<string, MaintenanceTask>;
 };
 
 /** A task returns the JSON that becomes its job's result. */
 export type MaintenanceTask = (ctx: MaintenanceContext) => Promise<unknown>;
 
-/**
- * Task name → handler. "health" and "daily-report" are added here by the monitoring
- * code (`maintenanceTasks.set("health", …)`) before the maintenance worker starts.
- */
+/** The scheduler's own tasks, by name; monitoring's "health" and "daily-report" come from monitorTasks(). */
 export const maintenanceTasks = new Map<string, MaintenanceTask>([
   ["retention", (ctx) => retention(ctx)],
   ["disk-check", (ctx) => diskCheck(ctx)],
@@ -40,8 +39,9 @@ export function taskOf(job: Job): string {
  */
 export async function runMaintenanceJob(job: Job, ctx: MaintenanceContext): Promise<unknown> {
   const name = taskOf(job);
-  const task = maintenanceTasks.get(name);
-  if (!task) throw validationFailed(`unknown maintenance task "${name}" (known: ${[...maintenanceTasks.keys()].join(", ")})`);
+  const tasks = ctx.tasks ?? maintenanceTasks;
+  const task = tasks.get(name);
+  if (!task) throw validationFailed(`unknown maintenance task "${name}" (known: ${[...tasks.keys()].join(", ")})`);
   const result = await task(ctx);
   await ctx.service.store.scheduleRecord({ name: scheduleOfTask(name), result, now: ctx.clock.now() });
   return result;
