@@ -13,7 +13,7 @@
  *   firehose  as watched, but the SSE client receives every event of the run
  * Rounds alternate between variants; medians are printed, as wall-clock jobs/s and as jobs
  * per CPU-second of the spool process (steadier on a shared machine).
- * `bun bench/monitor-overhead.ts [JOBS] [ROUNDS]`
+ * `bun bench/monitor-overhead.ts [JOBS] [ROUNDS] [in-process|http]` (both sections by default)
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -30,6 +30,7 @@ import type { HttpWorkersConfig } from "./http-workers.ts";
 
 const JOBS = Number(process.argv[2] ?? 20_000);
 const ROUNDS = Number(process.argv[3] ?? 5);
+const ONLY = process.argv[4];
 const CONCURRENCIES = [1, 10];
 const MONITOR_TRIGGERS = ["jobs_event_insert", "jobs_event_update", "lanes_event_handon"];
 
@@ -196,13 +197,13 @@ async function measureHttp(variant: Variant): Promise<Figures> {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-type Section = { title: string; columns: string[]; measure: (v: Variant) => Promise<Figures> };
+type Section = { key: string; title: string; columns: string[]; measure: (v: Variant) => Promise<Figures> };
 const SECTIONS: Section[] = [
-  { title: "in-process", columns: CONCURRENCIES.map((c) => `concurrency ${c}`), measure },
-  { title: "over HTTP", columns: HTTP_SHAPES.map((h) => `${h.loops} loops x claim ${h.max}`), measure: measureHttp },
+  { key: "in-process", title: "in-process", columns: CONCURRENCIES.map((c) => `concurrency ${c}`), measure },
+  { key: "http", title: "over HTTP", columns: HTTP_SHAPES.map((h) => `${h.loops} loops x claim ${h.max}`), measure: measureHttp },
 ];
 
-for (const section of SECTIONS) {
+for (const section of SECTIONS.filter((s) => !ONLY || s.key === ONLY)) {
   const results = new Map<Variant, Figures[]>(VARIANTS.map((v) => [v, []]));
   for (let round = 1; round <= ROUNDS; round++) {
     for (const v of VARIANTS) results.get(v)!.push(await section.measure(v));

@@ -18,8 +18,9 @@ export const HISTOGRAM_BUCKETS = HISTOGRAM_BOUNDS_MS.length + 1;
 
 /** Index of the histogram bucket a duration falls in. */
 export function histogramBucket(ms: number): number {
-  const i = HISTOGRAM_BOUNDS_MS.findIndex((bound) => ms <= bound);
-  return i === -1 ? HISTOGRAM_BOUNDS_MS.length : i;
+  let i = 0;
+  while (i < HISTOGRAM_BOUNDS_MS.length && ms > HISTOGRAM_BOUNDS_MS[i]!) i++;
+  return i;
 }
 
 export type JobEventType =
