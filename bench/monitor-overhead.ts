@@ -1,19 +1,26 @@
 /**
- * What monitoring costs the queue: end-to-end throughput on SQLite (jobs enqueued beforehand,
- * then loops of claim + no-op + complete), in-process at concurrency 1 and 10, and over HTTP
- * (`spool serve` in this process, pull workers in another: 10 loops claiming 1, 5 claiming 10
- * with batch completes), for:
- *   without   monitoring's triggers dropped: no event log, no aggregates
- *   log       the event log written with every job change (the triggers), nothing reading it
- *   scheduled log + the health task on its real 30 s schedule + an SSE client (another
- *             process) following a queue; one health run (which folds the run's events into
- *             the aggregates) is inside the timed window, so the deferred work is counted
- *   watched   as scheduled, but the health task runs every second (30 times more often
- *             than spool:health)
- *   firehose  as watched, but the SSE client receives every event of the run
+ * What monitoring costs the queue: end-to-end throughput on SQLite with jobs enqueued
+ * beforehand and a no-op handler (the harshest case: nothing but queue work to slow down), in
+ * three sections:
+ *   worker     the in-process worker (`spool.work`) at concurrency 1, 10 and 50: the
+ *              end-to-end figure of `npm run bench`
+ *   loops      raw loops of claim one + complete one through QueueService at concurrency 1
+ *              and 10 (no batching: every claim and every completion is its own commit)
+ *   http       `spool serve` in this process, pull workers in another: 10 loops claiming 1,
+ *              5 claiming 10 with batch completes
+ * and for each, these variants:
+ *   without    monitoring's triggers dropped: no event log, no aggregates
+ *   log        the event log written with every job change (the triggers), nothing reading it
+ *   scheduled  log + the health task on its real 30 s schedule + an SSE client (another
+ *              process) following a queue; one health run (which folds the run's events into
+ *              the aggregates) is inside the timed window, so the deferred work is counted
+ *   watched    as scheduled, but the health task runs every second (30 times more often
+ *              than spool:health)
+ *   firehose   as watched, but the SSE client receives every event of the run
  * Rounds alternate between variants; medians are printed, as wall-clock jobs/s and as jobs
- * per CPU-second of the spool process (steadier on a shared machine).
- * `bun bench/monitor-overhead.ts [JOBS] [ROUNDS] [in-process|http]` (both sections by default)
+ * per CPU-second of the spool process (steadier on a shared machine), with each variant's
+ * difference from "without" and, for the monitoring variants, from "log".
+ * `bun bench/monitor-overhead.ts [JOBS] [ROUNDS] [worker|loops|http]` (all sections by default)
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -26,12 +33,14 @@ import { eventStream } from "../src/monitor/event-stream.ts";
 import { Monitor } from "../src/monitor/monitor.ts";
 import { SqliteStore } from "../src/store/sqlite/sqlite-store.ts";
 import { startServer } from "../src/server.ts";
+import { openSpool } from "../src/workers/spool.ts";
 import type { HttpWorkersConfig } from "./http-workers.ts";
 
 const JOBS = Number(process.argv[2] ?? 20_000);
 const ROUNDS = Number(process.argv[3] ?? 5);
 const ONLY = process.argv[4];
-const CONCURRENCIES = [1, 10];
+const WORKER_CONCURRENCIES = [1, 10, 50];
+const LOOP_CONCURRENCIES = [1, 10];
 const MONITOR_TRIGGERS = ["jobs_event_insert", "jobs_event_update", "lanes_event_handon"];
 
 /** Reads the stream at argv[1], prints "ready" once connected and, when told to stop, how many messages it got. */
@@ -107,7 +116,8 @@ async function start(variant: Variant): Promise<Running> {
   };
 }
 
-async function drain(svc: QueueService, queue: string, concurrency: number): Promise<number> {
+/** Raw loops: claim one, complete one, each awaited. */
+async function drainLoops(svc: QueueService, queue: string, concurrency: number): Promise<number> {
   let done = 0;
   const loop = async (w: number) => {
     for (;;) {
@@ -121,13 +131,32 @@ async function drain(svc: QueueService, queue: string, concurrency: number): Pro
   return done;
 }
 
+/** The in-process worker a Bun program runs: it claims as many as it has free slots and completes in batches. */
+async function drainWorker(svc: QueueService, queue: string, concurrency: number): Promise<number> {
+  const spool = await openSpool({ store: svc.store, clock: systemClock });
+  let done = 0;
+  let finish!: () => void;
+  const finished = new Promise<void>((resolve) => (finish = resolve));
+  const worker = spool.work(queue, async () => {
+    if (++done === JOBS) finish();
+  }, { concurrency });
+  const timer = setTimeout(finish, 120_000);
+  await finished;
+  clearTimeout(timer);
+  await worker.stop(0);
+  await spool.service.stop(); // its lease reaper; the store stays open for the variant's next run
+  return done;
+}
+
+type Drain = (svc: QueueService, queue: string, concurrency: number) => Promise<number>;
+
 type Figures = { wall: number[]; cpu: number[]; streamed: number };
 
-/** Jobs per second (wall) and per CPU-second for each concurrency, on one fresh store. */
-async function measure(variant: Variant): Promise<Figures> {
-  const { svc, stop, settle } = await start(variant);
+/** Jobs per second (wall) and per CPU-second for each concurrency, each on a fresh store (with its own SSE client). */
+const measureInProcess = (drain: Drain, concurrencies: number[]) => async (variant: Variant): Promise<Figures> => {
   const out: Figures = { wall: [], cpu: [], streamed: 0 };
-  for (const c of CONCURRENCIES) {
+  for (const c of concurrencies) {
+    const { svc, stop, settle } = await start(variant);
     const queue = `e2e-c${c}`;
     for (let i = 0; i < JOBS; i += 1000) await svc.enqueueMany(queue, Array.from({ length: Math.min(1000, JOBS - i) }, (_, j) => ({ payload: { n: i + j } })));
     const t0 = performance.now();
@@ -138,10 +167,10 @@ async function measure(variant: Variant): Promise<Figures> {
     if (done !== JOBS) throw new Error(`${variant}: completed ${done} of ${JOBS}`);
     out.wall.push((done * 1000) / (performance.now() - t0));
     out.cpu.push((done * 1e6) / (cpu.user + cpu.system));
+    out.streamed += await stop();
   }
-  out.streamed = await stop();
   return out;
-}
+};
 
 const HTTP_SHAPES = [{ loops: 10, max: 1 }, { loops: 5, max: 10 }];
 
@@ -199,9 +228,12 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 type Section = { key: string; title: string; columns: string[]; measure: (v: Variant) => Promise<Figures> };
 const SECTIONS: Section[] = [
-  { key: "in-process", title: "in-process", columns: CONCURRENCIES.map((c) => `concurrency ${c}`), measure },
+  { key: "worker", title: "in-process worker (spool.work)", columns: WORKER_CONCURRENCIES.map((c) => `concurrency ${c}`), measure: measureInProcess(drainWorker, WORKER_CONCURRENCIES) },
+  { key: "loops", title: "claim + complete loops", columns: LOOP_CONCURRENCIES.map((c) => `concurrency ${c}`), measure: measureInProcess(drainLoops, LOOP_CONCURRENCIES) },
   { key: "http", title: "over HTTP", columns: HTTP_SHAPES.map((h) => `${h.loops} loops x claim ${h.max}`), measure: measureHttp },
 ];
+
+const change = (value: number, base: number) => `${value >= base ? "+" : ""}${(((value - base) / base) * 100).toFixed(1)} %`;
 
 for (const section of SECTIONS.filter((s) => !ONLY || s.key === ONLY)) {
   const results = new Map<Variant, Figures[]>(VARIANTS.map((v) => [v, []]));
@@ -210,19 +242,21 @@ for (const section of SECTIONS.filter((s) => !ONLY || s.key === ONLY)) {
     console.error(`${section.title}: round ${round}/${ROUNDS} done`);
   }
   console.log(`\nmonitoring overhead, ${section.title}: ${JOBS} jobs per run, medians of ${ROUNDS} rounds`);
+  console.log("  each cell: jobs/s, change from without, change from log");
   for (const [label, pick] of [["wall-clock jobs/s", (f: Figures) => f.wall], ["jobs per CPU-second of the spool process", (f: Figures) => f.cpu]] as const) {
     console.log(`  ${label}`);
-    console.log(`    ${"".padEnd(10)}${section.columns.map((c) => c.padStart(26)).join("")}`);
-    const base = section.columns.map((_, i) => median(results.get("without")!.map((f) => pick(f)[i]!)));
+    console.log(`    ${"".padEnd(10)}${section.columns.map((c) => c.padStart(30)).join("")}`);
+    const medianOf = (v: Variant, i: number) => median(results.get(v)!.map((f) => pick(f)[i]!));
     for (const v of VARIANTS) {
       const cells = section.columns.map((_, i) => {
-        const value = median(results.get(v)!.map((f) => pick(f)[i]!));
-        const delta = v === "without" ? "" : ` (${(((value - base[i]!) / base[i]!) * 100).toFixed(1)} %)`;
-        return `${value.toFixed(0)}${delta}`.padStart(26);
+        const value = medianOf(v, i);
+        const vsWithout = v === "without" ? "" : `  ${change(value, medianOf("without", i))}`;
+        const vsLog = v === "without" || v === "log" ? "" : `  ${change(value, medianOf("log", i))}`;
+        return `${value.toFixed(0)}${vsWithout}${vsLog}`.padStart(30);
       });
       console.log(`    ${v.padEnd(10)}${cells.join("")}`);
     }
   }
   const streamed = results.get("firehose")!.at(-1)!.streamed;
-  console.log(`  the firehose client received ${streamed} messages in its last run (${section.columns.length * JOBS * 3} job events)`);
+  console.log(`  the firehose clients received ${streamed} messages in the last round (${section.columns.length * JOBS * 3} job events)`);
 }
