@@ -1,6 +1,7 @@
 #!/usr/bin/env bun
 /** spool's entry point: parse the command line and run one command. */
 import { Command } from "commander";
+import { registerBackupCommand } from "./cli/backup.ts";
 import { CliError } from "./cli/client.ts";
 import { addGlobalOptions } from "./cli/context.ts";
 import { registerJobCommands } from "./cli/job.ts";
@@ -27,6 +28,7 @@ registerTokenCommands(program);
 registerWorkCommand(program);
 registerStatusCommands(program);
 registerReportCommands(program);
+registerBackupCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -80,6 +80,7 @@ const OPERATIONS: Operation[] = [
   { name: "purge", needs: "admin", ok: 200, setup: cancelled, call: (q, h) => server.call("POST", `/v1/queues/${q}/purge?state=cancelled`, undefined, h) },
   { name: "retry failed", needs: "admin", ok: 200, call: (q, h) => server.call("POST", `/v1/queues/${q}/retry-failed`, undefined, h) },
   { name: "cancel waiting", needs: "admin", ok: 200, setup: newJob, call: (q, h) => server.call("POST", `/v1/queues/${q}/cancel-waiting`, undefined, h) },
+  { name: "backup", needs: "admin", ok: 200, call: (_q, h) => server.call("POST", "/v1/admin/backup", undefined, h) },
 ];
 
 /** What a refused call could have changed: the queue's counts, config and pause. */

@@ -5,6 +5,7 @@ import { authenticate } from "./auth.ts";
 import type { App, ApiDeps, ApiEnv } from "./env.ts";
 import { errorResponse, handleError, validationHook } from "./errors.ts";
 import { rateLimit } from "./rate-limit.ts";
+import { registerAdminRoutes } from "./routes/admin.ts";
 import { registerAlertRoutes } from "./routes/alerts.ts";
 import { registerDocRoutes } from "./routes/docs.ts";
 import { registerEventRoutes } from "./routes/events.ts";
@@ -48,6 +49,7 @@ export function createApp(deps: ApiDeps): App {
   registerQueueRoutes(app, deps);
   registerScheduleRoutes(app, deps);
   registerServerRoutes(app, deps);
+  registerAdminRoutes(app, deps);
   registerStatsRoutes(app, deps);
   registerHealthRoutes(app, deps);
   registerAlertRoutes(app, deps);

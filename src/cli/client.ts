@@ -12,6 +12,18 @@ export class ApiClient {
   constructor(private readonly options: ClientOptions) {}
 
   async request<T = any>(method: string, path: string, body?: unknown): Promise<T> {
+    const res = await this.send(method, path, body);
+    if (res.status === 204) return undefined as T;
+    return (await this.parse(res)) as T;
+  }
+
+  /** Writes the answer's body to `file` (a download, not JSON); resolves with the bytes written. */
+  async download(method: string, path: string, file: string): Promise<number> {
+    return Bun.write(file, await this.send(method, path));
+  }
+
+  /** Sends one request; an answer other than 2xx becomes a CliError with the server's message. */
+  private async send(method: string, path: string, body?: unknown): Promise<Response> {
     const headers: Record<string, string> = {};
     if (this.options.token) headers.authorization = `Bearer ${this.options.token}`;
     if (body !== undefined) headers["content-type"] = "application/json";
@@ -25,18 +37,17 @@ export class ApiClient {
     } catch (err) {
       throw new CliError(`cannot reach spool at ${this.options.url} (${(err as Error).message}); is \`spool serve\` running? Set --url or SPOOL_URL.`);
     }
-    if (res.status === 204) return undefined as T;
+    if (res.ok) return res;
+    const e = (await this.parse(res))?.error;
+    throw new CliError(e ? `${e.message} (${e.code}, HTTP ${res.status})` : `HTTP ${res.status}`);
+  }
+
+  private async parse(res: Response): Promise<any> {
     const text = await res.text();
-    let data: any;
     try {
-      data = text ? JSON.parse(text) : undefined;
+      return text ? JSON.parse(text) : undefined;
     } catch {
       throw new CliError(`unexpected answer from ${this.options.url} (HTTP ${res.status}): ${text.slice(0, 200)}`);
     }
-    if (!res.ok) {
-      const e = data?.error;
-      throw new CliError(e ? `${e.message} (${e.code}, HTTP ${res.status})` : `HTTP ${res.status}`);
-    }
-    return data as T;
   }
 }

@@ -133,3 +133,16 @@ export interface Store extends JobStore, QueueStore, TokenStore, ScheduleStore, 
   ping(): Promise<boolean>;
   close(): Promise<void>;
 }
+
+/**
+ * A store that can write a consistent copy of itself to a file while it keeps serving
+ * (SQLite). A Redis store relies on Redis's own persistence (RDB, AOF) instead.
+ */
+export interface BackupStore {
+  /** Writes the copy to `path` (which must not exist); resolves with its size in bytes. */
+  backupTo(p: { path: string }): Promise<{ bytes: number }>;
+}
+
+export function canBackup(store: Store): store is Store & BackupStore {
+  return typeof (store as Partial<BackupStore>).backupTo === "function";
+}

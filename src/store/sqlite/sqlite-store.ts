@@ -1,10 +1,11 @@
 /** SqliteStore: the Store on bun:sqlite — WAL, migrations at open, group commit for writes. */
 import type { Database } from "bun:sqlite";
+import { statSync } from "node:fs";
 import { validationFailed } from "../../core/errors.ts";
 import type { JobState } from "../../core/job.ts";
 import { emptyCounts, mergeSettings, type QueueSettings, type StateCounts } from "../../core/queue-config.ts";
 import type {
-  ClaimParams, CompleteItem, EnqueueOutcome, FailParams, HeartbeatParams, JobListParams, JobPage,
+  BackupStore, ClaimParams, CompleteItem, EnqueueOutcome, FailParams, HeartbeatParams, JobListParams, JobPage,
   QueueSummary, Store, TokenRecord, TokenRole,
 } from "../../core/store.ts";
 import type { NewJob } from "../../core/job.ts";
@@ -20,7 +21,7 @@ const BULK_BATCH = 1000;
 
 export type SqliteStoreOptions = { path: string; durability?: Durability; busyTimeoutMs?: number };
 
-export class SqliteStore implements Store {
+export class SqliteStore implements Store, BackupStore {
   readonly kind = "sqlite" as const;
   readonly db: Database;
   private readonly writer: GroupCommit;
@@ -283,6 +284,16 @@ export class SqliteStore implements Store {
   reportsList: SqliteMonitor["reportsList"] = (p) => this.monitor.reportsList(p);
   lanesList: SqliteMonitor["lanesList"] = (p) => this.monitor.lanesList(p);
   lanesBlocked: SqliteMonitor["lanesBlocked"] = (p) => this.monitor.lanesBlocked(p);
+
+  /**
+   * VACUUM INTO reads one snapshot of the database (a read transaction: writers carry on in
+   * the WAL) and writes it compacted to `path`. It runs between group commits, never inside
+   * one, since every write transaction opens and commits within a single turn.
+   */
+  async backupTo(p: { path: string }) {
+    this.db.query("VACUUM INTO ?").run(p.path);
+    return { bytes: statSync(p.path).size };
+  }
 
   async ping() {
     this.db.query("SELECT 1").get();
