@@ -186,6 +186,30 @@ describe("SqliteStore", () => {
     }
   });
 
+  test("listing one state across queues reads each queue's newest through jobs_by_queue_state, never a walk of all jobs", async () => {
+    const { path, store, svc } = open();
+    try {
+      for (const queue of ["a", "b", "c"]) {
+        await svc.enqueueMany(queue, Array.from({ length: 300 }, () => ({})));
+        const done = await svc.claim({ queue, workerId: "w", max: 300 });
+        await svc.completeMany(done.slice(1).map((j) => ({ id: j.id, token: j.leaseToken! })));
+        await svc.fail({ id: done[0]!.id, token: done[0]!.leaseToken!, error: { message: "x" }, retry: false });
+      }
+      let page: Awaited<ReturnType<typeof svc.listJobs>> | undefined;
+      const statements = await statementsRun(store, async () => (page = await svc.listJobs({ state: "failed", limit: 2 })));
+      expect(page!.jobs.map((j) => j.queue)).toEqual(["c", "b"]);
+      const listing = statements.filter((sql) => sql.includes("FROM jobs"));
+      expect(listing.length).toBeGreaterThan(0);
+      for (const sql of listing) {
+        const plan = explain(path, sql);
+        expect({ sql, plan: plan.filter((d) => /^SCAN /.test(d) || d.includes("jobs_by_queue_state")) })
+          .toEqual({ sql, plan: [expect.stringContaining("jobs_by_queue_state")] });
+      }
+    } finally {
+      await store.close();
+    }
+  });
+
   test("a claim reads runnable jobs through jobs_runnable and never scans the jobs table", async () => {
     const { path, store, svc } = open();
     try {
@@ -200,7 +224,7 @@ describe("SqliteStore", () => {
 
       for (const analyzed of [false, true]) {
         if (analyzed) store.db.exec("ANALYZE");
-        const statements = await claimStatements(store, () => svc.claim({ queue: "q", workerId: "w", max: 10 }));
+        const statements = await statementsRun(store, () => svc.claim({ queue: "q", workerId: "w", max: 10 }));
         const plans = statements.map((sql) => ({ sql, plan: explain(path, sql) }));
         const claimPlan = plans.find((p) => p.plan.some((d) => d.includes("jobs_runnable")));
         expect(claimPlan).toBeDefined();
@@ -215,8 +239,8 @@ describe("SqliteStore", () => {
   });
 });
 
-/** The SQL a claim runs, captured at the database handle. */
-async function claimStatements(store: SqliteStore, claim: () => Promise<unknown>): Promise<string[]> {
+/** The SQL an action runs, captured at the database handle. */
+async function statementsRun(store: SqliteStore, action: () => Promise<unknown>): Promise<string[]> {
   const db = store.db;
   const query = db.query;
   const seen: string[] = [];
@@ -225,7 +249,7 @@ async function claimStatements(store: SqliteStore, claim: () => Promise<unknown>
     return query.call(db, sql);
   }) as Database["query"];
   try {
-    await claim();
+    await action();
   } finally {
     db.query = query;
   }

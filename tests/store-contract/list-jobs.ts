@@ -82,4 +82,23 @@ export function listJobsContract(it: ContractCase): void {
     }
     expect(ids(seen)).toEqual(ids([...enqueued].reverse()));
   });
+
+  it("listJobs pages one state across queues newest first, other filters still applying", async (t) => {
+    const queues = ["mail", "billing", "reports"];
+    const failed: Job[] = [];
+    for (let i = 0; i < 12; i++) {
+      const queue = queues[i % 3]!;
+      await t.enqueue(queue, { key: i % 2 === 0 ? "even" : "odd", payload: i });
+      if (i % 4 !== 3) failed.push(await t.failWith(await t.claimOne(queue), { retry: false }));
+    }
+    await t.enqueue("quiet");
+    // Newest first: ids increase in enqueue order (a claim takes its queue's oldest job).
+    const newestFirst = (jobs: Job[]) => ids(jobs).sort((a, b) => Number(b) - Number(a));
+    const { pages, jobs } = await allPages(t, { state: "failed", limit: 4 });
+    expect(pages.map((p) => p.length)).toEqual([4, 4, 1]);
+    expect(ids(jobs)).toEqual(newestFirst(failed));
+    const even = await allPages(t, { state: "failed", key: "even", limit: 2 });
+    expect(ids(even.jobs)).toEqual(newestFirst(failed.filter((j) => j.key === "even")));
+    expect((await t.svc.listJobs({ state: "active" })).jobs).toEqual([]);
+  });
 }

@@ -55,6 +55,21 @@ export class SqliteStore implements Store, BackupStore {
   }
 
   async jobsList(p: JobListParams): Promise<JobPage> {
+    const cursor = p.cursor === undefined ? null : rowId(p.cursor);
+    if (p.cursor !== undefined && cursor === null) throw validationFailed(`invalid cursor "${p.cursor}": pass nextCursor from a previous page`);
+    // One state across queues: each queue's newest jobs in that state through
+    // jobs_by_queue_state, merged, instead of a walk of every job by id in search of a rare state.
+    const perQueue = p.queue === undefined && p.state !== undefined;
+    const queues = perQueue ? (this.db.query("SELECT name FROM queues").all() as { name: string }[]).map((r) => r.name) : [p.queue];
+    let rows = queues.flatMap((queue) => this.listRows({ ...p, queue }, cursor));
+    if (perQueue) rows = rows.sort((a, b) => b.id - a.id).slice(0, p.limit + 1);
+    const more = rows.length > p.limit;
+    const page = rows.slice(0, p.limit);
+    return { jobs: page.map(toJob), nextCursor: more ? String(page[page.length - 1]!.id) : null };
+  }
+
+  /** The newest limit + 1 jobs matching the filters, below the cursor. */
+  private listRows(p: JobListParams, cursor: number | null): JobRow[] {
     const where: string[] = [];
     const args: (string | number)[] = [];
     if (p.queue !== undefined) (where.push("queue = ?"), args.push(p.queue));
@@ -65,14 +80,9 @@ export class SqliteStore implements Store, BackupStore {
       const like = `%${p.q.replace(/[\\%_]/g, (c) => "\\" + c)}%`;
       args.push(p.q, like, like);
     }
-    const cursor = p.cursor === undefined ? null : rowId(p.cursor);
-    if (p.cursor !== undefined && cursor === null) throw validationFailed(`invalid cursor "${p.cursor}": pass nextCursor from a previous page`);
     if (cursor !== null) (where.push("id < ?"), args.push(cursor));
     const sql = `SELECT * FROM jobs ${where.length ? "WHERE " + where.join(" AND ") : ""} ORDER BY id DESC LIMIT ?`;
-    const rows = this.db.query(sql).all(...args, p.limit + 1) as JobRow[];
-    const more = rows.length > p.limit;
-    const page = rows.slice(0, p.limit);
-    return { jobs: page.map(toJob), nextCursor: more ? String(page[page.length - 1]!.id) : null };
+    return this.db.query(sql).all(...args, p.limit + 1) as JobRow[];
   }
 
   async jobsClaim(p: ClaimParams) {
