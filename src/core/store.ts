@@ -139,8 +139,8 @@ export interface Store extends JobStore, QueueStore, TokenStore, ScheduleStore, 
  * (SQLite). A Redis store relies on Redis's own persistence (RDB, AOF) instead.
  */
 export interface BackupStore {
-  /** Writes the copy to `path` (which must not exist); resolves with its size in bytes. */
-  backupTo(p: { path: string }): Promise<{ bytes: number }>;
+  /** Writes the copy to `path`, which must not exist. */
+  backupTo(p: { path: string }): Promise<void>;
 }
 
 export function canBackup(store: Store): store is Store & BackupStore {

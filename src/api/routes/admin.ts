@@ -55,9 +55,8 @@ export function registerAdminRoutes(app: App, { store, clock, server }: ApiDeps)
     if (!canBackup(store)) throw conflict(`the ${store.kind} store has no online backup; use ${store.kind}'s own persistence`);
     const stamp = new Date(clock.now()).toISOString().replace(/[:.]/g, "-");
     const staged = join(server.dataDir ?? tmpdir(), `.backup-${stamp}-${crypto.randomUUID().slice(0, 8)}.db`);
-    let bytes: number;
     try {
-      ({ bytes } = await store.backupTo({ path: staged }));
+      await store.backupTo({ path: staged });
     } catch (err) {
       await unlink(staged).catch(() => {});
       throw err;
@@ -65,7 +64,6 @@ export function registerAdminRoutes(app: App, { store, clock, server }: ApiDeps)
     return new Response(await takeFile(staged), {
       headers: {
         "content-type": "application/vnd.sqlite3",
-        "content-length": String(bytes),
         "content-disposition": `attachment; filename="spool-${stamp}.db"`,
         "cache-control": "no-store",
       },

@@ -1,6 +1,5 @@
 /** SqliteStore: the Store on bun:sqlite — WAL, migrations at open, group commit for writes. */
 import type { Database } from "bun:sqlite";
-import { statSync } from "node:fs";
 import { validationFailed } from "../../core/errors.ts";
 import type { JobState } from "../../core/job.ts";
 import { emptyCounts, mergeSettings, type QueueSettings, type StateCounts } from "../../core/queue-config.ts";
@@ -302,7 +301,6 @@ export class SqliteStore implements Store, BackupStore {
    */
   async backupTo(p: { path: string }) {
     this.db.query("VACUUM INTO ?").run(p.path);
-    return { bytes: statSync(p.path).size };
   }
 
   async ping() {
