@@ -33,8 +33,8 @@ import { eventStream } from "../src/monitor/event-stream.ts";
 import { Monitor } from "../src/monitor/monitor.ts";
 import { SqliteStore } from "../src/store/sqlite/sqlite-store.ts";
 import { startServer } from "../src/server.ts";
-import { openSpool } from "../src/workers/spool.ts";
 import type { HttpWorkersConfig } from "./http-workers.ts";
+import { drain, drainWithWorker, enqueueBatches } from "./spool-core.ts";
 
 const JOBS = Number(process.argv[2] ?? 20_000);
 const ROUNDS = Number(process.argv[3] ?? 5);
@@ -116,37 +116,15 @@ async function start(variant: Variant): Promise<Running> {
   };
 }
 
+/** No run may take longer than this. */
+const RUN_LIMIT_MS = 120_000;
+
 /** Raw loops: claim one, complete one, each awaited. */
-async function drainLoops(svc: QueueService, queue: string, concurrency: number): Promise<number> {
-  let done = 0;
-  const loop = async (w: number) => {
-    for (;;) {
-      const [job] = await svc.claim({ queue, workerId: `bench-${w}`, max: 1 });
-      if (!job) return;
-      await svc.complete({ id: job.id, token: job.leaseToken! });
-      done++;
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, (_, w) => loop(w)));
-  return done;
-}
+const drainLoops = (svc: QueueService, queue: string, concurrency: number) => drain(svc, queue, concurrency, performance.now() + RUN_LIMIT_MS);
 
 /** The in-process worker a Bun program runs: it claims as many as it has free slots and completes in batches. */
-async function drainWorker(svc: QueueService, queue: string, concurrency: number): Promise<number> {
-  const spool = await openSpool({ store: svc.store, clock: systemClock });
-  let done = 0;
-  let finish!: () => void;
-  const finished = new Promise<void>((resolve) => (finish = resolve));
-  const worker = spool.work(queue, async () => {
-    if (++done === JOBS) finish();
-  }, { concurrency });
-  const timer = setTimeout(finish, 120_000);
-  await finished;
-  clearTimeout(timer);
-  await worker.stop(0);
-  await spool.service.stop(); // its lease reaper; the store stays open for the variant's next run
-  return done;
-}
+const drainWorker = (svc: QueueService, queue: string, concurrency: number) =>
+  drainWithWorker(svc.store, queue, concurrency, JOBS, performance.now() + RUN_LIMIT_MS);
 
 type Drain = (svc: QueueService, queue: string, concurrency: number) => Promise<number>;
 
@@ -158,7 +136,7 @@ const measureInProcess = (drain: Drain, concurrencies: number[]) => async (varia
   for (const c of concurrencies) {
     const { svc, stop, settle } = await start(variant);
     const queue = `e2e-c${c}`;
-    for (let i = 0; i < JOBS; i += 1000) await svc.enqueueMany(queue, Array.from({ length: Math.min(1000, JOBS - i) }, (_, j) => ({ payload: { n: i + j } })));
+    await enqueueBatches(svc, queue, JOBS);
     const t0 = performance.now();
     const cpu0 = process.cpuUsage();
     const done = await drain(svc, queue, c);
@@ -201,7 +179,7 @@ async function measureHttp(variant: Variant): Promise<Figures> {
   const out: Figures = { wall: [], cpu: [], streamed: 0 };
   for (const shape of HTTP_SHAPES) {
     const queue = `http-${shape.loops}x${shape.max}`;
-    for (let i = 0; i < JOBS; i += 1000) await server.service.enqueueMany(queue, Array.from({ length: Math.min(1000, JOBS - i) }, (_, j) => ({ payload: { n: i + j } })));
+    await enqueueBatches(server.service, queue, JOBS);
     const config: HttpWorkersConfig = { url: server.url, queue, ...shape, timeoutMs: 120_000 };
     const cpu0 = process.cpuUsage();
     const workers = Bun.spawn([process.execPath, join(import.meta.dir, "http-workers.ts"), JSON.stringify(config)], { stdout: "pipe", stderr: "inherit" });

@@ -2,6 +2,7 @@
 import { systemClock } from "../src/core/clock.ts";
 import type { EnqueueOptions } from "../src/core/job.ts";
 import { QueueService } from "../src/core/queue-service.ts";
+import type { Store } from "../src/core/store.ts";
 import { SqliteStore } from "../src/store/sqlite/sqlite-store.ts";
 import { openSpool as openLibrary } from "../src/workers/spool.ts";
 import { fmtRate, progress, rate, type Figure } from "./measure.ts";
@@ -31,7 +32,7 @@ export async function enqueueBatches(svc: QueueService, queue: string, n: number
  * `concurrency` loops, each claiming one job, running a no-op handler and completing it,
  * until the queue is drained. Returns the jobs completed.
  */
-async function drain(svc: QueueService, queue: string, concurrency: number, deadline: number): Promise<number> {
+export async function drain(svc: QueueService, queue: string, concurrency: number, deadline: number): Promise<number> {
   let done = 0;
   const loop = async (w: number) => {
     while (performance.now() < deadline) {
@@ -72,7 +73,7 @@ async function drainWhileEnqueueing(svc: QueueService, queue: string, concurrenc
  * which claims as many jobs as it has free slots and completes them in batches. Returns the
  * jobs completed when the queue is drained.
  */
-async function drainWithWorker(store: SqliteStore, queue: string, concurrency: number, n: number, deadline: number): Promise<number> {
+export async function drainWithWorker(store: Store, queue: string, concurrency: number, n: number, deadline: number): Promise<number> {
   const spool = await openLibrary({ store, clock: systemClock });
   let done = 0;
   let finish!: () => void;
@@ -84,6 +85,7 @@ async function drainWithWorker(store: SqliteStore, queue: string, concurrency: n
   await finished;
   clearTimeout(timer);
   await worker.stop(0);
+  await spool.service.stop(); // its lease reaper; the store stays open for the caller
   return done;
 }
 
