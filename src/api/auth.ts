@@ -14,8 +14,6 @@ export const ROLE_PERMISSIONS: Record<TokenRole, readonly Permission[]> = {
   viewer: ["read"],
 };
 
-export const ROLES = Object.keys(ROLE_PERMISSIONS) as TokenRole[];
-
 export function hashToken(token: string): string {
   return new Bun.CryptoHasher("sha256").update(token).digest("hex");
 }

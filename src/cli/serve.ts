@@ -1,9 +1,7 @@
 /** `spool serve`: every flag has a SPOOL_* environment variable. */
 import { Command, InvalidArgumentError, Option } from "commander";
 import { parseBytes } from "../core/duration.ts";
-import { DataFolderInUse } from "../store/sqlite/data-lock.ts";
-import { RefusedToStart, startServer, type ServeConfig } from "../server.ts";
-import { HandlersFileError } from "../workers/handlers-file.ts";
+import type { ServeConfig } from "../server.ts";
 import { durationArg, intArg, intBetween } from "./parse.ts";
 import { CliError } from "./client.ts";
 import { addMonitorOptions, monitorConfigOf } from "./monitor-options.ts";
@@ -46,6 +44,12 @@ export function registerServeCommand(program: Command): void {
         handlersFile: o.handlers ?? null,
         monitor: monitorConfigOf(o),
       };
+      // Loaded here, not at the top: every other command (and --help) starts without the server.
+      const [{ startServer, RefusedToStart }, { DataFolderInUse }, { HandlersFileError }] = await Promise.all([
+        import("../server.ts"),
+        import("../store/sqlite/data-lock.ts"),
+        import("../workers/handlers-file.ts"),
+      ]);
       let server;
       try {
         server = await startServer(config);

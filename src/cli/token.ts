@@ -2,9 +2,7 @@
 import { Command, Option } from "commander";
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { createToken, ROLES } from "../api/auth.ts";
-import type { TokenRole } from "../core/store.ts";
-import { SqliteStore } from "../store/sqlite/sqlite-store.ts";
+import { TOKEN_ROLES, type TokenRole } from "../core/store.ts";
 import { print } from "./output.ts";
 
 export function registerTokenCommands(program: Command): void {
@@ -12,11 +10,12 @@ export function registerTokenCommands(program: Command): void {
   token
     .command("create")
     .description("create a token and print it once (only its hash is stored)")
-    .addOption(new Option("--role <role>", "what the token may do").choices(ROLES).makeOptionMandatory())
+    .addOption(new Option("--role <role>", "what the token may do").choices(TOKEN_ROLES).makeOptionMandatory())
     .option("--name <name>", "a label to recognise the token by")
     .addOption(new Option("--data <dir>", "data folder").env("SPOOL_DATA").default("./spool-data"))
     .action(async (o, cmd: Command) => {
       const json = Boolean(cmd.optsWithGlobals().json);
+      const [{ createToken }, { SqliteStore }] = await Promise.all([import("../api/auth.ts"), import("../store/sqlite/sqlite-store.ts")]);
       const dir = resolve(o.data);
       mkdirSync(dir, { recursive: true });
       const store = new SqliteStore({ path: join(dir, "spool.db") });

@@ -1,6 +1,5 @@
 /** `spool work QUEUE --exec CMD`: turn any command into a worker. */
 import { Command, Option } from "commander";
-import { ExecWorker } from "../workers/exec-worker.ts";
 import type { GlobalOptions } from "./context.ts";
 import { durationArg, durationBetween, intBetween } from "./parse.ts";
 
@@ -30,6 +29,7 @@ Example:  spool work thumbnails --exec 'jq -r .path | xargs convert-thumb' --con
     )
     .action(async (queue: string, o, cmd: Command) => {
       const globals = cmd.optsWithGlobals() as GlobalOptions;
+      const { ExecWorker } = await import("../workers/exec-worker.ts");
       const worker = new ExecWorker({
         url: globals.url, token: globals.token, queue, command: o.exec, concurrency: o.concurrency, leaseMs: o.lease, graceMs: o.grace, name: o.name,
       });

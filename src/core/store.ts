@@ -65,7 +65,8 @@ export type CompletedJob = Pick<Job, "id" | "queue" | "key" | "state">;
 
 export type QueueSummary = QueueConfig & { counts: StateCounts };
 
-export type TokenRole = "admin" | "producer" | "worker" | "viewer";
+export const TOKEN_ROLES = ["admin", "producer", "worker", "viewer"] as const;
+export type TokenRole = (typeof TOKEN_ROLES)[number];
 export type TokenRecord = { id: string; name: string | null; role: TokenRole; createdAt: number };
 
 export interface JobStore {
