@@ -82,7 +82,9 @@ export async function startServer(config: ServeConfig, clock: Clock = systemCloc
       handlersFile: config.handlersFile ?? null,
       maintenanceTasks: new Map([...maintenanceTasks, ...monitorTasks(monitor)]),
     });
+    const closing = new AbortController();
     const app = createApp({
+      closing: closing.signal,
       service,
       workers: registry,
       store,
@@ -125,10 +127,15 @@ export async function startServer(config: ServeConfig, clock: Clock = systemCloc
       async stop() {
         if (stopped) return;
         stopped = true;
+        closing.abort();
         await scheduler.stop();
         await runningWorkers.shutDown(config.graceMs ?? 0);
         await service.stop();
+        // Streams and long polls have been told to end; a client that keeps a connection open
+        // past that (a half-read stream) is cut rather than holding the shutdown forever.
+        const cut = setTimeout(() => void server.stop(true), 2000);
         await server.stop();
+        clearTimeout(cut);
         await openStore.close();
         lock.release();
       },

@@ -113,3 +113,15 @@ test("past the grace period a running in-process job is given back, and runs aga
   expect(done.errors).toHaveLength(1);
   expect(done.errors[0]).toMatchObject({ attempt: 1, type: "shutdown" });
 });
+
+test("SIGTERM with open event streams: the streams end and the process exits", async () => {
+  const s = await serve("1s");
+  const streams = await Promise.all([fetch(`${s.url}/v1/events`), fetch(`${s.url}/v1/events?queue=q`)]);
+  const bodies = streams.map((res) => res.text());
+  // A stream that is connected but never read from must not hold the shutdown either.
+  const unread = await fetch(`${s.url}/v1/events`);
+  expect(unread.status).toBe(200);
+  s.proc.kill("SIGTERM");
+  expect(await s.proc.exited).toBe(0);
+  for (const body of await Promise.all(bodies)) expect(body).toStartWith("retry: 1000");
+});

@@ -35,4 +35,6 @@ export type ApiDeps = {
   adminToken: string | null;
   /** Requests per second per client, 0 for no limit. */
   rateLimitPerSecond: number;
+  /** Aborted when the server begins to shut down: open event streams end so the listener can close. */
+  closing: AbortSignal;
 };

@@ -23,6 +23,8 @@ export type EventStreamOptions = {
   heartbeatMs?: number;
   /** Renders an event's data; defaults to the event as JSON. */
   render?: (event: StreamedEvent) => unknown;
+  /** Ends the stream (after what is already read) when aborted: the server is shutting down. */
+  closing?: AbortSignal;
 };
 
 const encoder = new TextEncoder();
@@ -36,6 +38,8 @@ export function eventStream(o: EventStreamOptions): ReadableStream<Uint8Array> {
   const heartbeatMs = o.heartbeatMs ?? HEARTBEAT_MS;
   const render = o.render ?? ((e: StreamedEvent) => ({ ...e, ...e.extra, extra: undefined }));
   const stop = new AbortController();
+  if (o.closing?.aborted) stop.abort();
+  o.closing?.addEventListener("abort", () => stop.abort(), { once: true });
   let cursor = o.afterId;
   // Caught up with the log: the next read waits for the feed rather than chase each new event.
   let caughtUp = false;

@@ -44,7 +44,7 @@ function finishedAs(job: Job, id: number): MonitorEvent {
   };
 }
 
-export function registerEventRoutes(app: App, { store, clock, monitor }: ApiDeps): void {
+export function registerEventRoutes(app: App, { store, clock, monitor, closing }: ApiDeps): void {
   app.openapi(events, async (c) => {
     const { queue, key, job, after } = c.req.valid("query");
     const header = c.req.valid("header")["last-event-id"];
@@ -65,7 +65,7 @@ export function registerEventRoutes(app: App, { store, clock, monitor }: ApiDeps
     // A stream stays open for as long as the client listens: no idle time-out for it.
     (c.env as { timeout?: (req: Request, seconds: number) => void } | undefined)?.timeout?.(c.req.raw, 0);
     const body = eventStream({
-      store, feed: monitor.feed, clock, filters: { queue, key, jobId: job }, afterId, initial, enrich,
+      store, feed: monitor.feed, clock, filters: { queue, key, jobId: job }, afterId, initial, enrich, closing,
       render: (e) => renderEvent(e, e.extra),
     });
     return new Response(body, {
