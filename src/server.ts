@@ -4,6 +4,7 @@ import { isAbsolute, join, resolve } from "node:path";
 import { createApp } from "./api/app.ts";
 import type { App } from "./api/env.ts";
 import { systemClock, type Clock } from "./core/clock.ts";
+import { CannotStart } from "./core/errors.ts";
 import { QueueService } from "./core/queue-service.ts";
 import { Scheduler } from "./scheduler/scheduler.ts";
 import type { MonitorConfig } from "./monitor/monitor-config.ts";
@@ -49,7 +50,7 @@ export type RunningServer = {
   stop(): Promise<void>;
 };
 
-export class RefusedToStart extends Error {}
+export class RefusedToStart extends CannotStart {}
 
 const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
 
@@ -63,6 +64,7 @@ export async function startServer(config: ServeConfig, clock: Clock = systemCloc
   const lock: DataLock = lockDataFolder(dataDir);
   let store: SqliteStore | null = null;
   let workers: ServerWorkers | null = null;
+  let listener: ReturnType<typeof Bun.serve> | null = null;
   try {
     store = new SqliteStore({ path: join(dataDir, "spool.db"), durability: config.durability, busyTimeoutMs: config.busyTimeoutMs });
     const tokens = await store.tokensCount();
@@ -101,7 +103,7 @@ export async function startServer(config: ServeConfig, clock: Clock = systemCloc
         publicMetrics: config.publicMetrics,
       },
     });
-    const server = Bun.serve({
+    const server = (listener = Bun.serve({
       hostname: config.host,
       port: config.port,
       fetch: app.fetch,
@@ -111,7 +113,7 @@ export async function startServer(config: ServeConfig, clock: Clock = systemCloc
       // body (it checks Content-Length, and stops a streamed body at the limit); Bun's own
       // limit would answer a bare 413 instead, so it is left out of the way.
       maxRequestBodySize: Number.MAX_SAFE_INTEGER,
-    });
+    }));
     const scheduler = new Scheduler({ service });
     await scheduler.start();
     const openStore = store;
@@ -141,6 +143,7 @@ export async function startServer(config: ServeConfig, clock: Clock = systemCloc
       },
     };
   } catch (err) {
+    await listener?.stop(true);
     await workers?.shutDown(0);
     if (store) await store.close();
     lock.release();

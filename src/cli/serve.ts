@@ -1,6 +1,9 @@
 /** `spool serve`: every flag has a SPOOL_* environment variable. */
 import { Command, InvalidArgumentError, Option } from "commander";
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
 import { parseBytes } from "../core/duration.ts";
+import { CannotStart } from "../core/errors.ts";
 import type { ServeConfig } from "../server.ts";
 import { durationArg, intArg, intBetween } from "./parse.ts";
 import { CliError } from "./client.ts";
@@ -30,6 +33,9 @@ export function registerServeCommand(program: Command): void {
     .addOption(new Option("--handlers <file>", "run the handlers this file exports (`export const handlers = {queue: async (job, ctx) => …}`)").env("SPOOL_HANDLERS"))
     .addHelpText("after", "\nSPOOL_ADMIN_TOKEN gives the server a bootstrap admin token without any file.")
     .action(async (o) => {
+      // Job payloads and tokens' hashes are nobody else's business: files spool creates are the owner's only.
+      process.umask(0o077);
+      const dataFolderIsNew = !existsSync(resolve(o.data));
       const config: ServeConfig = {
         port: o.port,
         host: o.host,
@@ -45,18 +51,15 @@ export function registerServeCommand(program: Command): void {
         monitor: monitorConfigOf(o),
       };
       // Loaded here, not at the top: every other command (and --help) starts without the server.
-      const [{ startServer, RefusedToStart }, { DataFolderInUse }, { HandlersFileError }] = await Promise.all([
-        import("../server.ts"),
-        import("../store/sqlite/data-lock.ts"),
-        import("../workers/handlers-file.ts"),
-      ]);
+      const { startServer } = await import("../server.ts");
       let server;
       try {
         server = await startServer(config);
       } catch (err) {
-        if (err instanceof DataFolderInUse || err instanceof RefusedToStart || err instanceof HandlersFileError) throw new CliError(err.message, 2);
+        if (err instanceof CannotStart) throw new CliError(err.message, 2);
         throw err;
       }
+      if (dataFolderIsNew) console.log(`spool: created the data folder ${resolve(config.dataDir)}`);
       console.log(`spool listening on ${server.url} (data: ${config.dataDir}, durability: ${config.durability})`);
       console.log(`API reference: ${server.url}/docs`);
       const shutdown = async (signal: string) => {

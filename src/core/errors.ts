@@ -12,6 +12,9 @@ export class SpoolError extends Error {
   }
 }
 
+/** A reason `spool serve` cannot start, said in one line that names the file or setting at fault. */
+export class CannotStart extends Error {}
+
 export const validationFailed = (message: string, details: unknown[] = []) =>
   new SpoolError("validation_failed", 400, message, details);
 export const notFound = (what: string) => new SpoolError("not_found", 404, `${what} not found`);

@@ -8,6 +8,7 @@
  *   };
  */
 import { isAbsolute, resolve } from "node:path";
+import { CannotStart } from "../core/errors.ts";
 import { QUEUE_NAME } from "../core/job.ts";
 import type { Handler } from "./handler.ts";
 import type { JobRunner, WorkOptions } from "./job-runner.ts";
@@ -16,7 +17,7 @@ import type { Spool } from "./spool.ts";
 export type HandlerSpec = Handler | (WorkOptions & { handler: Handler });
 export type Handlers = Record<string, HandlerSpec>;
 
-export class HandlersFileError extends Error {}
+export class HandlersFileError extends CannotStart {}
 
 const SHAPE = "export `handlers`: { queueName: async (job, ctx) => result } (or { queueName: { handler, concurrency } })";
 

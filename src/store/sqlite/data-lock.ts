@@ -2,8 +2,9 @@
 import { Database } from "bun:sqlite";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { CannotStart } from "../../core/errors.ts";
 
-export class DataFolderInUse extends Error {}
+export class DataFolderInUse extends CannotStart {}
 
 export type DataLock = { release(): void };
 

@@ -1,15 +1,34 @@
 /** Opening the SQLite database: pragmas, migrations, and the group-commit writer. */
 import { Database, type Statement } from "bun:sqlite";
-import { storageUnavailable } from "../../core/errors.ts";
-import { migrate } from "./migrations.ts";
+import { CannotStart, storageUnavailable } from "../../core/errors.ts";
+import { MIGRATIONS, migrate } from "./migrations.ts";
 
 export type Durability = "normal" | "full";
 
 /** How long a write waits for another connection's lock before storage counts as unavailable. */
 export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 
+/** Opens (or creates) the database, or says in one line why it cannot: unreadable, unwritable, not a database, too new. */
 export function openDatabase(path: string, durability: Durability = "normal", busyTimeoutMs = DEFAULT_BUSY_TIMEOUT_MS): Database {
-  const db = new Database(path, { create: true, strict: true });
+  let db: Database | null = null;
+  try {
+    db = new Database(path, { create: true, strict: true });
+    configure(db, durability, busyTimeoutMs);
+    return db;
+  } catch (err) {
+    db?.close();
+    if (err instanceof CannotStart) throw err;
+    const reason = (err as Error).message;
+    const hint = /readonly|permission|unable to open/i.test(reason)
+      ? "check the owner and permissions of the file and its folder"
+      : /not a database|malformed|corrupt/i.test(reason)
+        ? "it is not a spool database, or it is damaged; restore a backup or point --data at another folder"
+        : "see the message above";
+    throw new CannotStart(`cannot use the database ${path}: ${reason} (${hint})`);
+  }
+}
+
+function configure(db: Database, durability: Durability, busyTimeoutMs: number): void {
   db.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
   db.exec("PRAGMA journal_mode = WAL");
   db.exec(`PRAGMA synchronous = ${durability === "full" ? "FULL" : "NORMAL"}`);
@@ -20,8 +39,15 @@ export function openDatabase(path: string, durability: Durability = "normal", bu
   // Group commit runs each write in a savepoint; their statement journals stay in memory
   // (on disk they cost about twice the write itself).
   db.exec("PRAGMA temp_store = MEMORY");
+  const version = (db.query("PRAGMA user_version").get() as { user_version: number }).user_version;
+  const known = Math.max(...MIGRATIONS.map((m) => m.version));
+  if (version > known) {
+    throw new CannotStart(`the database ${db.filename} was written by a newer spool (schema ${version}, this one knows up to ${known}); run that version or a newer one`);
+  }
   migrate(db);
-  return db;
+  // A file that opens but cannot be written (read-only file, read-only mount) would fail at the
+  // first write instead; this rewrites the header's schema version with the value it has.
+  db.exec(`PRAGMA user_version = ${Math.max(version, known)}`);
 }
 
 /** Copies the WAL back into the database once a second; returns a function that stops it. */
