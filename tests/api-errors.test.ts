@@ -147,3 +147,28 @@ describe("storage unavailable", () => {
     expect((await server.call("GET", "/v1/queues/s")).body.paused).toBe(false);
   });
 });
+
+describe("times beyond what a date holds", () => {
+  test("a delay, timeout or schedule delay past the date range is 400 and stores nothing, in a batch too", async () => {
+    server = await startTestServer();
+    const huge = 8.64e15;
+    expectError(await server.call("POST", "/v1/queues/t/jobs", { delayMs: huge }), 400, "validation_failed");
+    expectError(await server.call("POST", "/v1/queues/t/jobs", { timeoutMs: huge }), 400, "validation_failed");
+    const batch = await server.call("POST", "/v1/queues/t/jobs/batch", { jobs: [{ payload: 1 }, { delayMs: Number.MAX_SAFE_INTEGER }] });
+    expect(detailPaths(expectError(batch, 400, "validation_failed"))).toEqual(["jobs.1.delayMs"]);
+    expect(await counts(server, "t")).toEqual(empty);
+    expect((await server.call("GET", "/v1/jobs?queue=t")).body.jobs).toEqual([]);
+
+    const schedule = await server.call("POST", "/v1/schedules", { name: "far", every: "1h", queue: "t", jobOptions: { delayMs: huge } });
+    expectError(schedule, 400, "validation_failed");
+    expect((await server.call("GET", "/v1/schedules/far")).status).toBe(404);
+  });
+
+  test("the longest delay allowed is stored and read back", async () => {
+    server = await startTestServer();
+    const job = await server.call("POST", "/v1/queues/t/jobs", { delayMs: 100 * 365.25 * 86_400_000 });
+    expect(job.status).toBe(201);
+    expect((await server.call("GET", `/v1/jobs/${job.body.id}`)).body.state).toBe("delayed");
+    expect((await server.call("GET", "/v1/jobs?queue=t")).status).toBe(200);
+  });
+});

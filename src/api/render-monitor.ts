@@ -4,7 +4,7 @@ import { renderAlert } from "../monitor/channels/channel.ts";
 import type { HealthReport } from "../monitor/health.ts";
 import type { StatsSnapshot } from "../monitor/stats.ts";
 
-const iso = (ms: number) => new Date(ms).toISOString();
+import { iso } from "./iso.ts";
 
 // Events come in bursts that share a millisecond: keep the last rendering.
 let lastAt = NaN;

@@ -1,7 +1,7 @@
 /** Jobs and queues as the HTTP API shows them: ISO 8601 times, no lease secrets. */
 import type { Job } from "../core/job.ts";
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+import { isoOrNull as iso } from "./iso.ts";
 
 /** A job for any reader: the lease token is never shown, only who holds the job and until when. */
 export function renderJob(job: Job) {

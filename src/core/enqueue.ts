@@ -1,6 +1,6 @@
 /** Turning a producer's enqueue options into a NewJob: validation, queue defaults, global defaults. */
 import { validationFailed } from "./errors.ts";
-import { DEFAULT_BACKOFF, DEFAULT_MAX_ATTEMPTS, MAX_KEY_LENGTH, PRIORITY, QUEUE_NAME, type EnqueueOptions, type NewJob } from "./job.ts";
+import { DEFAULT_BACKOFF, DEFAULT_MAX_ATTEMPTS, MAX_DURATION_MS, MAX_KEY_LENGTH, MAX_TIME_MS, PRIORITY, QUEUE_NAME, type EnqueueOptions, type NewJob } from "./job.ts";
 import type { JobDefaults } from "./queue-config.ts";
 import { MAX_BACKOFF_MS, resolveBackoff } from "./retry.ts";
 
@@ -41,9 +41,15 @@ export function enqueueIssues(o: EnqueueOptions, prefix = ""): Issue[] {
   if (o.maxAttempts !== undefined && (!isInt(o.maxAttempts) || o.maxAttempts < 1 || o.maxAttempts > 1000)) {
     at("maxAttempts", "must be an integer from 1 to 1000");
   }
-  if (o.timeoutMs !== undefined && (!isInt(o.timeoutMs) || o.timeoutMs < 1)) at("timeoutMs", "must be a positive integer");
-  if (o.delayMs !== undefined && (!isInt(o.delayMs) || o.delayMs < 0)) at("delayMs", "must be an integer ≥ 0");
-  if (o.runAt !== undefined && (typeof o.runAt !== "number" || !Number.isFinite(o.runAt))) at("runAt", "must be a time");
+  if (o.timeoutMs !== undefined && (!isInt(o.timeoutMs) || o.timeoutMs < 1 || o.timeoutMs > MAX_DURATION_MS)) {
+    at("timeoutMs", `must be an integer from 1 to ${MAX_DURATION_MS} (100 years)`);
+  }
+  if (o.delayMs !== undefined && (!isInt(o.delayMs) || o.delayMs < 0 || o.delayMs > MAX_DURATION_MS)) {
+    at("delayMs", `must be an integer from 0 to ${MAX_DURATION_MS} (100 years)`);
+  }
+  if (o.runAt !== undefined && (typeof o.runAt !== "number" || !Number.isFinite(o.runAt) || o.runAt < 0 || o.runAt > MAX_TIME_MS)) {
+    at("runAt", "must be a time between 1970 and the end of 9999");
+  }
   if (o.delayMs !== undefined && o.runAt !== undefined) at("runAt", "give delayMs or runAt, not both");
   if (o.idempotencyKey !== undefined && (typeof o.idempotencyKey !== "string" || o.idempotencyKey.length === 0 || o.idempotencyKey.length > 255)) {
     at("idempotencyKey", "must be a string of 1–255 characters");

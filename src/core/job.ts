@@ -110,3 +110,7 @@ export const DEFAULT_BACKOFF: Backoff = { type: "exponential", delayMs: 1000, ma
 export const DEFAULT_MAX_ATTEMPTS = 3;
 export const QUEUE_NAME = /^[A-Za-z0-9._:-]{1,128}$/;
 export const MAX_KEY_LENGTH = 255;
+/** The latest time a job may be set to run: the end of year 9999, the last a 4-digit ISO 8601 date holds. */
+export const MAX_TIME_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+/** The longest delay or attempt timeout: 100 years, far inside what a date can hold from any now. */
+export const MAX_DURATION_MS = 100 * 365.25 * 86_400_000;

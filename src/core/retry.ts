@@ -1,5 +1,5 @@
 /** Backoff delays and the decision whether a failed attempt runs again. */
-import { DEFAULT_BACKOFF, type Backoff, type Job } from "./job.ts";
+import { DEFAULT_BACKOFF, MAX_DURATION_MS, type Backoff, type Job } from "./job.ts";
 import type { RetryPolicy } from "./queue-config.ts";
 
 export const MAX_BACKOFF_MS = 3_600_000;
@@ -38,7 +38,7 @@ export function nextAttemptAt(input: FailureInput): number | null {
   const special = policy.byType?.[errorType];
   const maxAttempts = special?.maxAttempts ?? job.maxAttempts;
   if (job.attempts >= maxAttempts) return null;
-  if (input.retryInMs !== undefined) return now + input.retryInMs;
+  if (input.retryInMs !== undefined) return now + Math.min(Math.max(0, input.retryInMs), MAX_DURATION_MS);
   const backoff = special?.backoff ? resolveBackoff(special.backoff, job.backoff) : job.backoff;
   return now + backoffDelay(job.attempts, backoff, input.random);
 }

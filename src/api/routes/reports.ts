@@ -7,6 +7,7 @@ import type { App, ApiDeps } from "../env.ts";
 import { jsonResponse, route } from "../route.ts";
 import { Timestamp } from "../schemas/common.ts";
 import { DailyReportSchema } from "../schemas/monitor.ts";
+import { iso } from "../iso.ts";
 
 const list = route("read", {
   method: "get",
@@ -36,7 +37,7 @@ const get = route("read", {
 export function registerReportRoutes(app: App, { store }: ApiDeps): void {
   app.openapi(list, async (c) => {
     const reports = await store.reportsList({ kind: DAILY, limit: c.req.valid("query").limit });
-    return c.json({ reports: reports.map((r) => ({ date: r.date, createdAt: new Date(r.createdAt).toISOString() })) }, 200);
+    return c.json({ reports: reports.map((r) => ({ date: r.date, createdAt: iso(r.createdAt) })) }, 200);
   });
   app.openapi(get, async (c) => {
     const { date } = c.req.valid("param");

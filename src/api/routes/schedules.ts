@@ -8,7 +8,7 @@ import { jsonBody, jsonResponse, route } from "../route.ts";
 import { JobSchema } from "../schemas/job.ts";
 import { ScheduleCreateBody, ScheduleDetailSchema, ScheduleName, ScheduleSchema, ScheduleUpdateBody } from "../schemas/schedule.ts";
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+import { isoOrNull as iso } from "../iso.ts";
 
 function renderRun(run: ScheduleRun) {
   return {

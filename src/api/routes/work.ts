@@ -6,6 +6,7 @@ import { renderClaimed, renderJob } from "../render.ts";
 import { jsonBody, jsonResponse, route } from "../route.ts";
 import { JobId, QueueName, Timestamp } from "../schemas/common.ts";
 import { ClaimedJobSchema, JobSchema, ProgressSchema } from "../schemas/job.ts";
+import { iso } from "../iso.ts";
 
 const ClaimBody = z
   .object({
@@ -136,7 +137,7 @@ export function registerWorkRoutes(app: App, { service, workers }: ApiDeps): voi
   app.openapi(heartbeat, async (c) => {
     const body = c.req.valid("json");
     const { job, control } = await heartbeatAsWorker({ service, registry: workers }, { id: c.req.valid("param").id, ...body });
-    const answer = { leaseExpiresAt: new Date(job.leaseExpiresAt!).toISOString(), cancelRequested: job.cancelRequested };
+    const answer = { leaseExpiresAt: iso(job.leaseExpiresAt!), cancelRequested: job.cancelRequested };
     return c.json({ ...answer, ...(control.shutdown ? { control } : {}) }, 200);
   });
 }

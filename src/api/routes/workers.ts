@@ -5,7 +5,7 @@ import type { App, ApiDeps } from "../env.ts";
 import { jsonResponse, route } from "../route.ts";
 import { WorkerId, WorkerSchema } from "../schemas/worker.ts";
 
-const iso = (ms: number) => new Date(ms).toISOString();
+import { iso } from "../iso.ts";
 
 function renderWorker(w: WorkerView) {
   return {
