@@ -195,3 +195,21 @@ describe("startServer refusals", () => {
     expect((await server.call("GET", "/healthz")).status).toBe(200);
   });
 });
+
+describe("secrets in push targets", () => {
+  test("only admins read a target's header values and URL credentials; other roles see them hidden", async () => {
+    server = await startTestServer({ adminToken: ADMIN_SECRET });
+    const target = { url: "https://bot:hunter2@hooks.example.com/in?api_key=s3cret&v=2", headers: { authorization: "Bearer very-secret" } };
+    expect((await server.call("PUT", "/v1/queues/hooks", { target }, admin)).status).toBe(200);
+    expect((await server.call("GET", "/v1/queues/hooks", undefined, admin)).body.target).toMatchObject(target);
+    for (const role of ["viewer", "producer", "worker"] as const) {
+      const headers = bearer(await tokenFor(server, role));
+      const one = (await server.call("GET", "/v1/queues/hooks", undefined, headers)).body;
+      const all = (await server.call("GET", "/v1/queues", undefined, headers)).body.queues.find((q: any) => q.name === "hooks");
+      for (const seen of [one, all]) {
+        expect(JSON.stringify(seen)).not.toMatch(/hunter2|s3cret|very-secret|bot:/);
+        expect(seen.target).toMatchObject({ url: "https://***:***@hooks.example.com/in?api_key=***&v=***", headers: { authorization: "***" } });
+      }
+    }
+  });
+});

@@ -79,12 +79,17 @@ function sessionToken(cookie: string | undefined): string | null {
   return cookie?.match(/(?:^|;\s*)spool_session=([^;]+)/)?.[1] ?? null;
 }
 
+/** Whether the caller's role carries the permission. */
+export function may(principal: Principal | undefined, permission: Permission): boolean {
+  return principal !== undefined && ROLE_PERMISSIONS[principal.role].includes(permission);
+}
+
 /** Route middleware: refuses callers whose role lacks the permission. */
 export function allow(permission: Permission): MiddlewareHandler<ApiEnv> {
   return async (c, next) => {
     const principal = c.get("principal");
     if (!principal) throw unauthorized();
-    if (!ROLE_PERMISSIONS[principal.role].includes(permission)) {
+    if (!may(principal, permission)) {
       throw forbidden(`role ${principal.role} may not ${permission === "admin" ? "administer spool" : permission}`);
     }
     return next();

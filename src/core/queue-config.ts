@@ -32,6 +32,27 @@ export type QueueConfig = {
   target: PushTarget | null;
 };
 
+/**
+ * What a caller who may not change a queue sees of its push target: header values and
+ * the URL's credentials and query values hidden, since that is where API keys go.
+ */
+export function redactTarget(target: PushTarget | null): PushTarget | null {
+  if (!target) return null;
+  const hidden = "***";
+  let url = target.url;
+  try {
+    const u = new URL(target.url);
+    if (u.username) u.username = hidden;
+    if (u.password) u.password = hidden;
+    for (const name of [...u.searchParams.keys()]) u.searchParams.set(name, hidden);
+    url = u.toString();
+  } catch {
+    url = hidden;
+  }
+  const headers = target.headers && Object.fromEntries(Object.keys(target.headers).map((name) => [name, hidden]));
+  return { ...target, url, ...(headers ? { headers } : {}) };
+}
+
 /** The part of a queue's config an operator may change with PUT. */
 export type QueueSettings = Omit<QueueConfig, "name" | "paused">;
 
