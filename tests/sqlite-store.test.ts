@@ -56,7 +56,7 @@ describe("SqliteStore", () => {
     }
   });
 
-  test("a database from the first release is brought up to date on open and keeps its jobs", async () => {
+  test("a database from the first release is brought up to date on open and keeps its jobs and tokens", async () => {
     const path = freshPath();
     const old = new Database(path, { create: true, strict: true });
     old.exec("PRAGMA journal_mode = WAL");
@@ -68,11 +68,13 @@ describe("SqliteStore", () => {
          VALUES ('q', '{"n":1}', 5, 'waiting', 0, 3, '{"type":"fixed","delayMs":0}', 0) RETURNING id`,
       )
       .get() as { id: number };
+    old.query("INSERT INTO tokens (id, hash, role, name, created_at) VALUES ('t1', 'h1', 'worker', 'ci', 5)").run();
     old.close();
     const { store, svc } = open(path);
     try {
       expect((store.db.query("PRAGMA user_version").get() as { user_version: number }).user_version).toBe(LATEST_MIGRATION);
       expect(await svc.getJob(String(id))).toMatchObject({ queue: "q", payload: { n: 1 }, state: "waiting" });
+      expect(await store.tokensList()).toEqual([{ id: "t1", name: "ci", role: "worker", createdAt: 5, lastUsedAt: null }]);
     } finally {
       await store.close();
     }

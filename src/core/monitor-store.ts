@@ -72,6 +72,10 @@ export type QueueStats = StatsCounters & { queue: string };
 export type SeriesPoint = StatsCounters & { at: number };
 export type QueueHistogram = { queue: string; buckets: number[] };
 export type ErrorCount = { queue: string; type: string; n: number };
+/** Failed attempts of one queue and error type in the minute starting at `minute`. */
+export type ErrorMinute = ErrorCount & { minute: number };
+/** A recent failure of a queue and error type: its job and that job's latest message for the type. */
+export type ErrorSample = { jobId: string; message: string };
 export type SlowJob = { jobId: string; queue: string; key: string | null; runMs: number; finishedAt: number };
 
 export type StatsRange = { from: number; to: number; now: number };
@@ -129,6 +133,14 @@ export interface MonitorStore {
   statsHistogram(p: StatsRange & { metric: "run" | "wait" }): Promise<QueueHistogram[]>;
   /** Failed attempts per queue and error type over the range. */
   statsErrors(p: StatsRange): Promise<ErrorCount[]>;
+  /** Failed attempts per minute, queue and error type over the range (of all queues or one), oldest minute first. */
+  statsErrorMinutes(p: StatsRange & { queue?: string }): Promise<ErrorMinute[]>;
+  /**
+   * The newest failure of this queue and error type still in the event log, with its job's
+   * newest message of that type; null when the log holds none or the job is gone. Found by
+   * index, never by scanning job rows.
+   */
+  errorSample(p: { queue: string; type: string }): Promise<ErrorSample | null>;
   /** The slowest completions that finished in the range, slowest first. */
   statsSlowest(p: StatsRange & { limit: number }): Promise<SlowJob[]>;
   /** Drops aggregates and resolved alerts older than `before`; returns how many rows went. */

@@ -13,6 +13,7 @@ import type { Job, JobError, JobState, NewJob, Progress } from "./job.ts";
 import type { QueueConfig, QueueSettings, StateCounts } from "./queue-config.ts";
 import type { MonitorStore } from "./monitor-store.ts";
 import type { ScheduleStore } from "./schedule-store.ts";
+import type { SessionStore } from "./session-store.ts";
 import type { WorkerStore } from "./worker-store.ts";
 
 export type EnqueueOutcome = { job: Job; created: boolean };
@@ -67,7 +68,14 @@ export type QueueSummary = QueueConfig & { counts: StateCounts };
 
 export const TOKEN_ROLES = ["admin", "producer", "worker", "viewer"] as const;
 export type TokenRole = (typeof TOKEN_ROLES)[number];
-export type TokenRecord = { id: string; name: string | null; role: TokenRole; createdAt: number };
+export type TokenRecord = {
+  id: string;
+  name: string | null;
+  role: TokenRole;
+  createdAt: number;
+  /** Last authenticated request, recorded at most about once a minute; null when never used. */
+  lastUsedAt: number | null;
+};
 
 export interface JobStore {
   /** Inserts all jobs or none. An existing (queue, idempotencyKey) yields that job with created=false. */
@@ -126,9 +134,15 @@ export interface TokenStore {
   tokenCreate(p: { hash: string; role: TokenRole; name: string | null; now: number }): Promise<TokenRecord>;
   tokenFind(p: { hash: string }): Promise<TokenRecord | null>;
   tokensCount(): Promise<number>;
+  /** Every token, oldest first. */
+  tokensList(): Promise<TokenRecord[]>;
+  /** Deletes a token and all its sessions at once; false when the id is unknown. */
+  tokenRevoke(p: { id: string; now: number }): Promise<boolean>;
+  /** Records a use of the token; lastUsedAt never moves back. */
+  tokenTouch(p: { id: string; now: number }): Promise<void>;
 }
 
-export interface Store extends JobStore, QueueStore, TokenStore, ScheduleStore, WorkerStore, MonitorStore {
+export interface Store extends JobStore, QueueStore, TokenStore, SessionStore, ScheduleStore, WorkerStore, MonitorStore {
   readonly kind: "sqlite" | "redis";
   /** A cheap round trip to storage, for readiness. */
   ping(): Promise<boolean>;

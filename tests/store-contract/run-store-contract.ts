@@ -1,9 +1,10 @@
-/** The store conformance suite: queue semantics (DESIGN §1–§3) run unchanged against any Store. */
+/** The store conformance suite: queue semantics (DESIGN §1–§5, tokens and sessions) run unchanged against any Store. */
 import { describe, test } from "bun:test";
 import type { Store } from "../../src/core/store.ts";
 import { cancelContract } from "./cancel.ts";
 import { claimContract } from "./claim.ts";
 import { enqueueContract } from "./enqueue.ts";
+import { errorGroupsContract } from "./error-groups.ts";
 import { failRetryContract } from "./fail-retry.ts";
 import { Ctx, type ContractCase } from "./harness.ts";
 import { lanesContract } from "./lanes.ts";
@@ -13,6 +14,7 @@ import { monitoringContract } from "./monitoring.ts";
 import { queueOpsContract } from "./queue-ops.ts";
 import { retryDeleteContract } from "./retry-delete.ts";
 import { schedulesContract } from "./schedules.ts";
+import { tokensSessionsContract } from "./tokens-sessions.ts";
 
 const AREAS: [string, (it: ContractCase) => void][] = [
   ["enqueue", enqueueContract],
@@ -26,6 +28,8 @@ const AREAS: [string, (it: ContractCase) => void][] = [
   ["listJobs", listJobsContract],
   ["schedules", schedulesContract],
   ["monitoring", monitoringContract],
+  ["error groups", errorGroupsContract],
+  ["tokens and sessions", tokensSessionsContract],
 ];
 
 export type StoreContractOptions = {

@@ -4,6 +4,7 @@ import queueCore from "./migrations/001-queue.sql" with { type: "text" };
 import schedules from "./migrations/002-schedules.sql" with { type: "text" };
 import workers from "./migrations/003-workers.sql" with { type: "text" };
 import monitoring from "./migrations/004-monitoring.sql" with { type: "text" };
+import tokensSessions from "./migrations/005-tokens-sessions.sql" with { type: "text" };
 
 /** Append only: a migration that has shipped is never edited. */
 export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
@@ -11,6 +12,7 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
   { version: 2, name: "schedules", sql: schedules },
   { version: 3, name: "workers", sql: workers },
   { version: 4, name: "monitoring", sql: monitoring },
+  { version: 5, name: "tokens and sessions", sql: tokensSessions },
 ];
 
 export function migrate(db: Database): void {

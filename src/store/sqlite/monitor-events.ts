@@ -1,7 +1,8 @@
 /** The event log in SQLite: reading after an id with filters, appending alert events, pruning. */
 import type { Database } from "bun:sqlite";
 import type { JobState } from "../../core/job.ts";
-import type { AlertEventType, EventFilters, EventsPage, MonitorEvent } from "../../core/monitor-store.ts";
+import type { JobError } from "../../core/job.ts";
+import type { AlertEventType, ErrorSample, EventFilters, EventsPage, MonitorEvent } from "../../core/monitor-store.ts";
 import { foldCursor, latestEventId } from "./stats-fold.ts";
 import { rowId } from "./rows.ts";
 
@@ -65,4 +66,19 @@ export function eventsPruneBatch(db: Database, p: { keep: number; limit: number 
   const cutoff = Math.min(latestEventId(db) - Math.max(1, p.keep), foldCursor(db), oldest + p.limit - 1);
   if (cutoff < oldest) return 0;
   return db.query("DELETE FROM events WHERE id <= ?").run(cutoff).changes;
+}
+
+/**
+ * The newest event of a queue and error type, through the events_errors index, and its job's
+ * newest error of that type (a job keeps one error per failed attempt, so this reads one row).
+ */
+export function errorSample(db: Database, p: { queue: string; type: string }): ErrorSample | null {
+  const event = db
+    .query("SELECT job_id FROM events WHERE queue = ? AND error_type = ? ORDER BY id DESC LIMIT 1")
+    .get(p.queue, p.type) as { job_id: number | null } | null;
+  if (event?.job_id == null) return null;
+  const job = db.query("SELECT errors FROM jobs WHERE id = ?").get(event.job_id) as { errors: string } | null;
+  if (!job) return null;
+  const error = (JSON.parse(job.errors) as JobError[]).findLast((e) => e.type === p.type);
+  return error ? { jobId: String(event.job_id), message: error.message } : null;
 }

@@ -1,12 +1,13 @@
 /** SqliteMonitor: the MonitorStore on bun:sqlite; aggregate reads fold the event log first. */
 import type { Database } from "bun:sqlite";
 import type {
-  Alert, AlertCondition, AlertEventType, AlertState, AlertUpsert, BlockedLanes, ErrorCount, EventFilters, EventsPage, LaneView,
+  Alert, AlertCondition, AlertEventType, AlertState, AlertUpsert, BlockedLanes, ErrorCount, ErrorMinute, ErrorSample, EventFilters,
+  EventsPage, LaneView,
   MonitorStore, QueueHistogram, QueueStats, SeriesPoint, SlowJob, StatsRange, StoredReport,
 } from "../../core/monitor-store.ts";
 import type { StateCounts } from "../../core/queue-config.ts";
 import type { GroupCommit } from "./database.ts";
-import { eventAppend, eventsAfter, eventsPruneBatch } from "./monitor-events.ts";
+import { errorSample, eventAppend, eventsAfter, eventsPruneBatch } from "./monitor-events.ts";
 import { countsTotal, lanesBlocked, lanesList } from "./monitor-lanes.ts";
 import * as records from "./monitor-records.ts";
 import * as stats from "./monitor-stats.ts";
@@ -54,6 +55,15 @@ export class SqliteMonitor implements MonitorStore {
   async statsErrors(p: StatsRange): Promise<ErrorCount[]> {
     await this.statsFold();
     return stats.statsErrors(this.db, p);
+  }
+
+  async statsErrorMinutes(p: StatsRange & { queue?: string }): Promise<ErrorMinute[]> {
+    await this.statsFold();
+    return stats.statsErrorMinutes(this.db, p);
+  }
+
+  async errorSample(p: { queue: string; type: string }): Promise<ErrorSample | null> {
+    return errorSample(this.db, p);
   }
 
   async statsSlowest(p: StatsRange & { limit: number }): Promise<SlowJob[]> {

@@ -1,7 +1,7 @@
 /** Reading the per-minute aggregates in SQLite: totals, series, histograms, errors, slowest jobs. */
 import type { Database } from "bun:sqlite";
 import {
-  HISTOGRAM_BUCKETS, type ErrorCount, type QueueHistogram, type QueueStats, type SeriesPoint, type SlowJob,
+  HISTOGRAM_BUCKETS, type ErrorCount, type ErrorMinute, type QueueHistogram, type QueueStats, type SeriesPoint, type SlowJob,
 } from "../../core/monitor-store.ts";
 
 const SUMS = `SUM(enqueued) AS enqueued, SUM(started) AS started, SUM(completed) AS completed, SUM(failed) AS failed,
@@ -49,6 +49,15 @@ export function statsErrors(db: Database, p: Range): ErrorCount[] {
        GROUP BY queue, type ORDER BY n DESC, queue, type`,
     )
     .all(p.from, p.to) as ErrorCount[];
+}
+
+export function statsErrorMinutes(db: Database, p: Range & { queue?: string }): ErrorMinute[] {
+  return db
+    .query(
+      `SELECT minute, queue, type, n FROM stats_errors WHERE minute >= ?1 AND minute < ?2 AND (?3 IS NULL OR queue = ?3)
+       ORDER BY minute, queue, type`,
+    )
+    .all(p.from, p.to, p.queue ?? null) as ErrorMinute[];
 }
 
 export function statsSlowest(db: Database, p: Range & { limit: number }): SlowJob[] {

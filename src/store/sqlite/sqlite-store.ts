@@ -5,13 +5,14 @@ import type { JobState } from "../../core/job.ts";
 import { emptyCounts, mergeSettings, type QueueSettings, type StateCounts } from "../../core/queue-config.ts";
 import type {
   BackupStore, ClaimParams, CompleteItem, EnqueueOutcome, FailParams, HeartbeatParams, JobListParams, JobPage,
-  QueueSummary, Store, TokenRecord, TokenRole,
+  QueueSummary, Store,
 } from "../../core/store.ts";
 import type { NewJob } from "../../core/job.ts";
 import { GroupCommit, openDatabase, startCheckpoints, type Durability } from "./database.ts";
 import { JobOps } from "./job-ops.ts";
 import { SqliteMonitor } from "./monitor-ops.ts";
 import { ScheduleOps } from "./schedule-ops.ts";
+import { TokenOps } from "./token-ops.ts";
 import { WorkerOps } from "./worker-ops.ts";
 import { rowId, toJob, type JobRow } from "./rows.ts";
 
@@ -28,6 +29,7 @@ export class SqliteStore implements Store, BackupStore {
   private readonly ops: JobOps;
   private readonly scheduleOps: ScheduleOps;
   private readonly workerOps: WorkerOps;
+  private readonly tokenOps: TokenOps;
   private readonly monitor: SqliteMonitor;
 
   constructor(options: SqliteStoreOptions) {
@@ -37,6 +39,7 @@ export class SqliteStore implements Store, BackupStore {
     this.ops = new JobOps(this.db);
     this.scheduleOps = new ScheduleOps(this.db, this.writer);
     this.workerOps = new WorkerOps(this.db, this.writer);
+    this.tokenOps = new TokenOps(this.db, this.writer);
     this.monitor = new SqliteMonitor(this.db, this.writer);
   }
 
@@ -231,24 +234,17 @@ export class SqliteStore implements Store, BackupStore {
     return row.at;
   }
 
-  async tokenCreate(p: { hash: string; role: TokenRole; name: string | null; now: number }): Promise<TokenRecord> {
-    const id = crypto.randomUUID();
-    await this.writer.write(() =>
-      this.db.query("INSERT INTO tokens (id, hash, role, name, created_at) VALUES (?, ?, ?, ?, ?)").run(id, p.hash, p.role, p.name, p.now),
-    );
-    return { id, role: p.role, name: p.name, createdAt: p.now };
-  }
-
-  async tokenFind(p: { hash: string }): Promise<TokenRecord | null> {
-    const row = this.db.query("SELECT id, role, name, created_at FROM tokens WHERE hash = ?").get(p.hash) as
-      | { id: string; role: TokenRole; name: string | null; created_at: number }
-      | null;
-    return row ? { id: row.id, role: row.role, name: row.name, createdAt: row.created_at } : null;
-  }
-
-  async tokensCount() {
-    return (this.db.query("SELECT COUNT(*) AS n FROM tokens").get() as { n: number }).n;
-  }
+  // Tokens and the dashboard's sessions: see token-ops.ts.
+  tokenCreate: TokenOps["tokenCreate"] = (p) => this.tokenOps.tokenCreate(p);
+  tokenFind: TokenOps["tokenFind"] = (p) => this.tokenOps.tokenFind(p);
+  tokensCount: TokenOps["tokensCount"] = () => this.tokenOps.tokensCount();
+  tokensList: TokenOps["tokensList"] = () => this.tokenOps.tokensList();
+  tokenRevoke: TokenOps["tokenRevoke"] = (p) => this.tokenOps.tokenRevoke(p);
+  tokenTouch: TokenOps["tokenTouch"] = (p) => this.tokenOps.tokenTouch(p);
+  sessionCreate: TokenOps["sessionCreate"] = (p) => this.tokenOps.sessionCreate(p);
+  sessionFind: TokenOps["sessionFind"] = (p) => this.tokenOps.sessionFind(p);
+  sessionDelete: TokenOps["sessionDelete"] = (p) => this.tokenOps.sessionDelete(p);
+  sessionsPrune: TokenOps["sessionsPrune"] = (p) => this.tokenOps.sessionsPrune(p);
 
   // Schedules and job pruning: see schedule-ops.ts.
   scheduleGet: ScheduleOps["scheduleGet"] = (p) => this.scheduleOps.scheduleGet(p);
@@ -277,6 +273,8 @@ export class SqliteStore implements Store, BackupStore {
   statsSeries: SqliteMonitor["statsSeries"] = (p) => this.monitor.statsSeries(p);
   statsHistogram: SqliteMonitor["statsHistogram"] = (p) => this.monitor.statsHistogram(p);
   statsErrors: SqliteMonitor["statsErrors"] = (p) => this.monitor.statsErrors(p);
+  statsErrorMinutes: SqliteMonitor["statsErrorMinutes"] = (p) => this.monitor.statsErrorMinutes(p);
+  errorSample: SqliteMonitor["errorSample"] = (p) => this.monitor.errorSample(p);
   statsSlowest: SqliteMonitor["statsSlowest"] = (p) => this.monitor.statsSlowest(p);
   historyPrune: SqliteMonitor["historyPrune"] = (p) => this.monitor.historyPrune(p);
   eventsAfter: SqliteMonitor["eventsAfter"] = (p) => this.monitor.eventsAfter(p);
