@@ -31,6 +31,9 @@ async function leased(queue: string) {
   await newJob(queue);
   return (await server.call("POST", `/v1/queues/${queue}/claim`, { workerId: "w" }, admin)).body.jobs[0];
 }
+async function newToken() {
+  return (await server.call("POST", "/v1/tokens", { role: "viewer" }, admin)).body;
+}
 async function cancelled(queue: string) {
   const job = await newJob(queue);
   await server.call("POST", `/v1/jobs/${job.id}/cancel`, undefined, admin);
@@ -81,6 +84,9 @@ const OPERATIONS: Operation[] = [
   { name: "retry failed", needs: "admin", ok: 200, call: (q, h) => server.call("POST", `/v1/queues/${q}/retry-failed`, undefined, h) },
   { name: "cancel waiting", needs: "admin", ok: 200, setup: newJob, call: (q, h) => server.call("POST", `/v1/queues/${q}/cancel-waiting`, undefined, h) },
   { name: "backup", needs: "admin", ok: 200, call: (_q, h) => server.call("POST", "/v1/admin/backup", undefined, h) },
+  { name: "list tokens", needs: "admin", ok: 200, call: (_q, h) => server.call("GET", "/v1/tokens", undefined, h) },
+  { name: "create token", needs: "admin", ok: 201, call: (_q, h) => server.call("POST", "/v1/tokens", { role: "viewer" }, h) },
+  { name: "revoke token", needs: "admin", ok: 204, setup: newToken, call: (_q, h, t) => server.call("DELETE", `/v1/tokens/${t.id}`, undefined, h) },
 ];
 
 /** What a refused call could have changed: the queue's counts, config and pause. */

@@ -19,6 +19,7 @@ import { registerReportRoutes } from "./routes/reports.ts";
 import { registerScheduleRoutes } from "./routes/schedules.ts";
 import { registerProbeRoutes, registerServerRoutes } from "./routes/server.ts";
 import { registerStatsRoutes } from "./routes/stats.ts";
+import { registerTokenRoutes } from "./routes/tokens.ts";
 import { registerWorkRoutes } from "./routes/work.ts";
 import { registerWorkerRoutes } from "./routes/workers.ts";
 
@@ -49,6 +50,7 @@ export function createApp(deps: ApiDeps): App {
   registerQueueRoutes(app, deps);
   registerScheduleRoutes(app, deps);
   registerServerRoutes(app, deps);
+  registerTokenRoutes(app, deps);
   registerAdminRoutes(app, deps);
   registerStatsRoutes(app, deps);
   registerHealthRoutes(app, deps);

@@ -37,12 +37,31 @@ function constantTimeEqual(a: string, b: string): boolean {
 
 const OPEN: Principal = { role: "admin", tokenId: null };
 
+/** A token's last use is written at most this often, so authenticating reads but does not write per request. */
+export const LAST_USE_INTERVAL_MS = 60_000;
+
+/** Records a token's use unless it was written less than LAST_USE_INTERVAL_MS ago (remembered in memory, per token). */
+function lastUseRecorder(store: Store): (id: string, now: number) => Promise<void> {
+  const writtenAt = new Map<string, number>();
+  return async (id, now) => {
+    const last = writtenAt.get(id);
+    if (last !== undefined && now - last < LAST_USE_INTERVAL_MS) return;
+    writtenAt.set(id, now);
+    try {
+      await store.tokenTouch({ id, now });
+    } catch {
+      // Last use is informational: failing to record it must not fail the request it came with.
+    }
+  };
+}
+
 /**
  * Resolves the caller from `Authorization: Bearer …`. With no token configured at all
  * (none created, no SPOOL_ADMIN_TOKEN) spool is in open mode — the server then listens
  * on loopback only — and every caller is admin.
  */
 export function authenticate(deps: ApiDeps): MiddlewareHandler<ApiEnv> {
+  const recordUse = lastUseRecorder(deps.store);
   let tokensExist = false;
   let checkedAt = -Infinity;
   const authRequired = async () => {
@@ -69,6 +88,7 @@ export function authenticate(deps: ApiDeps): MiddlewareHandler<ApiEnv> {
     }
     const record = await deps.store.tokenFind({ hash: hashToken(token) });
     if (!record) throw unauthorized("unknown or revoked token");
+    await recordUse(record.id, deps.clock.now());
     c.set("principal", { role: record.role, tokenId: record.id });
     return next();
   };
