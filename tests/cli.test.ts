@@ -1,6 +1,7 @@
 /** The spool CLI as real processes against a real server: jobs, queues, tokens, help, and clear errors. */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { rmSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
+import { join } from "node:path";
 import { isStackTrace, runCli, type CliRun } from "./helpers/cli.ts";
 import { startTestServer, tempDir, type TestServer } from "./helpers/server.ts";
 
@@ -124,6 +125,54 @@ describe("token", () => {
     }
   });
 
+  test("token ls lists tokens without showing them; token revoke refuses the token at once, even to a running server", async () => {
+    const dataDir = tempDir();
+    try {
+      const create = async (role: string, name?: string) =>
+        JSON.parse(ok(await runCli(["token", "create", "--role", role, ...(name ? ["--name", name] : []), "--data", dataDir, "--json"], { cwd })));
+      const ci = await create("worker", "ci");
+      const ops = await create("admin");
+      const running = await startTestServer({ dataDir });
+      try {
+        expect((await running.call("GET", "/v1/jobs", undefined, { authorization: `Bearer ${ci.token}` })).status).toBe(200);
+
+        const table = ok(await runCli(["token", "ls", "--data", dataDir], { cwd }));
+        const [header, ...rows] = table.trimEnd().split("\n");
+        expect(header!.split(/\s{2,}/)).toEqual(["ID", "NAME", "ROLE", "CREATED", "LAST USED"]);
+        expect(rows.map((r) => r.split(/\s{2,}/).slice(0, 3))).toEqual([[ci.id, "ci", "worker"], [ops.id, "-", "admin"]]);
+        expect(rows[0]).toMatch(/\d{4}-\d\d-\d\d \d\d:\d\dZ\s+\d{4}-\d\d-\d\d \d\d:\d\dZ$/);
+        expect(rows[1]).toMatch(/\s+never$/);
+
+        const listed = JSON.parse(ok(await runCli(["token", "ls", "--data", dataDir, "--json"], { cwd })));
+        expect(listed.map((t: any) => Object.keys(t).sort())).toEqual([["createdAt", "id", "lastUsedAt", "name", "role"], ["createdAt", "id", "lastUsedAt", "name", "role"]]);
+        expect(listed.map((t: any) => [t.id, t.name, t.role, t.lastUsedAt === null])).toEqual([[ci.id, "ci", "worker", false], [ops.id, null, "admin", true]]);
+        for (const secret of [ci.token, ops.token]) expect(table + JSON.stringify(listed)).not.toContain(secret);
+
+        expect(ok(await runCli(["token", "revoke", ci.id, "--data", dataDir], { cwd })).trim()).toBe(`${ci.id} revoked`);
+        expect((await running.call("GET", "/v1/jobs", undefined, { authorization: `Bearer ${ci.token}` })).status).toBe(401);
+        expect((await running.call("GET", "/v1/jobs", undefined, { authorization: `Bearer ${ops.token}` })).status).toBe(200);
+        const left = JSON.parse(ok(await runCli(["token", "ls", "--data", dataDir, "--json"], { cwd })));
+        expect(left.map((t: any) => t.id)).toEqual([ops.id]);
+        refused(await runCli(["token", "revoke", ci.id, "--data", dataDir], { cwd }), new RegExp(`^spool: no token ${ci.id}`, "m"));
+      } finally {
+        await running.close();
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  test("token ls and token revoke refuse a folder without a database instead of creating one", async () => {
+    const dataDir = tempDir();
+    try {
+      refused(await runCli(["token", "ls", "--data", dataDir], { cwd }), /^spool: no spool database in .*--data or set SPOOL_DATA/m);
+      refused(await runCli(["token", "revoke", "x", "--data", dataDir], { cwd }), /^spool: no spool database in /m);
+      expect(existsSync(join(dataDir, "spool.db"))).toBe(false);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
   test("token create refuses an unknown role and a missing role", async () => {
     const dataDir = tempDir();
     try {
@@ -194,7 +243,7 @@ describe("help", () => {
       });
       level = next;
     }
-    for (const expected of ["serve", "job add", "job get", "job ls", "job cancel", "job retry", "queue ls", "queue pause", "queue resume", "queue purge", "token create"]) {
+    for (const expected of ["serve", "job add", "job get", "job ls", "job cancel", "job retry", "queue ls", "queue pause", "queue resume", "queue purge", "token create", "token ls", "token revoke"]) {
       expect(seen).toContain(expected);
     }
   });
