@@ -8,6 +8,7 @@ import { Notifier } from "./channels/notifier.ts";
 import { webhookChannel } from "./channels/webhook-channel.ts";
 import { yesterday } from "./calendar.ts";
 import { buildDailyReport, saveDailyReport, type DailyReport } from "./daily-report.ts";
+import { errorGroups, type ErrorGroups } from "./error-groups.ts";
 import { EventFeed } from "./event-feed.ts";
 import { healthReport, type HealthReport } from "./health.ts";
 import { healthTick, type HealthTickResult } from "./health-tick.ts";
@@ -57,6 +58,14 @@ export class Monitor {
 
   health(): Promise<HealthReport> {
     return healthReport({ store: this.store, now: this.clock.now(), dataDir: this.dataDir, thresholds: this.config.thresholds });
+  }
+
+  /**
+   * Failures since `since` (epoch ms; default the last day, at most seven days back) grouped by
+   * queue and error type, of all queues or one: count, first/last seen, a series, a sample.
+   */
+  errorGroups(p: { since?: number; queue?: string } = {}): Promise<ErrorGroups> {
+    return errorGroups({ store: this.store, now: this.clock.now(), since: p.since, queue: p.queue });
   }
 
   /** Evaluates the alert rules now (what spool:health runs every 30 s). */
