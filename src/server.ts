@@ -2,11 +2,13 @@
 import { mkdirSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import { createApp } from "./api/app.ts";
+import { Authenticator } from "./api/auth.ts";
 import type { App } from "./api/env.ts";
 import { systemClock, type Clock } from "./core/clock.ts";
 import { CannotStart } from "./core/errors.ts";
 import { QueueService } from "./core/queue-service.ts";
 import { Scheduler } from "./scheduler/scheduler.ts";
+import { ScheduleService } from "./scheduler/schedule-service.ts";
 import type { MonitorConfig } from "./monitor/monitor-config.ts";
 import { Monitor } from "./monitor/monitor.ts";
 import { monitorTasks } from "./monitor/monitor-tasks.ts";
@@ -87,6 +89,8 @@ export async function startServer(config: ServeConfig, clock: Clock = systemCloc
     const closing = new AbortController();
     const app = createApp({
       closing: closing.signal,
+      auth: new Authenticator({ store, clock, adminToken: config.adminToken }),
+      schedules: new ScheduleService(service, { clock }),
       service,
       workers: registry,
       store,

@@ -1,6 +1,5 @@
 /** GET /v1/errors on a real server: failures of real jobs grouped by queue and error type, with counts, times, a series and a sample. */
 import { afterEach, describe, expect, test } from "bun:test";
-import { registerErrorRoutes } from "../src/api/routes/errors.ts";
 import { TestClock } from "../src/core/clock.ts";
 import { bearer, claim, enqueue, expectError, tokenFor } from "./helpers/api.ts";
 import { startTestServer, type TestServer } from "./helpers/server.ts";
@@ -17,10 +16,6 @@ afterEach(() => server?.close());
 async function start(adminToken: string | null = null) {
   clock = new TestClock(T0);
   server = await startTestServer({ adminToken }, clock);
-  // Until src/api/app.ts registers the route itself, register it on this server's app before its first request.
-  if (!server.app.routes.some((r) => r.path === "/v1/errors")) {
-    registerErrorRoutes(server.app, { monitor: server.monitor } as Parameters<typeof registerErrorRoutes>[1]);
-  }
 }
 
 /** Runs one job whose attempts fail with the given error types, the last one for good; returns the job's id. */

@@ -1,6 +1,7 @@
 /** The HTTP app: error shape, limits, auth, and every resource's routes. */
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
+import { createDashboard } from "../web/dashboard.tsx";
 import { authenticate } from "./auth.ts";
 import type { App, ApiDeps, ApiEnv } from "./env.ts";
 import { errorResponse, handleError, validationHook } from "./errors.ts";
@@ -8,6 +9,7 @@ import { rateLimit } from "./rate-limit.ts";
 import { registerAdminRoutes } from "./routes/admin.ts";
 import { registerAlertRoutes } from "./routes/alerts.ts";
 import { registerDocRoutes } from "./routes/docs.ts";
+import { registerErrorRoutes } from "./routes/errors.ts";
 import { registerEventRoutes } from "./routes/events.ts";
 import { registerHealthRoutes } from "./routes/health.ts";
 import { registerJobRoutes } from "./routes/jobs.ts";
@@ -53,10 +55,12 @@ export function createApp(deps: ApiDeps): App {
   registerTokenRoutes(app, deps);
   registerAdminRoutes(app, deps);
   registerStatsRoutes(app, deps);
+  registerErrorRoutes(app, deps);
   registerHealthRoutes(app, deps);
   registerAlertRoutes(app, deps);
   registerReportRoutes(app, deps);
   registerLaneRoutes(app, deps);
   registerEventRoutes(app, deps);
+  app.route("/", createDashboard(deps));
   return app;
 }

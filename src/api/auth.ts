@@ -1,8 +1,9 @@
 /** Bearer tokens and roles: who may call which route. Only token hashes are ever stored. */
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { forbidden, unauthorized } from "../core/errors.ts";
 import type { Store, TokenRole } from "../core/store.ts";
 import type { ApiDeps, ApiEnv, Principal } from "./env.ts";
+import { csrfTokenOf, fromThisSite, sentCsrfToken, sessionHash, sessionIdOf } from "./sessions.ts";
 
 /** What a route needs; each role is granted a set of these. */
 export type Permission = "read" | "enqueue" | "work" | "admin";
@@ -35,8 +36,6 @@ function constantTimeEqual(a: string, b: string): boolean {
   return x.length === y.length && crypto.timingSafeEqual(x, y);
 }
 
-const OPEN: Principal = { role: "admin", tokenId: null };
-
 /** A token's last use is written at most this often, so authenticating reads but does not write per request. */
 export const LAST_USE_INTERVAL_MS = 60_000;
 
@@ -55,48 +54,90 @@ function lastUseRecorder(store: Store): (id: string, now: number) => Promise<voi
   };
 }
 
-/**
- * Resolves the caller from `Authorization: Bearer …`. With no token configured at all
- * (none created, no SPOOL_ADMIN_TOKEN) spool is in open mode — the server then listens
- * on loopback only — and every caller is admin.
- */
-export function authenticate(deps: ApiDeps): MiddlewareHandler<ApiEnv> {
-  const recordUse = lastUseRecorder(deps.store);
-  let tokensExist = false;
-  let checkedAt = -Infinity;
-  const authRequired = async () => {
-    if (deps.adminToken) return true;
-    // Tokens created by `spool token create` while the server runs are noticed within a second.
-    if (!tokensExist && performance.now() - checkedAt > 1000) {
-      tokensExist = (await deps.store.tokensCount()) > 0;
-      checkedAt = performance.now();
+/** Who is calling: from a bearer token, a dashboard session, or open mode (no tokens at all). */
+export class Authenticator {
+  private tokensExist = false;
+  private checkedAt = -Infinity;
+  private readonly recordUse: (id: string, now: number) => Promise<void>;
+  /** Keys open mode's CSRF token; new at every start. */
+  readonly openSecret = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64url");
+
+  constructor(private readonly deps: Pick<ApiDeps, "store" | "clock" | "adminToken">) {
+    this.recordUse = lastUseRecorder(deps.store);
+  }
+
+  /**
+   * Whether callers must identify themselves. With no token configured at all (none created,
+   * no SPOOL_ADMIN_TOKEN) spool is in open mode — it then listens on loopback only — and
+   * every caller is admin. Tokens created by `spool token create` while the server runs are
+   * noticed within a second.
+   */
+  async required(): Promise<boolean> {
+    if (this.deps.adminToken) return true;
+    if (!this.tokensExist && performance.now() - this.checkedAt > 1000) {
+      this.tokensExist = (await this.deps.store.tokensCount()) > 0;
+      this.checkedAt = performance.now();
     }
-    return tokensExist;
-  };
+    return this.tokensExist;
+  }
+
+  /** The principal a token stands for; null when unknown or revoked. */
+  async fromToken(token: string): Promise<Principal | null> {
+    if (this.deps.adminToken && constantTimeEqual(token, this.deps.adminToken)) return { role: "admin", tokenId: null, via: "token" };
+    const record = await this.deps.store.tokenFind({ hash: hashToken(token) });
+    if (!record) return null;
+    await this.recordUse(record.id, this.deps.clock.now());
+    return { role: record.role, tokenId: record.id, via: "token" };
+  }
+
+  /** The principal of a live session; null when unknown, signed out, expired or its token revoked. */
+  async fromSession(sessionId: string): Promise<Principal | null> {
+    const session = await this.deps.store.sessionFind({ hash: sessionHash(sessionId), now: this.deps.clock.now() });
+    return session && { role: session.role, tokenId: session.tokenId, via: "session", csrf: csrfTokenOf(sessionId) };
+  }
+
+  /** Open mode's principal: admin, with a CSRF token for the dashboard's forms. */
+  open(): Principal {
+    return { role: "admin", tokenId: null, via: "open", csrf: csrfTokenOf(this.openSecret) };
+  }
+}
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/**
+ * A state-changing request that a browser could have sent on its own (cookie or open mode)
+ * must come from this site and, with a session, carry the session's CSRF token. Dashboard
+ * forms carry it in open mode too (`csrfAlways`); API callers in open mode (curl, workers)
+ * have no page to read it from, and the site check guards them.
+ */
+export async function checkBrowserRequest(c: Context, principal: Principal, csrfAlways = false): Promise<void> {
+  if (SAFE_METHODS.has(c.req.method) || principal.via === "token") return;
+  if (!fromThisSite(c)) throw forbidden("cross-site request refused");
+  if ((principal.via === "session" || csrfAlways) && (await sentCsrfToken(c)) !== principal.csrf) {
+    throw forbidden("missing or wrong CSRF token: reload the page and try again");
+  }
+}
+
+/** API middleware: resolves the caller from `Authorization: Bearer …` or the dashboard's session cookie. */
+export function authenticate(deps: ApiDeps): MiddlewareHandler<ApiEnv> {
+  const auth = deps.auth;
   return async (c, next) => {
     const header = c.req.header("authorization");
     const bearer = header?.match(/^Bearer\s+(\S+)\s*$/i)?.[1] ?? null;
-    if (!(await authRequired())) {
-      c.set("principal", OPEN);
-      return next();
+    let principal: Principal | null;
+    if (!(await auth.required())) principal = auth.open();
+    else if (bearer) {
+      principal = await auth.fromToken(bearer);
+      if (!principal) throw unauthorized("unknown or revoked token");
+    } else {
+      const sessionId = sessionIdOf(c);
+      principal = sessionId ? await auth.fromSession(sessionId) : null;
+      if (!principal) throw unauthorized();
     }
-    const token = bearer ?? sessionToken(c.req.header("cookie"));
-    if (!token) throw unauthorized();
-    if (deps.adminToken && constantTimeEqual(token, deps.adminToken)) {
-      c.set("principal", { role: "admin", tokenId: "env" });
-      return next();
-    }
-    const record = await deps.store.tokenFind({ hash: hashToken(token) });
-    if (!record) throw unauthorized("unknown or revoked token");
-    await recordUse(record.id, deps.clock.now());
-    c.set("principal", { role: record.role, tokenId: record.id });
+    await checkBrowserRequest(c, principal);
+    c.set("principal", principal);
     return next();
   };
-}
-
-/** The dashboard's session cookie carries the token itself (HttpOnly, SameSite=Strict). */
-function sessionToken(cookie: string | undefined): string | null {
-  return cookie?.match(/(?:^|;\s*)spool_session=([^;]+)/)?.[1] ?? null;
 }
 
 /** Whether the caller's role carries the permission. */

@@ -1,5 +1,6 @@
 /** Monitor: spool's monitoring for one store — stats, health, alerts and their channels, reports, metrics, events. */
 import type { Clock } from "../core/clock.ts";
+import type { Alert, AlertState, BlockedLanes, LaneView, SeriesPoint } from "../core/monitor-store.ts";
 import type { Store } from "../core/store.ts";
 import { localTimezone, scheduleOfTask } from "../scheduler/builtins.ts";
 import type { AlertChannel } from "./channels/channel.ts";
@@ -14,7 +15,7 @@ import { healthReport, type HealthReport } from "./health.ts";
 import { healthTick, type HealthTickResult } from "./health-tick.ts";
 import { Metrics } from "./metrics.ts";
 import { DEFAULT_MONITOR_CONFIG, type MonitorConfig } from "./monitor-config.ts";
-import { statsSnapshot, type StatsSnapshot } from "./stats.ts";
+import { statsSnapshot, zeroCounters, type StatsSnapshot } from "./stats.ts";
 
 export type MonitorOptions = {
   store: Store;
@@ -66,6 +67,46 @@ export class Monitor {
    */
   errorGroups(p: { since?: number; queue?: string } = {}): Promise<ErrorGroups> {
     return errorGroups({ store: this.store, now: this.clock.now(), since: p.since, queue: p.queue });
+  }
+
+  /**
+   * Counters of all queues (or one) over the last `windowMs`, one point per `stepMs` (a whole
+   * number of minutes), oldest first, with empty steps filled in: what a chart draws.
+   */
+  async series(p: { windowMs: number; stepMs: number; queue?: string }): Promise<SeriesPoint[]> {
+    const now = this.clock.now();
+    const to = Math.floor(now / p.stepMs) * p.stepMs + p.stepMs;
+    const from = to - p.windowMs;
+    const points = await this.store.statsSeries({ from, to, stepMs: p.stepMs, queue: p.queue, now });
+    const byStep = new Map(points.map((point) => [point.at, point]));
+    const filled: SeriesPoint[] = [];
+    for (let at = from; at < to; at += p.stepMs) filled.push(byStep.get(at) ?? { ...zeroCounters(), at });
+    return filled;
+  }
+
+  /** Lanes of a queue (or its lane `key`) that are blocked or busy, blocked first. */
+  lanes(p: { queue: string; key?: string; limit: number }): Promise<LaneView[]> {
+    return this.store.lanesList({ ...p, now: this.clock.now() });
+  }
+
+  /** Alerts, newest first, optionally only firing or resolved ones. */
+  alerts(p: { state?: AlertState; limit: number }): Promise<Alert[]> {
+    return this.store.alertsList({ ...p, now: this.clock.now() });
+  }
+
+  /** Acknowledges an alert (the first acknowledgement is kept); null when unknown. */
+  ackAlert(p: { id: string; by: string | null }): Promise<Alert | null> {
+    return this.store.alertAck({ ...p, now: this.clock.now() });
+  }
+
+  /** Id of the newest event in the log (0 when empty): where a follower starts. */
+  latestEventId(): Promise<number> {
+    return this.store.eventsLatestId({ now: this.clock.now() });
+  }
+
+  /** Blocked lanes per queue, with the oldest one's start. */
+  blockedLanes(): Promise<BlockedLanes[]> {
+    return this.store.lanesBlocked({ now: this.clock.now() });
   }
 
   /** Evaluates the alert rules now (what spool:health runs every 30 s). */

@@ -33,15 +33,15 @@ const ack = route("admin", {
   responses: { 200: jsonResponse(AlertSchema, "The alert") },
 });
 
-export function registerAlertRoutes(app: App, { store, clock }: ApiDeps): void {
+export function registerAlertRoutes(app: App, { monitor }: ApiDeps): void {
   app.openapi(list, async (c) => {
     const { state, limit } = c.req.valid("query");
-    return c.json({ alerts: (await store.alertsList({ state, limit, now: clock.now() })).map(renderAlert) } as never, 200);
+    return c.json({ alerts: (await monitor.alerts({ state, limit })).map(renderAlert) } as never, 200);
   });
   app.openapi(ack, async (c) => {
     const principal = c.get("principal");
     const by = principal.tokenId ?? principal.role;
-    const alert = await store.alertAck({ id: c.req.valid("param").id, by, now: clock.now() });
+    const alert = await monitor.ackAlert({ id: c.req.valid("param").id, by });
     if (!alert) throw notFound(`alert ${c.req.valid("param").id}`);
     return c.json(renderAlert(alert) as never, 200);
   });

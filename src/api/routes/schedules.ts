@@ -1,7 +1,7 @@
 /** Schedules: list, create, read with preview and history, edit, delete, trigger, pause, resume. */
 import { z } from "@hono/zod-openapi";
 import type { Schedule, ScheduleRun } from "../../core/schedule-store.ts";
-import { previewFires, ScheduleService, type FirePreview } from "../../scheduler/schedule-service.ts";
+import { previewFires, type FirePreview } from "../../scheduler/schedule-service.ts";
 import type { App, ApiDeps } from "../env.ts";
 import { renderJob } from "../render.ts";
 import { jsonBody, jsonResponse, route } from "../route.ts";
@@ -123,7 +123,7 @@ const pause = action("pause", "Pause: no fires until resumed");
 const resume = action("resume", "Resume: fires again from the next fire time after now (runs while paused are not missed)");
 
 export function registerScheduleRoutes(app: App, deps: ApiDeps): void {
-  const schedules = new ScheduleService(deps.service, { clock: deps.clock });
+  const schedules = deps.schedules;
   const view = async (s: Schedule, previewCount = 5) => {
     const [lastRun] = await deps.store.scheduleRunsList({ name: s.name, limit: 1 });
     return renderSchedule(s, previewFires(s, deps.clock.now(), previewCount), lastRun ?? null);

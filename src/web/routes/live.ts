@@ -1,0 +1,41 @@
+/** GET /live: tells open dashboards that something changed (the event log moved), so their live regions refresh. */
+import type { Hono } from "hono";
+import type { ApiDeps, ApiEnv } from "../../api/env.ts";
+import { HEARTBEAT_MS } from "../../monitor/event-stream.ts";
+import { dashboardSession } from "../guard.ts";
+
+/** A dashboard needs no more than this: a burst of jobs is one refresh. */
+const MIN_GAP_MS = 1000;
+
+export function registerLive(web: Hono<ApiEnv>, deps: ApiDeps): void {
+  const { monitor, closing } = deps;
+  web.get("/live", dashboardSession(deps), async (c) => {
+    (c.env as { timeout?: (req: Request, seconds: number) => void } | undefined)?.timeout?.(c.req.raw, 0);
+    const stop = new AbortController();
+    const end = () => stop.abort();
+    closing.addEventListener("abort", end, { once: true });
+    let cursor = await monitor.latestEventId();
+    const encoder = new TextEncoder();
+    let first = true;
+    const body = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        if (first) {
+          first = false;
+          return controller.enqueue(encoder.encode("retry: 3000\n\n"));
+        }
+        if (stop.signal.aborted) return controller.close();
+        await Bun.sleep(MIN_GAP_MS);
+        const moved = await monitor.feed.waitAfter(cursor, HEARTBEAT_MS, stop.signal);
+        if (stop.signal.aborted) return controller.close();
+        if (!moved) return controller.enqueue(encoder.encode(": keepalive\n\n"));
+        cursor = await monitor.latestEventId();
+        controller.enqueue(encoder.encode(`event: changed\ndata: ${cursor}\n\n`));
+      },
+      cancel() {
+        closing.removeEventListener("abort", end);
+        stop.abort();
+      },
+    });
+    return new Response(body, { headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" } });
+  });
+}

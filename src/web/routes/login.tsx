@@ -1,0 +1,54 @@
+/** @jsxImportSource hono/jsx */
+/** /login and /logout: a token in, a session cookie out; signing out ends the session at once. */
+import type { Hono } from "hono";
+import type { ApiDeps, ApiEnv } from "../../api/env.ts";
+import { clearedSessionCookie, fromThisSite, openSession, sessionCookie, sessionHash, sessionIdOf } from "../../api/sessions.ts";
+import { LoginPage, SignedOutPage } from "../../../views/pages/login.tsx";
+import { dashboardSession } from "../guard.ts";
+import { formOf } from "../render.tsx";
+
+/** Only a path of this site: never an absolute or protocol-relative URL (an open redirect). */
+function safeNext(next: string | undefined): string {
+  return next && next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/\\") ? next : "/";
+}
+
+export function registerLogin(web: Hono<ApiEnv>, deps: ApiDeps): void {
+  const { auth, store, clock, server } = deps;
+  const loginPage = async (next: string, error: string | null, status: number) =>
+    new Response("<!doctype html>" + (await <LoginPage next={next} error={error} version={server.version} />), {
+      status,
+      headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" },
+    });
+
+  web.get("/login", async (c) => {
+    if (!(await auth.required())) return c.redirect("/", 303);
+    return loginPage(safeNext(c.req.query("next")), null, 200);
+  });
+
+  web.post("/login", async (c) => {
+    if (!(await auth.required())) return c.redirect("/", 303);
+    if (!fromThisSite(c)) return loginPage("/", "Sign-in refused: the form was sent from another site.", 403);
+    const form = await formOf(c);
+    const next = safeNext(form.next);
+    const principal = form.token ? await auth.fromToken(form.token.trim()) : null;
+    if (!principal) return loginPage(next, "That token is unknown or has been revoked.", 401);
+    // Sign-ins are rare: a good moment to forget sessions that have expired.
+    await store.sessionsPrune({ now: clock.now() });
+    const session = await openSession({ store, tokenId: principal.tokenId, role: principal.role, now: clock.now() });
+    if (!session) return loginPage(next, "That token was revoked while signing in.", 401);
+    c.header("set-cookie", sessionCookie(c, session.id, session.expiresAt - clock.now()));
+    return c.redirect(next, 303);
+  });
+
+  web.get("/logout", dashboardSession(deps), async (c) => {
+    const csrf = c.get("principal").csrf ?? "";
+    return c.html("<!doctype html>" + (await <SignedOutPage version={server.version} csrf={csrf} />));
+  });
+
+  web.post("/logout", dashboardSession(deps), async (c) => {
+    const id = sessionIdOf(c);
+    if (id) await store.sessionDelete({ hash: sessionHash(id) });
+    c.header("set-cookie", clearedSessionCookie());
+    return c.redirect((await auth.required()) ? "/login" : "/", 303);
+  });
+}

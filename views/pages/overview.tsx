@@ -1,0 +1,142 @@
+/** @jsxImportSource hono/jsx */
+/** Overview: is spool well, and if not, why — health and its deductions, workers, counts, charts, alerts, lanes, schedules. */
+import type { Alert, BlockedLanes, SeriesPoint } from "../../src/core/monitor-store.ts";
+import type { HealthReport } from "../../src/monitor/health.ts";
+import type { StatsSnapshot } from "../../src/monitor/stats.ts";
+import { BarChart } from "../charts/bar-chart.tsx";
+import { AlertRow } from "../components/alerts.tsx";
+import { HealthBadge } from "../components/badges.tsx";
+import { ApiCalls } from "../components/curl.tsx";
+import { StateCountsGrid } from "../components/counts.tsx";
+import { Ago, count, duration } from "../components/time.tsx";
+import { PageHead } from "../layout.tsx";
+
+export type LateSchedule = { name: string; queue: string; nextFireAt: number };
+
+export type OverviewData = {
+  health: HealthReport;
+  deductions: { alert: Alert; points: number }[];
+  workers: { online: number; total: number };
+  stats: StatsSnapshot;
+  lastHour: SeriesPoint[];
+  lastDay: SeriesPoint[];
+  blockedLanes: BlockedLanes[];
+  lateSchedules: LateSchedule[];
+};
+
+export function ThroughputCharts({ lastHour, lastDay, what }: { lastHour: SeriesPoint[]; lastDay: SeriesPoint[]; what: string }) {
+  const chart = (points: SeriesPoint[], title: string) => (
+    <BarChart
+      title={title}
+      times={points.map((p) => p.at)}
+      tick="time"
+      series={[
+        { label: "completed", tone: "ok", values: points.map((p) => p.completed) },
+        { label: "failed", tone: "bad", values: points.map((p) => p.failed) },
+      ]}
+    />
+  );
+  return (
+    <div class="grid wide">
+      <section class="panel" aria-labelledby="chart-hour">
+        <h2 id="chart-hour">Last hour <small>per minute, UTC</small></h2>
+        {chart(lastHour, `${what}: completed and failed jobs per minute over the last hour`)}
+      </section>
+      <section class="panel" aria-labelledby="chart-day">
+        <h2 id="chart-day">Last 24 hours <small>per hour, UTC</small></h2>
+        {chart(lastDay, `${what}: completed and failed jobs per hour over the last 24 hours`)}
+      </section>
+    </div>
+  );
+}
+
+export function OverviewPage({ data }: { data: OverviewData }) {
+  const { health, stats } = data;
+  const hour = stats.lastHour;
+  return (
+    <>
+      <PageHead title="Overview" sub={<>Health is re-evaluated every 30 s; figures below are live.</>} />
+      <div class="grid">
+        <section class="panel" aria-labelledby="health">
+          <h2 id="health">Health</h2>
+          <div class="score">
+            <span class="big" data-health-score>{health.score}</span>
+            <div>
+              <HealthBadge status={health.status} />
+              <p class="hint">100 minus a deduction per firing alert</p>
+            </div>
+          </div>
+          {data.deductions.length === 0
+            ? <p class="hint">No firing alert takes points off.</p>
+            : (
+              <ul class="deductions">
+                {data.deductions.map(({ alert, points }) => (
+                  <li><strong>−{points}</strong> <a href={`/alerts#alert-${alert.id}`}>{alert.rule}</a> on <code>{alert.subject}</code>: {alert.message}</li>
+                ))}
+              </ul>
+            )}
+          {health.checks.filter((check) => check.status !== "ok").map((check) => <p class="flash bad">{check.name}: {check.message}</p>)}
+        </section>
+        <section class="panel" aria-labelledby="workers">
+          <h2 id="workers">Workers</h2>
+          <div class="stats">
+            <a class="stat" href="/workers" style="text-decoration:none;color:inherit"><span class="n" data-workers-online>{data.workers.online}</span><span class="l">online</span></a>
+            <div class="stat"><span class="n">{data.workers.total - data.workers.online}</span><span class="l">offline (24 h)</span></div>
+          </div>
+          <h3 style="margin-top:12px">Last hour</h3>
+          <div class="stats">
+            <div class="stat"><span class="n">{count(hour.completed)}</span><span class="l">completed</span></div>
+            <div class="stat"><span class="n">{count(hour.failed)}</span><span class="l">failed</span></div>
+            <div class="stat"><span class="n">{hour.failureRate === null ? "—" : `${Math.round(hour.failureRate * 100)} %`}</span><span class="l">failure rate</span></div>
+            <div class="stat"><span class="n">{duration(hour.runTime.p95Ms)}</span><span class="l">p95 run</span></div>
+          </div>
+        </section>
+      </div>
+      <section class="panel" aria-labelledby="counts">
+        <h2 id="counts">Jobs by state <small>all queues</small></h2>
+        <StateCountsGrid counts={stats.counts} hrefOf={() => "/queues"} />
+      </section>
+      <ThroughputCharts lastHour={data.lastHour} lastDay={data.lastDay} what="All queues" />
+      <section class="panel" aria-labelledby="alerts">
+        <h2 id="alerts">Firing alerts <a href="/alerts"><small>all alerts</small></a></h2>
+        {health.alerts.length === 0
+          ? <p class="empty">Nothing is firing.</p>
+          : (
+            <div class="table-wrap">
+              <table>
+                <thead><tr><th>Severity</th><th>Alert</th><th class="hide-sm">Since</th><th class="num">Score</th><th>Evidence</th></tr></thead>
+                <tbody>{health.alerts.map((alert) => <AlertRow alert={alert} deduction={data.deductions.find((d) => d.alert.id === alert.id)?.points ?? 0} />)}</tbody>
+              </table>
+            </div>
+          )}
+      </section>
+      <div class="grid">
+        <section class="panel" aria-labelledby="blocked">
+          <h2 id="blocked">Blocked lanes</h2>
+          {data.blockedLanes.length === 0
+            ? <p class="empty">No lane is blocked.</p>
+            : (
+              <ul>
+                {data.blockedLanes.map((b) => (
+                  <li><a href={`/lanes?queue=${encodeURIComponent(b.queue)}`}>{b.blocked} in <code>{b.queue}</code></a>, oldest since <Ago ms={b.oldestSince} /></li>
+                ))}
+              </ul>
+            )}
+        </section>
+        <section class="panel" aria-labelledby="late">
+          <h2 id="late">Late schedules</h2>
+          {data.lateSchedules.length === 0
+            ? <p class="empty">Every schedule is on time.</p>
+            : (
+              <ul>
+                {data.lateSchedules.map((s) => (
+                  <li><a href={`/schedules/${encodeURIComponent(s.name)}`}>{s.name}</a> → <code>{s.queue}</code>, due <Ago ms={s.nextFireAt} /></li>
+                ))}
+              </ul>
+            )}
+        </section>
+      </div>
+      <ApiCalls calls={[{ path: "/v1/health" }, { path: "/v1/stats" }, { path: "/v1/workers" }, { path: "/v1/alerts?state=firing" }]} />
+    </>
+  );
+}
