@@ -151,6 +151,11 @@ export interface MonitorStore {
    * (matching or not): read on from there. `atEnd`: there was nothing after `lastId` yet.
    */
   eventsAfter(p: { afterId: number; filters: EventFilters; limit: number; now: number }): Promise<EventsPage>;
+  /**
+   * The newest `limit` events of one job still in the log, oldest first: its timeline. Found by
+   * index, so it costs the same however long the log is.
+   */
+  jobEvents(p: { jobId: string; limit: number; now: number }): Promise<MonitorEvent[]>;
   /** Id of the newest event, 0 when the log is empty. */
   eventsLatestId(p: { now: number }): Promise<number>;
   /** Appends an event that is not a job change (alerts); returns its id. */

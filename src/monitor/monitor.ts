@@ -1,6 +1,6 @@
 /** Monitor: spool's monitoring for one store — stats, health, alerts and their channels, reports, metrics, events. */
 import type { Clock } from "../core/clock.ts";
-import type { Alert, AlertState, BlockedLanes, LaneView, SeriesPoint } from "../core/monitor-store.ts";
+import type { Alert, AlertState, BlockedLanes, LaneView, MonitorEvent, SeriesPoint } from "../core/monitor-store.ts";
 import type { Store } from "../core/store.ts";
 import { localTimezone, scheduleOfTask } from "../scheduler/builtins.ts";
 import type { AlertChannel } from "./channels/channel.ts";
@@ -97,6 +97,11 @@ export class Monitor {
   /** Acknowledges an alert (the first acknowledgement is kept); null when unknown. */
   ackAlert(p: { id: string; by: string | null }): Promise<Alert | null> {
     return this.store.alertAck({ ...p, now: this.clock.now() });
+  }
+
+  /** A job's timeline: its newest `limit` events still in the log, oldest first (read by index). */
+  jobTimeline(id: string, limit: number): Promise<MonitorEvent[]> {
+    return this.store.jobEvents({ jobId: id, limit, now: this.clock.now() });
   }
 
   /** Id of the newest event in the log (0 when empty): where a follower starts. */

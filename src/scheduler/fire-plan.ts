@@ -49,6 +49,12 @@ export function fireKey(name: string, fireTime: number): string {
   return `schedule:${name}:${new Date(fireTime).toISOString()}`;
 }
 
+/** The schedule and fire time an idempotency key names (fireKey's inverse); null for any other key. */
+export function fireOfKey(key: string | null): { name: string; fireTime: number } | null {
+  const m = key?.match(/^schedule:(.+):(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)$/);
+  return m ? { name: m[1]!, fireTime: Date.parse(m[2]!) } : null;
+}
+
 /** The job a fire enqueues: the schedule's payload and job options over the queue's defaults. */
 export function fireJob(s: Schedule, fireTime: number, defaults: JobDefaults, now: number): NewJob {
   const options = { ...s.jobOptions, payload: s.payload, idempotencyKey: fireKey(s.name, fireTime) };

@@ -7,6 +7,7 @@ import { enqueueContract } from "./enqueue.ts";
 import { errorGroupsContract } from "./error-groups.ts";
 import { failRetryContract } from "./fail-retry.ts";
 import { Ctx, type ContractCase } from "./harness.ts";
+import { jobEventsContract } from "./job-events.ts";
 import { lanesContract } from "./lanes.ts";
 import { leasesContract } from "./leases.ts";
 import { listJobsContract } from "./list-jobs.ts";
@@ -28,6 +29,7 @@ const AREAS: [string, (it: ContractCase) => void][] = [
   ["listJobs", listJobsContract],
   ["schedules", schedulesContract],
   ["monitoring", monitoringContract],
+  ["job events", jobEventsContract],
   ["error groups", errorGroupsContract],
   ["tokens and sessions", tokensSessionsContract],
 ];

@@ -49,6 +49,13 @@ export function eventsAfter(db: Database, p: { afterId: number; filters: EventFi
   return { events: rows.map(toEvent), lastId, atEnd: lastId === latest };
 }
 
+export function jobEvents(db: Database, p: { jobId: string; limit: number }): MonitorEvent[] {
+  const jobId = rowId(p.jobId);
+  if (jobId === null) return [];
+  const rows = db.query("SELECT * FROM events WHERE job_id = ? ORDER BY id DESC LIMIT ?").all(jobId, p.limit) as EventRow[];
+  return rows.reverse().map(toEvent);
+}
+
 export function eventAppend(db: Database, p: { type: AlertEventType; queue: string | null; data: unknown; now: number }): number {
   const row = db
     .query("INSERT INTO events (at, type, queue, data) VALUES (?, ?, ?, ?) RETURNING id")

@@ -2,12 +2,12 @@
 import type { Database } from "bun:sqlite";
 import type {
   Alert, AlertCondition, AlertEventType, AlertState, AlertUpsert, BlockedLanes, ErrorCount, ErrorMinute, ErrorSample, EventFilters,
-  EventsPage, LaneView,
+  EventsPage, LaneView, MonitorEvent,
   MonitorStore, QueueHistogram, QueueStats, SeriesPoint, SlowJob, StatsRange, StoredReport,
 } from "../../core/monitor-store.ts";
 import type { StateCounts } from "../../core/queue-config.ts";
 import type { GroupCommit } from "./database.ts";
-import { errorSample, eventAppend, eventsAfter, eventsPruneBatch } from "./monitor-events.ts";
+import { errorSample, eventAppend, eventsAfter, eventsPruneBatch, jobEvents } from "./monitor-events.ts";
 import { countsTotal, lanesBlocked, lanesList } from "./monitor-lanes.ts";
 import * as records from "./monitor-records.ts";
 import * as stats from "./monitor-stats.ts";
@@ -82,6 +82,10 @@ export class SqliteMonitor implements MonitorStore {
 
   async eventsAfter(p: { afterId: number; filters: EventFilters; limit: number; now: number }): Promise<EventsPage> {
     return eventsAfter(this.db, p);
+  }
+
+  async jobEvents(p: { jobId: string; limit: number; now: number }): Promise<MonitorEvent[]> {
+    return jobEvents(this.db, p);
   }
 
   async eventsLatestId(_p: { now: number }): Promise<number> {

@@ -193,8 +193,8 @@ export class SqliteStore implements Store, BackupStore {
     });
   }
 
-  async queuePurge(p: { queue: string; state: JobState; now: number }) {
-    return this.inBatches((limit) => {
+  async queuePurge(p: { queue: string; state: JobState; limit?: number; now: number }) {
+    return this.inBatches(p.limit, (limit) => {
       const rows = this.db
         .query("SELECT * FROM jobs WHERE queue = ? AND state = ? ORDER BY id LIMIT ?")
         .all(p.queue, p.state, limit) as JobRow[];
@@ -203,19 +203,21 @@ export class SqliteStore implements Store, BackupStore {
     });
   }
 
-  async queueRetryFailed(p: { queue: string; now: number }) {
-    return this.inBatches((limit) => {
+  async queueRetryFailed(p: { queue: string; errorType?: string; limit?: number; now: number }) {
+    const ofType = p.errorType === undefined ? "" : "AND json_extract(errors, '$[#-1].type') = ?";
+    const args = p.errorType === undefined ? [] : [p.errorType];
+    return this.inBatches(p.limit, (limit) => {
       const ids = this.db
-        .query("SELECT id FROM jobs WHERE queue = ? AND state = 'failed' ORDER BY id LIMIT ?")
-        .all(p.queue, limit) as { id: number }[];
+        .query(`SELECT id FROM jobs WHERE queue = ? AND state = 'failed' ${ofType} ORDER BY id LIMIT ?`)
+        .all(p.queue, ...args, limit) as { id: number }[];
       for (const { id } of ids) this.ops.retry(id, false, p.now);
       return ids.length;
     });
   }
 
-  async queueCancelWaiting(p: { queue: string; now: number }) {
+  async queueCancelWaiting(p: { queue: string; limit?: number; now: number }) {
     // Blocked jobs first, so cancelling a lane's head finds no one left to promote.
-    return this.inBatches((limit) => {
+    return this.inBatches(p.limit, (limit) => {
       const ids = this.db
         .query(
           `SELECT id FROM jobs WHERE queue = ? AND state IN ('blocked', 'waiting', 'delayed')
@@ -278,6 +280,7 @@ export class SqliteStore implements Store, BackupStore {
   statsSlowest: SqliteMonitor["statsSlowest"] = (p) => this.monitor.statsSlowest(p);
   historyPrune: SqliteMonitor["historyPrune"] = (p) => this.monitor.historyPrune(p);
   eventsAfter: SqliteMonitor["eventsAfter"] = (p) => this.monitor.eventsAfter(p);
+  jobEvents: SqliteMonitor["jobEvents"] = (p) => this.monitor.jobEvents(p);
   eventsLatestId: SqliteMonitor["eventsLatestId"] = (p) => this.monitor.eventsLatestId(p);
   eventAppend: SqliteMonitor["eventAppend"] = (p) => this.monitor.eventAppend(p);
   eventsPrune: SqliteMonitor["eventsPrune"] = (p) => this.monitor.eventsPrune(p);
@@ -324,13 +327,18 @@ export class SqliteStore implements Store, BackupStore {
     return counts;
   }
 
-  /** Repeats a bulk step, one transaction per batch, until a batch comes back short. */
-  private async inBatches(step: (limit: number) => number): Promise<number> {
+  /**
+   * Repeats a bulk step, one transaction per batch, until a batch comes back short or `max`
+   * rows (all when undefined) are done.
+   */
+  private async inBatches(max: number | undefined, step: (limit: number) => number): Promise<number> {
     let total = 0;
     for (;;) {
-      const n = await this.writer.write(() => step(BULK_BATCH));
+      const want = Math.min(BULK_BATCH, (max ?? Infinity) - total);
+      if (want <= 0) return total;
+      const n = await this.writer.write(() => step(want));
       total += n;
-      if (n < BULK_BATCH) return total;
+      if (n < want) return total;
     }
   }
 }

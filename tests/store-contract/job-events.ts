@@ -1,0 +1,23 @@
+/** Store contract: a job's own events, read by index — its timeline for the dashboard. */
+import { expect } from "bun:test";
+import type { ContractCase } from "./harness.ts";
+
+export function jobEventsContract(it: ContractCase): void {
+  it("jobEvents: one job's events oldest first, only its own, the newest `limit` of them, none for an unknown id", async (t) => {
+    const job = await t.enqueue("q", { maxAttempts: 2, backoff: { type: "fixed", delayMs: 1000 } });
+    const other = await t.enqueue("q");
+    await t.failWith(await t.claimOne("q"), { type: "smtp" });
+    t.clock.advance(1000);
+    await t.claimOne("q");
+    await t.svc.cancel(other.id);
+    const events = await t.store.jobEvents({ jobId: job.id, limit: 100, now: t.now() });
+    expect(events.map((e) => e.type)).toEqual(["job.enqueued", "job.started", "job.retrying", "job.waiting", "job.started"]);
+    expect(events.every((e) => e.jobId === job.id)).toBe(true);
+    expect(events.map((e) => e.id)).toEqual([...events.map((e) => e.id)].sort((a, b) => a - b));
+    expect(events[2]!.errorType).toBe("smtp");
+    const newest = await t.store.jobEvents({ jobId: job.id, limit: 2, now: t.now() });
+    expect(newest.map((e) => e.id)).toEqual(events.slice(-2).map((e) => e.id));
+    expect(await t.store.jobEvents({ jobId: "999999", limit: 10, now: t.now() })).toEqual([]);
+    expect(await t.store.jobEvents({ jobId: "not-an-id", limit: 10, now: t.now() })).toEqual([]);
+  });
+}
