@@ -13,9 +13,9 @@ afterEach(() => server.close());
 
 const empty = { waiting: 0, delayed: 0, blocked: 0, active: 0, completed: 0, failed: 0, cancelled: 0 };
 
-async function failJob(queue: string) {
+async function failJob(queue: string, type?: string) {
   const job = await activeJob(server, queue);
-  await server.call("POST", `/v1/jobs/${job.id}/fail`, { token: job.lease.token, error: { message: "no" }, retry: false });
+  await server.call("POST", `/v1/jobs/${job.id}/fail`, { token: job.lease.token, error: { message: "no", type }, retry: false });
   return job;
 }
 
@@ -139,6 +139,16 @@ describe("bulk actions", () => {
     expect(await counts(server, "bq")).toEqual({ ...empty, waiting: 2 });
     expect(await counts(server, "other")).toEqual({ ...empty, failed: 1 });
     expect((await claim(server, "bq", { max: 5 })).map((j) => j.id).sort()).toEqual([a.id, b.id].sort());
+  });
+
+  test("retry-failed ?errorType= runs only failed jobs whose last error has that type", async () => {
+    const timedOut = await failJob("tq", "timeout");
+    await failJob("tq", "BadInput");
+    const res = await server.call("POST", "/v1/queues/tq/retry-failed?errorType=timeout");
+    expect(res.body).toEqual({ retried: 1 });
+    expect(await counts(server, "tq")).toEqual({ ...empty, waiting: 1, failed: 1 });
+    expect((await claim(server, "tq")).map((j) => j.id)).toEqual([timedOut.id]);
+    expectError(await server.call("POST", "/v1/queues/tq/retry-failed?errorType="), 400, "validation_failed");
   });
 
   test("cancel-waiting cancels waiting, delayed and blocked jobs and leaves active ones", async () => {

@@ -36,6 +36,19 @@ export type FailRequest = {
 
 export type HeartbeatRequest = { id: string; token: string; extendMs?: number; progress?: Progress; checkpoint?: unknown };
 
+/**
+ * A bulk action's size: without `limit` it handles every matching job; with it, at most that
+ * many, so a caller can run it in bounded batches and report progress between them.
+ */
+export type BulkOptions = { limit?: number };
+
+function checkLimit(limit: number | undefined): number | undefined {
+  if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) {
+    throw validationFailed(`limit must be a whole number ≥ 1 (got ${limit})`, [{ path: "limit", message: "must be an integer ≥ 1" }]);
+  }
+  return limit;
+}
+
 export type ServiceOptions = {
   store: Store;
   clock: Clock;
@@ -229,23 +242,30 @@ export class QueueService {
     return config;
   }
 
-  async purgeQueue(queue: string, state: JobState): Promise<number> {
+  /** Deletes the queue's jobs in one state (not active); with `limit`, one bounded batch. Returns how many. */
+  async purgeQueue(queue: string, state: JobState, options: BulkOptions = {}): Promise<number> {
     checkQueueName(queue);
     if (!JOB_STATES.includes(state)) throw validationFailed(`unknown state "${state}"`);
     if (state === "active") throw conflict("active jobs cannot be purged; cancel them with force first");
-    return this.store.queuePurge({ queue, state, now: this.clock.now() });
+    return this.store.queuePurge({ queue, state, limit: checkLimit(options.limit), now: this.clock.now() });
   }
 
-  async retryFailed(queue: string): Promise<number> {
+  /**
+   * Runs the queue's failed jobs again — with `errorType`, only those whose last error has that
+   * type; with `limit`, one bounded batch. Returns how many.
+   */
+  async retryFailed(queue: string, options: BulkOptions & { errorType?: string } = {}): Promise<number> {
     checkQueueName(queue);
-    const n = await this.store.queueRetryFailed({ queue, now: this.clock.now() });
+    if (options.errorType !== undefined && options.errorType.length === 0) throw validationFailed("errorType must not be empty", [{ path: "errorType", message: "must not be empty" }]);
+    const n = await this.store.queueRetryFailed({ queue, errorType: options.errorType, limit: checkLimit(options.limit), now: this.clock.now() });
     if (n > 0) this.wakeups.wake(queue);
     return n;
   }
 
-  async cancelWaiting(queue: string): Promise<number> {
+  /** Cancels the queue's waiting, delayed and blocked jobs; with `limit`, one bounded batch. Returns how many. */
+  async cancelWaiting(queue: string, options: BulkOptions = {}): Promise<number> {
     checkQueueName(queue);
-    return this.store.queueCancelWaiting({ queue, now: this.clock.now() });
+    return this.store.queueCancelWaiting({ queue, limit: checkLimit(options.limit), now: this.clock.now() });
   }
 
   async skipLaneHead(queue: string, key: string): Promise<void> {

@@ -122,10 +122,18 @@ export interface QueueStore {
   /** Changes the given settings; those left out keep their value. */
   queuePut(p: { queue: string; settings: Partial<QueueSettings>; now: number }): Promise<QueueConfig>;
   queuePause(p: { queue: string; paused: boolean; now: number }): Promise<QueueConfig>;
-  /** Deletes the queue's jobs in the given final or waiting-like state; returns how many. */
-  queuePurge(p: { queue: string; state: JobState; now: number }): Promise<number>;
-  queueRetryFailed(p: { queue: string; now: number }): Promise<number>;
-  queueCancelWaiting(p: { queue: string; now: number }): Promise<number>;
+  /**
+   * Deletes the queue's jobs in the given final or waiting-like state, oldest first; returns how
+   * many. With `limit`, at most that many (one bounded batch of a bulk action); without, all.
+   */
+  queuePurge(p: { queue: string; state: JobState; limit?: number; now: number }): Promise<number>;
+  /**
+   * Makes the queue's failed jobs run again, oldest first (at most `limit` when given); with
+   * `errorType`, only those whose last error has that type. Returns how many.
+   */
+  queueRetryFailed(p: { queue: string; errorType?: string; limit?: number; now: number }): Promise<number>;
+  /** Cancels the queue's waiting, delayed and blocked jobs (at most `limit` when given); returns how many. */
+  queueCancelWaiting(p: { queue: string; limit?: number; now: number }): Promise<number>;
   /** Earliest runAt of a delayed job in the queue, for long-poll wake-ups. */
   queueNextRunAt(p: { queue: string }): Promise<number | null>;
 }

@@ -109,6 +109,49 @@ export function queueOpsContract(it: ContractCase): void {
     expect(await t.svc.retryFailed("q")).toBe(0);
   });
 
+  it("retryFailed with an errorType retries only failed jobs whose last error has that type", async (t) => {
+    const jobs = [];
+    for (let i = 0; i < 4; i++) jobs.push(await t.enqueue("q", { maxAttempts: 2, backoff: { delayMs: 0 } }));
+    // Job 0 failed first with "timeout", then for good with "BadInput": its last error counts.
+    const types = [["timeout", "BadInput"], ["timeout", "timeout"], ["BadInput", "BadInput"], ["BadInput", "timeout"]];
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const claimed = await t.claim("q", 4);
+      expect(ids(claimed)).toEqual(ids(jobs));
+      for (let i = 0; i < 4; i++) await t.failWith(claimed[i]!, { type: types[i]![attempt] });
+    }
+    expect(await t.states(ids(jobs))).toEqual(Array(4).fill("failed"));
+    expect(await t.svc.retryFailed("q", { errorType: "timeout" })).toBe(2);
+    expect(await t.states(ids(jobs))).toEqual(["failed", "waiting", "failed", "waiting"]);
+    expect(await t.svc.retryFailed("q", { errorType: "nothing-like-this" })).toBe(0);
+    await refused(t.svc.retryFailed("q", { errorType: "" }), "validation_failed", 400);
+    expect(await t.svc.retryFailed("q", { errorType: "BadInput", limit: 1 })).toBe(1);
+    expect(await t.states(ids(jobs))).toEqual(["waiting", "waiting", "failed", "waiting"]);
+  });
+
+  it("bulk actions with a limit handle one bounded batch, oldest first, until none is left", async (t) => {
+    const failed = [];
+    for (let i = 0; i < 5; i++) failed.push(await t.enqueue("q", { maxAttempts: 1 }));
+    for (let i = 0; i < 5; i++) await t.failWith(await t.claimOne("q"));
+    expect([await t.svc.retryFailed("q", { limit: 2 }), (await t.svc.getQueue("q")).counts.failed]).toEqual([2, 3]);
+    expect(await t.states(ids(failed))).toEqual(["waiting", "waiting", "failed", "failed", "failed"]);
+    expect(await t.svc.retryFailed("q", { limit: 2 })).toBe(2);
+    expect(await t.svc.retryFailed("q", { limit: 2 })).toBe(1);
+    expect(await t.svc.retryFailed("q", { limit: 2 })).toBe(0);
+    await t.enqueue("q", { key: "k" });
+    await t.enqueue("q", { key: "k" });
+    expect((await t.svc.getQueue("q")).counts).toMatchObject({ waiting: 6, blocked: 1 });
+    // Blocked jobs go first, so a lane's head is never cancelled before the jobs behind it.
+    expect(await t.svc.cancelWaiting("q", { limit: 3 })).toBe(3);
+    expect((await t.svc.getQueue("q")).counts).toMatchObject({ waiting: 4, blocked: 0, cancelled: 3 });
+    expect(await t.svc.cancelWaiting("q", { limit: 3 })).toBe(3);
+    expect(await t.svc.cancelWaiting("q", { limit: 3 })).toBe(1);
+    expect(await t.svc.purgeQueue("q", "cancelled", { limit: 4 })).toBe(4);
+    expect(await t.svc.purgeQueue("q", "cancelled", { limit: 4 })).toBe(3);
+    expect((await t.svc.getQueue("q")).counts).toEqual(emptyCounts());
+    await refused(t.svc.purgeQueue("q", "failed", { limit: 0 }), "validation_failed", 400);
+    await refused(t.svc.cancelWaiting("q", { limit: 1.5 }), "validation_failed", 400);
+  });
+
   it("retryFailed resumes lanes stopped by their failed heads", async (t) => {
     await t.configure("q", { laneOnFailure: "block" });
     const head = await t.enqueue("q", { key: "k", maxAttempts: 1 });

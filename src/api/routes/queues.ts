@@ -62,7 +62,20 @@ const purge = route("admin", {
   errors: [409],
   responses: { 200: jsonResponse(Count("deleted"), "Done") },
 });
-const retryFailed = action("retry-failed", "Run every failed job of the queue again", Count("retried"));
+const retryFailed = route("admin", {
+  method: "post",
+  path: "/v1/queues/{queue}/retry-failed",
+  tags: ["Queues"],
+  summary: "Run the queue's failed jobs again (all, or those whose last error has one type)",
+  request: {
+    ...params,
+    query: z.object({
+      errorType: z.string().min(1).max(255).optional().openapi({ description: "Only failed jobs whose last error has this type" }),
+    }),
+  },
+  errors: [409],
+  responses: { 200: jsonResponse(Count("retried"), "Done") },
+});
 const cancelWaiting = action("cancel-waiting", "Cancel every waiting, delayed and blocked job of the queue", Count("cancelled"));
 
 export function registerQueueRoutes(app: App, { service }: ApiDeps): void {
@@ -79,6 +92,9 @@ export function registerQueueRoutes(app: App, { service }: ApiDeps): void {
     const state = c.req.valid("query").state as Parameters<typeof service.purgeQueue>[1];
     return c.json({ deleted: await service.purgeQueue(c.req.valid("param").queue, state) }, 200);
   });
-  app.openapi(retryFailed, async (c) => c.json({ retried: await service.retryFailed(c.req.valid("param").queue) }, 200));
+  app.openapi(retryFailed, async (c) => {
+    const { errorType } = c.req.valid("query");
+    return c.json({ retried: await service.retryFailed(c.req.valid("param").queue, { errorType }) }, 200);
+  });
   app.openapi(cancelWaiting, async (c) => c.json({ cancelled: await service.cancelWaiting(c.req.valid("param").queue) }, 200));
 }

@@ -277,6 +277,7 @@ export class SqliteStore implements Store, BackupStore {
   statsErrors: SqliteMonitor["statsErrors"] = (p) => this.monitor.statsErrors(p);
   statsErrorMinutes: SqliteMonitor["statsErrorMinutes"] = (p) => this.monitor.statsErrorMinutes(p);
   errorSample: SqliteMonitor["errorSample"] = (p) => this.monitor.errorSample(p);
+  errorFailures: SqliteMonitor["errorFailures"] = (p) => this.monitor.errorFailures(p);
   statsSlowest: SqliteMonitor["statsSlowest"] = (p) => this.monitor.statsSlowest(p);
   historyPrune: SqliteMonitor["historyPrune"] = (p) => this.monitor.historyPrune(p);
   eventsAfter: SqliteMonitor["eventsAfter"] = (p) => this.monitor.eventsAfter(p);
