@@ -1,9 +1,9 @@
 /** Bearer tokens and roles: who may call which route. Only token hashes are ever stored. */
 import type { Context, MiddlewareHandler } from "hono";
-import { forbidden, unauthorized } from "../core/errors.ts";
-import type { Store, TokenRole } from "../core/store.ts";
+import { forbidden, notFound, unauthorized } from "../core/errors.ts";
+import type { Store, TokenRecord, TokenRole } from "../core/store.ts";
 import type { ApiDeps, ApiEnv, Principal } from "./env.ts";
-import { csrfTokenOf, fromThisSite, sentCsrfToken, sessionHash, sessionIdOf } from "./sessions.ts";
+import { csrfTokenOf, fromThisSite, openSession, sentCsrfToken, sessionHash, sessionIdOf } from "./sessions.ts";
 
 /** What a route needs; each role is granted a set of these. */
 export type Permission = "read" | "enqueue" | "work" | "admin";
@@ -94,6 +94,37 @@ export class Authenticator {
   async fromSession(sessionId: string): Promise<Principal | null> {
     const session = await this.deps.store.sessionFind({ hash: sessionHash(sessionId), now: this.deps.clock.now() });
     return session && { role: session.role, tokenId: session.tokenId, via: "session", csrf: csrfTokenOf(sessionId) };
+  }
+
+  /** Opens a dashboard session for a principal (forgetting expired ones first); null when its token was revoked meanwhile. */
+  async openSession(principal: Pick<Principal, "tokenId" | "role">) {
+    const now = this.deps.clock.now();
+    await this.deps.store.sessionsPrune({ now });
+    const session = await openSession({ store: this.deps.store, tokenId: principal.tokenId, role: principal.role, now });
+    return session && { id: session.id, maxAgeMs: session.expiresAt - now };
+  }
+
+  /** Signs a session out at once. */
+  async endSession(sessionId: string): Promise<void> {
+    await this.deps.store.sessionDelete({ hash: sessionHash(sessionId) });
+  }
+
+  /** Every token's record (never the token or its hash), oldest first. */
+  listTokens(): Promise<TokenRecord[]> {
+    return this.deps.store.tokensList();
+  }
+
+  /** A new token; the plain token is in the answer once and never stored. */
+  async createToken(role: TokenRole, name: string | null) {
+    const created = await createToken(this.deps.store, role, name, this.deps.clock.now());
+    this.tokensExist = true;
+    return created;
+  }
+
+  /** Revokes a token and ends its sessions at once; 404 when unknown. */
+  async revokeToken(id: string): Promise<void> {
+    // Sign-in stays required even when the last token goes: a server never opens up while running.
+    if (!(await this.deps.store.tokenRevoke({ id, now: this.deps.clock.now() }))) throw notFound(`token ${id}`);
   }
 
   /** Open mode's principal: admin, with a CSRF token for the dashboard's forms. */

@@ -17,6 +17,7 @@ import { registerAlerts } from "./routes/alerts.tsx";
 import { registerLive } from "./routes/live.ts";
 import { registerLogin } from "./routes/login.tsx";
 import { registerOverview } from "./routes/overview.tsx";
+import { registerServer } from "./routes/server.tsx";
 
 /** The pages' paths: a request under these without a session is sent to sign in. */
 const PAGES = ["/", "/queues", "/queues/*", "/jobs/*", "/workers", "/workers/*", "/schedules", "/schedules/*", "/lanes", "/lanes/*", "/errors", "/errors/*", "/alerts", "/alerts/*", "/reports", "/reports/*", "/server", "/server/*"];
@@ -30,6 +31,7 @@ export function createDashboard(deps: ApiDeps): Hono<ApiEnv> {
 
   registerOverview(web, deps);
   registerAlerts(web, deps);
+  registerServer(web, deps);
 
   web.onError((err, c) => problem(c as WebContext, deps, err));
   return web;

@@ -1,5 +1,6 @@
 /** Server information, liveness and readiness. */
 import { z } from "@hono/zod-openapi";
+import { MAX_BATCH, MAX_CLAIM, MAX_WAIT_MS } from "../../core/queue-service.ts";
 import type { App, ApiDeps } from "../env.ts";
 import { jsonResponse, route } from "../route.ts";
 import { ErrorBody } from "../schemas/common.ts";
@@ -32,21 +33,23 @@ async function reachable(deps: ApiDeps): Promise<boolean> {
   }
 }
 
+export type ServerAbout = z.infer<typeof ServerSchema>;
+
+/** What GET /v1/server answers, and the dashboard's Server page shows. */
+export async function aboutServer(deps: ApiDeps): Promise<ServerAbout> {
+  return {
+    name: "spool" as const,
+    version: deps.server.version,
+    store: { kind: deps.store.kind, reachable: await reachable(deps) },
+    durability: deps.server.durability,
+    dataDir: deps.server.dataDir,
+    uptimeSeconds: Math.round((Date.now() - deps.server.startedAt) / 1000),
+    limits: { bodyBytes: deps.server.bodyLimitBytes, batchJobs: MAX_BATCH, claimMax: MAX_CLAIM, waitMs: MAX_WAIT_MS },
+  };
+}
+
 export function registerServerRoutes(app: App, deps: ApiDeps): void {
-  app.openapi(server, async (c) =>
-    c.json(
-      {
-        name: "spool" as const,
-        version: deps.server.version,
-        store: { kind: deps.store.kind, reachable: await reachable(deps) },
-        durability: deps.server.durability,
-        dataDir: deps.server.dataDir,
-        uptimeSeconds: Math.round((Date.now() - deps.server.startedAt) / 1000),
-        limits: { bodyBytes: deps.server.bodyLimitBytes, batchJobs: 1000, claimMax: 1000, waitMs: 30_000 },
-      },
-      200,
-    ),
-  );
+  app.openapi(server, async (c) => c.json(await aboutServer(deps), 200));
 }
 
 /** Public probes, outside auth: registered before the auth middleware. */

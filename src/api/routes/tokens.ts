@@ -1,8 +1,6 @@
 /** Tokens (admin only): list with last use, create (the token is shown once), revoke at once. */
 import { z } from "@hono/zod-openapi";
-import { notFound } from "../../core/errors.ts";
 import type { TokenRecord } from "../../core/store.ts";
-import { createToken } from "../auth.ts";
 import type { App, ApiDeps } from "../env.ts";
 import { iso, isoOrNull } from "../iso.ts";
 import { jsonBody, jsonResponse, route } from "../route.ts";
@@ -44,16 +42,16 @@ const revoke = route("admin", {
   responses: { 204: { description: "Revoked" } },
 });
 
-export function registerTokenRoutes(app: App, { store, clock }: ApiDeps): void {
-  app.openapi(list, async (c) => c.json({ tokens: (await store.tokensList()).map(renderToken) }, 200));
+export function registerTokenRoutes(app: App, { auth }: ApiDeps): void {
+  app.openapi(list, async (c) => c.json({ tokens: (await auth.listTokens()).map(renderToken) }, 200));
   app.openapi(create, async (c) => {
     const { role, name } = c.req.valid("json");
-    const created = await createToken(store, role, name ?? null, clock.now());
+    const created = await auth.createToken(role, name ?? null);
     return c.json({ token: created.token, id: created.id, role: created.role, name: created.name, createdAt: iso(created.createdAt) }, 201);
   });
   app.openapi(revoke, async (c) => {
     const { id } = c.req.valid("param");
-    if (!(await store.tokenRevoke({ id, now: clock.now() }))) throw notFound(`token ${id}`);
+    await auth.revokeToken(id);
     return c.body(null, 204);
   });
 }

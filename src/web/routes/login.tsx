@@ -2,7 +2,7 @@
 /** /login and /logout: a token in, a session cookie out; signing out ends the session at once. */
 import type { Hono } from "hono";
 import type { ApiDeps, ApiEnv } from "../../api/env.ts";
-import { clearedSessionCookie, fromThisSite, openSession, sessionCookie, sessionHash, sessionIdOf } from "../../api/sessions.ts";
+import { clearedSessionCookie, fromThisSite, sessionCookie, sessionIdOf } from "../../api/sessions.ts";
 import { LoginPage, SignedOutPage } from "../../../views/pages/login.tsx";
 import { dashboardSession } from "../guard.ts";
 import { formOf } from "../render.tsx";
@@ -13,7 +13,7 @@ function safeNext(next: string | undefined): string {
 }
 
 export function registerLogin(web: Hono<ApiEnv>, deps: ApiDeps): void {
-  const { auth, store, clock, server } = deps;
+  const { auth, server } = deps;
   const loginPage = async (next: string, error: string | null, status: number) =>
     new Response("<!doctype html>" + (await <LoginPage next={next} error={error} version={server.version} />), {
       status,
@@ -32,11 +32,9 @@ export function registerLogin(web: Hono<ApiEnv>, deps: ApiDeps): void {
     const next = safeNext(form.next);
     const principal = form.token ? await auth.fromToken(form.token.trim()) : null;
     if (!principal) return loginPage(next, "That token is unknown or has been revoked.", 401);
-    // Sign-ins are rare: a good moment to forget sessions that have expired.
-    await store.sessionsPrune({ now: clock.now() });
-    const session = await openSession({ store, tokenId: principal.tokenId, role: principal.role, now: clock.now() });
+    const session = await auth.openSession(principal);
     if (!session) return loginPage(next, "That token was revoked while signing in.", 401);
-    c.header("set-cookie", sessionCookie(c, session.id, session.expiresAt - clock.now()));
+    c.header("set-cookie", sessionCookie(c, session.id, session.maxAgeMs));
     return c.redirect(next, 303);
   });
 
@@ -47,7 +45,7 @@ export function registerLogin(web: Hono<ApiEnv>, deps: ApiDeps): void {
 
   web.post("/logout", dashboardSession(deps), async (c) => {
     const id = sessionIdOf(c);
-    if (id) await store.sessionDelete({ hash: sessionHash(id) });
+    if (id) await auth.endSession(id);
     c.header("set-cookie", clearedSessionCookie());
     return c.redirect((await auth.required()) ? "/login" : "/", 303);
   });

@@ -1,0 +1,64 @@
+/** The Server page: what the server is, and token management for admins only. */
+import { afterEach, expect, test } from "bun:test";
+import { bearer, tokenFor } from "./helpers/api.ts";
+import { DashboardSession } from "./helpers/dashboard.ts";
+import { startTestServer, type TestServer } from "./helpers/server.ts";
+
+let server: TestServer;
+afterEach(() => server?.close());
+
+test("the server page tells version, store, durability and limits; only admins see tokens", async () => {
+  server = await startTestServer();
+  const admin = await tokenFor(server, "admin");
+  const viewer = await tokenFor(server, "viewer");
+  const web = new DashboardSession(server);
+  await web.signIn(admin);
+  const page = (await web.get("/server")).text;
+  expect(page).toContain("sqlite");
+  expect(page).toContain("normal (survives a crash)");
+  expect(page).toContain(server.dataDir);
+  expect(page).toContain("1 MiB");
+  expect(page).toContain("test viewer");
+  expect(page).not.toContain(admin);
+
+  const seen = new DashboardSession(server);
+  await seen.signIn(viewer);
+  const viewed = (await seen.get("/server")).text;
+  expect(viewed).toContain("Only admins see and manage tokens");
+  expect(viewed).not.toContain("test admin");
+  expect((await seen.post("/server/tokens", { role: "admin" })).status).toBe(403);
+});
+
+test("an admin creates a token (shown once, then working) and revokes it (refused at once)", async () => {
+  server = await startTestServer();
+  const admin = await tokenFor(server, "admin");
+  const web = new DashboardSession(server);
+  await web.signIn(admin);
+  await web.get("/server");
+  const created = await web.post("/server/tokens", { role: "worker", name: "billing <workers>" });
+  expect(created.status).toBe(201);
+  const token = created.text.match(/data-new-token[^>]*>(spool_[A-Za-z0-9_-]+)</)?.[1]!;
+  expect(token).toBeDefined();
+  expect(created.text).toContain("billing &lt;workers&gt;");
+  expect((await server.call("GET", "/v1/queues", undefined, bearer(token))).status).toBe(200);
+
+  expect((await web.get("/server")).text).not.toContain(token);
+  const listed = (await server.call("GET", "/v1/tokens", undefined, bearer(admin))).body.tokens;
+  const id = listed.find((t: any) => t.name === "billing <workers>").id;
+  const revoked = await web.post(`/server/tokens/${id}/revoke`);
+  expect(revoked.status).toBe(200);
+  expect(revoked.text).toContain("Revoked");
+  expect((await server.call("GET", "/v1/queues", undefined, bearer(token))).status).toBe(401);
+});
+
+test("in open mode the first admin token turns sign-in on, and its creator stays signed in", async () => {
+  server = await startTestServer();
+  const web = new DashboardSession(server);
+  expect((await web.get("/server")).text).toContain("The first token turns sign-in on");
+  const created = await web.post("/server/tokens", { role: "admin", name: "first" });
+  expect(created.status).toBe(201);
+  const cookie = created.headers.get("set-cookie")!.match(/spool_session=([^;]+)/)![1];
+  expect((await new DashboardSession(server).get("/")).status).toBe(303);
+  web.cookie = `spool_session=${cookie}`;
+  expect((await web.get("/")).status).toBe(200);
+});
