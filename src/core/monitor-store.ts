@@ -76,6 +76,8 @@ export type ErrorCount = { queue: string; type: string; n: number };
 export type ErrorMinute = ErrorCount & { minute: number };
 /** A recent failure of a queue and error type: its job and that job's latest message for the type. */
 export type ErrorSample = { jobId: string; message: string };
+/** One failed attempt of a queue and error type in the event log: the event (the cursor of a listing) and its job. */
+export type ErrorFailure = { eventId: number; jobId: string; at: number; attempt: number | null };
 export type SlowJob = { jobId: string; queue: string; key: string | null; runMs: number; finishedAt: number };
 
 export type StatsRange = { from: number; to: number; now: number };
@@ -141,6 +143,12 @@ export interface MonitorStore {
    * index, never by scanning job rows.
    */
   errorSample(p: { queue: string; type: string }): Promise<ErrorSample | null>;
+  /**
+   * Failed attempts of a queue and error type still in the event log, newest first, from before
+   * event `beforeEventId` when given (keyset paging). Found by index, never by scanning job rows;
+   * a job appears once per failed attempt of that type.
+   */
+  errorFailures(p: { queue: string; type: string; beforeEventId?: number; limit: number }): Promise<ErrorFailure[]>;
   /** The slowest completions that finished in the range, slowest first. */
   statsSlowest(p: StatsRange & { limit: number }): Promise<SlowJob[]>;
   /** Drops aggregates and resolved alerts older than `before`; returns how many rows went. */

@@ -1,6 +1,7 @@
 /** Monitor: spool's monitoring for one store — stats, health, alerts and their channels, reports, metrics, events. */
 import type { Clock } from "../core/clock.ts";
-import type { Alert, AlertState, BlockedLanes, LaneView, MonitorEvent, SeriesPoint } from "../core/monitor-store.ts";
+import { validationFailed } from "../core/errors.ts";
+import type { Alert, AlertState, BlockedLanes, ErrorFailure, LaneView, MonitorEvent, SeriesPoint, StoredReport } from "../core/monitor-store.ts";
 import type { Store } from "../core/store.ts";
 import { localTimezone, scheduleOfTask } from "../scheduler/builtins.ts";
 import type { AlertChannel } from "./channels/channel.ts";
@@ -8,7 +9,7 @@ import { logChannel } from "./channels/log-channel.ts";
 import { Notifier } from "./channels/notifier.ts";
 import { webhookChannel } from "./channels/webhook-channel.ts";
 import { yesterday } from "./calendar.ts";
-import { buildDailyReport, saveDailyReport, type DailyReport } from "./daily-report.ts";
+import { buildDailyReport, DAILY, saveDailyReport, type DailyReport } from "./daily-report.ts";
 import { errorGroups, type ErrorGroups } from "./error-groups.ts";
 import { EventFeed } from "./event-feed.ts";
 import { healthReport, type HealthReport } from "./health.ts";
@@ -70,6 +71,19 @@ export class Monitor {
   }
 
   /**
+   * Failed attempts of one queue and error type, newest first, `limit` at a time; pass the
+   * previous page's `nextCursor` as `cursor` to read on (keyset over the event log's ids).
+   */
+  async errorFailures(p: { queue: string; type: string; cursor?: string; limit: number }): Promise<{ failures: ErrorFailure[]; nextCursor: string | null }> {
+    const before = p.cursor === undefined ? undefined : Number(p.cursor);
+    if (before !== undefined && !(Number.isSafeInteger(before) && before > 0)) {
+      throw validationFailed("cursor must be one given by a previous page", [{ path: "cursor", message: "is not a cursor of this list" }]);
+    }
+    const failures = await this.store.errorFailures({ queue: p.queue, type: p.type, beforeEventId: before, limit: p.limit });
+    return { failures, nextCursor: failures.length === p.limit ? String(failures[failures.length - 1]!.eventId) : null };
+  }
+
+  /**
    * Counters of all queues (or one) over the last `windowMs`, one point per `stepMs` (a whole
    * number of minutes), oldest first, with empty steps filled in: what a chart draws.
    */
@@ -128,8 +142,18 @@ export class Monitor {
     return { report, file };
   }
 
-  /** Days are those of the spool:daily-report schedule's time zone. */
-  private async reportTimezone(): Promise<string> {
+  /** Dates of the stored daily reports, newest first, with when each was made. */
+  reports(limit: number): Promise<{ date: string; createdAt: number }[]> {
+    return this.store.reportsList({ kind: DAILY, limit });
+  }
+
+  /** The stored daily report of `date` (YYYY-MM-DD); null when none was made. */
+  async report(date: string): Promise<(StoredReport & { body: DailyReport }) | null> {
+    return (await this.store.reportGet({ kind: DAILY, date })) as (StoredReport & { body: DailyReport }) | null;
+  }
+
+  /** The zone reports count days in: the spool:daily-report schedule's time zone. */
+  async reportTimezone(): Promise<string> {
     return (await this.store.scheduleGet({ name: scheduleOfTask("daily-report") }))?.timezone ?? localTimezone();
   }
 }

@@ -106,6 +106,15 @@ export class ScheduleService {
     return previewFires(await this.get(name), this.clock.now(), count);
   }
 
+  /**
+   * The next `count` fires of timing not yet saved (what an add or edit form previews as it is
+   * typed), each in its zone. A bad cron, interval or zone throws 400 naming the field.
+   */
+  previewTiming(timing: Pick<ScheduleInput, "cron" | "every" | "timezone">, count = 5): FirePreview[] {
+    const def = resolveSchedule("preview", { cron: timing.cron, every: timing.every, timezone: timing.timezone, queue: "preview" }, null);
+    return previewFires(def, this.clock.now(), count);
+  }
+
   async history(name: string, limit = 50): Promise<ScheduleRun[]> {
     await this.get(name);
     return this.store.scheduleRunsList({ name, limit: Math.min(Math.max(limit, 1), this.historyKeep) });

@@ -54,4 +54,20 @@ export function errorGroupsContract(it: ContractCase): void {
       expect.objectContaining({ queue: "q", type: "smtp", n: 1 }),
     ]);
   });
+
+  it("failed attempts of a queue and error type are listed newest first, once per attempt, paged by event id", async (t) => {
+    const a = await failing(t, "q", ["smtp"]);
+    const b = await failing(t, "q", ["smtp", "dns", "smtp"]);
+    await failing(t, "other", ["smtp"]);
+    const c = await failing(t, "q", ["timeout", "smtp"]);
+    const all = await t.store.errorFailures({ queue: "q", type: "smtp", limit: 10 });
+    expect(all.map((f) => [f.jobId, f.attempt])).toEqual([[c.id, 2], [b.id, 3], [b.id, 1], [a.id, 1]]);
+    expect(all.every((f, i) => i === 0 || f.eventId < all[i - 1]!.eventId)).toBe(true);
+    expect(all.every((f) => f.at <= t.now())).toBe(true);
+    const first = await t.store.errorFailures({ queue: "q", type: "smtp", limit: 2 });
+    const rest = await t.store.errorFailures({ queue: "q", type: "smtp", beforeEventId: first[1]!.eventId, limit: 2 });
+    expect([...first, ...rest]).toEqual(all);
+    expect(await t.store.errorFailures({ queue: "q", type: "smtp", beforeEventId: all[3]!.eventId, limit: 2 })).toEqual([]);
+    expect(await t.store.errorFailures({ queue: "q", type: "never", limit: 5 })).toEqual([]);
+  });
 }

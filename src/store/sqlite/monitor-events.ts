@@ -2,7 +2,7 @@
 import type { Database } from "bun:sqlite";
 import type { JobState } from "../../core/job.ts";
 import type { JobError } from "../../core/job.ts";
-import type { AlertEventType, ErrorSample, EventFilters, EventsPage, MonitorEvent } from "../../core/monitor-store.ts";
+import type { AlertEventType, ErrorFailure, ErrorSample, EventFilters, EventsPage, MonitorEvent } from "../../core/monitor-store.ts";
 import { foldCursor, latestEventId } from "./stats-fold.ts";
 import { rowId } from "./rows.ts";
 
@@ -88,4 +88,16 @@ export function errorSample(db: Database, p: { queue: string; type: string }): E
   if (!job) return null;
   const error = (JSON.parse(job.errors) as JobError[]).findLast((e) => e.type === p.type);
   return error ? { jobId: String(event.job_id), message: error.message } : null;
+}
+
+/** Failed attempts of a queue and error type, newest first, walked down the events_errors index. */
+export function errorFailures(db: Database, p: { queue: string; type: string; beforeEventId?: number; limit: number }): ErrorFailure[] {
+  const before = p.beforeEventId === undefined ? Number.MAX_SAFE_INTEGER : Math.floor(p.beforeEventId);
+  const rows = db
+    .query(
+      `SELECT id, job_id, at, attempt FROM events WHERE queue = ?1 AND error_type = ?2 AND id < ?3 AND job_id IS NOT NULL
+       ORDER BY id DESC LIMIT ?4`,
+    )
+    .all(p.queue, p.type, before, Math.max(1, Math.floor(p.limit))) as { id: number; job_id: number; at: number; attempt: number | null }[];
+  return rows.map((r) => ({ eventId: r.id, jobId: String(r.job_id), at: r.at, attempt: r.attempt }));
 }

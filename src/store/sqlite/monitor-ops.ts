@@ -1,13 +1,13 @@
 /** SqliteMonitor: the MonitorStore on bun:sqlite; aggregate reads fold the event log first. */
 import type { Database } from "bun:sqlite";
 import type {
-  Alert, AlertCondition, AlertEventType, AlertState, AlertUpsert, BlockedLanes, ErrorCount, ErrorMinute, ErrorSample, EventFilters,
+  Alert, AlertCondition, AlertEventType, AlertState, AlertUpsert, BlockedLanes, ErrorCount, ErrorFailure, ErrorMinute, ErrorSample, EventFilters,
   EventsPage, LaneView, MonitorEvent,
   MonitorStore, QueueHistogram, QueueStats, SeriesPoint, SlowJob, StatsRange, StoredReport,
 } from "../../core/monitor-store.ts";
 import type { StateCounts } from "../../core/queue-config.ts";
 import type { GroupCommit } from "./database.ts";
-import { errorSample, eventAppend, eventsAfter, eventsPruneBatch, jobEvents } from "./monitor-events.ts";
+import { errorFailures, errorSample, eventAppend, eventsAfter, eventsPruneBatch, jobEvents } from "./monitor-events.ts";
 import { countsTotal, lanesBlocked, lanesList } from "./monitor-lanes.ts";
 import * as records from "./monitor-records.ts";
 import * as stats from "./monitor-stats.ts";
@@ -64,6 +64,10 @@ export class SqliteMonitor implements MonitorStore {
 
   async errorSample(p: { queue: string; type: string }): Promise<ErrorSample | null> {
     return errorSample(this.db, p);
+  }
+
+  async errorFailures(p: { queue: string; type: string; beforeEventId?: number; limit: number }): Promise<ErrorFailure[]> {
+    return errorFailures(this.db, p);
   }
 
   async statsSlowest(p: StatsRange & { limit: number }): Promise<SlowJob[]> {
