@@ -58,3 +58,23 @@ test("the binary's CLI talks to its server", async () => {
   const get = Bun.spawnSync([binary, "--url", server.url, "job", "get", job.id], { cwd: workDir });
   expect(get.stdout.toString()).toContain("waiting");
 });
+
+test("the dashboard, its styles, htmx and its SSE extension are served from inside the binary", async () => {
+  const page = await (await fetch(`${server.url}/`)).text();
+  expect(page).toStartWith("<!doctype html>");
+  expect(page).toContain("Overview");
+  const version = page.match(/\/assets\/style\.css\?v=([^"]+)"/)![1];
+  for (const [name, type, marker] of [
+    ["style.css", "text/css", "--accent"],
+    ["app.js", "text/javascript", "spool.live"],
+    ["htmx.js", "text/javascript", "htmx"],
+    ["hx-sse.js", "text/javascript", "sse"],
+  ] as const) {
+    const res = await fetch(`${server.url}/assets/${name}?v=${version}`);
+    expect({ name, status: res.status }).toEqual({ name, status: 200 });
+    expect(res.headers.get("content-type")).toStartWith(type);
+    expect(res.headers.get("cache-control")).toContain("immutable");
+    expect(await res.text()).toContain(marker);
+  }
+  expect(page).not.toMatch(/https?:\/\/(?!127\.0\.0\.1)[^"' ]*\.(js|css)/);
+});
