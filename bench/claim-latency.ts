@@ -46,7 +46,7 @@ function insertCompleted(store: SqliteStore, queue: string, rows: number, at: nu
 }
 
 /** A queue holding `rows` completed jobs, then `rows` waiting jobs enqueued through the service. */
-async function fillBacklog(svc: QueueService, store: SqliteStore, queue: string, rows: number): Promise<void> {
+export async function fillBacklog(svc: QueueService, store: SqliteStore, queue: string, rows: number): Promise<void> {
   const t0 = performance.now();
   // Statement journals in memory only while building (spool's own setting is restored below):
   // on disk they cost a write per touched page per statement, which is not what is measured here.

@@ -19,7 +19,9 @@ export type BenchOptions = {
   only: string[];
 };
 
-export const SUITES = ["spool-core", "bullmq", "spool-http", "spool-latency", "bullmq-latency", "spool-start", "bullmq-start"] as const;
+export const SUITES = [
+  "spool-core", "bullmq", "spool-http", "spool-latency", "bullmq-latency", "spool-start", "bullmq-start", "dashboard-pages", "dashboard-overhead",
+] as const;
 export type SuiteName = (typeof SUITES)[number];
 /** The in-process throughput suites, compared engine to engine; they run in rounds (the others once). */
 export const ROUND_SUITES: readonly SuiteName[] = ["spool-core", "bullmq"];

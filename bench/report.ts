@@ -1,13 +1,14 @@
 /** The report: tables of spool vs BullMQ figures with their ratio, the two targets, and the JSON record. */
 import type { Engine, Figure } from "./measure.ts";
 import type { BenchOptions } from "./options.ts";
+import { DASHBOARD_PAGES, OPEN_DASHBOARDS } from "./dashboard-pages.ts";
 import { HTTP_SHAPES } from "./spool-http.ts";
 
 type Row = { label: string; spool: string; bullmq: string | null };
 type Section = { title: string; unit: "jobs/s" | "ms"; note: string; rows: Row[] };
 
 /** A goal a figure must meet; `unit` "ms" for absolute times, otherwise a ratio. */
-export type Target = { name: string; value: number | null; unit?: "ms"; limit: string; met: boolean | null };
+export type Target = { name: string; value: number | null; unit?: "ms" | "%"; limit: string; met: boolean | null };
 
 function sections(o: BenchOptions): Section[] {
   const backlog = `${o.rows.toLocaleString("en-US")} waiting + ${o.rows.toLocaleString("en-US")} completed`;
@@ -75,6 +76,21 @@ function sections(o: BenchOptions): Section[] {
       note: "spool POSTs each job, signed, to a receiver in its own process on loopback, 10 at a time",
       rows: [{ label: "push target, concurrency 10", spool: "push.c10", bullmq: "push.c10" }],
     },
+    {
+      title: `Dashboard pages with ${backlog} jobs (spool only), p50 / p95`,
+      unit: "ms",
+      note: "GET of each page as a signed-in browser reads it (live refreshes read the same URL), one at a time",
+      rows: DASHBOARD_PAGES.flatMap((path) => [50, 95].map((p) => ({ label: `${path} p${p}`, spool: `dashboard.page.${path}.p${p}`, bullmq: null }))),
+    },
+    {
+      title: "Open dashboards vs end-to-end throughput (spool only)",
+      unit: "jobs/s",
+      note: `in-process worker, concurrency 10, on a running server; ${OPEN_DASHBOARDS} dashboards each holding /live and re-reading the overview at most once a second`,
+      rows: [
+        { label: "no dashboard open", spool: "dashboard.e2e.none", bullmq: null },
+        { label: `${OPEN_DASHBOARDS} dashboards open`, spool: `dashboard.e2e.open${OPEN_DASHBOARDS}`, bullmq: null },
+      ],
+    },
   ];
 }
 
@@ -94,7 +110,14 @@ export function targets(get: (engine: Engine, id: string) => number | undefined)
     const value = get("spool", id) ?? null;
     return { name, value, unit: "ms", limit: `≤ ${limit} ms`, met: value === null ? null : value <= limit };
   };
+  const pageP95s = DASHBOARD_PAGES.map((path) => get("spool", `dashboard.page.${path}.p95`)).filter((v): v is number => v !== undefined);
+  const slowestPage = pageP95s.length ? Math.max(...pageP95s) : null;
+  const none = get("spool", "dashboard.e2e.none");
+  const open = get("spool", `dashboard.e2e.open${OPEN_DASHBOARDS}`);
+  const dashboardCost = none !== undefined && open !== undefined ? (1 - open / none) * 100 : null;
   return [
+    { name: "slowest dashboard page p95 with the backlog", value: slowestPage, unit: "ms", limit: "≤ 50 ms", met: slowestPage === null ? null : slowestPage <= 50 },
+    { name: `${OPEN_DASHBOARDS} open dashboards' cost to end-to-end throughput, %`, value: dashboardCost, unit: "%", limit: "≤ 3 %", met: dashboardCost === null ? null : dashboardCost <= 3 },
     { name: "in-process worker end-to-end at concurrency 10, spool/BullMQ", value: e2e, limit: "≥ 1.50×", met: e2e === null ? null : e2e >= 1.5 },
     { name: "spool claim p50 with the backlog / empty database", value: claim, limit: "≤ 1.50×", met: claim === null ? null : claim <= 1.5 },
     atMost("enqueue → start p50, long-polling HTTP worker", "start.http.p50", 2),
@@ -128,7 +151,7 @@ export function renderReport(o: BenchOptions, figures: Figure[], header: string[
   lines.push("Targets");
   for (const target of t) {
     const verdict = target.met === null ? "NOT MEASURED" : target.met ? "met" : "NOT MET";
-    const value = target.value === null ? "—" : target.unit === "ms" ? `${target.value.toFixed(2)} ms` : `${target.value.toFixed(2)}×`;
+    const value = target.value === null ? "—" : target.unit === "ms" ? `${target.value.toFixed(2)} ms` : target.unit === "%" ? `${target.value.toFixed(1)} %` : `${target.value.toFixed(2)}×`;
     lines.push(`  ${pad(target.name, 62)}${pad(value, 8, true)}  (target ${target.limit})  ${verdict}`);
   }
   return { text: lines.join("\n"), targets: t };

@@ -14,6 +14,8 @@ const SUITE_RUNNERS: Record<SuiteName, (o: BenchOptions) => Promise<Figure[]>> =
     return runLatencyBench(o.quick ? QUICK_LATENCY_OPTIONS : { samples: o.samples, jobs: o.jobs, timeoutMs: o.scenarioTimeoutMs });
   },
   "bullmq-start": async (o) => (await import("./bullmq-start.ts")).runBullmqStart(o),
+  "dashboard-pages": async (o) => (await import("./dashboard.ts")).runDashboardPages(o),
+  "dashboard-overhead": async (o) => (await import("./dashboard.ts")).runDashboardOverhead(o),
 };
 
 const [name, optionsJson] = process.argv.slice(2);
