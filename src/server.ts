@@ -60,6 +60,17 @@ export function isLoopback(host: string): boolean {
   return LOOPBACK.has(host) || host.startsWith("127.");
 }
 
+/**
+ * An HTTP/1.0 request without Host (or one with a Host that is not a host) reaches us with a
+ * bare path as its URL, on which routing fails: it is served as if addressed to this server.
+ */
+function withAbsoluteUrl(req: Request, bun: { hostname?: string; port?: number }): Request {
+  if (req.url.startsWith("http://") || req.url.startsWith("https://")) return req;
+  const host = bun.hostname?.includes(":") ? `[${bun.hostname}]` : (bun.hostname ?? "127.0.0.1");
+  const path = req.url.startsWith("/") ? req.url : "/";
+  return new Request(`http://${host}:${bun.port}${path}`, req);
+}
+
 export async function startServer(config: ServeConfig, clock: Clock = systemClock): Promise<RunningServer> {
   const dataDir = isAbsolute(config.dataDir) ? config.dataDir : resolve(config.dataDir);
   mkdirSync(dataDir, { recursive: true });
@@ -110,7 +121,7 @@ export async function startServer(config: ServeConfig, clock: Clock = systemCloc
     const server = (listener = Bun.serve({
       hostname: config.host,
       port: config.port,
-      fetch: app.fetch,
+      fetch: (req, bun) => app.fetch(withAbsoluteUrl(req, bun), bun),
       // Long polls wait up to 30 s; event streams send a comment every 15 s.
       idleTimeout: 60,
       // The app's body limit answers 413 in the JSON error shape without reading an oversized

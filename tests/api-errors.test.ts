@@ -88,12 +88,12 @@ describe("body size", () => {
 });
 
 describe("unknown routes", () => {
-  test("an unknown path or method is 404 not_found", async () => {
+  test("an unknown path is 404 not_found; a known one with another method is 405", async () => {
     server = await startTestServer();
     expectError(await server.call("GET", "/nope"), 404, "not_found");
     expectError(await server.call("GET", "/v1/nope"), 404, "not_found");
-    expectError(await server.call("PATCH", "/v1/jobs/1", {}), 404, "not_found");
-    expectError(await server.call("GET", "/v1/queues/q/claim"), 404, "not_found");
+    expectError(await server.call("PATCH", "/v1/jobs/1", {}), 405, "method_not_allowed");
+    expectError(await server.call("GET", "/v1/queues/q/claim"), 405, "method_not_allowed");
   });
 });
 
@@ -170,5 +170,49 @@ describe("times beyond what a date holds", () => {
     expect(job.status).toBe(201);
     expect((await server.call("GET", `/v1/jobs/${job.body.id}`)).body.state).toBe("delayed");
     expect((await server.call("GET", "/v1/jobs?queue=t")).status).toBe(200);
+  });
+});
+
+describe("odd requests", () => {
+  /** Sends raw bytes and returns the status line's code. */
+  async function rawStatus(bytes: string): Promise<number> {
+    const { promise, resolve, reject } = Promise.withResolvers<number>();
+    let text = "";
+    const port = Number(new URL(server.url).port);
+    const socket = await Bun.connect({
+      hostname: "127.0.0.1",
+      port,
+      socket: {
+        data(_s, chunk) {
+          text += new TextDecoder().decode(chunk);
+          const code = text.match(/^HTTP\/1\.[01] (\d{3})/)?.[1];
+          if (code) resolve(Number(code));
+        },
+        error: (_s, err) => reject(err),
+        close: () => reject(new Error(`closed after: ${text}`)),
+      },
+    });
+    socket.write(bytes);
+    try {
+      return await promise;
+    } finally {
+      socket.end();
+    }
+  }
+
+  test("HTTP/1.0 without Host, or a Host that is not a host, is served like any request", async () => {
+    server = await startTestServer();
+    expect(await rawStatus("GET /healthz HTTP/1.0\r\n\r\n")).toBe(200);
+    expect(await rawStatus("GET /v1/queues HTTP/1.1\r\nHost: a b\r\nConnection: close\r\n\r\n")).toBe(200);
+    expect(await rawStatus('POST /v1/queues/old/jobs HTTP/1.0\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}')).toBe(201);
+  });
+
+  test("a known path with the wrong method is 405 with Allow, not 404", async () => {
+    server = await startTestServer();
+    const res = await server.call("DELETE", "/v1/queues");
+    expectError(res, 405, "method_not_allowed");
+    expect(res.headers.get("allow")).toBe("GET, HEAD");
+    expect((await server.call("PATCH", "/v1/jobs/1")).headers.get("allow")).toBe("DELETE, GET, HEAD");
+    expectError(await server.call("GET", "/v1/nothing-here"), 404, "not_found");
   });
 });

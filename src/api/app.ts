@@ -25,10 +25,28 @@ import { registerTokenRoutes } from "./routes/tokens.ts";
 import { registerWorkRoutes } from "./routes/work.ts";
 import { registerWorkerRoutes } from "./routes/workers.ts";
 
+/** The methods some route answers on this path (for a 405 instead of a 404). */
+function methodsFor(app: App, path: string): string[] {
+  const methods = new Set<string>();
+  for (const r of app.routes) {
+    if (r.method === "ALL") continue;
+    const pattern = new RegExp(`^${r.path.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/:\w+/g, "[^/]+").replace(/\*/g, ".*")}$`);
+    if (pattern.test(path)) methods.add(r.method);
+  }
+  if (methods.has("GET")) methods.add("HEAD");
+  return [...methods].sort();
+}
+
 export function createApp(deps: ApiDeps): App {
   const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook as never });
   app.onError(handleError);
-  app.notFound((c) => errorResponse(c, 404, "not_found", `no route for ${c.req.method} ${new URL(c.req.url).pathname}`));
+  app.notFound((c) => {
+    const path = new URL(c.req.url).pathname;
+    const allowed = methodsFor(app, path);
+    if (allowed.length === 0) return errorResponse(c, 404, "not_found", `no route for ${c.req.method} ${path}`);
+    c.header("Allow", allowed.join(", "));
+    return errorResponse(c, 405, "method_not_allowed", `${path} answers ${allowed.join(", ")}, not ${c.req.method}`);
+  });
 
   app.use(
     "*",
