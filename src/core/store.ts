@@ -99,7 +99,11 @@ export interface JobStore {
   jobFail(p: FailParams): Promise<Job | null>;
   /** Ends an attempt whose lease ran out (same outcome rules as jobFail); null if it was not expired. */
   leaseRecover(p: FailParams): Promise<Job | null>;
-  /** Extends a live lease and records progress/checkpoint; null when the lease is lost. */
+  /**
+   * Extends a live lease to the later of its current expiry and now + leaseMs (a heartbeat never
+   * shortens it; nor does it pass the attempt's deadline), and records progress/checkpoint; null
+   * when the lease is lost.
+   */
   jobHeartbeat(p: HeartbeatParams): Promise<Job | null>;
   /**
    * Cancels an unfinished job. Not active, or `force`: cancelled at once. Active without

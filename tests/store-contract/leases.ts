@@ -21,6 +21,16 @@ export function leasesContract(it: ContractCase): void {
     expect((await t.complete(job, { rows: 10 })).result).toEqual({ rows: 10 });
   });
 
+  it("a heartbeat never shortens a lease: the expiry is the later of the current one and now + extendMs", async (t) => {
+    await t.enqueue("q");
+    const job = await t.claimOne("q", 600_000);
+    const expiry = job.leaseExpiresAt!;
+    t.clock.advance(1000);
+    expect((await t.svc.heartbeat({ id: job.id, token: job.leaseToken!, extendMs: 30_000 })).leaseExpiresAt).toBe(expiry);
+    t.clock.advance(580_000);
+    expect((await t.svc.heartbeat({ id: job.id, token: job.leaseToken!, extendMs: 30_000 })).leaseExpiresAt).toBe(t.now() + 30_000);
+  });
+
   it("heartbeat reports cancelRequested", async (t) => {
     await t.enqueue("q");
     const job = await t.claimOne("q");

@@ -184,7 +184,7 @@ export class JobOps {
     if (id === null) return null;
     return this.db
       .query(
-        `UPDATE jobs SET lease_expires_at = MIN(?1 + ?2, COALESCE(deadline_at, ?1 + ?2)),
+        `UPDATE jobs SET lease_expires_at = MIN(MAX(lease_expires_at, ?1 + ?2), COALESCE(deadline_at, MAX(lease_expires_at, ?1 + ?2))),
            progress = COALESCE(?3, progress),
            checkpoint = CASE WHEN ?4 THEN ?5 ELSE checkpoint END
          WHERE id = ?6 AND state = 'active' AND lease_token = ?7 AND lease_expires_at > ?1 RETURNING *`,
