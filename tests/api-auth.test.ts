@@ -219,3 +219,17 @@ describe("secrets in push targets", () => {
     }
   });
 });
+
+describe("spool's own queues", () => {
+  test("only admins enqueue into or claim from a spool: queue; every role may read it", async () => {
+    server = await startTestServer({ adminToken: ADMIN_SECRET });
+    for (const role of ["producer", "worker", "viewer"] as const) {
+      const headers = bearer(await tokenFor(server, role));
+      expect((await server.call("POST", "/v1/queues/spool:maintenance/jobs", {}, headers)).status).toBe(403);
+      expect((await server.call("POST", "/v1/queues/spool%3Amaintenance/jobs/batch", { jobs: [{}] }, headers)).status).toBe(403);
+      expect((await server.call("POST", "/v1/queues/spool:maintenance/claim", { workerId: "w" }, headers)).status).toBe(403);
+      expect((await server.call("GET", "/v1/queues/spool:maintenance", undefined, headers)).status).toBe(200);
+    }
+    expect((await server.call("POST", "/v1/queues/spool:maintenance/claim", { workerId: "w", max: 0 }, admin)).status).not.toBe(403);
+  });
+});

@@ -2,7 +2,7 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { createDashboard } from "../web/dashboard.tsx";
-import { authenticate } from "./auth.ts";
+import { authenticate, reservedQueues } from "./auth.ts";
 import type { App, ApiDeps, ApiEnv } from "./env.ts";
 import { errorResponse, handleError, validationHook } from "./errors.ts";
 import { rateLimit } from "./rate-limit.ts";
@@ -62,6 +62,7 @@ export function createApp(deps: ApiDeps): App {
 
   if (deps.rateLimitPerSecond > 0) app.use("/v1/*", rateLimit(deps.rateLimitPerSecond));
   app.use("/v1/*", authenticate(deps));
+  app.use("/v1/queues/:queue/*", reservedQueues());
 
   registerJobRoutes(app, deps);
   registerWorkRoutes(app, deps);

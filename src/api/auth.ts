@@ -134,6 +134,7 @@ export class Authenticator {
 }
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+const RESERVED_PREFIX = "spool:";
 
 /**
  * A state-changing request that a browser could have sent on its own (cookie or open mode)
@@ -167,6 +168,17 @@ export function authenticate(deps: ApiDeps): MiddlewareHandler<ApiEnv> {
     }
     await checkBrowserRequest(c, principal);
     c.set("principal", principal);
+    return next();
+  };
+}
+
+/** Queues named `spool:…` are spool's own: only admins may enqueue into, claim from or change them. */
+export function reservedQueues(): MiddlewareHandler<ApiEnv> {
+  return async (c, next) => {
+    const queue = c.req.param("queue");
+    if (queue?.startsWith(RESERVED_PREFIX) && !SAFE_METHODS.has(c.req.method) && !may(c.get("principal"), "admin")) {
+      throw forbidden(`queues named ${RESERVED_PREFIX}… are spool's own; only admins may change them`);
+    }
     return next();
   };
 }
