@@ -14,6 +14,9 @@ import { registerAssets } from "./assets.ts";
 import { dashboardSession } from "./guard.ts";
 import { fragment, page, type WebContext } from "./render.tsx";
 import { registerAlerts } from "./routes/alerts.tsx";
+import { registerJobs } from "./routes/jobs.tsx";
+import { registerLanes } from "./routes/lanes.tsx";
+import { registerWorkers } from "./routes/workers.tsx";
 import { registerLive } from "./routes/live.ts";
 import { registerLogin } from "./routes/login.tsx";
 import { registerOverview } from "./routes/overview.tsx";
@@ -31,6 +34,9 @@ export function createDashboard(deps: ApiDeps): Hono<ApiEnv> {
 
   registerOverview(web, deps);
   registerAlerts(web, deps);
+  registerJobs(web, deps);
+  registerLanes(web, deps);
+  registerWorkers(web, deps);
   registerServer(web, deps);
 
   web.onError((err, c) => problem(c as WebContext, deps, err));

@@ -1,0 +1,55 @@
+/** @jsxImportSource hono/jsx */
+/** /jobs/{id}: one job with its timeline, and retrying, cancelling or deleting it, through the calls behind /v1/jobs. */
+import type { Hono } from "hono";
+import type { ApiDeps, ApiEnv } from "../../api/env.ts";
+import { validationFailed } from "../../core/errors.ts";
+import { fireOfKey } from "../../scheduler/fire-plan.ts";
+import { JobPage } from "../../../views/pages/job.tsx";
+import { dashboardAllow } from "../guard.ts";
+import { act, formOf, page } from "../render.tsx";
+
+/** Events of one job shown on its page; a job retried many times shows its newest ones. */
+const TIMELINE_LIMIT = 200;
+
+export function registerJobs(web: Hono<ApiEnv>, deps: ApiDeps): void {
+  const { service, monitor } = deps;
+
+  web.get("/jobs/:id", async (c) => {
+    const job = await service.getJob(c.req.param("id"));
+    const timeline = await monitor.jobTimeline(job.id, TIMELINE_LIMIT);
+    const data = { job, timeline, timelineLimit: TIMELINE_LIMIT, schedule: fireOfKey(job.idempotencyKey) };
+    return page(c, deps, `Job ${job.id}`, <JobPage data={data} />);
+  });
+
+  web.post("/jobs/:id/retry", dashboardAllow("admin"), (c) =>
+    act(c, deps, async () => {
+      const mode = (await formOf(c)).mode ?? "resume";
+      if (mode !== "resume" && mode !== "restart") throw validationFailed(`mode must be resume or restart (got "${mode}")`);
+      const job = await service.retry(c.req.param("id"), mode === "restart");
+      return mode === "restart" ? `Job ${job.id} restarts from scratch (${job.state}).` : `Job ${job.id} runs again from its checkpoint (${job.state}).`;
+    }),
+  );
+
+  web.post("/jobs/:id/cancel", dashboardAllow("admin"), (c) =>
+    act(c, deps, async () => {
+      const force = (await formOf(c)).force === "true";
+      const job = await service.cancel(c.req.param("id"), force);
+      return job.state === "cancelled" ? `Job ${job.id} is cancelled.` : `Job ${job.id} was asked to stop; its worker sees it in its next heartbeat.`;
+    }),
+  );
+
+  // The page of a deleted job is gone: htmx is sent to its queue (HX-Redirect), a plain form post too.
+  web.post("/jobs/:id/delete", dashboardAllow("admin"), async (c) => {
+    let queuePage: string | null = null;
+    const answer = await act(c, deps, async () => {
+      const job = await service.getJob(c.req.param("id"));
+      await service.deleteJob(job.id);
+      queuePage = `/queues/${encodeURIComponent(job.queue)}`;
+      return `Deleted job ${job.id}.`;
+    });
+    if (queuePage === null) return answer;
+    if (!c.req.header("hx-request")) return c.redirect(queuePage, 303);
+    answer.headers.set("HX-Redirect", queuePage);
+    return answer;
+  });
+}
