@@ -76,11 +76,13 @@ describe("complete", () => {
     expect(detailPaths(expectError(await server.call("POST", "/v1/jobs/complete", { items }), 400, "validation_failed"))).toEqual(["items"]);
   });
 
-  test("a completion that got 200 is final: later complete, fail and heartbeat are 409 and it never runs again", async () => {
+  test("a completion that got 200 is final: resent it answers the same, fail and heartbeat are 409, it never runs again", async () => {
     const job = await activeJob(server, "work", { maxAttempts: 5 });
-    expect((await server.call("POST", `/v1/jobs/${job.id}/complete`, { token: job.lease.token })).status).toBe(200);
+    const first = await server.call("POST", `/v1/jobs/${job.id}/complete`, { token: job.lease.token, result: 1 });
+    expect(first.status).toBe(200);
     const token = job.lease.token;
-    expectError(await server.call("POST", `/v1/jobs/${job.id}/complete`, { token }), 409, "lease_lost");
+    const resent = await server.call("POST", `/v1/jobs/${job.id}/complete`, { token, result: 2 });
+    expect(resent).toMatchObject({ status: 200, body: first.body });
     expectError(await server.call("POST", `/v1/jobs/${job.id}/fail`, { token, error: { message: "late" } }), 409, "lease_lost");
     expectError(await server.call("POST", `/v1/jobs/${job.id}/heartbeat`, { token }), 409, "lease_lost");
     clock.advance(3_600_000);

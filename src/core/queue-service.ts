@@ -126,9 +126,19 @@ export class QueueService {
 
   async complete(item: CompleteItem): Promise<Job> {
     const job = await this.store.jobComplete({ ...item, now: this.clock.now() });
-    if (!job) throw await this.refusal(item.id, true);
-    this.afterFinish(job);
-    return job;
+    if (job) {
+      this.afterFinish(job);
+      return job;
+    }
+    const resent = await this.completedWith(item);
+    if (resent) return resent;
+    throw await this.refusal(item.id, true);
+  }
+
+  /** The job, when this very token completed it already: a completion resent after its answer was lost. */
+  private async completedWith(item: CompleteItem): Promise<Job | null> {
+    const current = await this.store.jobGet({ id: item.id });
+    return current?.state === "completed" && current.leaseToken === item.token ? current : null;
   }
 
   /** One outcome per item; a lost lease is reported, not thrown, so the others still complete. */
@@ -136,8 +146,10 @@ export class QueueService {
     if (items.length > MAX_BATCH) throw validationFailed(`a batch holds at most ${MAX_BATCH} items (got ${items.length})`);
     const jobs = await this.store.jobsComplete({ items, now: this.clock.now() });
     jobs.forEach((job) => job && this.afterFinish(job));
-    this.refusedCompletions += jobs.filter((job) => !job).length;
-    return items.map((item, i) => ({ id: item.id, outcome: jobs[i] ? "completed" : "lease_lost" }));
+    // Refusals are rare; each is checked for a completion resent after its answer was lost.
+    const resent = await Promise.all(items.map((item, i) => (jobs[i] ? true : this.completedWith(item).then(Boolean))));
+    this.refusedCompletions += resent.filter((ok) => !ok).length;
+    return items.map((item, i) => ({ id: item.id, outcome: resent[i] ? "completed" : "lease_lost" }));
   }
 
   async fail(req: FailRequest): Promise<Job> {

@@ -88,7 +88,11 @@ export interface JobStore {
    * limit. Only lane heads are ever runnable, so a claim takes at most one job per lane.
    */
   jobsClaim(p: ClaimParams): Promise<Job[]>;
-  /** Completes a job leased with this token whose lease has not expired; null otherwise. */
+  /**
+   * Completes a job leased with this token whose lease has not expired; null otherwise. The
+   * completed job keeps the token that completed it (leaseToken), so a resent completion can be
+   * recognised and answered with the same success.
+   */
   jobComplete(p: CompleteItem & { now: number }): Promise<Job | null>;
   /**
    * Completes many; one entry per item, null where the lease was lost. Answers only what a

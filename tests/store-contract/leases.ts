@@ -31,6 +31,18 @@ export function leasesContract(it: ContractCase): void {
     expect((await t.svc.heartbeat({ id: job.id, token: job.leaseToken!, extendMs: 30_000 })).leaseExpiresAt).toBe(t.now() + 30_000);
   });
 
+  it("a completion resent with the same token after it succeeded gets the same success and changes nothing", async (t) => {
+    await t.enqueue("q");
+    const job = await t.claimOne("q");
+    const done = await t.svc.complete({ id: job.id, token: job.leaseToken!, result: { n: 1 } });
+    t.clock.advance(60_000);
+    const again = await t.svc.complete({ id: job.id, token: job.leaseToken!, result: { n: 2 } });
+    expect(again).toMatchObject({ state: "completed", result: { n: 1 }, finishedAt: done.finishedAt });
+    expect(await t.svc.completeMany([{ id: job.id, token: job.leaseToken! }])).toEqual([{ id: job.id, outcome: "completed" }]);
+    await refused(t.svc.complete({ id: job.id, token: "another-token" }), "lease_lost", 409);
+    expect(await t.svc.completeMany([{ id: job.id, token: "another-token" }])).toEqual([{ id: job.id, outcome: "lease_lost" }]);
+  });
+
   it("heartbeat reports cancelRequested", async (t) => {
     await t.enqueue("q");
     const job = await t.claimOne("q");
@@ -160,8 +172,9 @@ export function leasesContract(it: ContractCase): void {
     const job = await t.enqueue("q", { key: "k" });
     const leased = await t.claimOne("q", 1000);
     const done = await t.complete(leased, { ok: true });
-    expect(done).toMatchObject({ state: "completed", result: { ok: true }, finishedAt: t.now(), leaseToken: null });
-    await refused(t.complete(leased, { ok: false }), "lease_lost", 409);
+    expect(done).toMatchObject({ state: "completed", result: { ok: true }, finishedAt: t.now(), leaseExpiresAt: null });
+    // Resent by the same worker: the same success, nothing changed.
+    expect(await t.complete(leased, { ok: false })).toMatchObject({ state: "completed", result: { ok: true } });
     await refused(t.failWith(leased), "lease_lost", 409);
     await refused(t.svc.heartbeat({ id: job.id, token: leased.leaseToken! }), "lease_lost", 409);
     t.clock.advance(3_600_000);

@@ -114,7 +114,7 @@ export class JobOps {
     if (id === null) return null;
     const row = this.db
       .query(
-        `UPDATE jobs SET state = 'completed', result = ?, finished_at = ?, lease_token = NULL, lease_expires_at = NULL
+        `UPDATE jobs SET state = 'completed', result = ?, finished_at = ?, lease_expires_at = NULL
          WHERE id = ? AND state = 'active' AND lease_token = ? AND lease_expires_at > ? RETURNING ${columns}`,
       )
       .get(json(item.result ?? null), now, id, item.token, now) as R | null;
