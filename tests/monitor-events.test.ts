@@ -84,14 +84,15 @@ describe("GET /v1/events", () => {
     const done = await waiting.next();
     expect(done.event).toBe("job.completed");
     expect(done.data.job).toMatchObject({ id: job.id, state: "completed", result: { sum: 42 } });
-    waiting.close();
+    // The job's final event ends its stream.
+    await expect(waiting.next()).rejects.toThrow("the stream ended");
 
-    // A job that finished before the caller connected is answered at once.
+    // A job that finished before the caller connected is answered at once, and the stream ends.
     const late = await listen(`?job=${job.id}`);
     const answer = await late.next();
     expect(answer.event).toBe("job.completed");
     expect(answer.data.job.result).toEqual({ sum: 42 });
-    late.close();
+    await expect(late.next()).rejects.toThrow("the stream ended");
 
     expect((await server.call("GET", "/v1/events?job=999999")).status).toBe(404);
     expect((await server.call("GET", "/v1/events", undefined, { "last-event-id": "abc" })).status).toBe(400);

@@ -25,6 +25,8 @@ export type EventStreamOptions = {
   render?: (event: StreamedEvent) => unknown;
   /** Ends the stream (after what is already read) when aborted: the server is shutting down. */
   closing?: AbortSignal;
+  /** Ends the stream right after an event for which this is true (e.g. the followed job's final event). */
+  last?: (event: StreamedEvent) => boolean;
 };
 
 const encoder = new TextEncoder();
@@ -44,6 +46,7 @@ export function eventStream(o: EventStreamOptions): ReadableStream<Uint8Array> {
   // Caught up with the log: the next read waits for the feed rather than chase each new event.
   let caughtUp = false;
   let pending: string[] = ["retry: 1000\n\n", ...(o.initial ?? []).map((e) => sseMessage(e.id, e.type, render(e)))];
+  let ended = (o.initial ?? []).some((e) => o.last?.(e) ?? false);
 
   async function nextChunk(): Promise<string | null> {
     for (;;) {
@@ -52,7 +55,7 @@ export function eventStream(o: EventStreamOptions): ReadableStream<Uint8Array> {
         pending = [];
         return chunk;
       }
-      if (stop.signal.aborted) return null;
+      if (stop.signal.aborted || ended) return null;
       if (caughtUp) {
         caughtUp = false;
         if (!(await o.feed.waitAfter(cursor, heartbeatMs, stop.signal))) return stop.signal.aborted ? null : ": keepalive\n\n";
@@ -63,6 +66,10 @@ export function eventStream(o: EventStreamOptions): ReadableStream<Uint8Array> {
       for (const e of events) {
         const extra = o.enrich ? await o.enrich(e) : null;
         pending.push(sseMessage(e.id, e.type, render(extra ? { ...e, extra } : e)));
+        if (o.last?.(e)) {
+          ended = true;
+          break;
+        }
       }
     }
   }

@@ -20,7 +20,7 @@ const events = route("read", {
   description: [
     "Each message has `id` (its place in the event log), `event` (job.enqueued, job.started, job.completed, job.failed, job.retrying, job.cancelled, job.waiting, job.delayed, job.blocked, alert.firing, alert.resolved) and JSON `data`.",
     "A client that reconnects with `Last-Event-ID` (or `?after=`) gets every event after that id that the log still holds, so nothing is missed; without it the stream starts with new events.",
-    "With `job=ID`, a job that has already finished is sent at once, and the completed/failed/cancelled event carries the whole job (with its result): a caller can wait for a job's result without polling.",
+    "With `job=ID`, a job that has already finished is sent at once, and the completed/failed/cancelled event carries the whole job (with its result): a caller can wait for a job's result without polling. That final event ends the stream.",
     "A comment line every 15 s keeps proxies from closing a quiet stream.",
   ].join("\n\n"),
   request: {
@@ -66,6 +66,8 @@ export function registerEventRoutes(app: App, { store, clock, monitor, closing }
     (c.env as { timeout?: (req: Request, seconds: number) => void } | undefined)?.timeout?.(c.req.raw, 0);
     const body = eventStream({
       store, feed: monitor.feed, clock, filters: { queue, key, jobId: job }, afterId, initial, enrich, closing,
+      // Following one job: its final event is the last one.
+      last: job === undefined ? undefined : (e) => FINAL_EVENTS.has(e.type),
       render: (e) => renderEvent(e, e.extra),
     });
     return new Response(body, {
