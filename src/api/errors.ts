@@ -4,6 +4,9 @@ import { HTTPException } from "hono/http-exception";
 import { SpoolError } from "../core/errors.ts";
 import { isStorageFailure } from "../store/sqlite/database.ts";
 
+/** How long a client is asked to wait before retrying a write storage could not take. */
+const STORAGE_RETRY_AFTER_S = "5";
+
 export function errorBody(code: string, message: string, details: unknown[] = []) {
   return { error: { code, message, details } };
 }
@@ -24,6 +27,7 @@ const HTTP_CODES: Record<number, [string, string]> = {
 export function handleError(err: Error, c: Context) {
   if (err instanceof SpoolError) {
     if (err.code === "rate_limited") c.header("Retry-After", String(err.details[0] ?? 1));
+    if (err.code === "storage_unavailable") c.header("Retry-After", STORAGE_RETRY_AFTER_S);
     return errorResponse(c, err.status, err.code, err.message, err.details);
   }
   if (err instanceof HTTPException) {
@@ -32,6 +36,7 @@ export function handleError(err: Error, c: Context) {
     return errorResponse(c, err.status, code, message, detail);
   }
   if (isStorageFailure(err)) {
+    c.header("Retry-After", STORAGE_RETRY_AFTER_S);
     return errorResponse(c, 503, "storage_unavailable", `storage unavailable: ${err.message}`);
   }
   console.error("spool: unexpected error", err);

@@ -1,6 +1,7 @@
 /** Server information, liveness and readiness. */
 import { z } from "@hono/zod-openapi";
 import { MAX_BATCH, MAX_CLAIM, MAX_WAIT_MS } from "../../core/queue-service.ts";
+import { storeCheck } from "../../monitor/health.ts";
 import type { App, ApiDeps } from "../env.ts";
 import { jsonResponse, route } from "../route.ts";
 import { ErrorBody } from "../schemas/common.ts";
@@ -75,9 +76,11 @@ export function registerProbeRoutes(app: App, deps: ApiDeps): void {
         503: jsonResponse(ErrorBody, "Store unreachable"),
       },
     },
-    async (c) =>
-      (await reachable(deps))
-        ? c.json({ status: "ready" as const }, 200)
-        : c.json({ error: { code: "storage_unavailable", message: "the store is not reachable", details: [] } }, 503),
+    async (c) => {
+      const check = await storeCheck(deps.store, deps.server.dataDir);
+      if (check.status === "ok") return c.json({ status: "ready" as const }, 200);
+      c.header("Retry-After", "5");
+      return c.json({ error: { code: "storage_unavailable", message: check.message, details: [] } }, 503);
+    },
   );
 }

@@ -82,6 +82,8 @@ type Pending = { run: () => unknown; resolve: (v: any) => void; reject: (e: unkn
 export class GroupCommit {
   private pending: Pending[] = [];
   private scheduled = false;
+  /** Why the last transaction failed for want of storage (disk full, locked, read-only); null once one commits. */
+  failing: string | null = null;
   // Prepared once: a busy server runs these thousands of times a second.
   private readonly sql: Record<"begin" | "commit" | "rollback" | "savepoint" | "release" | "rollbackTo", Statement>;
 
@@ -116,6 +118,7 @@ export class GroupCommit {
     try {
       this.sql.begin.run();
     } catch (err) {
+      this.failing = (err as Error).message;
       for (const op of batch) op.reject(storageUnavailable(`storage unavailable: ${(err as Error).message}`));
       return;
     }
@@ -136,7 +139,9 @@ export class GroupCommit {
       }
       if (batch.length === 1 && !outcomes[0]!.ok) this.sql.rollback.run();
       else this.sql.commit.run();
+      this.failing = null;
     } catch (err) {
+      this.failing = (err as Error).message;
       try {
         this.sql.rollback.run();
       } catch {

@@ -305,9 +305,16 @@ export class SqliteStore implements Store, BackupStore {
     this.db.query("VACUUM INTO ?").run(p.path);
   }
 
+  /**
+   * Reachable and writable. After a write failed for want of storage (a full disk answers reads
+   * but no commit), one small write shows whether storage has come back.
+   */
   async ping() {
     this.db.query("SELECT 1").get();
-    return true;
+    if (this.writer.failing !== null) {
+      await this.writer.write(() => this.db.query("UPDATE monitor_cursors SET value = value WHERE name = 'stats_fold'").run()).catch(() => {});
+    }
+    return this.writer.failing === null;
   }
 
   async close() {
