@@ -1,5 +1,5 @@
 /** @jsxImportSource hono/jsx */
-/** One lane as a table row: its key, head job and its state, last error, since when, how many wait behind it; retry or skip a failed head. */
+/** One lane as a table row: its status (and, when blocked, retry or skip its head), key, head job and its state, last error, since when, how many wait behind it. */
 import type { LaneView } from "../../src/core/monitor-store.ts";
 import { Action } from "./action.tsx";
 import { Badge, StateBadge } from "./badges.tsx";
@@ -13,7 +13,15 @@ export function LaneRow({ lane, showQueue }: { lane: LaneView; showQueue: boolea
   const fields = { queue: lane.queue, key: lane.key };
   return (
     <tr data-lane={`${lane.queue}/${lane.key}`} data-status={lane.status}>
-      <td><LaneStatus status={lane.status} /></td>
+      <td>
+        <LaneStatus status={lane.status} />
+        {lane.status === "blocked" && (
+          <div class="actions lane-actions">
+            <Action to="/lanes/retry" fields={fields} label="Retry head" tone="primary" title="Run the failed head again; the lane waits for it" />
+            <Action to="/lanes/skip" fields={fields} label="Skip head" confirm={`Skip job ${lane.headJobId}? It stays failed and the next job of lane ${lane.key} runs.`} title="Leave the head failed and let the lane move on" />
+          </div>
+        )}
+      </td>
       {showQueue && <td><a href={`/lanes?queue=${encodeURIComponent(lane.queue)}`}>{lane.queue}</a></td>}
       <td><code class="clip" title={lane.key}>{lane.key}</code></td>
       <td>
@@ -27,14 +35,6 @@ export function LaneRow({ lane, showQueue }: { lane: LaneView; showQueue: boolea
       </td>
       <td class="hide-sm"><Ago ms={lane.since} /></td>
       <td class="num">{count(lane.depth)}</td>
-      <td>
-        {lane.status === "blocked" && (
-          <div class="actions">
-            <Action to="/lanes/retry" fields={fields} label="Retry head" tone="primary" title="Run the failed head again; the lane waits for it" />
-            <Action to="/lanes/skip" fields={fields} label="Skip head" confirm={`Skip job ${lane.headJobId}? It stays failed and the next job of lane ${lane.key} runs.`} title="Leave the head failed and let the lane move on" />
-          </div>
-        )}
-      </td>
     </tr>
   );
 }

@@ -70,7 +70,7 @@ export function LanesPage({ data }: { data: LanesPageData }) {
                 <table>
                   <thead>
                     <tr>
-                      <th>Status</th>{showQueue && <th>Queue</th>}<th>Key</th><th>Head job</th><th>Last error</th><th class="hide-sm">Since</th><th class="num">Behind</th><th><span class="hide-sm">Actions</span></th>
+                      <th>Status</th>{showQueue && <th>Queue</th>}<th>Key</th><th>Head job</th><th>Last error</th><th class="hide-sm">Since</th><th class="num">Behind</th>
                     </tr>
                   </thead>
                   <tbody>{lanes.map((lane) => <LaneRow lane={lane} showQueue={showQueue} />)}</tbody>
