@@ -20,6 +20,7 @@ import { registerWorkers } from "./routes/workers.tsx";
 import { registerLive } from "./routes/live.ts";
 import { registerLogin } from "./routes/login.tsx";
 import { registerOverview } from "./routes/overview.tsx";
+import { registerQueues } from "./routes/queues.tsx";
 import { registerServer } from "./routes/server.tsx";
 
 /** The pages' paths: a request under these without a session is sent to sign in. */
@@ -33,6 +34,7 @@ export function createDashboard(deps: ApiDeps): Hono<ApiEnv> {
   for (const path of PAGES) web.use(path, dashboardSession(deps));
 
   registerOverview(web, deps);
+  registerQueues(web, deps);
   registerAlerts(web, deps);
   registerJobs(web, deps);
   registerLanes(web, deps);

@@ -3,7 +3,7 @@
 import type { Alert, BlockedLanes, SeriesPoint } from "../../src/core/monitor-store.ts";
 import type { HealthReport } from "../../src/monitor/health.ts";
 import type { StatsSnapshot } from "../../src/monitor/stats.ts";
-import { BarChart } from "../charts/bar-chart.tsx";
+import { ThroughputCharts } from "../charts/throughput.tsx";
 import { AlertRow } from "../components/alerts.tsx";
 import { HealthBadge } from "../components/badges.tsx";
 import { ApiCalls } from "../components/curl.tsx";
@@ -23,32 +23,6 @@ export type OverviewData = {
   blockedLanes: BlockedLanes[];
   lateSchedules: LateSchedule[];
 };
-
-export function ThroughputCharts({ lastHour, lastDay, what }: { lastHour: SeriesPoint[]; lastDay: SeriesPoint[]; what: string }) {
-  const chart = (points: SeriesPoint[], title: string) => (
-    <BarChart
-      title={title}
-      times={points.map((p) => p.at)}
-      tick="time"
-      series={[
-        { label: "completed", tone: "ok", values: points.map((p) => p.completed) },
-        { label: "failed", tone: "bad", values: points.map((p) => p.failed) },
-      ]}
-    />
-  );
-  return (
-    <div class="grid wide">
-      <section class="panel" aria-labelledby="chart-hour">
-        <h2 id="chart-hour">Last hour <small>per minute, UTC</small></h2>
-        {chart(lastHour, `${what}: completed and failed jobs per minute over the last hour`)}
-      </section>
-      <section class="panel" aria-labelledby="chart-day">
-        <h2 id="chart-day">Last 24 hours <small>per hour, UTC</small></h2>
-        {chart(lastDay, `${what}: completed and failed jobs per hour over the last 24 hours`)}
-      </section>
-    </div>
-  );
-}
 
 export function OverviewPage({ data }: { data: OverviewData }) {
   const { health, stats } = data;
