@@ -176,3 +176,24 @@ describe("stopping", () => {
     expect(await stderr).toContain("asked this worker to shut down");
   });
 });
+
+describe("refusals", () => {
+  test("a worker the server refuses (wrong token) stops at once with exit 2 and says why", async () => {
+    await server.close();
+    server = await startTestServer({ adminToken: "the-real-admin-token-0123456789" }, clock);
+    const w = startWorker("refused", "true", ["--token", "not-the-token"]);
+    expect(await w.proc.exited).toBe(2);
+    expect(await w.stderr).toMatch(/refuses this worker's claims: .*unknown or revoked token/);
+  });
+
+  test("a result larger than the server accepts fails the job for good as result_too_large instead of leaving it leased", async () => {
+    await server.close();
+    server = await startTestServer({ bodyLimitBytes: 64 * 1024 }, clock);
+    const big = script("big.sh", `head -c 100000 /dev/zero | tr '\\0' 'a' | sed 's/.*/"&"/'`);
+    const queued = await enqueue("big", { maxAttempts: 3 });
+    startWorker("big", big);
+    const failed = await jobIn(queued.id, ["failed"]);
+    expect(failed.attempts).toBe(1);
+    expect(failed.errors[0]).toMatchObject({ type: "result_too_large" });
+  });
+});

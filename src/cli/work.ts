@@ -1,5 +1,6 @@
 /** `spool work QUEUE --exec CMD`: turn any command into a worker. */
 import { Command, Option } from "commander";
+import { CliError } from "./client.ts";
 import type { GlobalOptions } from "./context.ts";
 import { durationArg, durationBetween, intBetween } from "./parse.ts";
 
@@ -38,6 +39,7 @@ Example:  spool work thumbnails --exec 'jq -r .path | xargs convert-thumb' --con
       process.on("SIGTERM", () => onSignal("SIGTERM"));
       process.on("SIGINT", () => onSignal("SIGINT"));
       await worker.run();
+      if (worker.fatal) throw new CliError(worker.fatal, 2);
       process.exit(0);
     });
 }

@@ -6,7 +6,7 @@
  */
 import { hostname } from "node:os";
 import { runCommand, type CommandOutcome, type CommandRun, type KillReason } from "./exec-command.ts";
-import { LOST, WorkerHttpClient, type ClaimedJob } from "./http-worker-client.ts";
+import { HttpError, LOST, WorkerHttpClient, type ClaimedJob } from "./http-worker-client.ts";
 
 export type ExecWorkerOptions = {
   url: string;
@@ -25,6 +25,8 @@ export type ExecWorkerOptions = {
 
 const CLAIM_WAIT_MS = 25_000;
 const RETRY_MS = 1000;
+/** Claim answers that will not change by asking again: stop instead of retrying forever. */
+const REFUSALS = new Set([400, 401, 403]);
 
 export class ExecWorker {
   readonly id: string;
@@ -32,6 +34,8 @@ export class ExecWorker {
   private readonly log: (line: string) => void;
   private readonly running = new Map<string, { run: CommandRun; done: Promise<void> }>();
   private stopping = false;
+  /** Why the worker gave up (the server refuses it), or null. */
+  fatal: string | null = null;
   private readonly claimAbort = new AbortController();
   private slotFreed: (() => void) | null = null;
   private stopWait: (() => void) | null = null;
@@ -65,6 +69,12 @@ export class ExecWorker {
         if (control?.shutdown) this.stop("an operator asked this worker to shut down");
       } catch (err) {
         if (this.stopping) break;
+        if (err instanceof HttpError && REFUSALS.has(err.status)) {
+          // Asking again cannot help: a wrong token, a role that may not claim, a bad queue name.
+          this.fatal = `the server refuses this worker's claims: ${err.message}`;
+          this.stop(this.fatal);
+          break;
+        }
         this.log(`spool work: claim failed: ${(err as Error).message}; retrying in ${RETRY_MS / 1000} s`);
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, RETRY_MS);
@@ -135,7 +145,17 @@ export class ExecWorker {
   private async report(job: ClaimedJob, outcome: CommandOutcome, took: string): Promise<void> {
     const token = job.lease.token;
     if (outcome.kind === "completed") {
-      const answer = await this.client.complete(job.id, token, outcome.result);
+      let answer;
+      try {
+        answer = await this.client.complete(job.id, token, outcome.result);
+      } catch (err) {
+        if (!(err instanceof HttpError && err.status === 413)) throw err;
+        // The result can never be stored, and running the command again would make it again.
+        const error = { type: "result_too_large", message: `the command's result is larger than the server accepts: ${err.message}` };
+        await this.client.fail(job.id, { token, error, retry: false });
+        this.log(`spool work: job ${job.id} failed (${took}): ${error.message}`);
+        return;
+      }
       this.log(answer === LOST ? `spool work: job ${job.id} finished after its lease was lost (${took}); not recorded` : `spool work: job ${job.id} completed (${took})`);
       return;
     }
