@@ -197,7 +197,7 @@ describe("startServer refusals", () => {
     server = await startTestServer();
     const second = startTestServer({ dataDir: server.dataDir });
     await expect(second).rejects.toBeInstanceOf(DataFolderInUse);
-    await expect(second).rejects.toThrow(`already using the data folder ${server.dataDir}`);
+    await expect(second).rejects.toThrow(`is using the data folder ${server.dataDir}`);
     expect((await server.call("GET", "/healthz")).status).toBe(200);
   });
 });

@@ -1,6 +1,10 @@
-/** One `spool serve` per data folder: an exclusive SQLite lock that the OS drops if the process dies. */
+/**
+ * One `spool serve` per data folder: an exclusive SQLite lock on spool.lock that the OS drops
+ * if the process dies, and spool.pid naming the holder. The pid file is a second line of
+ * defence: a lock file deleted under a running server does not let a second one start.
+ */
 import { Database } from "bun:sqlite";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { CannotStart } from "../../core/errors.ts";
 
@@ -8,19 +12,41 @@ export class DataFolderInUse extends CannotStart {}
 
 export type DataLock = { release(): void };
 
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+function recordedPid(pidFile: string): number | null {
+  const text = existsSync(pidFile) ? readFileSync(pidFile, "utf8").trim() : "";
+  return /^\d+$/.test(text) ? Number(text) : null;
+}
+
 export function lockDataFolder(dir: string): DataLock {
   const pidFile = join(dir, "spool.pid");
-  const db = new Database(join(dir, "spool.lock"), { create: true });
+  const lockFile = join(dir, "spool.lock");
+  const holder = recordedPid(pidFile);
+  const refuse = (detail: string) =>
+    new DataFolderInUse(`another spool serve ${detail} is using the data folder ${dir}; stop it first or pass a different --data folder`);
+  const db = new Database(lockFile, { create: true });
   try {
     db.exec("PRAGMA busy_timeout = 0");
     db.exec("PRAGMA locking_mode = EXCLUSIVE");
     db.exec("BEGIN EXCLUSIVE");
   } catch {
     db.close();
-    const pid = existsSync(pidFile) ? readFileSync(pidFile, "utf8").trim() : "unknown";
-    throw new DataFolderInUse(
-      `another spool serve (pid ${pid}) is already using the data folder ${dir}; stop it first or pass a different --data folder`,
+    throw refuse(
+      holder === null ? "(no pid recorded)" : isRunning(holder) ? `(pid ${holder})` : `(its pid file names ${holder}, which has exited; another process holds ${lockFile})`,
     );
+  }
+  if (holder !== null && holder !== process.pid && isRunning(holder) && isSpool(holder)) {
+    db.exec("ROLLBACK");
+    db.close();
+    throw refuse(`(pid ${holder}, whose ${lockFile} was deleted)`);
   }
   writeFileSync(pidFile, String(process.pid));
   return {
@@ -29,7 +55,22 @@ export function lockDataFolder(dir: string): DataLock {
         db.exec("ROLLBACK");
       } finally {
         db.close();
+        // A clean exit leaves nothing behind; the files of a newer holder are not ours to remove.
+        if (recordedPid(pidFile) === process.pid) {
+          rmSync(pidFile, { force: true });
+          rmSync(lockFile, { force: true });
+        }
       }
     },
   };
+}
+
+/** Whether a live pid is a spool server (a recycled pid belonging to something else is not). */
+function isSpool(pid: number): boolean {
+  try {
+    return /spool|main\.ts/.test(readFileSync(`/proc/${pid}/cmdline`, "utf8"));
+  } catch {
+    // No /proc (not Linux): trust the pid file.
+    return true;
+  }
 }
