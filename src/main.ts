@@ -4,6 +4,7 @@ import { Command } from "commander";
 import { registerBackupCommand } from "./cli/backup.ts";
 import { CliError } from "./cli/client.ts";
 import { addGlobalOptions } from "./cli/context.ts";
+import { terminalSafe } from "./cli/output.ts";
 import { registerJobCommands } from "./cli/job.ts";
 import { registerQueueCommands } from "./cli/queue.ts";
 import { registerReportCommands } from "./cli/report.ts";
@@ -34,7 +35,7 @@ try {
   await program.parseAsync(process.argv);
 } catch (err) {
   if (err instanceof CliError) {
-    console.error(`spool: ${err.message}`);
+    console.error(`spool: ${terminalSafe(err.message, true)}`);
     process.exit(err.exitCode);
   }
   throw err;

@@ -85,6 +85,20 @@ describe("job", () => {
   });
 });
 
+describe("terminal safety", () => {
+  test("control characters from keys, payloads and error messages are shown escaped, never sent to the terminal", async () => {
+    const key = "evil\u001b]0;pwned\u0007\u001b[2J";
+    const job = await server.call("POST", "/v1/queues/term/jobs", { key, payload: { note: "line\rover" } });
+    const outputs = [
+      ok(await spool(["job", "ls", "--queue", "term"])),
+      ok(await spool(["job", "get", job.body.id])),
+      (await spool(["job", "get", "\u001b[31m404"])).stderr,
+    ];
+    for (const out of outputs) expect(out).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
+    expect(outputs[0]).toContain("evil\\x1b]0;pwned\\x07");
+  });
+});
+
 describe("queue", () => {
   test("queue ls shows counts; pause, resume and purge act on the queue", async () => {
     await server.call("POST", "/v1/queues/cli-q/jobs", {});

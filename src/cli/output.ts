@@ -2,10 +2,19 @@
 
 export type Column<T> = { header: string; value: (row: T) => unknown; align?: "right" };
 
+/**
+ * Text from the server (keys, payloads, error messages) made safe for a terminal: control
+ * characters (escape sequences, carriage returns, bells) are shown as \xNN instead of acting.
+ */
+export function terminalSafe(text: string, keepNewlines = false): string {
+  const controls = keepNewlines ? /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g : /[\u0000-\u001f\u007f-\u009f]/g;
+  return text.replace(controls, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
+}
+
 export function formatCell(value: unknown): string {
   if (value === null || value === undefined) return "-";
-  if (typeof value === "string") return value;
-  return typeof value === "object" ? JSON.stringify(value) : String(value);
+  if (typeof value === "string") return terminalSafe(value);
+  return terminalSafe(typeof value === "object" ? JSON.stringify(value) : String(value));
 }
 
 export function table<T>(rows: T[], columns: Column<T>[]): string {
@@ -26,7 +35,7 @@ export function record(entries: [string, unknown][]): string {
 }
 
 function truncate(text: string, max: number): string {
-  const flat = text.replace(/\s+/g, " ");
+  const flat = text.replace(/[ \t]+/g, " ");
   return flat.length > max ? flat.slice(0, max - 1) + "…" : flat;
 }
 
