@@ -2,16 +2,23 @@
 /** Sign in with a token; the page stands alone (no navigation until signed in). */
 import { Logo } from "../components/icons.tsx";
 
+/** The head of a page shown outside the layout (no navigation, no scripts). */
+function BareHead({ title, version }: { title: string; version: string }) {
+  return (
+    <head>
+      <meta charset="utf-8" />
+      <meta name="viewport" content="width=device-width, initial-scale=1" />
+      <title>{`${title} · spool`}</title>
+      <link rel="icon" href={`/assets/favicon.svg?v=${version}`} type="image/svg+xml" />
+      <link rel="stylesheet" href={`/assets/style.css?v=${version}`} />
+    </head>
+  );
+}
+
 export function LoginPage({ next, error, version }: { next: string; error: string | null; version: string }) {
   return (
     <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <title>Sign in · spool</title>
-        <link rel="icon" href={`/assets/favicon.svg?v=${version}`} type="image/svg+xml" />
-        <link rel="stylesheet" href={`/assets/style.css?v=${version}`} />
-      </head>
+      <BareHead title="Sign in" version={version} />
       <body>
         <main class="login" id="main">
           <div class="panel">
@@ -40,12 +47,7 @@ export function LoginPage({ next, error, version }: { next: string; error: strin
 export function SignedOutPage({ version, csrf }: { version: string; csrf: string }) {
   return (
     <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <title>Sign out · spool</title>
-        <link rel="stylesheet" href={`/assets/style.css?v=${version}`} />
-      </head>
+      <BareHead title="Sign out" version={version} />
       <body>
         <main class="login" id="main">
           <form class="panel" method="post" action="/logout">
