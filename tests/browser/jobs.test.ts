@@ -9,7 +9,9 @@ let browser: Browser;
 let server: TestServer;
 let admin: string;
 
-const WAIT = { timeout: 10_000 };
+const WAIT = { timeout: 15_000 };
+/** Each test drives a real browser through several round trips: room for a loaded machine. */
+const TEST_MS = 60_000;
 
 async function api(method: string, path: string, body?: unknown) {
   const res = await server.call(method, path, body, bearer(admin));
@@ -77,7 +79,7 @@ describe.skipIf(!hasChromium)("job, lanes and workers pages in a browser", () =>
     await page.waitForFunction(() => document.querySelector(".page-head .sub .badge")?.textContent?.includes("waiting"), undefined, WAIT);
     expect(await api("GET", `/v1/jobs/${id}`)).toMatchObject({ state: "waiting", checkpoint: null });
     expect(problems).toEqual([]);
-  });
+  }, TEST_MS);
 
   test("cancel an active job: ask, then force", async () => {
     const { page, problems } = await adminTab();
@@ -92,7 +94,7 @@ describe.skipIf(!hasChromium)("job, lanes and workers pages in a browser", () =>
     await page.waitForFunction(() => document.querySelector(".page-head .sub .badge")?.textContent?.includes("cancelled"), undefined, WAIT);
     expect((await api("GET", `/v1/jobs/${id}`)).state).toBe("cancelled");
     expect(problems).toEqual([]);
-  });
+  }, TEST_MS);
 
   test("a running worker's card appears; shutting it down shows on the card and reaches the worker", async () => {
     const { page, problems } = await adminTab();
@@ -108,7 +110,7 @@ describe.skipIf(!hasChromium)("job, lanes and workers pages in a browser", () =>
     const next = await api("POST", "/v1/queues/thumbs/claim", { workerId: "thumbs-1" });
     expect(next.control).toEqual({ shutdown: true });
     expect(problems).toEqual([]);
-  });
+  }, TEST_MS);
 
   test("skip a blocked lane's head: the lane moves on to the next job", async () => {
     const { page, problems } = await adminTab();
@@ -128,7 +130,7 @@ describe.skipIf(!hasChromium)("job, lanes and workers pages in a browser", () =>
     expect((await api("GET", `/v1/jobs/${head.id}`)).state).toBe("failed");
     expect((await api("GET", `/v1/jobs/${next.id}`)).state).toBe("waiting");
     expect(problems).toEqual([]);
-  });
+  }, TEST_MS);
 
   test("no horizontal overflow at 390 px on the three pages, and no console errors", async () => {
     const { page, problems } = await adminTab(390);
@@ -140,5 +142,5 @@ describe.skipIf(!hasChromium)("job, lanes and workers pages in a browser", () =>
       expect({ path, overflow: await horizontalOverflow(page) }).toEqual({ path, overflow: 0 });
     }
     expect(problems).toEqual([]);
-  });
+  }, TEST_MS);
 });
