@@ -57,6 +57,17 @@ describe("enqueue", () => {
   });
 });
 
+describe("payloads that cannot be stored (DESIGN §10)", () => {
+  test("a payload nested 10 000 levels deep, or holding 1e309, is refused with 400 naming it and nothing is stored", async () => {
+    const deep = "[".repeat(10_000) + "]".repeat(10_000);
+    for (const body of [`{"payload":${deep}}`, `{"payload":{"a":[1e309]}}`]) {
+      const error = expectError(await server.call("POST", "/v1/queues/q/jobs", body), 400, "validation_failed");
+      expect(detailPaths(error)).toEqual(["payload"]);
+    }
+    expect(await counts(server, "q")).toEqual(empty);
+  });
+});
+
 describe("batch enqueue", () => {
   test("POST /v1/queues/{queue}/jobs/batch stores every job, in order, and answers 201", async () => {
     const res = await server.call("POST", "/v1/queues/bulk/jobs/batch", { jobs: [{ payload: 1 }, { payload: 2, key: "a" }, { payload: 3 }] });

@@ -145,6 +145,34 @@ describe("heartbeat", () => {
   });
 });
 
+describe("JSON that cannot be stored (DESIGN §10)", () => {
+  const deep = (levels: number) => "[".repeat(levels) + "]".repeat(levels);
+
+  test("a result or checkpoint nested 10 000 levels deep, or holding 1e309, is refused with 400 and the job stays active", async () => {
+    const job = await activeJob(server, "work");
+    const { token } = job.lease;
+    const refused = [
+      [`/v1/jobs/${job.id}/complete`, `{"token":"${token}","result":${deep(10_000)}}`, "result"],
+      [`/v1/jobs/${job.id}/complete`, `{"token":"${token}","result":{"n":1e309}}`, "result"],
+      ["/v1/jobs/complete", `{"items":[{"id":"${job.id}","token":"${token}","result":[1e309]}]}`, "items.0.result"],
+      [`/v1/jobs/${job.id}/heartbeat`, `{"token":"${token}","checkpoint":${deep(10_000)}}`, "checkpoint"],
+      [`/v1/jobs/${job.id}/heartbeat`, `{"token":"${token}","checkpoint":-1e309}`, "checkpoint"],
+    ] as const;
+    for (const [path, body, field] of refused) {
+      const error = expectError(await server.call("POST", path, body), 400, "validation_failed");
+      expect({ path, fields: detailPaths(error) }).toEqual({ path, fields: [field] });
+    }
+    expect(await get(job.id)).toMatchObject({ state: "active", result: null, checkpoint: null });
+  });
+
+  test("100 levels of nesting are stored as sent", async () => {
+    const job = await activeJob(server, "work");
+    const res = await server.call("POST", `/v1/jobs/${job.id}/complete`, `{"token":"${job.lease.token}","result":${deep(100)}}`);
+    expect(res.status).toBe(200);
+    expect(JSON.stringify((await get(job.id)).result)).toBe(deep(100));
+  });
+});
+
 describe("stale tokens", () => {
   test("a wrong token is 409 lease_lost on complete, fail and heartbeat; the job stays active", async () => {
     const job = await activeJob(server, "work");

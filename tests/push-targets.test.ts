@@ -100,6 +100,14 @@ describe("deliveries", () => {
     expect(d.headers.get("content-type")).toBe("application/json");
   });
 
+  test("a 2xx whose JSON spool cannot store (1e309, nesting past the bound) completes with the answer as text", async () => {
+    await startWith({ hooks: {} });
+    const body = '{"total":1e309}';
+    answer = () => new Response(body, { headers: { "content-type": "application/json" } });
+    const { id } = await enqueue("hooks");
+    expect(await jobIn(id, ["completed"])).toMatchObject({ result: body });
+  });
+
   test("a 4xx other than 408/429 fails for good, whatever the attempts left", async () => {
     await startWith({ hooks: {} });
     answer = () => new Response("unknown customer", { status: 422 });

@@ -58,6 +58,14 @@ describe("outcomes", () => {
     expect(await settledJob(job.id)).toMatchObject({ state: "completed", result: null });
   });
 
+  test("a result that is not storable JSON fails that job for good as invalid_result; jobs completed beside it still complete", async () => {
+    spool.work("emails", (job) => (job.payload === "bad" ? { n: Infinity } : "ok"), { concurrency: 4 });
+    const good = await spool.enqueue("emails", "good");
+    const bad = await spool.enqueue("emails", "bad");
+    expect(await settledJob(bad.id)).toMatchObject({ state: "failed", errors: [{ type: "invalid_result" }] });
+    expect(await settledJob(good.id)).toMatchObject({ state: "completed", result: "ok" });
+  });
+
   test("a thrown error fails the attempt with its class name as type", async () => {
     class PaymentDeclined extends Error {}
     spool.work("pay", () => {
@@ -189,6 +197,13 @@ describe("progress, checkpoints and heartbeats", () => {
       const refused = await ctx.progress(150).then(() => "stored", (err) => err.code);
       outcome.open(refused);
     });
+    await spool.enqueue("import", {});
+    expect(await outcome.opened).toBe("validation_failed");
+  });
+
+  test("a checkpoint that is not storable JSON is refused", async () => {
+    const outcome = gate<string>();
+    spool.work("import", async (_job, ctx) => outcome.open(await ctx.checkpoint({ page: NaN }).then(() => "stored", (err) => err.code)));
     await spool.enqueue("import", {});
     expect(await outcome.opened).toBe("validation_failed");
   });

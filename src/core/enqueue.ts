@@ -1,6 +1,7 @@
 /** Turning a producer's enqueue options into a NewJob: validation, queue defaults, global defaults. */
 import { validationFailed } from "./errors.ts";
 import { DEFAULT_BACKOFF, DEFAULT_MAX_ATTEMPTS, MAX_DURATION_MS, MAX_KEY_LENGTH, MAX_TIME_MS, PRIORITY, QUEUE_NAME, type EnqueueOptions, type NewJob } from "./job.ts";
+import { jsonValueProblem } from "./json-value.ts";
 import type { JobDefaults } from "./queue-config.ts";
 import { MAX_BACKOFF_MS, resolveBackoff } from "./retry.ts";
 
@@ -16,22 +17,12 @@ export function checkQueueName(queue: string): void {
 
 const isInt = (v: unknown) => typeof v === "number" && Number.isInteger(v);
 
-/** Library callers can pass anything; the store keeps JSON only. */
-function isJson(value: unknown): boolean {
-  if (value === undefined || value === null || typeof value === "string" || typeof value === "boolean") return true;
-  if (typeof value === "number") return Number.isFinite(value);
-  try {
-    return JSON.stringify(value) !== undefined;
-  } catch {
-    return false;
-  }
-}
-
 /** Every problem with the options at once, so a client can fix them in one go. */
 export function enqueueIssues(o: EnqueueOptions, prefix = ""): Issue[] {
   const issues: Issue[] = [];
   const at = (path: string, message: string) => issues.push({ path: prefix + path, message });
-  if (!isJson(o.payload)) at("payload", "must be a JSON value (no BigInt, functions or circular references)");
+  const payloadProblem = jsonValueProblem(o.payload);
+  if (payloadProblem) at("payload", payloadProblem);
   if (o.key !== undefined && (typeof o.key !== "string" || o.key.length === 0 || o.key.length > MAX_KEY_LENGTH)) {
     at("key", `must be a string of 1–${MAX_KEY_LENGTH} characters`);
   }

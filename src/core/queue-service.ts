@@ -5,6 +5,7 @@
 import type { Clock } from "./clock.ts";
 import { resolveEnqueue, checkQueueName } from "./enqueue.ts";
 import { conflict, leaseLost, notFound, validationFailed } from "./errors.ts";
+import { jsonValueProblem } from "./json-value.ts";
 import { isFinal, JOB_STATES, type EnqueueOptions, type Job, type JobState, type Progress } from "./job.ts";
 import { defaultQueueConfig, emptyCounts, type QueueConfig, type QueueSettings } from "./queue-config.ts";
 import { nextAttemptAt } from "./retry.ts";
@@ -47,6 +48,12 @@ function checkLimit(limit: number | undefined): number | undefined {
     throw validationFailed(`limit must be a whole number ≥ 1 (got ${limit})`, [{ path: "limit", message: "must be an integer ≥ 1" }]);
   }
   return limit;
+}
+
+/** Refuses a result or checkpoint that is not storable JSON (DESIGN §10), naming the field. */
+function checkJsonField(value: unknown, path: string): void {
+  const problem = jsonValueProblem(value);
+  if (problem) throw validationFailed(`${path} ${problem}`, [{ path, message: problem }]);
 }
 
 export type ServiceOptions = {
@@ -125,6 +132,7 @@ export class QueueService {
   }
 
   async complete(item: CompleteItem): Promise<Job> {
+    checkJsonField(item.result, "result");
     const job = await this.store.jobComplete({ ...item, now: this.clock.now() });
     if (job) {
       this.afterFinish(job);
@@ -144,6 +152,7 @@ export class QueueService {
   /** One outcome per item; a lost lease is reported, not thrown, so the others still complete. */
   async completeMany(items: CompleteItem[]): Promise<{ id: string; outcome: "completed" | "lease_lost" }[]> {
     if (items.length > MAX_BATCH) throw validationFailed(`a batch holds at most ${MAX_BATCH} items (got ${items.length})`);
+    items.forEach((item, i) => checkJsonField(item.result, `items.${i}.result`));
     const jobs = await this.store.jobsComplete({ items, now: this.clock.now() });
     jobs.forEach((job) => job && this.afterFinish(job));
     // Refusals are rare; each is checked for a completion resent after its answer was lost.
@@ -170,6 +179,7 @@ export class QueueService {
   }
 
   async heartbeat(req: HeartbeatRequest): Promise<Job> {
+    checkJsonField(req.checkpoint, "checkpoint");
     const leaseMs = Math.min(req.extendMs ?? DEFAULT_LEASE_MS, MAX_LEASE_MS);
     const job = await this.store.jobHeartbeat({
       id: req.id, token: req.token, leaseMs, progress: req.progress, checkpoint: req.checkpoint, now: this.clock.now(),

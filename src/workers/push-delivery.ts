@@ -6,6 +6,7 @@
  */
 import { renderJob } from "../api/render.ts";
 import type { Job } from "../core/job.ts";
+import { jsonValueProblem } from "../core/json-value.ts";
 import type { PushTarget } from "../core/queue-config.ts";
 import { VERSION } from "../version.ts";
 import type { Failure } from "./handler.ts";
@@ -63,14 +64,16 @@ function failed(type: string, message: string, extra: { retry?: boolean; retryIn
   return { completed: false, failure: { error: { type, message }, ...extra } };
 }
 
-/** A JSON body as JSON, an empty one as null, anything else as (clipped) text. */
+/** A JSON body as JSON, an empty one as null, anything else (including JSON spool cannot store) as (clipped) text. */
 function resultOf(text: string): unknown {
   if (text.trim() === "") return null;
   try {
-    return JSON.parse(text);
+    const parsed = JSON.parse(text);
+    if (jsonValueProblem(parsed) === null) return parsed;
   } catch {
-    return text.slice(0, MAX_RESULT_TEXT);
+    // Not JSON: kept as text below.
   }
+  return text.slice(0, MAX_RESULT_TEXT);
 }
 
 /** Retry-After in seconds or as an HTTP date, in ms from now; null when absent or unreadable. */

@@ -1,5 +1,6 @@
 /** One job in the hands of an in-process handler: its context, heartbeats, abort reasons and the report of its outcome. */
 import { SpoolError, validationFailed } from "../core/errors.ts";
+import { jsonValueProblem } from "../core/json-value.ts";
 import type { Job, Progress } from "../core/job.ts";
 import type { QueueService } from "../core/queue-service.ts";
 import type { CompletionBatch } from "./completion-batch.ts";
@@ -49,6 +50,8 @@ export class RunningJob {
         return this.heartbeat();
       },
       checkpoint: (value) => {
+        const problem = jsonValueProblem(value);
+        if (problem) return Promise.reject(validationFailed(`checkpoint ${problem}`));
         this.pending.checkpoint = { value };
         return this.heartbeat();
       },
@@ -85,6 +88,9 @@ export class RunningJob {
   /** The handler returned: complete with its value. */
   async succeeded(result: unknown): Promise<void> {
     if (this.settled) return;
+    // A result that cannot be stored would refuse the whole completion batch it rides in: fail this job alone.
+    const problem = jsonValueProblem(result);
+    if (problem) return this.report({ error: { type: "invalid_result", message: `the handler's result ${problem}` }, retry: false });
     this.settled = true;
     try {
       await this.deps.completions.complete({ id: this.job.id, token: this.token, result: result === undefined ? null : result });
