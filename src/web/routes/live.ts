@@ -13,7 +13,8 @@ export function registerLive(web: Hono<ApiEnv>, deps: ApiDeps): void {
     (c.env as { timeout?: (req: Request, seconds: number) => void } | undefined)?.timeout?.(c.req.raw, 0);
     const stop = new AbortController();
     const end = () => stop.abort();
-    closing.addEventListener("abort", end, { once: true });
+    if (closing.aborted) end();
+    else closing.addEventListener("abort", end, { once: true });
     let cursor = await monitor.latestEventId();
     const encoder = new TextEncoder();
     let first = true;
