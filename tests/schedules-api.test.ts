@@ -77,6 +77,15 @@ describe("invalid input", () => {
     });
   }
 
+  test("a payload with 1e309 or nested 10 000 levels deep → 400 naming payload (it could never fire)", async () => {
+    const deep = "[".repeat(10_000) + "]".repeat(10_000);
+    for (const payload of ["1e309", deep]) {
+      const body = `{"name":"s","every":"1m","queue":"q","payload":${payload}}`;
+      expect(detailPaths(expectError(await server.call("POST", "/v1/schedules", body), 400, "validation_failed"))).toEqual(["payload"]);
+      expect((await server.call("GET", "/v1/schedules/s")).status).toBe(404);
+    }
+  });
+
   test("malformed JSON → 400, and a bad edit leaves the schedule unchanged", async () => {
     expectError(await server.call("POST", "/v1/schedules", "{not json"), 400);
     const before = await create();

@@ -1,5 +1,6 @@
 /** Validating a schedule definition (cron and time zone with croner) and merging edits onto a stored one. */
 import { enqueueIssues } from "../core/enqueue.ts";
+import { jsonValueProblem } from "../core/json-value.ts";
 import { validationFailed } from "../core/errors.ts";
 import { QUEUE_NAME } from "../core/job.ts";
 import type { ScheduleDefinition, ScheduleJobOptions } from "../core/schedule-store.ts";
@@ -72,6 +73,9 @@ export function resolveSchedule(name: string, input: ScheduleInput, base: Schedu
     for (const k of Object.keys(jobOptions)) if (!JOB_OPTION_KEYS.includes(k)) at(`jobOptions.${k}`, `is not a schedule job option (use ${JOB_OPTION_KEYS.join(", ")})`);
     issues.push(...enqueueIssues(jobOptions, "jobOptions."));
   }
+
+  const payloadProblem = jsonValueProblem(input.payload);
+  if (payloadProblem) at("payload", payloadProblem);
 
   const enabled = input.enabled ?? base?.enabled ?? true;
   if (typeof enabled !== "boolean") at("enabled", "must be true or false");
