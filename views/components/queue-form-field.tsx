@@ -15,13 +15,20 @@ type FieldProps = {
   placeholder?: string;
   readOnly?: boolean;
   rows?: number;
+  focus?: boolean;
 };
 
-export function FormField({ name, label, hint, value = "", errors, type = "text", options = [], placeholder, readOnly = false, rows = 4 }: FieldProps) {
+/** The field a refused form should put the cursor in: the first one in the form's order that has an error. */
+export function firstError(errors: FieldErrors, order: readonly string[]): string | undefined {
+  return order.find((name) => errors[name] !== undefined);
+}
+
+export function FormField({ name, label, hint, value = "", errors, type = "text", options = [], placeholder, readOnly = false, rows = 4, focus = false }: FieldProps) {
   const id = `f-${name.replace(/[^A-Za-z0-9_-]/g, "-")}`;
   const error = errors[name];
   const described = [hint ? `${id}-hint` : "", error ? `${id}-error` : ""].filter(Boolean).join(" ") || undefined;
-  const common = { id, name, "aria-invalid": error ? "true" : undefined, "aria-describedby": described };
+  // htmx focuses an autofocus field after a swap: a refused save lands the cursor on its first error.
+  const common = { id, name, "aria-invalid": error ? "true" : undefined, "aria-describedby": described, autofocus: focus || undefined };
   return (
     <div class={`field${error ? " invalid" : ""}`} data-field={name}>
       <label for={id}>{label}</label>

@@ -3,9 +3,15 @@
 import { Csrf } from "../components/action.tsx";
 import { Curl } from "../components/curl.tsx";
 import { OwnQueueBadge, queuePath } from "../components/queue-badges.tsx";
-import { FormField, type FieldErrors } from "../components/queue-form-field.tsx";
+import { FormField, firstError, type FieldErrors } from "../components/queue-form-field.tsx";
 import { PageHead } from "../layout.tsx";
 import { useUi } from "../ui-context.ts";
+
+/** The form's fields in the order it shows them. */
+const FIELDS = [
+  "concurrency", "rateLimitMax", "rateLimitInterval", "defaultPriority", "defaultMaxAttempts", "backoffType", "backoffDelay", "defaultTimeout",
+  "noRetry", "byType", "laneOnFailure", "retentionCompleted", "retentionFailed", "retentionCancelled", "targetUrl", "targetHeaders", "targetTimeout",
+] as const;
 
 /** The form's fields, as text (what the form shows and sends back). */
 export type SettingsValues = Record<string, string>;
@@ -14,8 +20,9 @@ export function SettingsForm({ queue, values, errors, saved }: { queue: string; 
   const ui = useUi();
   const readOnly = !ui.can("admin");
   const to = `${queuePath(queue)}/settings`;
-  const f = (name: string, label: string, hint?: string, extra: Partial<Parameters<typeof FormField>[0]> = {}) => (
-    <FormField name={name} label={label} hint={hint} value={values[name] ?? ""} errors={errors} readOnly={readOnly} {...extra} />
+  const focus = firstError(errors, FIELDS);
+  const f = (name: (typeof FIELDS)[number], label: string, hint?: string, extra: Partial<Parameters<typeof FormField>[0]> = {}) => (
+    <FormField name={name} label={label} hint={hint} value={values[name] ?? ""} errors={errors} readOnly={readOnly} focus={name === focus} {...extra} />
   );
   const body = (
     <>
