@@ -215,4 +215,11 @@ describe("odd requests", () => {
     expect((await server.call("PATCH", "/v1/jobs/1")).headers.get("allow")).toBe("DELETE, GET, HEAD");
     expectError(await server.call("GET", "/v1/nothing-here"), 404, "not_found");
   });
+
+  test("a path a GET route matches but whose handler finds nothing (an unknown asset) is 404, not 405 'answers GET, not GET'", async () => {
+    server = await startTestServer();
+    expectError(await server.call("GET", "/assets/nope.css"), 404, "not_found");
+    expectError(await server.call("GET", "/assets/..%2f..%2fetc%2fpasswd"), 404, "not_found");
+    expectError(await server.call("POST", "/assets/style.css"), 405, "method_not_allowed");
+  });
 });

@@ -43,7 +43,8 @@ export function createApp(deps: ApiDeps): App {
   app.notFound((c) => {
     const path = new URL(c.req.url).pathname;
     const allowed = methodsFor(app, path);
-    if (allowed.length === 0) return errorResponse(c, 404, "not_found", `no route for ${c.req.method} ${path}`);
+    // A route that takes this method but found nothing (an unknown asset, say) is a 404, not a 405.
+    if (allowed.length === 0 || allowed.includes(c.req.method)) return errorResponse(c, 404, "not_found", `no route for ${c.req.method} ${path}`);
     c.header("Allow", allowed.join(", "));
     return errorResponse(c, 405, "method_not_allowed", `${path} answers ${allowed.join(", ")}, not ${c.req.method}`);
   });
