@@ -21,6 +21,7 @@ import { registerLive } from "./routes/live.ts";
 import { registerLogin } from "./routes/login.tsx";
 import { registerOverview } from "./routes/overview.tsx";
 import { registerQueues } from "./routes/queues.tsx";
+import { registerSchedules } from "./routes/schedules.tsx";
 import { registerServer } from "./routes/server.tsx";
 
 /** The pages' paths: a request under these without a session is sent to sign in. */
@@ -36,6 +37,7 @@ export function createDashboard(deps: ApiDeps): Hono<ApiEnv> {
   registerOverview(web, deps);
   registerQueues(web, deps);
   registerAlerts(web, deps);
+  registerSchedules(web, deps);
   registerJobs(web, deps);
   registerLanes(web, deps);
   registerWorkers(web, deps);
