@@ -102,7 +102,9 @@ describe("monitoring API", () => {
     expect(existsSync(file)).toBe(true);
     expect(JSON.parse(readFileSync(file, "utf8"))).toEqual(report.body);
     expectError(await server.call("GET", "/v1/reports/daily/2026-01-04"), 404, "not_found");
-    expectError(await server.call("GET", "/v1/reports/daily/2026-02-30"), 400, "validation_failed");
+    for (const date of ["2026-02-30", "2026-13-01", "2026-00-10", "2026-01-32", "0000-00-00"]) {
+      expectError(await server.call("GET", `/v1/reports/daily/${date}`), 400, "validation_failed");
+    }
   });
 
   test("lanes: list blocked and busy lanes, retry or skip a blocked lane's head", async () => {

@@ -29,7 +29,10 @@ export const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** Whether `date` is a real YYYY-MM-DD calendar date. */
 export function isDate(date: string): boolean {
-  return DATE.test(date) && new Date(`${date}T00:00:00Z`).toISOString().startsWith(date);
+  if (!DATE.test(date)) return false;
+  // A month or day out of range (2026-13-01) is an invalid Date, which has no ISO form.
+  const ms = Date.parse(`${date}T00:00:00Z`);
+  return Number.isFinite(ms) && new Date(ms).toISOString().startsWith(date);
 }
 
 /** The instant local midnight begins `date` (YYYY-MM-DD) in the zone. */
