@@ -93,6 +93,11 @@ describe("/openapi.json", () => {
     }
     expect(doc.components.securitySchemes.Bearer).toEqual({ type: "http", scheme: "bearer" });
   });
+
+  test("the public probes say so with security: [] (DESIGN §6), so clients and fuzzers know they need no token", () => {
+    expect(doc.paths["/healthz"].get.security).toEqual([]);
+    expect(doc.paths["/readyz"].get.security).toEqual([]);
+  });
 });
 
 describe("/docs", () => {

@@ -61,6 +61,7 @@ export function registerProbeRoutes(app: App, deps: ApiDeps): void {
       path: "/healthz",
       tags: ["Server"],
       summary: "Liveness: the process answers",
+      security: [],
       responses: { 200: jsonResponse(z.object({ status: z.literal("ok") }), "Alive") },
     },
     (c) => c.json({ status: "ok" as const }, 200),
@@ -71,6 +72,7 @@ export function registerProbeRoutes(app: App, deps: ApiDeps): void {
       path: "/readyz",
       tags: ["Server"],
       summary: "Readiness: the store is reachable",
+      security: [],
       responses: {
         200: jsonResponse(z.object({ status: z.literal("ready") }), "Ready"),
         503: jsonResponse(ErrorBody, "Store unreachable"),
