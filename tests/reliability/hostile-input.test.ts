@@ -78,14 +78,14 @@ function check(label: string): void {
 }
 
 function mutated(rng: Rng, refusedOnly: boolean): Request | null {
-  const op = rng.pick(ops);
-  const valid = validRequest(doc, op, world, rng, admin);
   const pool = refusedOnly ? MUTATIONS.filter((m) => m.refused) : MUTATIONS;
-  for (let tries = 0; tries < 5; tries++) {
+  // Not every mutation fits every operation: try others (bounded) until one does.
+  for (let tries = 0; tries < 20; tries++) {
+    const valid = validRequest(doc, rng.pick(ops), world, rng, admin);
     const made = rng.pick(pool).make(doc, valid, rng, ctx);
     if (made) return made;
   }
-  return refusedOnly ? null : valid;
+  return null;
 }
 
 async function rss(): Promise<number> {
