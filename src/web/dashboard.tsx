@@ -21,6 +21,8 @@ import { registerLive } from "./routes/live.ts";
 import { registerLogin } from "./routes/login.tsx";
 import { registerOverview } from "./routes/overview.tsx";
 import { registerQueues } from "./routes/queues.tsx";
+import { registerErrors } from "./routes/errors.tsx";
+import { registerReports } from "./routes/reports.tsx";
 import { registerSchedules } from "./routes/schedules.tsx";
 import { registerServer } from "./routes/server.tsx";
 
@@ -38,6 +40,8 @@ export function createDashboard(deps: ApiDeps): Hono<ApiEnv> {
   registerQueues(web, deps);
   registerAlerts(web, deps);
   registerSchedules(web, deps);
+  registerErrors(web, deps);
+  registerReports(web, deps);
   registerJobs(web, deps);
   registerLanes(web, deps);
   registerWorkers(web, deps);
