@@ -2,7 +2,8 @@
 /**
  * The add and edit form of a schedule. It previews the next fires as it is typed (a GET of the
  * preview fragment 300 ms after the last change), keeps what was typed when saving fails, and
- * shows each problem beside its field.
+ * shows each problem beside its field. Live refreshes leave it alone (hx-morph-skip): only its
+ * own answers replace it.
  */
 import type { Child } from "hono/jsx";
 import { Csrf } from "./action.tsx";
@@ -58,7 +59,7 @@ export function ScheduleForm({ mode, values, errors = {}, preview }: {
     </div>
   );
   return (
-    <form id="schedule-form" class="schedule-form" method="post" action={action} hx-post={action} hx-target="#schedule-form" hx-swap="outerHTML" novalidate>
+    <form id="schedule-form" class="schedule-form" method="post" action={action} hx-post={action} hx-target="#schedule-form" hx-swap="outerHTML" hx-morph-skip novalidate>
       <Csrf />
       {errors[""]?.length ? <p class="flash bad" role="alert">{errors[""].join("; ")}</p> : null}
       <div class="form-grid">
@@ -79,7 +80,7 @@ export function ScheduleForm({ mode, values, errors = {}, preview }: {
         {problem("payload")}
       </div>
       <div class="panel sub-panel" aria-live="polite">
-        <div id="schedule-preview" hx-get={PREVIEW_PATH} hx-trigger="input changed delay:300ms from:closest form" hx-include="closest form" hx-morph-skip-children>
+        <div id="schedule-preview" hx-get={PREVIEW_PATH} hx-trigger="input changed delay:300ms from:#schedule-form" hx-include="#schedule-form">
           {preview}
         </div>
       </div>
