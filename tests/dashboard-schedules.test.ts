@@ -132,6 +132,8 @@ describe("schedule pages", () => {
     const bad = await web.post("/schedules", { ...nightly, cron: "61 * * * *", timezone: "Mars/Olympus", payload: '{"format":' });
     expect(bad.status).toBe(400);
     expect(bad.text).toContain('id="sf-payload-error"');
+    expect(bad.text).toContain('id="sf-cron-error"');
+    expect(bad.text).toContain('id="sf-timezone-error"');
     expect(bad.text).toContain('value="61 * * * *"');
     expect(bad.text).toContain("{&quot;format&quot;:");
     const timing = await web.post("/schedules", { ...nightly, cron: "61 * * * *", timezone: "Mars/Olympus" });

@@ -40,7 +40,7 @@ export function ErrorGroupPage({ data }: { data: ErrorGroupData }) {
         sub={<>Every failed attempt of this type still in the event log, newest first.</>} />
       <div class="grid">
         <section class="panel" aria-labelledby="group-figures">
-          <h2 id="group-figures">Since <Ago ms={data.since} /></h2>
+          <h2 id="group-figures">In the window <small>since <Ago ms={data.since} /></small></h2>
           {group
             ? (
               <>

@@ -7,7 +7,7 @@ import type { Hono } from "hono";
 import type { ApiDeps, ApiEnv } from "../../api/env.ts";
 import { SpoolError } from "../../core/errors.ts";
 import type { Schedule } from "../../core/schedule-store.ts";
-import type { ScheduleInput } from "../../scheduler/schedule-input.ts";
+import { resolveSchedule, type ScheduleInput } from "../../scheduler/schedule-input.ts";
 import { isoInZone } from "../../scheduler/timing.ts";
 import { FireList, FirePreviewBody } from "../../../views/components/schedule-fires.tsx";
 import { EMPTY_SCHEDULE_FORM, PREVIEW_PATH, ScheduleForm, type FieldErrors, type ScheduleFormValues } from "../../../views/components/schedule-form.tsx";
@@ -66,6 +66,17 @@ function fieldErrors(err: SpoolError): FieldErrors {
   return errors;
 }
 
+/** With a payload that is not JSON, the other problems of a new schedule, so the form shows them all at once. */
+function otherIssues(name: string, input: ScheduleInput, mode: "add" | "edit"): Issue[] {
+  if (mode === "edit") return [];
+  try {
+    resolveSchedule(name, { ...input, payload: null }, null);
+    return [];
+  } catch (err) {
+    return err instanceof SpoolError ? (err.details as Issue[]) : [];
+  }
+}
+
 export function registerSchedules(web: Hono<ApiEnv>, deps: ApiDeps): void {
   const { schedules, clock } = deps;
 
@@ -88,20 +99,19 @@ export function registerSchedules(web: Hono<ApiEnv>, deps: ApiDeps): void {
 
   web.get("/schedules", (c) => listPage(c, { values: EMPTY_SCHEDULE_FORM }));
 
-  web.get(PREVIEW_PATH, async (c) => {
-    const values = formValues(c.req.query());
+  /** The preview of what the form says: the next fires in its zone, or what is wrong with its timing. */
+  const previewOf = (values: ScheduleFormValues) => {
     const { input } = inputOf(values);
-    let problems: Issue[] = [];
-    let fires: ReturnType<typeof schedules.previewTiming> = [];
     try {
-      fires = schedules.previewTiming(input, 5);
+      return <FirePreviewBody fires={schedules.previewTiming(input, 5)} timezone={input.timezone!} problems={[]} />;
     } catch (err) {
       if (!(err instanceof SpoolError)) throw err;
-      problems = (err.details as Issue[]).filter((d) => TIMING_FIELDS.includes(d.path));
-      if (problems.length === 0) problems = [{ path: "", message: err.message }];
+      const problems = (err.details as Issue[]).filter((d) => TIMING_FIELDS.includes(d.path));
+      return <FirePreviewBody fires={[]} timezone={input.timezone!} problems={problems.length ? problems : [{ path: "", message: err.message }]} />;
     }
-    return fragment(c, deps, <FirePreviewBody fires={fires} timezone={input.timezone!} problems={problems} />);
-  });
+  };
+
+  web.get(PREVIEW_PATH, (c) => fragment(c, deps, previewOf(formValues(c.req.query()))));
 
   web.get("/schedules/:name", (c) => detailPage(c, c.req.param("name")));
 
@@ -113,13 +123,13 @@ export function registerSchedules(web: Hono<ApiEnv>, deps: ApiDeps): void {
     const { input, problems } = inputOf(values);
     let saved: Schedule;
     try {
-      if (problems.length > 0) throw new SpoolError("validation_failed", 400, "invalid schedule", problems);
+      if (problems.length > 0) throw new SpoolError("validation_failed", 400, "invalid schedule", [...problems, ...otherIssues(name, input, mode)]);
       saved = mode === "add" ? await schedules.create(name, input) : (await schedules.put(name, input)).schedule;
     } catch (err) {
       if (!(err instanceof SpoolError) || err.status === 403) throw err;
       const form = { values, errors: fieldErrors(err) };
       if (c.req.header("hx-request")) {
-        return fragment(c, deps, <ScheduleForm mode={mode} values={values} errors={form.errors} preview={<p class="hint">Fix the fields marked above to see the next fires.</p>} />, err.status);
+        return fragment(c, deps, <ScheduleForm mode={mode} values={values} errors={form.errors} preview={previewOf(values)} />, err.status);
       }
       return mode === "add" ? listPage(c, form, err.status) : detailPage(c, name, form, err.status);
     }
