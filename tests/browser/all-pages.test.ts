@@ -37,6 +37,15 @@ async function seed(): Promise<void> {
   }
   const [running] = (await call("POST", "/v1/queues/emails/claim", { workerId: "mailer-1", max: 1, leaseMs: 60_000 })).jobs;
   await call("POST", `/v1/jobs/${running.id}/heartbeat`, { token: running.lease.token, progress: { current: 3, total: 10, message: "sending" } });
+  // Enough finished jobs, a third of them failed, for the failure_rate alert to fire.
+  await call("POST", "/v1/queues/enrich/jobs/batch", { jobs: Array.from({ length: 30 }, (_, i) => ({ payload: { product: i }, maxAttempts: 1 })) });
+  const enriching = (await call("POST", "/v1/queues/enrich/claim", { workerId: "enricher-2", max: 30, leaseMs: 60_000 })).jobs;
+  for (const [i, job] of enriching.entries()) {
+    if (i % 3) await call("POST", `/v1/jobs/${job.id}/complete`, { token: job.lease.token, result: { ok: true } });
+    else await call("POST", `/v1/jobs/${job.id}/fail`, { token: job.lease.token, error: { message: "upstream 502", type: "BadGateway" } });
+  }
+  await call("POST", "/v1/schedules/spool:health/trigger");
+  await waitFor(async () => (await call("GET", "/v1/alerts?state=firing")).alerts.length > 0, 15_000, "an alert to fire");
   await call("POST", "/v1/schedules", { name: "nightly-sync", cron: "0 3 * * *", timezone: "Europe/Berlin", queue: "orders", payload: { full: true } });
   await call("POST", "/v1/schedules/spool:daily-report/trigger");
   // The report is built by spool's own maintenance worker; wait until it is stored.
