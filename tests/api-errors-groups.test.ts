@@ -114,7 +114,7 @@ describe("GET /v1/errors", () => {
     clock.advance(30 * 24 * HOUR);
     const now = clock.now();
     expect((await errors(`?since=${at(now - 7 * 24 * HOUR)}`)).stepMs).toBe(421 * MINUTE);
-    expectError(await server.call("GET", `/v1/errors?since=${at(now - 7 * 24 * HOUR - 1)}`), 400, "validation_failed");
+    expectError(await server.call("GET", `/v1/errors?since=${at(now - 7 * 24 * HOUR - 60_001)}`), 400, "validation_failed");
     expectError(await server.call("GET", `/v1/errors?since=${at(now + MINUTE)}`), 400, "validation_failed");
     const notATime = expectError(await server.call("GET", "/v1/errors?since=yesterday"), 400, "validation_failed");
     expect(notATime.details.map((d) => d.path)).toEqual(["query.since"]);

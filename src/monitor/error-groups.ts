@@ -50,10 +50,11 @@ export function errorWindow(now: number, since?: number): ErrorWindow {
   if (since !== undefined && (!Number.isFinite(since) || since > now)) {
     throw validationFailed("since must not be in the future", [{ path: "since", message: "must not be in the future" }]);
   }
-  if (since !== undefined && since < now - ERROR_WINDOW_MAX_MS) {
+  // A minute of slack: a caller that asks for exactly seven days reads its clock a moment before this does.
+  if (since !== undefined && since < now - ERROR_WINDOW_MAX_MS - 60_000) {
     throw validationFailed("since reaches back at most 7 days", [{ path: "since", message: "must be within the last 7 days" }]);
   }
-  const start = since === undefined ? end - ERROR_WINDOW_DEFAULT_MS : minuteOf(since);
+  const start = since === undefined ? end - ERROR_WINDOW_DEFAULT_MS : minuteOf(Math.max(since, now - ERROR_WINDOW_MAX_MS));
   const minutes = (end - start) / MINUTE_MS;
   const stepMs = Math.ceil(minutes / ERROR_SERIES_POINTS) * MINUTE_MS;
   return { since: start, until: now, stepMs, points: Math.ceil((end - start) / stepMs) };
