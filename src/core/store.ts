@@ -18,11 +18,18 @@ import type { WorkerStore } from "./worker-store.ts";
 
 export type EnqueueOutcome = { job: Job; created: boolean };
 
+/**
+ * A search reads at most this many jobs per page (the newest below the cursor that match the
+ * other filters), so it costs the same whatever the backlog: a page may then hold fewer than
+ * `limit` jobs and still have a nextCursor to search on from.
+ */
+export const SEARCH_WINDOW = 2000;
+
 export type JobListParams = {
   queue?: string;
   state?: JobState;
   key?: string;
-  /** Case-insensitive search in id, key and payload text. */
+  /** Case-insensitive search in id, key and payload text (see SEARCH_WINDOW). */
   q?: string;
   limit: number;
   /** Opaque cursor from a previous page; pages run from newest to oldest. */

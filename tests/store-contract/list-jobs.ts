@@ -1,7 +1,7 @@
 /** Store contract: listJobs — filters by queue, state, key and search text; cursor paging newest first. */
 import { expect } from "bun:test";
 import type { Job } from "../../src/core/job.ts";
-import type { JobListParams } from "../../src/core/store.ts";
+import { SEARCH_WINDOW, type JobListParams } from "../../src/core/store.ts";
 import { ids, refused, type Ctx, type ContractCase } from "./harness.ts";
 
 /** Follows nextCursor to the end; fails on a runaway cursor. */
@@ -100,5 +100,31 @@ export function listJobsContract(it: ContractCase): void {
     const even = await allPages(t, { state: "failed", key: "even", limit: 2 });
     expect(ids(even.jobs)).toEqual(newestFirst(failed.filter((j) => j.key === "even")));
     expect((await t.svc.listJobs({ state: "active" })).jobs).toEqual([]);
+  });
+
+  it("listJobs pages one queue's jobs in every state newest first, and a key across queues", async (t) => {
+    const jobs: Job[] = [];
+    for (let i = 0; i < 10; i++) jobs.push(await t.enqueue(i % 2 ? "q" : "other", { key: i % 3 === 0 ? "k" : undefined, payload: i }));
+    await t.complete(await t.claimOne("q"));
+    await t.failWith(await t.claimOne("q"), { retry: false });
+    await t.svc.cancel(jobs[9]!.id);
+    const newestFirst = (list: Job[]) => ids(list).sort((a, b) => Number(b) - Number(a));
+    const inQ = await allPages(t, { queue: "q", limit: 2 });
+    expect(ids(inQ.jobs)).toEqual(newestFirst(jobs.filter((j) => j.queue === "q")));
+    expect(new Set(inQ.jobs.map((j) => j.state)).size).toBeGreaterThan(2);
+    const keyed = await allPages(t, { key: "k", limit: 1 });
+    expect(ids(keyed.jobs)).toEqual(newestFirst(jobs.filter((j) => j.key === "k")));
+  });
+
+  it("a search reads a bounded window per page: past it, a short page with a cursor to search on", async (t) => {
+    const needle = await t.enqueue("big", { payload: { note: "needle in the oldest" } });
+    for (let i = 0; i < SEARCH_WINDOW + 5; i += 1000) {
+      await t.svc.enqueueMany("big", Array.from({ length: Math.min(1000, SEARCH_WINDOW + 5 - i) }, (_, j) => ({ payload: { n: i + j } })));
+    }
+    const first = await t.svc.listJobs({ queue: "big", q: "NEEDLE", limit: 10 });
+    expect(first.jobs).toEqual([]);
+    expect(first.nextCursor).not.toBeNull();
+    const { jobs } = await allPages(t, { queue: "big", q: "needle", limit: 10 });
+    expect(ids(jobs)).toEqual([needle.id]);
   });
 }

@@ -73,7 +73,9 @@ export const JobListQuery = z.object({
   queue: z.string().optional(),
   state: JobStateSchema.optional(),
   key: z.string().optional(),
-  q: z.string().max(200).optional().openapi({ description: "Search in id, key and payload" }),
+  q: z.string().max(200).optional().openapi({
+    description: "Search in id, key and payload text, ignoring case. A page reads at most 2000 jobs: it may hold fewer than `limit` and still have a `nextCursor` to search on from.",
+  }),
   limit: z.coerce.number().int().min(1).max(500).optional(),
   cursor: z.string().optional(),
 });

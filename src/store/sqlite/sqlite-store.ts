@@ -9,6 +9,7 @@ import type {
 } from "../../core/store.ts";
 import type { NewJob } from "../../core/job.ts";
 import { GroupCommit, openDatabase, startCheckpoints, type Durability } from "./database.ts";
+import { JobList } from "./job-list.ts";
 import { JobOps } from "./job-ops.ts";
 import { SqliteMonitor } from "./monitor-ops.ts";
 import { ScheduleOps } from "./schedule-ops.ts";
@@ -27,6 +28,7 @@ export class SqliteStore implements Store, BackupStore {
   private readonly writer: GroupCommit;
   private readonly stopCheckpoints: () => void;
   private readonly ops: JobOps;
+  private readonly list: JobList;
   private readonly scheduleOps: ScheduleOps;
   private readonly workerOps: WorkerOps;
   private readonly tokenOps: TokenOps;
@@ -37,6 +39,7 @@ export class SqliteStore implements Store, BackupStore {
     this.writer = new GroupCommit(this.db);
     this.stopCheckpoints = startCheckpoints(this.db);
     this.ops = new JobOps(this.db);
+    this.list = new JobList(this.db);
     this.scheduleOps = new ScheduleOps(this.db, this.writer);
     this.workerOps = new WorkerOps(this.db, this.writer);
     this.tokenOps = new TokenOps(this.db, this.writer);
@@ -59,32 +62,8 @@ export class SqliteStore implements Store, BackupStore {
   async jobsList(p: JobListParams): Promise<JobPage> {
     const cursor = p.cursor === undefined ? null : rowId(p.cursor);
     if (p.cursor !== undefined && cursor === null) throw validationFailed(`invalid cursor "${p.cursor}": pass nextCursor from a previous page`);
-    // One state across queues: each queue's newest jobs in that state through
-    // jobs_by_queue_state, merged, instead of a walk of every job by id in search of a rare state.
-    const perQueue = p.queue === undefined && p.state !== undefined;
-    const queues = perQueue ? (this.db.query("SELECT name FROM queues").all() as { name: string }[]).map((r) => r.name) : [p.queue];
-    let rows = queues.flatMap((queue) => this.listRows({ ...p, queue }, cursor));
-    if (perQueue) rows = rows.sort((a, b) => b.id - a.id).slice(0, p.limit + 1);
-    const more = rows.length > p.limit;
-    const page = rows.slice(0, p.limit);
-    return { jobs: page.map(toJob), nextCursor: more ? String(page[page.length - 1]!.id) : null };
-  }
-
-  /** The newest limit + 1 jobs matching the filters, below the cursor. */
-  private listRows(p: JobListParams, cursor: number | null): JobRow[] {
-    const where: string[] = [];
-    const args: (string | number)[] = [];
-    if (p.queue !== undefined) (where.push("queue = ?"), args.push(p.queue));
-    if (p.state !== undefined) (where.push("state = ?"), args.push(p.state));
-    if (p.key !== undefined) (where.push("key = ?"), args.push(p.key));
-    if (p.q) {
-      where.push("(CAST(id AS TEXT) = ? OR key LIKE ? ESCAPE '\\' OR payload LIKE ? ESCAPE '\\')");
-      const like = `%${p.q.replace(/[\\%_]/g, (c) => "\\" + c)}%`;
-      args.push(p.q, like, like);
-    }
-    if (cursor !== null) (where.push("id < ?"), args.push(cursor));
-    const sql = `SELECT * FROM jobs ${where.length ? "WHERE " + where.join(" AND ") : ""} ORDER BY id DESC LIMIT ?`;
-    return this.db.query(sql).all(...args, p.limit + 1) as JobRow[];
+    const { rows, nextCursor } = this.list.page(p, cursor);
+    return { jobs: rows.map(toJob), nextCursor: nextCursor === null ? null : String(nextCursor) };
   }
 
   async jobsClaim(p: ClaimParams) {
