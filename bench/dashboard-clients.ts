@@ -1,7 +1,7 @@
 /**
  * Open dashboards, as a browser keeps them: `bun bench/dashboard-clients.ts URL N PATH`. Each
- * holds the /live stream and re-reads its page when told something changed (at most once a
- * second, like public/app.js), and every 5 s regardless. Prints the pages read when stopped.
+ * holds the /live stream and re-reads its page when told something changed (at most once
+ * every two seconds, like public/app.js), and every 5 s regardless. Prints the pages read when stopped.
  */
 const [url, countArg, path = "/"] = process.argv.slice(2);
 const count = Number(countArg);
@@ -13,7 +13,7 @@ async function dashboard(): Promise<void> {
   let pending: Promise<void> | null = null;
   const refresh = () => {
     if (pending || stopping) return;
-    const wait = Math.max(0, 1000 - (Date.now() - last));
+    const wait = Math.max(0, 2000 - (Date.now() - last));
     pending = Bun.sleep(wait).then(async () => {
       last = Date.now();
       await (await fetch(url + path)).text();

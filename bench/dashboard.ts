@@ -76,7 +76,7 @@ async function drainWithDashboards(server: RunningServer, n: number, dashboards:
 export async function runDashboardOverhead(o: BenchOptions): Promise<Figure[]> {
   const server = await serve();
   // Long enough runs (five times a throughput scenario's jobs) that the dashboards refresh many times in each.
-  const rounds = Math.max(5, o.rounds);
+  const rounds = Math.max(7, o.rounds);
   const jobs = o.jobs * 5;
   const without: number[] = [];
   const withOpen: number[] = [];

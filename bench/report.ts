@@ -85,7 +85,7 @@ function sections(o: BenchOptions): Section[] {
     {
       title: "Open dashboards vs end-to-end throughput (spool only)",
       unit: "jobs/s",
-      note: `in-process worker, concurrency 10, on a running server; ${OPEN_DASHBOARDS} dashboards each holding /live and re-reading the overview at most once a second`,
+      note: `in-process worker, concurrency 10, on a running server; ${OPEN_DASHBOARDS} dashboards each holding /live and re-reading the overview at most once every two seconds`,
       rows: [
         { label: "no dashboard open", spool: "dashboard.e2e.none", bullmq: null },
         { label: `${OPEN_DASHBOARDS} dashboards open`, spool: `dashboard.e2e.open${OPEN_DASHBOARDS}`, bullmq: null },

@@ -22,11 +22,11 @@
       if (!region.classList.contains("htmx-request")) htmx.trigger(region, "spool:refresh");
     }
   }
-  // The server's event stream says when something changed; at most one refresh a second.
+  // The server's event stream says when something changed; at most one refresh every two seconds.
   let pending = null;
   function changed() {
     if (pending) return;
-    pending = setTimeout(() => ((pending = null), refresh()), Math.max(0, 1000 - (Date.now() - last)));
+    pending = setTimeout(() => ((pending = null), refresh()), Math.max(0, 2000 - (Date.now() - last)));
   }
   document.addEventListener("changed", changed);
   document.addEventListener("spool:changed", changed);

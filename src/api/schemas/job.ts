@@ -1,5 +1,6 @@
 /** Job schemas: what a producer sends, what a job looks like over HTTP. */
 import { z } from "@hono/zod-openapi";
+import { SEARCH_WINDOW } from "../../core/store.ts";
 import { JobStateSchema, Timestamp } from "./common.ts";
 
 export const BackoffSchema = z
@@ -74,7 +75,7 @@ export const JobListQuery = z.object({
   state: JobStateSchema.optional(),
   key: z.string().optional(),
   q: z.string().max(200).optional().openapi({
-    description: "Search in id, key and payload text, ignoring case. A page reads at most 2000 jobs: it may hold fewer than `limit` and still have a `nextCursor` to search on from.",
+    description: `Search in id, key and payload text, ignoring case. A page reads at most ${SEARCH_WINDOW} jobs: it may hold fewer than \`limit\` and still have a \`nextCursor\` to search on from.`,
   }),
   limit: z.coerce.number().int().min(1).max(500).optional(),
   cursor: z.string().optional(),

@@ -5,7 +5,7 @@ import { HEARTBEAT_MS } from "../../monitor/event-stream.ts";
 import { dashboardSession } from "../guard.ts";
 
 /** A dashboard needs no more than this: a burst of jobs is one refresh. */
-const MIN_GAP_MS = 1000;
+const MIN_GAP_MS = 2000;
 
 export function registerLive(web: Hono<ApiEnv>, deps: ApiDeps): void {
   const { monitor, closing } = deps;
