@@ -146,6 +146,26 @@ describe("storage unavailable", () => {
     expect(jobs.map((j: any) => [j.id, j.payload])).toEqual([[after.id, "after"], [kept.id, "before"]]);
     expect((await server.call("GET", "/v1/queues/s")).body.paused).toBe(false);
   });
+
+  test("a write waiting for a lock held elsewhere does not hold the server: /healthz and reads answer meanwhile, and the write lands once the lock is free", async () => {
+    server = await startTestServer({ busyTimeoutMs: 20_000 });
+    const blocker = new Database(join(server.dataDir, "spool.db"));
+    blocker.exec("PRAGMA busy_timeout = 0");
+    blocker.exec("BEGIN IMMEDIATE");
+    let landed = false;
+    const waiting = server.call("POST", "/v1/queues/s/jobs", { payload: "waits" }).then((res) => ((landed = true), res));
+    try {
+      expect((await server.call("GET", "/healthz")).status).toBe(200);
+      expect((await server.call("GET", "/v1/queues/s")).status).toBe(200);
+      expect((await server.call("GET", "/")).status).toBe(200);
+      expect(landed).toBe(false);
+    } finally {
+      blocker.exec("ROLLBACK");
+      blocker.close();
+    }
+    expect((await waiting).status).toBe(201);
+    expect(await counts(server, "s")).toEqual({ ...empty, waiting: 1 });
+  });
 });
 
 describe("times beyond what a date holds", () => {

@@ -7,6 +7,8 @@ export type Durability = "normal" | "full";
 
 /** How long a write waits for another connection's lock before storage counts as unavailable. */
 export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
+/** While another connection holds the write lock, the writer tries again this often. */
+const BUSY_RETRY_MS = 20;
 
 /** Opens (or creates) the database, or says in one line why it cannot: unreadable, unwritable, not a database, too new. */
 export function openDatabase(path: string, durability: Durability = "normal", busyTimeoutMs = DEFAULT_BUSY_TIMEOUT_MS): Database {
@@ -48,6 +50,9 @@ function configure(db: Database, durability: Durability, busyTimeoutMs: number):
   // A file that opens but cannot be written (read-only file, read-only mount) would fail at the
   // first write instead; this rewrites the header's schema version with the value it has.
   db.exec(`PRAGMA user_version = ${Math.max(version, known)}`);
+  // From here on SQLite never sleeps on a lock inside a call, which would stop the whole
+  // server (/healthz too): the group-commit writer waits for the lock between tries instead.
+  db.exec("PRAGMA busy_timeout = 0");
 }
 
 /** Copies the WAL back into the database once a second; returns a function that stops it. */
@@ -65,6 +70,10 @@ export function startCheckpoints(db: Database, intervalMs = 1000): () => void {
 
 /** SQLite result codes that mean "storage cannot take writes now", answered as 503. */
 const UNAVAILABLE = /SQLITE_(FULL|IOERR|BUSY|LOCKED|READONLY|CANTOPEN|CORRUPT|NOTADB)/;
+
+function isLocked(err: unknown): boolean {
+  return /SQLITE_BUSY|SQLITE_LOCKED/.test((err as { code?: string })?.code ?? "") || /database is locked/i.test(String((err as Error)?.message));
+}
 
 export function isStorageFailure(err: unknown): boolean {
   const code = (err as { code?: string })?.code ?? "";
@@ -84,10 +93,16 @@ export class GroupCommit {
   private scheduled = false;
   /** Why the last transaction failed for want of storage (disk full, locked, read-only); null once one commits. */
   failing: string | null = null;
+  /** When the writer first found the lock held by another connection (performance.now()); null while it is free. */
+  private busySince: number | null = null;
+  private closing = false;
   // Prepared once: a busy server runs these thousands of times a second.
   private readonly sql: Record<"begin" | "commit" | "rollback" | "savepoint" | "release" | "rollbackTo", Statement>;
 
-  constructor(db: Database) {
+  constructor(
+    db: Database,
+    private readonly busyTimeoutMs = DEFAULT_BUSY_TIMEOUT_MS,
+  ) {
     this.sql = {
       begin: db.prepare("BEGIN IMMEDIATE"),
       commit: db.prepare("COMMIT"),
@@ -108,7 +123,17 @@ export class GroupCommit {
     });
   }
 
-  /** Runs everything queued so far in one transaction. */
+  /** Runs what is still queued, once, without waiting for a lock: the database is about to close. */
+  finish(): void {
+    this.closing = true;
+    this.flush();
+  }
+
+  /**
+   * Runs everything queued so far in one transaction. While another connection holds the
+   * write lock, the batch waits (in order, with what arrives meanwhile) and is tried again
+   * every BUSY_RETRY_MS, up to the busy timeout; then it is refused as storage unavailable.
+   */
   flush(): void {
     this.scheduled = false;
     const batch = this.pending;
@@ -117,7 +142,18 @@ export class GroupCommit {
     const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
     try {
       this.sql.begin.run();
+      this.busySince = null;
     } catch (err) {
+      if (isLocked(err) && !this.closing) {
+        this.busySince ??= performance.now();
+        if (performance.now() - this.busySince < this.busyTimeoutMs) {
+          this.pending = batch.concat(this.pending);
+          this.scheduled = true;
+          setTimeout(() => this.flush(), BUSY_RETRY_MS);
+          return;
+        }
+      }
+      this.busySince = null;
       this.failing = (err as Error).message;
       for (const op of batch) op.reject(storageUnavailable(`storage unavailable: ${(err as Error).message}`));
       return;

@@ -36,7 +36,7 @@ export class SqliteStore implements Store, BackupStore {
 
   constructor(options: SqliteStoreOptions) {
     this.db = openDatabase(options.path, options.durability, options.busyTimeoutMs);
-    this.writer = new GroupCommit(this.db);
+    this.writer = new GroupCommit(this.db, options.busyTimeoutMs);
     this.stopCheckpoints = startCheckpoints(this.db);
     this.ops = new JobOps(this.db);
     this.list = new JobList(this.db);
@@ -298,7 +298,7 @@ export class SqliteStore implements Store, BackupStore {
 
   async close() {
     this.stopCheckpoints();
-    this.writer.flush();
+    this.writer.finish();
     try {
       this.db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
     } catch {
