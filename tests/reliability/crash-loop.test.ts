@@ -12,6 +12,7 @@ import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { postJson, spawnServe, type ServeProcess } from "../helpers/process.ts";
 import { tempDir } from "../helpers/server.ts";
+import { seededRng } from "./prng.ts";
 
 const ROUNDS = process.env.SPOOL_CHAOS === "1" ? 100 : 20;
 const KEYS = ["k0", "k1", "k2", "k3"];
@@ -31,16 +32,6 @@ afterAll(() => {
   rmSync(binDir, { recursive: true, force: true });
   rmSync(dataDir, { recursive: true, force: true });
 });
-
-/** A small seeded PRNG (mulberry32), so a failing run can be repeated from its seed. */
-function prng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Record = {
   /** Acknowledged enqueues: id → key. */
@@ -117,7 +108,8 @@ async function expectOneActivePerLane(server: ServeProcess): Promise<void> {
 test(`${ROUNDS} rounds of SIGKILL under load lose nothing acknowledged and break no promise`, async () => {
   const seed = Number(process.env.SPOOL_SEED ?? Date.now() % 1_000_000);
   console.log(`crash loop: seed ${seed} (SPOOL_SEED=${seed} repeats it)`);
-  const random = prng(seed);
+  const rng = seededRng(seed);
+  const random = () => rng.next();
   const record: Record = { acked: new Map(), completed: new Set(), reissued: [], requests: 0 };
   for (let round = 0; round < ROUNDS; round++) {
     const durability = round % 5 === 4 ? "full" : "normal";
