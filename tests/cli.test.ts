@@ -213,9 +213,12 @@ describe("global options", () => {
     }
   });
 
-  test("an unreachable --url is a clear message and a non-zero exit", async () => {
+  test("an unreachable --url is a clear message and exit code 3 (a refusal or an unhealthy server is 1)", async () => {
     const unreachable = await runCli(["job", "ls", "--url", "http://127.0.0.1:9"], { cwd });
     refused(unreachable, /^spool: cannot reach spool at http:\/\/127\.0\.0\.1:9\b.*SPOOL_URL/m);
+    expect(unreachable.code).toBe(3);
+    expect((await runCli(["health", "--url", "http://127.0.0.1:9"], { cwd })).code).toBe(3);
+    expect((await spool(["health"])).code).toBe(0);
   });
 
   test("invalid option values are clear messages and non-zero exits", async () => {

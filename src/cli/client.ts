@@ -1,5 +1,8 @@
 /** The CLI's HTTP client: one call per API route, errors turned into readable messages. */
 
+/** The exit code of a client command that could not reach the server (a refusal is 1). */
+export const UNREACHABLE_EXIT = 3;
+
 export class CliError extends Error {
   constructor(message: string, readonly exitCode = 1) {
     super(message);
@@ -35,7 +38,7 @@ export class ApiClient {
         body: body === undefined ? undefined : JSON.stringify(body),
       });
     } catch (err) {
-      throw new CliError(`cannot reach spool at ${this.options.url} (${(err as Error).message}); is \`spool serve\` running? Set --url or SPOOL_URL.`);
+      throw new CliError(`cannot reach spool at ${this.options.url} (${(err as Error).message}); is \`spool serve\` running? Set --url or SPOOL_URL.`, UNREACHABLE_EXIT);
     }
     if (res.ok) return res;
     const e = (await this.parse(res))?.error;

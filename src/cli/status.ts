@@ -29,7 +29,7 @@ export function registerStatusCommands(program: Command): void {
 
   program
     .command("health")
-    .description("health score and status, checks, and firing alerts (exit code 1 when unhealthy)")
+    .description("health score and status, checks, and firing alerts (exit code 1 when unhealthy, 3 when the server cannot be reached)")
     .action(async (_o, cmd: Command) => {
       const { api, json } = clientOf(cmd);
       const health = await api.request("GET", "/v1/health");
