@@ -146,7 +146,9 @@ describe("tokens", () => {
       expect({ method, path, status: res.status }).toEqual({ method, path, status: 401 });
       expectError(res, 401, "unauthorized");
     }
-    expect((await server.call("GET", "/v1/queues", undefined, admin)).body.queues).toEqual([]);
+    // Nothing was created by the refused calls (spool's own maintenance queue aside, which its schedules fill).
+    const queues = (await server.call("GET", "/v1/queues", undefined, admin)).body.queues;
+    expect(queues.filter((q: { name: string }) => !q.name.startsWith("spool:"))).toEqual([]);
   });
 
   test("/healthz, /readyz and the API reference are public", async () => {

@@ -59,16 +59,18 @@ export function registerServeCommand(program: Command): void {
         if (err instanceof CannotStart) throw new CliError(err.message, 2);
         throw err;
       }
-      if (dataFolderIsNew) console.log(`spool: created the data folder ${resolve(config.dataDir)}`);
-      console.log(`spool listening on ${server.url} (data: ${config.dataDir}, durability: ${config.durability})`);
-      console.log(`API reference: ${server.url}/docs`);
+      const running = server;
       const shutdown = async (signal: string) => {
         console.log(`spool: ${signal} received, shutting down`);
-        await server.stop();
+        await running.stop();
         process.exit(0);
       };
+      // Before saying it listens: whoever acts on that line may send SIGTERM at once.
       process.once("SIGTERM", () => void shutdown("SIGTERM"));
       process.once("SIGINT", () => void shutdown("SIGINT"));
+      if (dataFolderIsNew) console.log(`spool: created the data folder ${resolve(config.dataDir)}`);
+      console.log(`spool listening on ${server.url} (data: ${config.dataDir}, durability: ${config.durability})`);
+      console.log(`Dashboard: ${server.url}/ · API reference: ${server.url}/docs`);
     });
   addMonitorOptions(serve);
 }
