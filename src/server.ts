@@ -38,6 +38,8 @@ export type ServeConfig = {
   graceMs?: number;
   /** A file exporting `handlers` to run in-process (`--handlers`). */
   handlersFile?: string | null;
+  /** How often a waiting long poll looks again by itself (default 1 s); enqueues on this server wake it at once. */
+  longPollRecheckMs?: number;
 };
 
 export type RunningServer = {
@@ -86,7 +88,7 @@ export async function startServer(config: ServeConfig, clock: Clock = systemCloc
         `refusing to listen on ${config.host} without any API token: create one with \`spool token create --role admin\`, set SPOOL_ADMIN_TOKEN, or pass --insecure`,
       );
     }
-    const service = new QueueService({ store, clock });
+    const service = new QueueService({ store, clock, recheckMs: config.longPollRecheckMs });
     service.start();
     const monitor = new Monitor({ store, clock, dataDir, config: config.monitor, refusedCompletions: () => service.refusedCompletions });
     const registry = new WorkerRegistry({ store, clock });

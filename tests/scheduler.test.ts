@@ -53,9 +53,8 @@ describe("firing", () => {
     await w.schedules.create("wake", { every: "1s", queue: "q" });
     const claim = w.svc.claim({ queue: "q", workerId: "w", waitMs: 10_000 });
     await w.tickAt("2026-01-01T00:00:01Z");
-    const started = performance.now();
+    // The world's long polls never look again by themselves: the job arriving is the fire's wake-up.
     expect(await claim).toHaveLength(1);
-    expect(performance.now() - started).toBeLessThan(900);
   });
 });
 

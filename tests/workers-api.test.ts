@@ -87,12 +87,13 @@ describe("POST /v1/workers/{id}/shutdown", () => {
   });
 
   test("an open long poll is answered at once with control.shutdown", async () => {
-    const poll = claim({ ...identity, waitMs: 30_000 });
-    const t0 = performance.now();
+    // On this server a long poll never looks again by itself within the test: the answer is the shutdown's doing.
+    await server.close();
+    server = await startTestServer({ longPollRecheckMs: 600_000 }, clock);
+    const poll = claim({ ...identity, waitMs: 25_000 });
     await waitFor(async () => (await worker("mailer-1")) !== undefined, 5000, "the long poll to be open");
     await server.call("POST", "/v1/workers/mailer-1/shutdown");
     expect(await poll).toEqual({ jobs: [], control: { shutdown: true } });
-    expect(performance.now() - t0).toBeLessThan(2000);
   });
 
   test("a worker back after being offline for 30 s starts fresh: the old request is dropped", async () => {

@@ -62,6 +62,11 @@ export type ServiceOptions = {
   random?: () => number;
   /** How long a queue's config is trusted before it is read again (other processes may change it). */
   configTtlMs?: number;
+  /**
+   * How often a waiting long poll looks again by itself (for due delayed jobs, a resumed queue,
+   * recovered leases, another process's enqueues); an enqueue here wakes it at once. Default 1 s.
+   */
+  recheckMs?: number;
 };
 
 export class QueueService {
@@ -70,6 +75,7 @@ export class QueueService {
   readonly wakeups = new Wakeups();
   private readonly random: () => number;
   private readonly configTtlMs: number;
+  private readonly recheckMs: number;
   private configs = new Map<string, { config: QueueConfig; readAt: number }>();
   private reaper: ReturnType<typeof setInterval> | null = null;
   private closing = false;
@@ -81,6 +87,7 @@ export class QueueService {
     this.clock = options.clock;
     this.random = options.random ?? Math.random;
     this.configTtlMs = options.configTtlMs ?? 1000;
+    this.recheckMs = options.recheckMs ?? 1000;
   }
 
   async enqueue(queue: string, options: EnqueueOptions): Promise<EnqueueOutcome> {
@@ -127,7 +134,7 @@ export class QueueService {
       if (remaining <= 0 || req.signal?.aborted) return [];
       // Woken by an enqueue; otherwise look again every second for due delayed jobs, a
       // resumed queue or recovered leases.
-      await this.wakeups.wait(req.queue, Math.min(remaining, 1000), req.signal);
+      await this.wakeups.wait(req.queue, Math.min(remaining, this.recheckMs), req.signal);
     }
   }
 

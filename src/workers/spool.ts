@@ -19,6 +19,8 @@ export type OpenSpoolOptions = {
   /** A store to use instead of opening one (it is closed by `close()`). */
   store?: Store;
   clock?: Clock;
+  /** How often an idle worker's long poll looks again by itself (default 1 s); enqueues through this spool wake it at once. */
+  longPollRecheckMs?: number;
 };
 
 /** Pieces an already running spool shares with the library's API (as `spool serve --handlers` does). */
@@ -101,7 +103,7 @@ export async function openSpool(options: OpenSpoolOptions = {}): Promise<Spool> 
     }
   }
   const openStore = store;
-  const service = new QueueService({ store: openStore, clock });
+  const service = new QueueService({ store: openStore, clock, recheckMs: options.longPollRecheckMs });
   service.start();
   return new Spool({
     service,

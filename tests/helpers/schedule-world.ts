@@ -22,7 +22,8 @@ export class ScheduleWorld {
   constructor(start = "2026-01-01T00:00:00Z", options: { historyKeep?: number } = {}) {
     this.clock = new TestClock(start);
     this.store = new SqliteStore({ path: this.path });
-    this.svc = new QueueService({ store: this.store, clock: this.clock });
+    // Long polls never look again by themselves here: only a fire (or an enqueue) wakes them.
+    this.svc = new QueueService({ store: this.store, clock: this.clock, recheckMs: 600_000 });
     this.schedules = new ScheduleService(this.svc, options);
     this.scheduler = this.newScheduler(this.svc, options);
   }
