@@ -304,10 +304,28 @@ export class QueueService {
     this.wakeups.wake(queue);
   }
 
-  /** Starts the background lease reaper (real timer; decisions still read the injected clock). */
+  /**
+   * Shows delayed jobs whose time has come as waiting (a claim would take them anyway), in
+   * bounded steps, and wakes the claims waiting on their queues; returns how many moved.
+   */
+  async promoteDueJobs(limit = 1000): Promise<number> {
+    let moved = 0;
+    for (;;) {
+      const promoted = await this.store.jobsPromoteDue({ now: this.clock.now(), limit });
+      const n = promoted.reduce((sum, q) => sum + q.promoted, 0);
+      for (const { queue } of promoted) this.wakeups.wake(queue);
+      moved += n;
+      if (n < limit) return moved;
+    }
+  }
+
+  /** Starts the background duties: the lease reaper and due delayed jobs (real timer; decisions read the injected clock). */
   start(intervalMs = 1000): void {
     if (this.reaper) return;
-    this.reaper = setInterval(() => void this.reapExpiredLeases().catch(() => {}), intervalMs);
+    this.reaper = setInterval(() => {
+      void this.reapExpiredLeases().catch(() => {});
+      void this.promoteDueJobs().catch(() => {});
+    }, intervalMs);
   }
 
   /** Stops claiming: open long polls answer empty at once. */

@@ -125,6 +125,12 @@ export interface JobStore {
   jobRetry(p: { id: string; resetCheckpoint: boolean; now: number }): Promise<Job | null>;
   /** Deletes a finished job; false when unknown or unfinished. */
   jobDelete(p: { id: string; now: number }): Promise<boolean>;
+  /**
+   * Moves delayed jobs whose runAt has come (at most `limit`) to waiting, so lists and counts
+   * show them as runnable before any claim looks; returns the queues that got some. (A claim
+   * takes due delayed jobs anyway.)
+   */
+  jobsPromoteDue(p: { now: number; limit: number }): Promise<{ queue: string; promoted: number }[]>;
   /** Active jobs whose lease ran out by `now`, oldest first. */
   leasesExpired(p: { now: number; limit: number }): Promise<Job[]>;
   /** Skips the failed head of a blocked lane: the lane moves on, the head stays failed. */

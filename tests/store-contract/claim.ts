@@ -32,6 +32,22 @@ export function claimContract(it: ContractCase): void {
     expect(ids(await t.claim("q", 2))).toEqual(ids([delayed, waiting]));
   });
 
+  it("a delayed job whose time has come shows as waiting without any claim, counters too", async (t) => {
+    const soon = await t.enqueue("later", { delayMs: 1000 });
+    const keyed = await t.enqueue("later", { delayMs: 1000, key: "k" });
+    const behind = await t.enqueue("later", { key: "k" });
+    const far = await t.enqueue("later", { delayMs: 60_000 });
+    t.clock.advance(999);
+    expect(await t.svc.promoteDueJobs()).toBe(0);
+    t.clock.advance(1);
+    expect(await t.svc.promoteDueJobs()).toBe(2);
+    for (const [job, state] of [[soon, "waiting"], [keyed, "waiting"], [behind, "blocked"], [far, "delayed"]] as const) {
+      expect({ id: job.id, state: await t.state(job.id) }).toEqual({ id: job.id, state });
+    }
+    expect((await t.svc.getQueue("later")).counts).toMatchObject({ waiting: 2, blocked: 1, delayed: 1 });
+    expect(ids(await t.claim("later", 5))).toEqual([soon.id, keyed.id]);
+  });
+
   it("claim returns at most max jobs", async (t) => {
     for (let i = 0; i < 5; i++) await t.enqueue("q", { payload: i });
     expect(await t.claim("q", 2)).toHaveLength(2);

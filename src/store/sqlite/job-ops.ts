@@ -65,6 +65,22 @@ export class JobOps {
     return { job: toJob(row), created: true };
   }
 
+  /** Due delayed jobs to waiting, queue by queue through jobs_delayed, each by primary key (see claim). */
+  promoteDue(now: number, limit: number): { queue: string; promoted: number }[] {
+    const out: { queue: string; promoted: number }[] = [];
+    const promote = this.db.query("UPDATE jobs SET state = 'waiting' WHERE id = ? AND state = 'delayed'");
+    for (const { name } of this.db.query("SELECT name FROM queues").all() as { name: string }[]) {
+      if (limit <= 0) break;
+      const due = this.db
+        .query("SELECT id FROM jobs WHERE queue = ? AND state = 'delayed' AND run_at <= ? ORDER BY run_at LIMIT ?")
+        .all(name, now, limit) as { id: number }[];
+      for (const { id } of due) promote.run(id);
+      if (due.length) out.push({ queue: name, promoted: due.length });
+      limit -= due.length;
+    }
+    return out;
+  }
+
   claim(p: ClaimParams): JobRow[] {
     const queue = this.queueRow(p.queue);
     if (!queue || queue.paused) return [];

@@ -121,6 +121,10 @@ export class SqliteStore implements Store, BackupStore {
     });
   }
 
+  async jobsPromoteDue(p: { now: number; limit: number }) {
+    return this.writer.write(() => this.ops.promoteDue(p.now, p.limit));
+  }
+
   async leasesExpired(p: { now: number; limit: number }) {
     const rows = this.db
       .query("SELECT * FROM jobs WHERE state = 'active' AND lease_expires_at <= ? ORDER BY lease_expires_at LIMIT ?")
