@@ -243,3 +243,26 @@ describe("odd requests", () => {
     expectError(await server.call("POST", "/assets/style.css"), 405, "method_not_allowed");
   });
 });
+
+describe("a client that hangs up", () => {
+  test("a request whose connection closed while its body was read is answered quietly, not logged as an unexpected error", async () => {
+    const { Hono } = await import("hono");
+    const { handleError } = await import("../src/api/errors.ts");
+    const app = new Hono();
+    app.onError(handleError);
+    app.post("/cut", () => {
+      throw new DOMException("The connection was closed.", "AbortError");
+    });
+    const logged: unknown[] = [];
+    const original = console.error;
+    console.error = (...args: unknown[]) => void logged.push(args);
+    try {
+      const res = await app.request("/cut", { method: "POST" });
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as any).error.code).toBe("client_closed_request");
+    } finally {
+      console.error = original;
+    }
+    expect(logged).toEqual([]);
+  });
+});

@@ -4,6 +4,11 @@ import { HTTPException } from "hono/http-exception";
 import { SpoolError } from "../core/errors.ts";
 import { isStorageFailure } from "../store/sqlite/database.ts";
 
+/** A request whose connection the client closed before its body was read. */
+export function clientGone(err: unknown): boolean {
+  return (err as Error)?.name === "AbortError" && /connection was closed/i.test((err as Error).message);
+}
+
 /** How long a client is asked to wait before retrying a write storage could not take. */
 const STORAGE_RETRY_AFTER_S = "5";
 
@@ -35,6 +40,8 @@ export function handleError(err: Error, c: Context) {
     const detail = err.status === 400 && err.message && err.message !== "Bad Request" ? [err.message] : [];
     return errorResponse(c, err.status, code, message, detail);
   }
+  // The client hung up while its body was read: nobody is left to answer, and nothing is wrong here.
+  if (clientGone(err)) return errorResponse(c, 400, "client_closed_request", "the client closed the connection before the request was read");
   if (isStorageFailure(err)) {
     c.header("Retry-After", STORAGE_RETRY_AFTER_S);
     return errorResponse(c, 503, "storage_unavailable", `storage unavailable: ${err.message}`);
