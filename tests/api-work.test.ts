@@ -194,6 +194,47 @@ describe("stale tokens", () => {
   });
 });
 
+describe("finished with the next claim", () => {
+  test("a claim's finished list completes and fails the jobs just run, one outcome each, before the new jobs are leased", async () => {
+    await server.call("POST", "/v1/queues/fic/jobs/batch", { jobs: Array.from({ length: 6 }, (_, i) => ({ payload: i, maxAttempts: 2 })) });
+    const first = (await server.call("POST", "/v1/queues/fic/claim", { workerId: "w", max: 3 })).body.jobs;
+    const [a, b, c] = first;
+    const res = await server.call("POST", "/v1/queues/fic/claim", {
+      workerId: "w", max: 3,
+      finished: [
+        { id: a.id, token: a.lease.token, result: { ok: 1 } },
+        { id: b.id, token: b.lease.token, error: { message: "try again", type: "Flaky" } },
+        { id: c.id, token: c.lease.token, error: { message: "no", type: "Bad" }, retry: false },
+        { id: a.id, token: "stale-token" },
+      ],
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.finished).toEqual([
+      { id: a.id, outcome: "completed" },
+      { id: b.id, outcome: "retrying" },
+      { id: c.id, outcome: "failed" },
+      { id: a.id, outcome: "lease_lost" },
+    ]);
+    expect(res.body.jobs).toHaveLength(3);
+    expect(await get(a.id)).toMatchObject({ state: "completed", result: { ok: 1 } });
+    expect((await get(c.id)).state).toBe("failed");
+    // A token that never held the job is refused for that item alone; the claim still runs.
+    const again = await server.call("POST", "/v1/queues/fic/claim", { workerId: "w", max: 1, finished: [{ id: c.id, token: "not-its-token" }] });
+    expect(again.body.finished).toEqual([{ id: c.id, outcome: "lease_lost" }]);
+    expect(again.body.jobs.length).toBeLessThanOrEqual(1);
+    expect((await get(c.id)).state).toBe("failed");
+  });
+
+  test("a claim without finished answers as before, and a malformed item is 400 with nothing done", async () => {
+    await enqueue(server, "fic2");
+    const [job] = (await server.call("POST", "/v1/queues/fic2/claim", { workerId: "w" })).body.jobs;
+    expect((await server.call("POST", "/v1/queues/fic2/claim", { workerId: "w" })).body).toEqual({ jobs: [] });
+    const bad = await server.call("POST", "/v1/queues/fic2/claim", { workerId: "w", finished: [{ id: job.id, token: job.lease.token, error: "nope" }] });
+    expectError(bad, 400, "validation_failed");
+    expect((await get(job.id)).state).toBe("active");
+  });
+});
+
 describe("long poll", () => {
   test("a waiting claim is woken by an enqueue from another request, not by the periodic recheck", async () => {
     // On this server a long poll never looks again by itself within the test: an answer at all is the wake-up.

@@ -4,7 +4,7 @@
  */
 import type { Clock } from "./clock.ts";
 import { resolveEnqueue, checkQueueName } from "./enqueue.ts";
-import { conflict, leaseLost, notFound, validationFailed } from "./errors.ts";
+import { conflict, leaseLost, notFound, SpoolError, validationFailed } from "./errors.ts";
 import { jsonValueProblem } from "./json-value.ts";
 import { isFinal, JOB_STATES, type EnqueueOptions, type Job, type JobState, type Progress } from "./job.ts";
 import { defaultQueueConfig, emptyCounts, type QueueConfig, type QueueSettings } from "./queue-config.ts";
@@ -34,6 +34,11 @@ export type FailRequest = {
   retry?: boolean;
   retryInMs?: number;
 };
+
+/** A job a worker just ran, reported with its next claim: completed (no `error`) or failed. */
+export type FinishedItem = CompleteItem | (FailRequest & { id: string });
+
+export type FinishOutcome = { id: string; outcome: "completed" | "failed" | "retrying" | "lease_lost" };
 
 export type HeartbeatRequest = { id: string; token: string; extendMs?: number; progress?: Progress; checkpoint?: unknown };
 
@@ -166,6 +171,31 @@ export class QueueService {
     const resent = await Promise.all(items.map((item, i) => (jobs[i] ? true : this.completedWith(item).then(Boolean))));
     this.refusedCompletions += resent.filter((ok) => !ok).length;
     return items.map((item, i) => ({ id: item.id, outcome: resent[i] ? "completed" : "lease_lost" }));
+  }
+
+  /**
+   * Finishes what a worker ran (DESIGN §3: the `finished` list of a claim): completions as one
+   * batch, failures each under the retry policy. A stale token refuses that item alone.
+   */
+  async finishMany(items: FinishedItem[]): Promise<FinishOutcome[]> {
+    if (items.length > MAX_BATCH) throw validationFailed(`a batch holds at most ${MAX_BATCH} items (got ${items.length})`);
+    const completes = items.filter((i): i is CompleteItem => !("error" in i));
+    const done = new Map((completes.length ? await this.completeMany(completes) : []).map((o, i) => [completes[i]!, o.outcome]));
+    const outcomes: FinishOutcome[] = [];
+    for (const item of items) {
+      if (!("error" in item)) {
+        outcomes.push({ id: item.id, outcome: done.get(item)! });
+        continue;
+      }
+      try {
+        const job = await this.fail(item);
+        outcomes.push({ id: item.id, outcome: job.state === "waiting" || job.state === "delayed" ? "retrying" : "failed" });
+      } catch (err) {
+        if (!(err instanceof SpoolError) || (err.code !== "lease_lost" && err.code !== "not_found")) throw err;
+        outcomes.push({ id: item.id, outcome: "lease_lost" });
+      }
+    }
+    return outcomes;
   }
 
   async fail(req: FailRequest): Promise<Job> {

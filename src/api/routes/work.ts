@@ -8,9 +8,25 @@ import { JobId, QueueName, Timestamp } from "../schemas/common.ts";
 import { ClaimedJobSchema, JobSchema, ProgressSchema } from "../schemas/job.ts";
 import { iso } from "../iso.ts";
 
+const FailError = z.object({ message: z.string().max(10_000), type: z.string().min(1).max(200).optional(), stack: z.string().max(50_000).optional() }).strict();
+
+/** A job the worker just ran: completed (no `error`) or failed. */
+const FinishedItem = z
+  .union([
+    z.object({ id: z.string().min(1), token: z.string().min(1), result: z.unknown().optional() }).strict(),
+    z.object({
+      id: z.string().min(1), token: z.string().min(1), error: FailError,
+      retry: z.boolean().optional(), retryInMs: z.number().int().min(0).max(86_400_000).optional(),
+    }).strict(),
+  ])
+  .openapi("FinishedItem");
+
 const ClaimBody = z
   .object({
     workerId: z.string().min(1).max(200).openapi({ example: "mail-worker-1" }),
+    finished: z.array(FinishedItem).max(1000).optional().openapi({
+      description: "Jobs this worker just ran, completed (no error) or failed, finished before the new jobs are claimed: one round trip per batch. A stale token refuses that item only.",
+    }),
     max: z.number().int().min(1).max(1000).optional().openapi({ description: "Jobs to lease at most (default 1)" }),
     leaseMs: z.number().int().min(1000).max(3_600_000).optional().openapi({ description: "Lease length (default 30000)" }),
     waitMs: z.number().int().min(0).max(30_000).optional().openapi({ description: "Long poll: wait up to this long for a job (≤ 30000)" }),
@@ -31,7 +47,17 @@ const claim = route("work", {
   summary: "Lease up to max runnable jobs",
   description: "Highest priority first, then enqueue order; at most one job per lane. With waitMs the request waits until a job arrives (an enqueue wakes it within milliseconds). Paused queues give nothing.",
   request: { params: z.object({ queue: QueueName }), body: jsonBody(ClaimBody) },
-  responses: { 200: jsonResponse(z.object({ jobs: z.array(ClaimedJobSchema), control: ControlSchema.optional() }), "Leased jobs (possibly none)") },
+  responses: {
+    200: jsonResponse(
+      z.object({
+        jobs: z.array(ClaimedJobSchema),
+        control: ControlSchema.optional(),
+        finished: z.array(z.object({ id: z.string(), outcome: z.enum(["completed", "failed", "retrying", "lease_lost"]) })).optional()
+          .openapi({ description: "One outcome per item of the request's `finished`, in order" }),
+      }),
+      "Leased jobs (possibly none)",
+    ),
+  },
 });
 
 const CompleteBody = z.object({ token: z.string().min(1), result: z.unknown().optional() }).strict().openapi("CompleteRequest");
@@ -69,7 +95,7 @@ const completeMany = route("work", {
 const FailBody = z
   .object({
     token: z.string().min(1),
-    error: z.object({ message: z.string().max(10_000), type: z.string().min(1).max(200).optional(), stack: z.string().max(50_000).optional() }).strict(),
+    error: FailError,
     retry: z.boolean().optional().openapi({ description: "false: fail for good, whatever the attempts left" }),
     retryInMs: z.number().int().min(0).max(86_400_000).optional().openapi({ description: "Run again after this delay instead of the backoff" }),
   })
@@ -116,10 +142,11 @@ export function registerWorkRoutes(app: App, { service, workers }: ApiDeps): voi
   app.openapi(claim, async (c) => {
     const { queue } = c.req.valid("param");
     const body = c.req.valid("json");
-    const { workerId: id, name, host, queues, concurrency, ...claim } = body;
+    const { workerId: id, name, host, queues, concurrency, finished, ...claim } = body;
     const identity = { id, kind: "http" as const, name, host, queues: queues ?? [queue], concurrency };
+    const outcomes = finished?.length ? await service.finishMany(finished) : undefined;
     const { jobs, control } = await claimAsWorker({ service, registry: workers }, { ...claim, queue, identity, signal: c.req.raw.signal });
-    return c.json({ jobs: jobs.map(renderClaimed), ...(control.shutdown ? { control } : {}) }, 200);
+    return c.json({ jobs: jobs.map(renderClaimed), ...(control.shutdown ? { control } : {}), ...(finished ? { finished: outcomes ?? [] } : {}) }, 200);
   });
 
   app.openapi(complete, async (c) => {
