@@ -30,6 +30,28 @@ const UNDOCUMENTED = new Set(["GET /openapi.json", "GET /docs", "GET /docs/scala
 /** Answers that stream until the client leaves: only their status is read. */
 const STREAMS = new Set(["GET /v1/events"]);
 
+describe("/openapi.json for client generators and linters", () => {
+  test("every operation has a stable, unique camelCase operationId and a declared tag", () => {
+    const ids = documented().map(({ key, op }) => ({ key, id: op.operationId as string | undefined }));
+    expect(ids.filter(({ id }) => !id || !/^[a-z][a-zA-Z0-9]*$/.test(id))).toEqual([]);
+    expect(new Set(ids.map(({ id }) => id)).size).toBe(ids.length);
+    const declared = new Set(doc.tags.map((t: { name: string }) => t.name));
+    for (const { key, op } of documented()) expect({ key, tags: op.tags.filter((t: string) => !declared.has(t)) }).toEqual({ key, tags: [] });
+    expect(ids.find(({ key }) => key === "POST /v1/queues/{queue}/jobs")?.id).toBe("enqueueJob");
+    expect(ids.find(({ key }) => key === "POST /v1/queues/{queue}/claim")?.id).toBe("claimJobs");
+  });
+
+  test("public operations say security: [], the others name Bearer; it names its servers and license; each operation declares a 4xx", () => {
+    for (const { key, op } of documented()) {
+      if (key === "GET /healthz" || key === "GET /readyz") expect({ key, security: op.security }).toEqual({ key, security: [] });
+      else expect({ key, bearer: op.security?.some((s: object) => "Bearer" in s) }).toEqual({ key, bearer: true });
+      if (key !== "GET /healthz") expect({ key, has4xx: Object.keys(op.responses).some((code) => code.startsWith("4") || code === "503") }).toEqual({ key, has4xx: true });
+    }
+    expect(doc.servers).toEqual([{ url: "/", description: "This spool server" }]);
+    expect(doc.info.license.name).toBe("MIT");
+  });
+});
+
 describe("/openapi.json", () => {
   test("is a valid OpenAPI 3.1 document", async () => {
     expect(doc.openapi).toMatch(/^3\.1\./);

@@ -14,6 +14,7 @@ const CHUNK_BYTES = 1 << 20;
 const backup = route("admin", {
   method: "post",
   path: "/v1/admin/backup",
+  operationId: "backupDatabase",
   tags: ["Server"],
   summary: "A consistent online copy of the SQLite database, downloaded",
   description:

@@ -11,6 +11,7 @@ const AlertId = z.string().min(1).max(32).openapi({ param: { name: "id", in: "pa
 const list = route("read", {
   method: "get",
   path: "/v1/alerts",
+  operationId: "listAlerts",
   tags: ["Monitoring"],
   summary: "Alerts, newest first",
   request: {
@@ -25,6 +26,7 @@ const list = route("read", {
 const ack = route("admin", {
   method: "post",
   path: "/v1/alerts/{id}/ack",
+  operationId: "acknowledgeAlert",
   tags: ["Monitoring"],
   summary: "Acknowledge an alert",
   description: "Records who acknowledged it and when; the first acknowledgement is kept. An acknowledged alert still fires until its condition clears.",

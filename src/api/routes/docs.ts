@@ -11,14 +11,20 @@ export function registerDocRoutes(app: App, deps: ApiDeps): void {
     info: {
       title: "spool",
       version: deps.server.version,
+      license: { name: "MIT", url: "https://opensource.org/license/mit" },
       description:
         "A durable job queue. Enqueue jobs, run them with pull workers (claim → complete/fail/heartbeat with a lease token), manage queues. Every error has the shape {\"error\": {\"code\", \"message\", \"details\"}}. Send `Authorization: Bearer <token>` when tokens are configured.",
     },
+    servers: [{ url: "/", description: "This spool server" }],
     tags: [
       { name: "Jobs", description: "Enqueue, inspect, cancel, retry and delete jobs" },
-      { name: "Workers", description: "The pull-worker contract: claim, complete, fail, heartbeat" },
+      { name: "Workers", description: "The pull-worker contract: claim, complete, fail, heartbeat; workers and their control" },
       { name: "Queues", description: "Counts, config, pause/resume, purge and bulk actions" },
-      { name: "Server", description: "Server information and probes" },
+      { name: "Schedules", description: "Stored cron and interval schedules: fires, history, previews" },
+      { name: "Lanes", description: "Per-key lanes that are blocked or busy, and freeing a blocked one" },
+      { name: "Monitoring", description: "Stats, health, alerts, errors, reports, events and metrics" },
+      { name: "Tokens", description: "API tokens and their roles (admin)" },
+      { name: "Server", description: "Server information, backups and probes" },
     ],
   });
   app.get("/docs/scalar.js", () => new Response(Bun.file(scalarScript), { headers: { "content-type": "text/javascript; charset=utf-8", "cache-control": "public, max-age=86400" } }));

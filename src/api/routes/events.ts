@@ -15,6 +15,7 @@ const FINAL_EVENTS = new Set(["job.completed", "job.failed", "job.cancelled"]);
 const events = route("read", {
   method: "get",
   path: "/v1/events",
+  operationId: "streamEvents",
   tags: ["Monitoring"],
   summary: "Server-sent events: job state changes and alerts",
   description: [

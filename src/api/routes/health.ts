@@ -7,6 +7,7 @@ import { HealthSchema } from "../schemas/monitor.ts";
 const health = route("read", {
   method: "get",
   path: "/v1/health",
+  operationId: "getHealth",
   tags: ["Monitoring"],
   summary: "Health score 0–100, status, checks and firing alerts",
   description:

@@ -17,6 +17,7 @@ function toOptions(body: EnqueueInput, idempotencyHeader?: string): EnqueueOptio
 const enqueue = route("enqueue", {
   method: "post",
   path: "/v1/queues/{queue}/jobs",
+  operationId: "enqueueJob",
   tags: ["Jobs"],
   summary: "Enqueue a job",
   description: "201 with the new job; 200 with the existing job when (queue, idempotencyKey) was already used. The Idempotency-Key header sets idempotencyKey too.",
@@ -36,6 +37,7 @@ const EnqueueBatchBody = z.object({ jobs: z.array(EnqueueBody).min(1).max(1000) 
 const enqueueBatch = route("enqueue", {
   method: "post",
   path: "/v1/queues/{queue}/jobs/batch",
+  operationId: "enqueueJobs",
   tags: ["Jobs"],
   summary: "Enqueue up to 1000 jobs, all or nothing",
   request: { params: z.object({ queue: QueueName }), body: jsonBody(EnqueueBatchBody) },
@@ -45,6 +47,7 @@ const enqueueBatch = route("enqueue", {
 const list = route("read", {
   method: "get",
   path: "/v1/jobs",
+  operationId: "listJobs",
   tags: ["Jobs"],
   summary: "List jobs, newest first",
   request: { query: JobListQuery },
@@ -54,6 +57,7 @@ const list = route("read", {
 const get = route("read", {
   method: "get",
   path: "/v1/jobs/{id}",
+  operationId: "getJob",
   tags: ["Jobs"],
   summary: "Get one job with its errors, progress, checkpoint and result",
   request: { params: z.object({ id: JobId }) },
@@ -64,6 +68,7 @@ const get = route("read", {
 const cancel = route("admin", {
   method: "post",
   path: "/v1/jobs/{id}/cancel",
+  operationId: "cancelJob",
   tags: ["Jobs"],
   summary: "Cancel a job",
   description: "A job that is not active is cancelled at once. An active job gets cancelRequested (its worker sees it on its next heartbeat); force=true ends it at once and its worker's later complete is refused.",
@@ -77,6 +82,7 @@ const RetryBody = z.object({ resetCheckpoint: z.boolean().optional() }).strict()
 const retry = route("admin", {
   method: "post",
   path: "/v1/jobs/{id}/retry",
+  operationId: "retryJob",
   tags: ["Jobs"],
   summary: "Run a failed or cancelled job again",
   description: "Resumes from the job's checkpoint, or from scratch with resetCheckpoint: true.",
@@ -88,6 +94,7 @@ const retry = route("admin", {
 const remove = route("admin", {
   method: "delete",
   path: "/v1/jobs/{id}",
+  operationId: "deleteJob",
   tags: ["Jobs"],
   summary: "Delete a finished job",
   request: { params: z.object({ id: JobId }) },

@@ -14,6 +14,7 @@ const QueueQuery = QueueName.openapi({ param: { name: "queue", in: "query" } });
 const list = route("read", {
   method: "get",
   path: "/v1/lanes",
+  operationId: "listLanes",
   tags: ["Lanes"],
   summary: "A queue's lanes that are blocked or busy: key, head job, last error, since, depth",
   request: { query: z.object({ queue: QueueQuery, limit: z.coerce.number().int().min(1).max(1000).default(100) }) },
@@ -25,6 +26,7 @@ const LaneBody = z.object({ queue: QueueName, key: z.string().min(1).max(255) })
 const retry = route("admin", {
   method: "post",
   path: "/v1/lanes/retry",
+  operationId: "retryLaneHead",
   tags: ["Lanes"],
   summary: "Run the failed head of a blocked lane again; the lane waits for it",
   request: { body: jsonBody(LaneBody) },
@@ -35,6 +37,7 @@ const retry = route("admin", {
 const skip = route("admin", {
   method: "post",
   path: "/v1/lanes/skip",
+  operationId: "skipLaneHead",
   tags: ["Lanes"],
   summary: "Skip the failed head of a blocked lane: it stays failed and the lane moves on",
   request: { body: jsonBody(LaneBody) },

@@ -3,6 +3,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import { allow, authenticate } from "../auth.ts";
 import type { App, ApiDeps, ApiEnv } from "../env.ts";
+import { errorResponses } from "../schemas/common.ts";
 
 type BunServer = { requestIP?: (req: Request) => { address: string } | null };
 
@@ -22,10 +23,13 @@ function metricsAccess(deps: ApiDeps): MiddlewareHandler<ApiEnv> {
   };
 }
 
+const pick = <T extends Record<number, unknown>>(all: T, codes: number[]) => Object.fromEntries(codes.map((code) => [code, all[code]]));
+
 export function registerMetricsRoutes(app: App, deps: ApiDeps): void {
   const metrics = createRoute({
     method: "get",
     path: "/metrics",
+    operationId: "getMetrics",
     tags: ["Monitoring"],
     summary: "Prometheus metrics (text exposition format)",
     description:
@@ -34,6 +38,7 @@ export function registerMetricsRoutes(app: App, deps: ApiDeps): void {
     middleware: metricsAccess(deps),
     responses: {
       200: { description: "Metrics", content: { "text/plain": { schema: z.string() } } },
+      ...pick(errorResponses(), [401, 403]),
     },
   });
   app.openapi(metrics, async (c) => {

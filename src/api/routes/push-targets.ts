@@ -17,6 +17,7 @@ const params = { params: z.object({ queue: QueueName }) };
 const get = route("admin", {
   method: "get",
   path: "/v1/queues/{queue}/target/secret",
+  operationId: "getTargetSecret",
   tags: ["Queues"],
   summary: "The secret that signs the queue's push deliveries",
   description: "Created on first use (by this call or the first delivery). The receiver verifies `Spool-Signature` with it; see docs/push-targets.md.",
@@ -27,6 +28,7 @@ const get = route("admin", {
 const rotate = route("admin", {
   method: "post",
   path: "/v1/queues/{queue}/target/secret",
+  operationId: "rotateTargetSecret",
   tags: ["Queues"],
   summary: "Rotate the signing secret",
   description: "Deliveries are signed with the new secret at once, and with the previous one too for 24 h, so a receiver can switch over without refusing any.",

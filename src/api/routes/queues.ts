@@ -14,6 +14,7 @@ const params = { params: z.object({ queue: QueueName }) };
 const list = route("read", {
   method: "get",
   path: "/v1/queues",
+  operationId: "listQueues",
   tags: ["Queues"],
   summary: "All queues with counts by state and config",
   responses: { 200: jsonResponse(z.object({ queues: z.array(QueueSchema) }), "Queues") },
@@ -22,6 +23,7 @@ const list = route("read", {
 const get = route("read", {
   method: "get",
   path: "/v1/queues/{queue}",
+  operationId: "getQueue",
   tags: ["Queues"],
   summary: "One queue with counts and config (an unknown queue reads as empty)",
   request: params,
@@ -31,6 +33,7 @@ const get = route("read", {
 const put = route("admin", {
   method: "put",
   path: "/v1/queues/{queue}",
+  operationId: "configureQueue",
   tags: ["Queues"],
   summary: "Configure a queue",
   description: "Fields left out keep their current value; null clears a limit.",
@@ -38,10 +41,11 @@ const put = route("admin", {
   responses: { 200: jsonResponse(QueueConfigSchema, "The queue's config") },
 });
 
-const action = (path: string, summary: string, response: z.ZodTypeAny) =>
+const action = (path: string, operationId: string, summary: string, response: z.ZodTypeAny) =>
   route("admin", {
     method: "post",
     path: `/v1/queues/{queue}/${path}`,
+    operationId,
     tags: ["Queues"],
     summary,
     request: params,
@@ -51,11 +55,12 @@ const action = (path: string, summary: string, response: z.ZodTypeAny) =>
 
 const Count = (field: string) => z.object({ [field]: z.number().int() });
 
-const pause = action("pause", "Pause: claims return nothing until resumed", QueueConfigSchema);
-const resume = action("resume", "Resume a paused queue", QueueConfigSchema);
+const pause = action("pause", "pauseQueue", "Pause: claims return nothing until resumed", QueueConfigSchema);
+const resume = action("resume", "resumeQueue", "Resume a paused queue", QueueConfigSchema);
 const purge = route("admin", {
   method: "post",
   path: "/v1/queues/{queue}/purge",
+  operationId: "purgeQueue",
   tags: ["Queues"],
   summary: "Delete the queue's jobs in one state (not active)",
   request: { ...params, query: z.object({ state: JobStateSchema }) },
@@ -65,6 +70,7 @@ const purge = route("admin", {
 const retryFailed = route("admin", {
   method: "post",
   path: "/v1/queues/{queue}/retry-failed",
+  operationId: "retryFailedJobs",
   tags: ["Queues"],
   summary: "Run the queue's failed jobs again (all, or those whose last error has one type)",
   request: {
@@ -76,7 +82,7 @@ const retryFailed = route("admin", {
   errors: [409],
   responses: { 200: jsonResponse(Count("retried"), "Done") },
 });
-const cancelWaiting = action("cancel-waiting", "Cancel every waiting, delayed and blocked job of the queue", Count("cancelled"));
+const cancelWaiting = action("cancel-waiting", "cancelWaitingJobs", "Cancel every waiting, delayed and blocked job of the queue", Count("cancelled"));
 
 export function registerQueueRoutes(app: App, { service }: ApiDeps): void {
   // Only those who may change a queue see its target's secrets.

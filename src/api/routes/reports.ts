@@ -12,6 +12,7 @@ import { iso } from "../iso.ts";
 const list = route("read", {
   method: "get",
   path: "/v1/reports/daily",
+  operationId: "listDailyReports",
   tags: ["Monitoring"],
   summary: "Dates of the stored daily reports, newest first",
   description: "The spool:daily-report schedule makes the previous day's report at 02:00 and also writes it as JSON under the data folder's reports/daily/.",
@@ -27,6 +28,7 @@ const DateParam = z
 const get = route("read", {
   method: "get",
   path: "/v1/reports/daily/{date}",
+  operationId: "getDailyReport",
   tags: ["Monitoring"],
   summary: "One day's report",
   request: { params: z.object({ date: DateParam }) },

@@ -44,6 +44,7 @@ const params = { params: z.object({ name: ScheduleName }) };
 const list = route("read", {
   method: "get",
   path: "/v1/schedules",
+  operationId: "listSchedules",
   tags: ["Schedules"],
   summary: "All schedules, with their next fire times and last run",
   responses: { 200: jsonResponse(z.object({ schedules: z.array(ScheduleSchema) }), "Schedules by name") },
@@ -52,6 +53,7 @@ const list = route("read", {
 const create = route("admin", {
   method: "post",
   path: "/v1/schedules",
+  operationId: "createSchedule",
   tags: ["Schedules"],
   summary: "Create a schedule",
   description: 'Give `cron` or `every`. An invalid cron, interval or time zone is answered 400 naming the field. Names starting "spool:" belong to the built-in schedules.',
@@ -63,6 +65,7 @@ const create = route("admin", {
 const get = route("read", {
   method: "get",
   path: "/v1/schedules/{name}",
+  operationId: "getSchedule",
   tags: ["Schedules"],
   summary: "One schedule with a preview of its next fire times and its run history",
   request: {
@@ -79,6 +82,7 @@ const get = route("read", {
 const put = route("admin", {
   method: "put",
   path: "/v1/schedules/{name}",
+  operationId: "putSchedule",
   tags: ["Schedules"],
   summary: "Edit a schedule (or create it)",
   description: "Fields left out keep their value; setting cron clears every and the reverse. A timing change counts from now; other edits keep the pending fire time. Built-in schedules can be edited like any other.",
@@ -90,6 +94,7 @@ const put = route("admin", {
 const remove = route("admin", {
   method: "delete",
   path: "/v1/schedules/{name}",
+  operationId: "deleteSchedule",
   tags: ["Schedules"],
   summary: "Delete a schedule and its history (built-in schedules can only be paused)",
   request: params,
@@ -100,6 +105,7 @@ const remove = route("admin", {
 const trigger = route("admin", {
   method: "post",
   path: "/v1/schedules/{name}/trigger",
+  operationId: "triggerSchedule",
   tags: ["Schedules"],
   summary: "Fire now",
   description: "Enqueues the schedule's job at once, even while paused; the next fire times do not change.",
@@ -112,6 +118,7 @@ const action = (verb: "pause" | "resume", summary: string) =>
   route("admin", {
     method: "post",
     path: `/v1/schedules/{name}/${verb}`,
+    operationId: `${verb}Schedule`,
     tags: ["Schedules"],
     summary,
     request: params,

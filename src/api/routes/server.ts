@@ -21,6 +21,7 @@ const ServerSchema = z
 const server = route("read", {
   method: "get",
   path: "/v1/server",
+  operationId: "getServer",
   tags: ["Server"],
   summary: "Version, store, durability, data folder, uptime and limits (never secrets)",
   responses: { 200: jsonResponse(ServerSchema, "About this server") },
@@ -59,6 +60,7 @@ export function registerProbeRoutes(app: App, deps: ApiDeps): void {
     {
       method: "get",
       path: "/healthz",
+      operationId: "checkLiveness",
       tags: ["Server"],
       summary: "Liveness: the process answers",
       security: [],
@@ -70,6 +72,7 @@ export function registerProbeRoutes(app: App, deps: ApiDeps): void {
     {
       method: "get",
       path: "/readyz",
+      operationId: "checkReadiness",
       tags: ["Server"],
       summary: "Readiness: the store is reachable",
       security: [],

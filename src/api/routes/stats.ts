@@ -7,6 +7,7 @@ import { StatsSchema } from "../schemas/monitor.ts";
 const stats = route("read", {
   method: "get",
   path: "/v1/stats",
+  operationId: "getStats",
   tags: ["Monitoring"],
   summary: "Counts now, and the last hour's and day's throughput, failure rate and timings, per queue and in total",
   description: "Counts come from counters the store keeps; the rest from per-minute aggregates, which outlive job retention.",

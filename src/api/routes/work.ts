@@ -43,6 +43,7 @@ const ControlSchema = z.object({ shutdown: z.boolean().optional() }).openapi("Wo
 const claim = route("work", {
   method: "post",
   path: "/v1/queues/{queue}/claim",
+  operationId: "claimJobs",
   tags: ["Workers"],
   summary: "Lease up to max runnable jobs",
   description: "Highest priority first, then enqueue order; at most one job per lane. With waitMs the request waits until a job arrives (an enqueue wakes it within milliseconds). Paused queues give nothing.",
@@ -65,6 +66,7 @@ const CompleteBody = z.object({ token: z.string().min(1), result: z.unknown().op
 const complete = route("work", {
   method: "post",
   path: "/v1/jobs/{id}/complete",
+  operationId: "completeJob",
   tags: ["Workers"],
   summary: "Complete a leased job",
   description: "A 200 here is final: the job never runs again. A stale token (lease expired, job cancelled with force, or already finished) → 409 lease_lost.",
@@ -81,6 +83,7 @@ const CompleteManyBody = z
 const completeMany = route("work", {
   method: "post",
   path: "/v1/jobs/complete",
+  operationId: "completeJobs",
   tags: ["Workers"],
   summary: "Complete many leased jobs in one round trip",
   request: { body: jsonBody(CompleteManyBody) },
@@ -105,6 +108,7 @@ const FailBody = z
 const fail = route("work", {
   method: "post",
   path: "/v1/jobs/{id}/fail",
+  operationId: "failJob",
   tags: ["Workers"],
   summary: "Fail the current attempt",
   description: "The job runs again after its backoff while attempts remain and the queue's retry policy allows the error type; otherwise it fails for good.",
@@ -126,6 +130,7 @@ const HeartbeatBody = z
 const heartbeat = route("work", {
   method: "post",
   path: "/v1/jobs/{id}/heartbeat",
+  operationId: "heartbeatJob",
   tags: ["Workers"],
   summary: "Extend a lease; report progress and save a checkpoint",
   request: { params: z.object({ id: JobId }), body: jsonBody(HeartbeatBody) },

@@ -19,6 +19,7 @@ function renderWorker(w: WorkerView) {
 const list = route("read", {
   method: "get",
   path: "/v1/workers",
+  operationId: "listWorkers",
   tags: ["Workers"],
   summary: "Every worker seen in the last 24 h: identity, load, counts, last seen, online",
   responses: { 200: jsonResponse(z.object({ workers: z.array(WorkerSchema) }), "Workers") },
@@ -27,6 +28,7 @@ const list = route("read", {
 const shutdown = route("admin", {
   method: "post",
   path: "/v1/workers/{id}/shutdown",
+  operationId: "shutDownWorker",
   tags: ["Workers"],
   summary: "Ask a worker to shut down",
   description:
