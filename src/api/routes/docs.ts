@@ -41,6 +41,8 @@ export function registerDocRoutes(app: App, deps: ApiDeps): void {
       agent: { disabled: true },
       mcp: { disabled: true },
       hideClientButton: false,
+      // The default fonts come from fonts.scalar.com: the system fonts serve a server with no internet.
+      withDefaultFonts: false,
     } as Parameters<typeof Scalar>[0]),
   );
 }
