@@ -177,6 +177,22 @@ describe("stopping", () => {
   });
 });
 
+describe("finished with the next claim", () => {
+  test("outcomes ride with the next claim, and results near the server's body limit still complete", async () => {
+    await server.close();
+    server = await startTestServer({ bodyLimitBytes: 8 * 1024 }, clock);
+    // Each result is about 6 KiB: two carried by one claim would be over the server's 8 KiB (then each goes on its own).
+    const six = script("six.sh", `head -c 6000 /dev/zero | tr '\\0' 'b' | sed 's/.*/"&"/'`);
+    const jobs = await Promise.all([0, 1, 2, 3, 4, 5].map(() => enqueue("batched", {})));
+    startWorker("batched", six, ["--concurrency", "3"]);
+    for (const job of jobs) {
+      const done = await jobIn(job.id, ["completed"]);
+      expect(done.attempts).toBe(1);
+      expect(done.result).toHaveLength(6000);
+    }
+  });
+});
+
 describe("refusals", () => {
   test("a worker the server refuses (wrong token) stops at once with exit 2 and says why", async () => {
     await server.close();

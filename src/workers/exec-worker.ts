@@ -5,8 +5,9 @@
  * claims no more, lets running commands finish within the grace period and gives back the rest.
  */
 import { hostname } from "node:os";
+import { jsonValueProblem } from "../core/json-value.ts";
 import { runCommand, type CommandOutcome, type CommandRun, type KillReason } from "./exec-command.ts";
-import { HttpError, LOST, WorkerHttpClient, type ClaimedJob } from "./http-worker-client.ts";
+import { HttpError, LOST, WorkerHttpClient, type ClaimedJob, type FinishedItem } from "./http-worker-client.ts";
 
 export type ExecWorkerOptions = {
   url: string;
@@ -25,6 +26,8 @@ export type ExecWorkerOptions = {
 
 const CLAIM_WAIT_MS = 25_000;
 const RETRY_MS = 1000;
+/** Results up to this size (JSON) ride with the next claim; larger ones are sent on their own. */
+const DEFERRED_RESULT_MAX = 16 * 1024;
 /** Claim answers that will not change by asking again: stop instead of retrying forever. */
 const REFUSALS = new Set([400, 401, 403]);
 
@@ -39,6 +42,10 @@ export class ExecWorker {
   private readonly claimAbort = new AbortController();
   private slotFreed: (() => void) | null = null;
   private stopWait: (() => void) | null = null;
+  /** A claim is on its way (possibly a long poll): a job that ends meanwhile is reported on its own. */
+  private claiming = false;
+  /** Jobs that ended while no claim was out, sent with the next one (one round trip per batch), and what to log. */
+  private finished: { item: FinishedItem; line: (outcome: string) => string }[] = [];
 
   constructor(private readonly o: ExecWorkerOptions) {
     this.id = o.workerId ?? `exec:${o.queue}@${hostname()}:${process.pid}:${crypto.randomUUID().slice(0, 8)}`;
@@ -56,18 +63,30 @@ export class ExecWorker {
         this.slotFreed = null;
         continue;
       }
+      const sending = this.finished;
+      this.finished = [];
+      this.claiming = true;
       try {
-        const { jobs, control } = await this.client.claim(
+        const { jobs, control, finished } = await this.client.claim(
           this.o.queue,
           {
             workerId: this.id, max: free, leaseMs: this.o.leaseMs, waitMs: CLAIM_WAIT_MS, name: this.o.name ?? `spool work ${this.o.queue}`,
             host: hostname(), queues: [this.o.queue], concurrency: this.o.concurrency,
+            ...(sending.length ? { finished: sending.map((f) => f.item) } : {}),
           },
           this.claimAbort.signal,
         );
+        sending.forEach((f, i) => this.log(f.line(finished?.[i]?.outcome ?? "unknown")));
         for (const job of jobs) this.start(job);
         if (control?.shutdown) this.stop("an operator asked this worker to shut down");
       } catch (err) {
+        if (err instanceof HttpError && err.status === 413 && sending.length > 0) {
+          // The results made the claim too large for this server: each goes on its own instead.
+          for (const f of sending) await this.sendAlone(f);
+          continue;
+        }
+        // Not known to have arrived: sent again with the next claim (a resent completion answers the same).
+        this.finished.unshift(...sending);
         if (this.stopping) break;
         if (err instanceof HttpError && REFUSALS.has(err.status)) {
           // Asking again cannot help: a wrong token, a role that may not claim, a bad queue name.
@@ -81,9 +100,38 @@ export class ExecWorker {
           this.stopWait = () => (clearTimeout(timer), resolve());
         });
         this.stopWait = null;
+      } finally {
+        this.claiming = false;
       }
     }
     await this.finishOrRelease();
+    await this.reportFinished();
+  }
+
+  /** Reports the jobs still waiting for a claim to carry them, one request each (the worker is stopping). */
+  private async reportFinished(): Promise<void> {
+    const left = this.finished;
+    this.finished = [];
+    for (const f of left) await this.sendAlone(f);
+  }
+
+  /** One outcome in a request of its own; a result the server cannot take fails the job for good. */
+  private async sendAlone({ item, line }: { item: FinishedItem; line: (outcome: string) => string }): Promise<void> {
+    try {
+      if ("error" in item) {
+        const answer = await this.client.fail(item.id, item);
+        return this.log(line(answer === LOST ? "lease_lost" : answer));
+      }
+      const answer = await this.client.complete(item.id, item.token, item.result);
+      this.log(line(answer === LOST ? "lease_lost" : answer));
+    } catch (err) {
+      if ("error" in item || !(err instanceof HttpError && err.status === 413)) {
+        return this.log(`spool work: job ${item.id}: could not report its outcome: ${(err as Error).message}; the lease will expire and it runs again`);
+      }
+      const error = { type: "result_too_large", message: `the command's result is larger than the server accepts: ${err.message}` };
+      await this.client.fail(item.id, { token: item.token, error, retry: false }).catch(() => {});
+      this.log(`spool work: job ${item.id} failed: ${error.message}`);
+    }
   }
 
   /** Stops claiming; running commands get the grace period, then are killed and their jobs given back. */
@@ -144,6 +192,17 @@ export class ExecWorker {
 
   private async report(job: ClaimedJob, outcome: CommandOutcome, took: string): Promise<void> {
     const token = job.lease.token;
+    if (outcome.kind === "completed" && this.deferrable(outcome.result)) {
+      this.defer({ id: job.id, token, result: outcome.result }, (o) =>
+        o === "lease_lost" ? `spool work: job ${job.id} finished after its lease was lost (${took}); not recorded` : `spool work: job ${job.id} completed (${took})`,
+      );
+      return;
+    }
+    if (outcome.kind === "failed" && this.deferrable(null)) {
+      const message = outcome.failure.error.message;
+      this.defer({ id: job.id, token, ...outcome.failure }, (o) => `spool work: job ${job.id} failed (${took}): ${message}${o === "lease_lost" ? " (lease lost; not recorded)" : ""}`);
+      return;
+    }
     if (outcome.kind === "completed") {
       let answer;
       try {
@@ -167,6 +226,21 @@ export class ExecWorker {
     const failure = KILLED[outcome.reason](job);
     if (failure) await this.client.fail(job.id, { token, ...failure });
     this.log(`spool work: job ${job.id} stopped (${outcome.reason}, ${took})`);
+  }
+
+  /**
+   * Whether an outcome waits for the next claim to carry it: only while no claim is out (one
+   * that is, may be a long poll), and only a result the server surely takes (a refused one
+   * would refuse the whole claim).
+   */
+  private deferrable(result: unknown): boolean {
+    if (this.claiming || this.stopping) return false;
+    return JSON.stringify(result ?? null).length <= DEFERRED_RESULT_MAX && jsonValueProblem(result ?? null) === null;
+  }
+
+  private defer(item: FinishedItem, line: (outcome: string) => string): void {
+    this.finished.push({ item, line });
+    this.slotFreed?.();
   }
 
   private async heartbeat(job: ClaimedJob, run: CommandRun): Promise<void> {

@@ -13,8 +13,14 @@ export type ClaimedJob = {
   lease: { token: string; expiresAt: string };
 };
 
+/** A job just run, reported with the next claim: completed (no `error`) or failed. */
+export type FinishedItem = { id: string; token: string; result?: unknown } | ({ id: string } & FailBody);
+
+export type FinishOutcome = { id: string; outcome: "completed" | "failed" | "retrying" | "lease_lost" };
+
 export type ClaimBody = {
   workerId: string;
+  finished?: FinishedItem[];
   max: number;
   leaseMs: number;
   waitMs: number;
@@ -43,7 +49,7 @@ export class HttpError extends Error {
 export class WorkerHttpClient {
   constructor(private readonly options: { url: string; token?: string }) {}
 
-  async claim(queue: string, body: ClaimBody, signal?: AbortSignal): Promise<{ jobs: ClaimedJob[]; control?: WorkerControl }> {
+  async claim(queue: string, body: ClaimBody, signal?: AbortSignal): Promise<{ jobs: ClaimedJob[]; control?: WorkerControl; finished?: FinishOutcome[] }> {
     return this.post(`/v1/queues/${encodeURIComponent(queue)}/claim`, body, signal);
   }
 
