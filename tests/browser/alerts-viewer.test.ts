@@ -2,10 +2,11 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Browser } from "playwright-core";
 import { bearer, tokenFor } from "../helpers/api.ts";
-import { hasChromium, launchBrowser, openTab, signIn } from "../helpers/browser.ts";
-import { startTestServer, type TestServer } from "../helpers/server.ts";
+import { hasChromium, openTab, openBrowserWorld, signIn, type BrowserWorld } from "../helpers/browser.ts";
+import type { TestServer } from "../helpers/server.ts";
 import { waitFor } from "../helpers/wait.ts";
 
+let world: BrowserWorld;
 let browser: Browser;
 let server: TestServer;
 let admin: string;
@@ -14,10 +15,8 @@ const WAIT = { timeout: 15_000 };
 
 describe.skipIf(!hasChromium)("alerts and roles in a browser", () => {
   beforeAll(async () => {
-    server = await startTestServer();
-    admin = await tokenFor(server, "admin");
+    ({ server, admin, browser } = world = await openBrowserWorld());
     viewer = await tokenFor(server, "viewer");
-    browser = await launchBrowser();
     // Twenty-four finished jobs of "billing", half failed: failure_rate fires on billing.
     const auth = bearer(admin);
     await server.call("POST", "/v1/queues/billing/jobs/batch", { jobs: Array.from({ length: 24 }, (_, i) => ({ payload: { i }, maxAttempts: 1 })) }, auth);
@@ -29,10 +28,7 @@ describe.skipIf(!hasChromium)("alerts and roles in a browser", () => {
     await server.monitor.healthTick();
     await waitFor(async () => (await server.call("GET", "/v1/alerts?state=firing", undefined, auth)).body.alerts.length > 0, 15_000, "failure_rate to fire");
   }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  afterAll(() => world?.close());
 
   test("acknowledge a firing alert, then follow its link to the failed jobs grouped by error type", async () => {
     const { page, problems } = await openTab(browser);

@@ -7,11 +7,12 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser } from "playwright-core";
-import { bearer, tokenFor } from "../helpers/api.ts";
-import { hasChromium, horizontalOverflow, launchBrowser, openTab, signIn } from "../helpers/browser.ts";
-import { startTestServer, type TestServer } from "../helpers/server.ts";
+import { bearer } from "../helpers/api.ts";
+import { hasChromium, horizontalOverflow, openTab, openBrowserWorld, signIn, type BrowserWorld } from "../helpers/browser.ts";
+import type { TestServer } from "../helpers/server.ts";
 import { waitFor } from "../helpers/wait.ts";
 
+let world: BrowserWorld;
 let browser: Browser;
 let server: TestServer;
 let admin: string;
@@ -65,16 +66,11 @@ async function seed(): Promise<void> {
 
 describe.skipIf(!hasChromium)("every page in a browser", () => {
   beforeAll(async () => {
-    server = await startTestServer();
-    admin = await tokenFor(server, "admin");
+    ({ server, admin, browser } = world = await openBrowserWorld());
     await seed();
-    browser = await launchBrowser();
     if (shots) mkdirSync(shots, { recursive: true });
   }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  afterAll(() => world?.close());
 
   for (const [width, label] of [[1280, "desktop"], [390, "phone"]] as const) {
     test(`each page renders at ${label} width with no console error and no sideways scroll`, async () => {

@@ -1,10 +1,11 @@
 /** The job, lanes and workers pages in Chromium: retry, cancel, shut down and skip as an operator does, at desktop and phone width. */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Browser, Page } from "playwright-core";
-import { bearer, tokenFor } from "../helpers/api.ts";
-import { hasChromium, horizontalOverflow, launchBrowser, openTab, signIn } from "../helpers/browser.ts";
-import { startTestServer, type TestServer } from "../helpers/server.ts";
+import { bearer } from "../helpers/api.ts";
+import { hasChromium, horizontalOverflow, openTab, openBrowserWorld, signIn, type BrowserWorld } from "../helpers/browser.ts";
+import type { TestServer } from "../helpers/server.ts";
 
+let world: BrowserWorld;
 let browser: Browser;
 let server: TestServer;
 let admin: string;
@@ -52,14 +53,9 @@ const stateOf = (page: Page) => page.locator(".page-head .sub .badge").first().t
 
 describe.skipIf(!hasChromium)("job, lanes and workers pages in a browser", () => {
   beforeAll(async () => {
-    server = await startTestServer();
-    admin = await tokenFor(server, "admin");
-    browser = await launchBrowser();
+    ({ server, admin, browser } = world = await openBrowserWorld());
   });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  afterAll(() => world?.close());
 
   test("retry a failed job from its page: resume keeps the checkpoint, restart drops it", async () => {
     const { page, problems } = await adminTab();

@@ -1,24 +1,19 @@
 /** The dashboard in Chromium: sign in and out, the overview live without reload, phone width, keyboard. */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Browser } from "playwright-core";
-import { tokenFor } from "../helpers/api.ts";
-import { hasChromium, horizontalOverflow, launchBrowser, openTab, signIn } from "../helpers/browser.ts";
-import { startTestServer, type TestServer } from "../helpers/server.ts";
+import { hasChromium, horizontalOverflow, openTab, openBrowserWorld, signIn, type BrowserWorld } from "../helpers/browser.ts";
+import type { TestServer } from "../helpers/server.ts";
 
+let world: BrowserWorld;
 let browser: Browser;
 let server: TestServer;
 let admin: string;
 
 describe.skipIf(!hasChromium)("overview in a browser", () => {
   beforeAll(async () => {
-    server = await startTestServer();
-    admin = await tokenFor(server, "admin");
-    browser = await launchBrowser();
+    ({ server, admin, browser } = world = await openBrowserWorld());
   });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  afterAll(() => world?.close());
 
   test("sign in, see the overview without console errors, sign out", async () => {
     const { page, problems } = await openTab(browser);

@@ -1,10 +1,10 @@
 /** The Queues pages in Chromium: pause and resume (by keyboard too), filters, enqueue, a bulk action's batches, phone width, no console errors. */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Browser, Page } from "playwright-core";
-import { tokenFor } from "../helpers/api.ts";
-import { hasChromium, horizontalOverflow, launchBrowser, openTab, signIn } from "../helpers/browser.ts";
-import { startTestServer, type TestServer } from "../helpers/server.ts";
+import { hasChromium, horizontalOverflow, openTab, openBrowserWorld, signIn, type BrowserWorld } from "../helpers/browser.ts";
+import type { TestServer } from "../helpers/server.ts";
 
+let world: BrowserWorld;
 let browser: Browser;
 let server: TestServer;
 let admin: string;
@@ -18,9 +18,7 @@ const listed = (page: Page) => page.$$eval("[data-job]", (rows) => rows.map((r) 
 
 describe.skipIf(!hasChromium)("queues in a browser", () => {
   beforeAll(async () => {
-    server = await startTestServer();
-    admin = await tokenFor(server, "admin");
-    browser = await launchBrowser();
+    ({ server, admin, browser } = world = await openBrowserWorld());
     const { service } = server;
     await service.enqueueMany("emails", Array.from({ length: 12 }, (_, i) => ({ payload: { to: `user${i}@example.com`, city: i % 4 === 0 ? "Lyon" : "Oslo" }, key: `acct-${i % 3}` })));
     await service.enqueueMany("invoices", Array.from({ length: 5 }, (_, i) => ({ payload: { n: i }, maxAttempts: 1 })));
@@ -28,10 +26,7 @@ describe.skipIf(!hasChromium)("queues in a browser", () => {
       await service.fail({ id: job.id, token: job.leaseToken!, error: { type: "timeout", message: "upstream took too long" }, retry: false });
     }
   });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  afterAll(() => world?.close());
 
   test("pause a queue from the list and see it confirmed, then resume it", async () => {
     const { page, problems } = await openTab(browser);

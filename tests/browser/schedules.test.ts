@@ -2,10 +2,11 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Browser } from "playwright-core";
 import { isoInZone } from "../../src/scheduler/timing.ts";
-import { bearer, claim, enqueue, tokenFor } from "../helpers/api.ts";
-import { hasChromium, horizontalOverflow, launchBrowser, openTab, signIn } from "../helpers/browser.ts";
-import { startTestServer, type TestServer } from "../helpers/server.ts";
+import { bearer, claim, enqueue } from "../helpers/api.ts";
+import { hasChromium, horizontalOverflow, openTab, openBrowserWorld, signIn, type BrowserWorld } from "../helpers/browser.ts";
+import type { TestServer } from "../helpers/server.ts";
 
+let world: BrowserWorld;
 let browser: Browser;
 let server: TestServer;
 let admin: string;
@@ -14,8 +15,7 @@ let failedJob: string;
 
 describe.skipIf(!hasChromium)("schedules, errors and reports in a browser", () => {
   beforeAll(async () => {
-    server = await startTestServer();
-    admin = await tokenFor(server, "admin");
+    ({ server, admin, browser } = world = await openBrowserWorld());
     const created = await server.call("POST", "/v1/schedules", { name: "berlin-nightly", cron: "0 3 * * *", timezone: "Europe/Berlin", queue: "exports" }, bearer(admin));
     expect(created.status).toBe(201);
     const job = await enqueue(server, "mail", { maxAttempts: 1 }, bearer(admin));
@@ -23,12 +23,8 @@ describe.skipIf(!hasChromium)("schedules, errors and reports in a browser", () =
     await server.call("POST", `/v1/jobs/${job.id}/fail`, { token: leased.lease.token, error: { type: "smtp", message: "mx did not answer" } }, bearer(admin));
     failedJob = job.id;
     reportDate = (await server.monitor.dailyReport()).report.date;
-    browser = await launchBrowser();
   });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  afterAll(() => world?.close());
 
   test("a schedule's next run is shown in its own zone, and the add form previews fires as it is typed", async () => {
     const { page, problems } = await openTab(browser);

@@ -4,6 +4,8 @@
  */
 import { existsSync } from "node:fs";
 import { chromium, type Browser, type Page } from "playwright-core";
+import { tokenFor } from "./api.ts";
+import { startTestServer, type TestServer } from "./server.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 const FLAGS = [
@@ -48,4 +50,20 @@ export async function signIn(page: Page, base: string, token: string): Promise<v
   await page.goto(`${base}/login`);
   await page.fill("#token", token);
   await Promise.all([page.waitForURL((url) => !url.pathname.startsWith("/login")), page.click("button[type=submit]")]);
+}
+
+/** What a file of browser tests works with: a real server, an admin token for it, a browser. */
+export type BrowserWorld = { server: TestServer; admin: string; browser: Browser; close(): Promise<void> };
+
+export async function openBrowserWorld(): Promise<BrowserWorld> {
+  const server = await startTestServer();
+  const admin = await tokenFor(server, "admin");
+  const browser = await launchBrowser();
+  return {
+    server, admin, browser,
+    async close() {
+      await browser.close();
+      await server.close();
+    },
+  };
 }
