@@ -131,6 +131,13 @@ export class Authenticator {
   open(): Principal {
     return { role: "admin", tokenId: null, via: "open", csrf: csrfTokenOf(this.openSecret) };
   }
+
+  /** A browser's principal: open mode's, or its session cookie's; null when it must sign in. */
+  async fromBrowser(c: Context): Promise<Principal | null> {
+    if (!(await this.required())) return this.open();
+    const sessionId = sessionIdOf(c);
+    return sessionId ? this.fromSession(sessionId) : null;
+  }
 }
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
@@ -157,13 +164,11 @@ export function authenticate(deps: ApiDeps): MiddlewareHandler<ApiEnv> {
     const header = c.req.header("authorization");
     const bearer = header?.match(/^Bearer\s+(\S+)\s*$/i)?.[1] ?? null;
     let principal: Principal | null;
-    if (!(await auth.required())) principal = auth.open();
-    else if (bearer) {
+    if (bearer && (await auth.required())) {
       principal = await auth.fromToken(bearer);
       if (!principal) throw unauthorized("unknown or revoked token");
     } else {
-      const sessionId = sessionIdOf(c);
-      principal = sessionId ? await auth.fromSession(sessionId) : null;
+      principal = await auth.fromBrowser(c);
       if (!principal) throw unauthorized();
     }
     await checkBrowserRequest(c, principal);

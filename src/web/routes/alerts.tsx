@@ -4,7 +4,7 @@ import type { Hono } from "hono";
 import type { ApiDeps, ApiEnv } from "../../api/env.ts";
 import { notFound } from "../../core/errors.ts";
 import { AlertsPage, type AlertsFilter } from "../../../views/pages/alerts.tsx";
-import { dashboardAllow } from "../guard.ts";
+import { allow } from "../../api/auth.ts";
 import { act, page } from "../render.tsx";
 
 export function registerAlerts(web: Hono<ApiEnv>, deps: ApiDeps): void {
@@ -16,7 +16,7 @@ export function registerAlerts(web: Hono<ApiEnv>, deps: ApiDeps): void {
     return page(c, deps, "Alerts", <AlertsPage alerts={alerts} filter={filter} />);
   });
 
-  web.post("/alerts/:id/ack", dashboardAllow("admin"), (c) =>
+  web.post("/alerts/:id/ack", allow("admin"), (c) =>
     act(c, deps, async () => {
       const principal = c.get("principal");
       const alert = await monitor.ackAlert({ id: c.req.param("id"), by: principal.tokenId ?? principal.role });

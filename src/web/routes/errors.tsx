@@ -11,7 +11,7 @@ import { ERROR_WINDOW_MAX_MS } from "../../monitor/error-groups.ts";
 import { GroupRetryProgress, RETRY_BATCH } from "../../../views/components/error-retry.tsx";
 import { ErrorGroupPage } from "../../../views/pages/error-group.tsx";
 import { ErrorsPage } from "../../../views/pages/errors.tsx";
-import { dashboardAllow } from "../guard.ts";
+import { allow } from "../../api/auth.ts";
 import { formOf, fragment, page, type WebContext } from "../render.tsx";
 
 const FAILURES_PAGE = 50;
@@ -66,7 +66,7 @@ export function registerErrors(web: Hono<ApiEnv>, deps: ApiDeps): void {
   });
 
   // One batch per request; the answer asks for the next one until a batch comes back short.
-  web.post("/errors/:queue/:type/retry", dashboardAllow("admin"), async (c) => {
+  web.post("/errors/:queue/:type/retry", allow("admin"), async (c) => {
     const { queue, type } = c.req.param();
     const form = await formOf(c);
     const retried = await service.retryFailed(queue, { errorType: type, limit: RETRY_BATCH });

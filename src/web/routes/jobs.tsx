@@ -5,7 +5,7 @@ import type { ApiDeps, ApiEnv } from "../../api/env.ts";
 import { validationFailed } from "../../core/errors.ts";
 import { fireOfKey } from "../../scheduler/fire-plan.ts";
 import { JobPage } from "../../../views/pages/job.tsx";
-import { dashboardAllow } from "../guard.ts";
+import { allow } from "../../api/auth.ts";
 import { act, formOf, page } from "../render.tsx";
 
 /** Events of one job shown on its page; a job retried many times shows its newest ones. */
@@ -21,7 +21,7 @@ export function registerJobs(web: Hono<ApiEnv>, deps: ApiDeps): void {
     return page(c, deps, `Job ${job.id}`, <JobPage data={data} />);
   });
 
-  web.post("/jobs/:id/retry", dashboardAllow("admin"), (c) =>
+  web.post("/jobs/:id/retry", allow("admin"), (c) =>
     act(c, deps, async () => {
       const mode = (await formOf(c)).mode ?? "resume";
       if (mode !== "resume" && mode !== "restart") throw validationFailed(`mode must be resume or restart (got "${mode}")`);
@@ -30,7 +30,7 @@ export function registerJobs(web: Hono<ApiEnv>, deps: ApiDeps): void {
     }),
   );
 
-  web.post("/jobs/:id/cancel", dashboardAllow("admin"), (c) =>
+  web.post("/jobs/:id/cancel", allow("admin"), (c) =>
     act(c, deps, async () => {
       const force = (await formOf(c)).force === "true";
       const job = await service.cancel(c.req.param("id"), force);
@@ -39,7 +39,7 @@ export function registerJobs(web: Hono<ApiEnv>, deps: ApiDeps): void {
   );
 
   // The page of a deleted job is gone: htmx is sent to its queue (HX-Redirect), a plain form post too.
-  web.post("/jobs/:id/delete", dashboardAllow("admin"), async (c) => {
+  web.post("/jobs/:id/delete", allow("admin"), async (c) => {
     let queuePage: string | null = null;
     const answer = await act(c, deps, async () => {
       const job = await service.getJob(c.req.param("id"));

@@ -5,7 +5,7 @@ import type { ApiDeps, ApiEnv } from "../../api/env.ts";
 import { conflict, validationFailed } from "../../core/errors.ts";
 import type { LaneView } from "../../core/monitor-store.ts";
 import { LanesPage } from "../../../views/pages/lanes.tsx";
-import { dashboardAllow } from "../guard.ts";
+import { allow } from "../../api/auth.ts";
 import { act, formOf, page, type WebContext } from "../render.tsx";
 
 /** Lanes read per queue, and queues read when looking across all: the page's work stays bounded. */
@@ -44,7 +44,7 @@ export function registerLanes(web: Hono<ApiEnv>, deps: ApiDeps): void {
     return page(c, deps, "Lanes", <LanesPage data={data} />);
   });
 
-  web.post("/lanes/retry", dashboardAllow("admin"), (c) =>
+  web.post("/lanes/retry", allow("admin"), (c) =>
     act(c, deps, async () => {
       const { queue, key } = await laneOf(c);
       const [lane] = await monitor.lanes({ queue, key, limit: 1 });
@@ -54,7 +54,7 @@ export function registerLanes(web: Hono<ApiEnv>, deps: ApiDeps): void {
     }),
   );
 
-  web.post("/lanes/skip", dashboardAllow("admin"), (c) =>
+  web.post("/lanes/skip", allow("admin"), (c) =>
     act(c, deps, async () => {
       const { queue, key } = await laneOf(c);
       await service.skipLaneHead(queue, key);

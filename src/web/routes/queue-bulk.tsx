@@ -12,7 +12,7 @@ import type { QueueSummary } from "../../core/store.ts";
 import { BulkPreview, BulkProgress, type BulkKind, type BulkPlan } from "../../../views/components/bulk-actions.tsx";
 import { queuePath } from "../../../views/components/queue-badges.tsx";
 import { PageHead } from "../../../views/layout.tsx";
-import { dashboardAllow } from "../guard.ts";
+import { allow } from "../../api/auth.ts";
 import { act, formOf, fragment, page } from "../render.tsx";
 
 /** Jobs per request: one request never holds the store for long, and progress shows between batches. */
@@ -86,7 +86,7 @@ export function registerQueueBulk(web: Hono<ApiEnv>, deps: ApiDeps): void {
   });
 
   for (const kind of KINDS) {
-    web.post(`/queues/:queue/${kind}`, dashboardAllow("admin"), (c) =>
+    web.post(`/queues/:queue/${kind}`, allow("admin"), (c) =>
       act(c, deps, async () => {
         const form = await formOf(c);
         const plan = bulkPlan(kind, await service.getQueue(c.req.param("queue")), form);

@@ -5,8 +5,8 @@ import type { ApiDeps, ApiEnv } from "../../api/env.ts";
 import { SpoolError } from "../../core/errors.ts";
 import { redactTarget } from "../../core/queue-config.ts";
 import { QueueSettingsPage, SettingsForm, type SettingsValues } from "../../../views/pages/queue-settings.tsx";
-import { dashboardAllow } from "../guard.ts";
-import { formOf, fragment, page, uiOf } from "../render.tsx";
+import { allow, may } from "../../api/auth.ts";
+import { formOf, fragment, page } from "../render.tsx";
 import { fieldErrors, readSettings, settingsValues } from "./queue-settings-form.ts";
 
 export function registerQueueSettings(web: Hono<ApiEnv>, deps: ApiDeps): void {
@@ -14,11 +14,11 @@ export function registerQueueSettings(web: Hono<ApiEnv>, deps: ApiDeps): void {
 
   web.get("/queues/:queue/settings", async (c) => {
     const queue = await service.getQueue(c.req.param("queue"));
-    const shown = uiOf(c, deps).can("admin") ? queue : { ...queue, target: redactTarget(queue.target) };
+    const shown = may(c.get("principal"), "admin") ? queue : { ...queue, target: redactTarget(queue.target) };
     return page(c, deps, `Settings of ${queue.name}`, <QueueSettingsPage queue={queue.name} values={settingsValues(shown)} errors={{}} />);
   });
 
-  web.post("/queues/:queue/settings", dashboardAllow("admin"), async (c) => {
+  web.post("/queues/:queue/settings", allow("admin"), async (c) => {
     const current = await service.getQueue(c.req.param("queue"));
     const form = await formOf(c);
     const values: SettingsValues = Object.fromEntries(Object.keys(settingsValues(current)).map((name) => [name, form[name] ?? ""]));

@@ -8,8 +8,8 @@ import type { FieldErrors } from "../../../views/components/queue-form-field.tsx
 import type { EnqueueValues } from "../../../views/components/queue-enqueue-form.tsx";
 import { QueuePage, type JobFilter, type QueuePageData } from "../../../views/pages/queue.tsx";
 import { QueuesPage } from "../../../views/pages/queues.tsx";
-import { dashboardAllow } from "../guard.ts";
-import { act, page, uiOf, type WebContext } from "../render.tsx";
+import { allow, may } from "../../api/auth.ts";
+import { act, page, type WebContext } from "../render.tsx";
 import { registerQueueBulk } from "./queue-bulk.tsx";
 import { registerQueueEnqueue } from "./queue-enqueue.tsx";
 import { registerQueueSettings } from "./queue-settings.tsx";
@@ -22,7 +22,7 @@ const ERROR_TYPES_SINCE_MS = 7 * DAY_MS;
 /** Everything the queue page shows for a filter, read through the services. */
 export async function queuePageData(c: WebContext, deps: ApiDeps, queue: string, filter: JobFilter): Promise<QueuePageData> {
   const { service, monitor, clock } = deps;
-  const admin = uiOf(c, deps).can("admin");
+  const admin = may(c.get("principal"), "admin");
   const [summary, list, stats, lastHour, lastDay, errors] = await Promise.all([
     service.getQueue(queue),
     service.listJobs({ queue, state: filter.state as JobState | undefined, key: filter.key, q: filter.q, cursor: filter.cursor, limit: PAGE_SIZE }),
@@ -63,7 +63,7 @@ export function registerQueues(web: Hono<ApiEnv>, deps: ApiDeps): void {
   web.get("/queues/:queue", (c) => renderQueuePage(c, deps, c.req.param("queue")));
 
   for (const [path, paused] of [["pause", true], ["resume", false]] as const) {
-    web.post(`/queues/:queue/${path}`, dashboardAllow("admin"), (c) =>
+    web.post(`/queues/:queue/${path}`, allow("admin"), (c) =>
       act(c, deps, async () => {
         const config = await service.pauseQueue(c.req.param("queue"), paused);
         return paused ? `Paused ${config.name}: workers get no jobs from it until it is resumed.` : `Resumed ${config.name}: workers may claim its jobs again.`;

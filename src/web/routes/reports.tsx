@@ -6,7 +6,7 @@ import { notFound, validationFailed } from "../../core/errors.ts";
 import { dateOf, isDate, yesterday } from "../../monitor/calendar.ts";
 import { ReportPage } from "../../../views/pages/report.tsx";
 import { ReportsPage } from "../../../views/pages/reports.tsx";
-import { dashboardAllow } from "../guard.ts";
+import { allow } from "../../api/auth.ts";
 import { act, formOf, page } from "../render.tsx";
 
 const LISTED = 90;
@@ -33,7 +33,7 @@ export function registerReports(web: Hono<ApiEnv>, deps: ApiDeps): void {
     return page(c, deps, `Report ${date}`, <ReportPage report={stored.body} />);
   });
 
-  web.post("/reports/build", dashboardAllow("admin"), (c) =>
+  web.post("/reports/build", allow("admin"), (c) =>
     act(c, deps, async () => {
       const { day } = await formOf(c);
       const when = await days();

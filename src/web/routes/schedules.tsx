@@ -15,7 +15,7 @@ import { LocalTime } from "../../../views/components/schedule-status.tsx";
 import { Flash } from "../../../views/layout.tsx";
 import { SchedulePage } from "../../../views/pages/schedule.tsx";
 import { SchedulesPage } from "../../../views/pages/schedules.tsx";
-import { dashboardAllow } from "../guard.ts";
+import { allow } from "../../api/auth.ts";
 import { act, formOf, fragment, page, type WebContext } from "../render.tsx";
 
 type Issue = { path: string; message: string };
@@ -151,31 +151,31 @@ export function registerSchedules(web: Hono<ApiEnv>, deps: ApiDeps): void {
     ), 200, { "HX-Trigger": "spool:changed" });
   };
 
-  web.post("/schedules", dashboardAllow("admin"), (c) => save(c, "add"));
-  web.post("/schedules/:name", dashboardAllow("admin"), (c) => save(c, "edit"));
+  web.post("/schedules", allow("admin"), (c) => save(c, "add"));
+  web.post("/schedules/:name", allow("admin"), (c) => save(c, "edit"));
 
-  web.post("/schedules/:name/pause", dashboardAllow("admin"), (c) =>
+  web.post("/schedules/:name/pause", allow("admin"), (c) =>
     act(c, deps, async () => {
       const s = await schedules.pause(c.req.param("name"));
       return `Paused ${s.name}: it will not fire until resumed.`;
     }),
   );
 
-  web.post("/schedules/:name/resume", dashboardAllow("admin"), (c) =>
+  web.post("/schedules/:name/resume", allow("admin"), (c) =>
     act(c, deps, async () => {
       const s = await schedules.resume(c.req.param("name"));
       return <>Resumed {s.name}{s.nextFireAt !== null && <>: next run <LocalTime at={s.nextFireAt} local={isoInZone(s.nextFireAt, s.timezone)} /></>}.</>;
     }),
   );
 
-  web.post("/schedules/:name/trigger", dashboardAllow("admin"), (c) =>
+  web.post("/schedules/:name/trigger", allow("admin"), (c) =>
     act(c, deps, async () => {
       const { job } = await schedules.trigger(c.req.param("name"));
       return <>Triggered {c.req.param("name")}: <a href={`/jobs/${encodeURIComponent(job.id)}`}>job {job.id}</a> enqueued in {job.queue}.</>;
     }),
   );
 
-  web.post("/schedules/:name/delete", dashboardAllow("admin"), async (c) => {
+  web.post("/schedules/:name/delete", allow("admin"), async (c) => {
     const name = c.req.param("name");
     try {
       await schedules.delete(name);

@@ -1,14 +1,13 @@
 /** @jsxImportSource hono/jsx */
 /** /server: what GET /v1/server tells, and token management for admins (list, create, revoke). */
 import type { Hono } from "hono";
-import { may } from "../../api/auth.ts";
 import type { ApiDeps, ApiEnv } from "../../api/env.ts";
 import { aboutServer } from "../../api/routes/server.ts";
 import { sessionCookie } from "../../api/sessions.ts";
 import { validationFailed } from "../../core/errors.ts";
 import { TOKEN_ROLES, type TokenRole } from "../../core/store.ts";
 import { NewToken, ServerPage } from "../../../views/pages/server.tsx";
-import { dashboardAllow } from "../guard.ts";
+import { allow, may } from "../../api/auth.ts";
 import { act, formOf, fragment, page } from "../render.tsx";
 
 export function registerServer(web: Hono<ApiEnv>, deps: ApiDeps): void {
@@ -19,7 +18,7 @@ export function registerServer(web: Hono<ApiEnv>, deps: ApiDeps): void {
     return page(c, deps, "Server", <ServerPage about={about} tokens={tokens} />);
   });
 
-  web.post("/server/tokens", dashboardAllow("admin"), async (c) => {
+  web.post("/server/tokens", allow("admin"), async (c) => {
     const form = await formOf(c);
     const role = form.role as TokenRole;
     if (!TOKEN_ROLES.includes(role)) throw validationFailed(`role must be one of ${TOKEN_ROLES.join(", ")}`);
@@ -38,7 +37,7 @@ export function registerServer(web: Hono<ApiEnv>, deps: ApiDeps): void {
     return fragment(c, deps, shown, 201, { "HX-Trigger": "spool:changed" });
   });
 
-  web.post("/server/tokens/:id/revoke", dashboardAllow("admin"), (c) =>
+  web.post("/server/tokens/:id/revoke", allow("admin"), (c) =>
     act(c, deps, async () => {
       await auth.revokeToken(c.req.param("id"));
       return `Revoked token ${c.req.param("id")}; its sessions have ended.`;

@@ -4,7 +4,7 @@ import type { Hono } from "hono";
 import type { ApiDeps, ApiEnv } from "../../api/env.ts";
 import type { WorkerView } from "../../workers/worker-registry.ts";
 import { WorkersPage } from "../../../views/pages/workers.tsx";
-import { dashboardAllow } from "../guard.ts";
+import { allow } from "../../api/auth.ts";
 import { act, page } from "../render.tsx";
 
 export function registerWorkers(web: Hono<ApiEnv>, deps: ApiDeps): void {
@@ -18,7 +18,7 @@ export function registerWorkers(web: Hono<ApiEnv>, deps: ApiDeps): void {
     return page(c, deps, "Workers", <WorkersPage data={{ workers: shown, queues, queue }} />);
   });
 
-  web.post("/workers/:id/shutdown", dashboardAllow("admin"), (c) =>
+  web.post("/workers/:id/shutdown", allow("admin"), (c) =>
     act(c, deps, async () => {
       const worker = await workers.requestShutdown(c.req.param("id"));
       return `Asked ${worker.name ?? worker.id} to shut down; it is told in its next claim or heartbeat answer.`;
