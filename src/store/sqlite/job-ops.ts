@@ -65,20 +65,24 @@ export class JobOps {
     return { job: toJob(row), created: true };
   }
 
-  /** Due delayed jobs to waiting, queue by queue through jobs_delayed, each by primary key (see claim). */
-  promoteDue(now: number, limit: number): { queue: string; promoted: number }[] {
-    const out: { queue: string; promoted: number }[] = [];
-    const promote = this.db.query("UPDATE jobs SET state = 'waiting' WHERE id = ? AND state = 'delayed'");
+  /** Due delayed jobs (at most `limit`), queue by queue through jobs_delayed: a read, no transaction needed. */
+  dueDelayed(now: number, limit: number): { queue: string; ids: number[] }[] {
+    const out: { queue: string; ids: number[] }[] = [];
     for (const { name } of this.db.query("SELECT name FROM queues").all() as { name: string }[]) {
       if (limit <= 0) break;
       const due = this.db
         .query("SELECT id FROM jobs WHERE queue = ? AND state = 'delayed' AND run_at <= ? ORDER BY run_at LIMIT ?")
         .all(name, now, limit) as { id: number }[];
-      for (const { id } of due) promote.run(id);
-      if (due.length) out.push({ queue: name, promoted: due.length });
+      if (due.length) out.push({ queue: name, ids: due.map((r) => r.id) });
       limit -= due.length;
     }
     return out;
+  }
+
+  /** Due delayed jobs to waiting, each by primary key (see claim); one claimed meanwhile is left as it is. Returns how many moved. */
+  promote(ids: number[]): number {
+    const promote = this.db.query("UPDATE jobs SET state = 'waiting' WHERE id = ? AND state = 'delayed'");
+    return ids.reduce((moved, id) => moved + promote.run(id).changes, 0);
   }
 
   claim(p: ClaimParams): JobRow[] {

@@ -122,7 +122,10 @@ export class SqliteStore implements Store, BackupStore {
   }
 
   async jobsPromoteDue(p: { now: number; limit: number }) {
-    return this.writer.write(() => this.ops.promoteDue(p.now, p.limit));
+    // Read first: with nothing due (nearly always), no write transaction is opened at all.
+    const due = this.ops.dueDelayed(p.now, p.limit);
+    if (due.length === 0) return [];
+    return this.writer.write(() => due.map(({ queue, ids }) => ({ queue, promoted: this.ops.promote(ids) })).filter((q) => q.promoted > 0));
   }
 
   async leasesExpired(p: { now: number; limit: number }) {
