@@ -3,6 +3,7 @@ import { Command, Option } from "commander";
 import { existsSync, mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { TOKEN_ROLES, type Store, type TokenRole } from "../core/store.ts";
+import { isoOrNull } from "../api/iso.ts";
 import { CliError } from "./client.ts";
 import { print, table } from "./output.ts";
 
@@ -27,7 +28,6 @@ async function withStore<T>(data: string, create: boolean, run: (store: Store) =
   }
 }
 
-const isoOrNull = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 /** A time for the table, to the minute, in UTC like the JSON. */
 const shortTime = (ms: number | null) => (ms === null ? "never" : new Date(ms).toISOString().slice(0, 16).replace("T", " ") + "Z");

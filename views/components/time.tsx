@@ -1,5 +1,6 @@
 /** @jsxImportSource hono/jsx */
 /** Times as relative text ("3 min ago") with the exact ISO time on hover; the page keeps the text current. */
+import { iso } from "../../src/api/iso.ts";
 import { useUi } from "../ui-context.ts";
 
 const UNITS: [string, number][] = [["d", 86_400_000], ["h", 3_600_000], ["min", 60_000], ["s", 1000]];
@@ -13,15 +14,11 @@ export function relative(ms: number, now: number): string {
   return diff < 0 ? `in ${n} ${unit}` : `${n} ${unit} ago`;
 }
 
-export function isoOf(ms: number): string {
-  return new Date(Math.min(Math.max(ms, 0), 253_402_300_799_999)).toISOString();
-}
-
 export function Ago({ ms, empty = "—" }: { ms: number | null | undefined; empty?: string }) {
   const { now } = useUi();
   if (ms === null || ms === undefined) return <span class="muted">{empty}</span>;
-  const iso = isoOf(ms);
-  return <time datetime={iso} title={iso} data-rel>{relative(ms, now)}</time>;
+  const exact = iso(ms);
+  return <time datetime={exact} title={exact} data-rel>{relative(ms, now)}</time>;
 }
 
 /** A duration in ms as short text: 850 ms, 2.4 s, 3 min, 1.5 h. */

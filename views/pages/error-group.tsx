@@ -7,8 +7,10 @@ import { Sparkline } from "../charts/sparkline.tsx";
 import { StateBadge } from "../components/badges.tsx";
 import { ApiCalls } from "../components/curl.tsx";
 import { groupHref } from "../components/error-group-row.tsx";
-import { GroupRetryPreview, RETRY_BATCH } from "../components/error-retry.tsx";
-import { Ago, count, isoOf } from "../components/time.tsx";
+import { BULK_BATCH } from "../components/bulk-actions.tsx";
+import { GroupRetryPreview } from "../components/error-retry.tsx";
+import { iso } from "../../src/api/iso.ts";
+import { Ago, count } from "../components/time.tsx";
 import { PageHead } from "../layout.tsx";
 
 export type FailureRow = { failure: ErrorFailure; job: Job | null };
@@ -32,7 +34,7 @@ function message(row: FailureRow, type: string): string | null {
 
 export function ErrorGroupPage({ data }: { data: ErrorGroupData }) {
   const { queue, type, group } = data;
-  const since = isoOf(data.since);
+  const since = iso(data.since);
   const here = groupHref(queue, type, since);
   return (
     <>
@@ -90,7 +92,7 @@ export function ErrorGroupPage({ data }: { data: ErrorGroupData }) {
       <ApiCalls calls={[
         { path: `/v1/errors?${new URLSearchParams({ queue, since })}` },
         { path: `/v1/jobs?${new URLSearchParams({ queue, state: "failed" })}`, note: "Failed jobs of the queue (any type):" },
-        { method: "POST", path: `/v1/queues/${encodeURIComponent(queue)}/retry-failed?${new URLSearchParams({ errorType: type })}`, note: `Retry the group (the page does it ${RETRY_BATCH} at a time):` },
+        { method: "POST", path: `/v1/queues/${encodeURIComponent(queue)}/retry-failed?${new URLSearchParams({ errorType: type })}`, note: `Retry the group (the page does it ${BULK_BATCH} at a time):` },
       ]} />
     </>
   );

@@ -3,7 +3,8 @@
 import type { ErrorGroups } from "../../src/monitor/error-groups.ts";
 import { ApiCalls } from "../components/curl.tsx";
 import { ErrorGroupRow } from "../components/error-group-row.tsx";
-import { Ago, count, isoOf } from "../components/time.tsx";
+import { iso } from "../../src/api/iso.ts";
+import { Ago, count } from "../components/time.tsx";
 import { PageHead } from "../layout.tsx";
 import { useUi } from "../ui-context.ts";
 
@@ -11,7 +12,7 @@ export const SINCE_PRESETS: [string, number][] = [["Last hour", 3_600_000], ["La
 
 export function ErrorsPage({ data, queue, queues }: { data: ErrorGroups; queue: string | null; queues: string[] }) {
   const { now } = useUi();
-  const since = isoOf(data.since);
+  const since = iso(data.since);
   const query = (q: Record<string, string | null>) => {
     const params = new URLSearchParams(Object.entries(q).filter((e): e is [string, string] => e[1] !== null));
     return params.size ? `/errors?${params}` : "/errors";
@@ -31,7 +32,7 @@ export function ErrorsPage({ data, queue, queues }: { data: ErrorGroups; queue: 
         <nav class="tabs" aria-label="Window" style="margin:0;border:0">
           {SINCE_PRESETS.map(([label, ms]) => {
             const current = Math.abs(now - ms - data.since) < 120_000;
-            return <a href={query({ queue, since: isoOf(now - ms) })} aria-current={current ? "page" : undefined}>{label}</a>;
+            return <a href={query({ queue, since: iso(now - ms) })} aria-current={current ? "page" : undefined}>{label}</a>;
           })}
         </nav>
       </form>
