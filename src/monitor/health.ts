@@ -1,6 +1,6 @@
 /** The health report: score and status from the firing alerts, plus live checks of the store and the disk. */
-import { statfsSync } from "node:fs";
 import type { Alert } from "../core/monitor-store.ts";
+import { diskUsage } from "../scheduler/maintenance/disk-check.ts";
 import type { Store } from "../core/store.ts";
 import { healthScore, type HealthStatus } from "./health-score.ts";
 import type { AlertThresholds } from "./monitor-config.ts";
@@ -19,23 +19,22 @@ export const MIN_FREE_BYTES = 1024 * 1024;
  * Whether the store can take writes now: it answers, a write goes through, and (with a data
  * folder) its volume is not full — a full disk still answers reads. What /readyz reports.
  */
-export async function storeCheck(store: Store, dataDir: string | null = null): Promise<HealthCheck> {
+export async function storeCheck(store: Store, dataDir: string | null, now: number): Promise<HealthCheck> {
   try {
     if (!(await store.ping())) return { name: "store", status: "critical", message: `${store.kind} store not reachable`, value: null };
   } catch (err) {
     return { name: "store", status: "critical", message: `${store.kind} store not reachable: ${(err as Error).message}`, value: null };
   }
-  const free = dataDir ? freeBytes(dataDir) : null;
+  const free = dataDir ? freeBytes(dataDir, now) : null;
   if (free !== null && free < MIN_FREE_BYTES) {
     return { name: "store", status: "critical", message: `the data volume is full (${free} bytes free): writes cannot be stored`, value: free };
   }
   return { name: "store", status: "ok", message: `${store.kind} store reachable`, value: null };
 }
 
-function freeBytes(dataDir: string): number | null {
+function freeBytes(dataDir: string, now: number): number | null {
   try {
-    const fs = statfsSync(dataDir);
-    return fs.bavail * fs.bsize;
+    return diskUsage(dataDir, now).freeBytes;
   } catch {
     return null;
   }
@@ -54,7 +53,7 @@ function diskCheck(dataDir: string | null, now: number, t: AlertThresholds): Hea
  * an unreachable store makes spool unhealthy at once, with score 0.
  */
 export async function healthReport(p: { store: Store; now: number; dataDir: string | null; thresholds: AlertThresholds }): Promise<HealthReport> {
-  const store = await storeCheck(p.store, p.dataDir);
+  const store = await storeCheck(p.store, p.dataDir, p.now);
   const checks = [store, diskCheck(p.dataDir, p.now, p.thresholds)];
   if (store.status !== "ok") return { at: p.now, score: 0, status: "unhealthy", checks, alerts: [] };
   const alerts = await p.store.alertsList({ state: "firing", limit: 1000, now: p.now });

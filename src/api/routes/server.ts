@@ -82,7 +82,7 @@ export function registerProbeRoutes(app: App, deps: ApiDeps): void {
       },
     },
     async (c) => {
-      const check = await storeCheck(deps.store, deps.server.dataDir);
+      const check = await storeCheck(deps.store, deps.server.dataDir, deps.clock.now());
       if (check.status === "ok") return c.json({ status: "ready" as const }, 200);
       c.header("Retry-After", "5");
       return c.json({ error: { code: "storage_unavailable", message: check.message, details: [] } }, 503);
