@@ -14,6 +14,9 @@ import { count } from "./time.tsx";
 
 export type BulkKind = "retry-failed" | "cancel-waiting" | "clean-completed" | "purge";
 
+/** Jobs per request of a bulk action (a queue's or an error group's): one request never holds the store for long, and progress shows between batches. */
+export const BULK_BATCH = 500;
+
 /** One bulk action as previewed and run: what it does, to how many jobs, with which fields. */
 export type BulkPlan = {
   queue: string;

@@ -4,11 +4,9 @@
  * bounded batches, each answer showing "n of N" and asking for the next batch as it loads.
  */
 import { Csrf } from "./action.tsx";
+import { BULK_BATCH } from "./bulk-actions.tsx";
 import { count } from "./time.tsx";
 import { useUi } from "../ui-context.ts";
-
-/** Jobs retried per request: one bounded store transaction each. */
-export const RETRY_BATCH = 500;
 
 export const retryPath = (queue: string, type: string) => `/errors/${encodeURIComponent(queue)}/${encodeURIComponent(type)}/retry`;
 
@@ -27,7 +25,7 @@ export function GroupRetryPreview({ queue, type, failedNow }: { queue: string; t
             <input type="hidden" name="total" value={String(failedNow)} />
             <p>
               <strong data-retry-bound>{count(failedNow)}</strong> jobs of <code>{queue}</code> are failed now (any error type); those whose
-              last error is <code>{type}</code> run again, {count(RETRY_BATCH)} per step.
+              last error is <code>{type}</code> run again, {count(BULK_BATCH)} per step.
             </p>
             <button type="submit" class="danger">Retry this group's failed jobs</button>
           </form>

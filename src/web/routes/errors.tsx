@@ -8,7 +8,8 @@ import type { ApiDeps, ApiEnv } from "../../api/env.ts";
 import { SpoolError, validationFailed } from "../../core/errors.ts";
 import type { Job } from "../../core/job.ts";
 import { ERROR_WINDOW_MAX_MS } from "../../monitor/error-groups.ts";
-import { GroupRetryProgress, RETRY_BATCH } from "../../../views/components/error-retry.tsx";
+import { BULK_BATCH } from "../../../views/components/bulk-actions.tsx";
+import { GroupRetryProgress } from "../../../views/components/error-retry.tsx";
 import { ErrorGroupPage } from "../../../views/pages/error-group.tsx";
 import { ErrorsPage } from "../../../views/pages/errors.tsx";
 import { allow } from "../../api/auth.ts";
@@ -69,9 +70,9 @@ export function registerErrors(web: Hono<ApiEnv>, deps: ApiDeps): void {
   web.post("/errors/:queue/:type/retry", allow("admin"), async (c) => {
     const { queue, type } = c.req.param();
     const form = await formOf(c);
-    const retried = await service.retryFailed(queue, { errorType: type, limit: RETRY_BATCH });
+    const retried = await service.retryFailed(queue, { errorType: type, limit: BULK_BATCH });
     const done = count(form.done) + retried;
-    const finished = retried < RETRY_BATCH;
+    const finished = retried < BULK_BATCH;
     const body = <GroupRetryProgress queue={queue} type={type} done={done} total={count(form.total)} finished={finished} />;
     if (!c.req.header("hx-request")) {
       if (finished) return c.redirect(`/errors/${encodeURIComponent(queue)}/${encodeURIComponent(type)}`, 303);

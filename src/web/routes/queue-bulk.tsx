@@ -9,14 +9,12 @@ import type { ApiDeps, ApiEnv } from "../../api/env.ts";
 import { notFound, validationFailed } from "../../core/errors.ts";
 import type { JobState } from "../../core/job.ts";
 import type { QueueSummary } from "../../core/store.ts";
-import { BulkPreview, BulkProgress, type BulkKind, type BulkPlan } from "../../../views/components/bulk-actions.tsx";
+import { BULK_BATCH, BulkPreview, BulkProgress, type BulkKind, type BulkPlan } from "../../../views/components/bulk-actions.tsx";
 import { queuePath } from "../../../views/components/queue-badges.tsx";
 import { PageHead } from "../../../views/layout.tsx";
 import { allow } from "../../api/auth.ts";
 import { act, formOf, fragment, page } from "../render.tsx";
 
-/** Jobs per request: one request never holds the store for long, and progress shows between batches. */
-export const BULK_BATCH = 500;
 
 const KINDS: readonly BulkKind[] = ["retry-failed", "cancel-waiting", "clean-completed", "purge"];
 const PURGEABLE: readonly JobState[] = ["waiting", "delayed", "blocked", "completed", "failed", "cancelled"];
