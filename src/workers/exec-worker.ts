@@ -31,6 +31,9 @@ const DEFERRED_RESULT_MAX = 16 * 1024;
 /** Claim answers that will not change by asking again: stop instead of retrying forever. */
 const REFUSALS = new Set([400, 401, 403]);
 
+/** A job's outcome to report, and the log line to write once the server has answered it. */
+type Finished = { item: FinishedItem; line: (outcome: string) => string };
+
 export class ExecWorker {
   readonly id: string;
   private readonly client: WorkerHttpClient;
@@ -45,7 +48,7 @@ export class ExecWorker {
   /** A claim is on its way (possibly a long poll): a job that ends meanwhile is reported on its own. */
   private claiming = false;
   /** Jobs that ended while no claim was out, sent with the next one (one round trip per batch), and what to log. */
-  private finished: { item: FinishedItem; line: (outcome: string) => string }[] = [];
+  private finished: Finished[] = [];
 
   constructor(private readonly o: ExecWorkerOptions) {
     this.id = o.workerId ?? `exec:${o.queue}@${hostname()}:${process.pid}:${crypto.randomUUID().slice(0, 8)}`;
@@ -116,7 +119,7 @@ export class ExecWorker {
   }
 
   /** One outcome in a request of its own; a result the server cannot take fails the job for good. */
-  private async sendAlone({ item, line }: { item: FinishedItem; line: (outcome: string) => string }): Promise<void> {
+  private async sendAlone({ item, line }: Finished): Promise<void> {
     try {
       if ("error" in item) {
         const answer = await this.client.fail(item.id, item);
@@ -192,35 +195,19 @@ export class ExecWorker {
 
   private async report(job: ClaimedJob, outcome: CommandOutcome, took: string): Promise<void> {
     const token = job.lease.token;
-    if (outcome.kind === "completed" && this.deferrable(outcome.result)) {
-      this.defer({ id: job.id, token, result: outcome.result }, (o) =>
-        o === "lease_lost" ? `spool work: job ${job.id} finished after its lease was lost (${took}); not recorded` : `spool work: job ${job.id} completed (${took})`,
-      );
-      return;
-    }
-    if (outcome.kind === "failed" && this.deferrable(null)) {
-      const message = outcome.failure.error.message;
-      this.defer({ id: job.id, token, ...outcome.failure }, (o) => `spool work: job ${job.id} failed (${took}): ${message}${o === "lease_lost" ? " (lease lost; not recorded)" : ""}`);
-      return;
-    }
-    if (outcome.kind === "completed") {
-      let answer;
-      try {
-        answer = await this.client.complete(job.id, token, outcome.result);
-      } catch (err) {
-        if (!(err instanceof HttpError && err.status === 413)) throw err;
-        // The result can never be stored, and running the command again would make it again.
-        const error = { type: "result_too_large", message: `the command's result is larger than the server accepts: ${err.message}` };
-        await this.client.fail(job.id, { token, error, retry: false });
-        this.log(`spool work: job ${job.id} failed (${took}): ${error.message}`);
-        return;
-      }
-      this.log(answer === LOST ? `spool work: job ${job.id} finished after its lease was lost (${took}); not recorded` : `spool work: job ${job.id} completed (${took})`);
-      return;
-    }
-    if (outcome.kind === "failed") {
-      const answer = await this.client.fail(job.id, { token, ...outcome.failure });
-      this.log(`spool work: job ${job.id} failed (${took}): ${outcome.failure.error.message}${answer === LOST ? " (lease lost; not recorded)" : ""}`);
+    if (outcome.kind === "completed" || outcome.kind === "failed") {
+      const finished: Finished =
+        outcome.kind === "completed"
+          ? {
+              item: { id: job.id, token, result: outcome.result },
+              line: (o) => (o === "lease_lost" ? `spool work: job ${job.id} finished after its lease was lost (${took}); not recorded` : `spool work: job ${job.id} completed (${took})`),
+            }
+          : {
+              item: { id: job.id, token, ...outcome.failure },
+              line: (o) => `spool work: job ${job.id} failed (${took}): ${outcome.failure.error.message}${o === "lease_lost" ? " (lease lost; not recorded)" : ""}`,
+            };
+      if (this.deferrable(outcome.kind === "completed" ? outcome.result : null)) this.defer(finished);
+      else await this.sendAlone(finished);
       return;
     }
     const failure = KILLED[outcome.reason](job);
@@ -238,8 +225,8 @@ export class ExecWorker {
     return JSON.stringify(result ?? null).length <= DEFERRED_RESULT_MAX && jsonValueProblem(result ?? null) === null;
   }
 
-  private defer(item: FinishedItem, line: (outcome: string) => string): void {
-    this.finished.push({ item, line });
+  private defer(finished: Finished): void {
+    this.finished.push(finished);
     this.slotFreed?.();
   }
 
