@@ -25,24 +25,29 @@ import { registerTokenRoutes } from "./routes/tokens.ts";
 import { registerWorkRoutes } from "./routes/work.ts";
 import { registerWorkerRoutes } from "./routes/workers.ts";
 
-/** The methods some route answers on this path (for a 405 instead of a 404). */
-function methodsFor(app: App, path: string): string[] {
-  const methods = new Set<string>();
-  for (const r of app.routes) {
-    if (r.method === "ALL") continue;
-    const pattern = new RegExp(`^${r.path.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/:\w+/g, "[^/]+").replace(/\*/g, ".*")}$`);
-    if (pattern.test(path)) methods.add(r.method);
-  }
-  if (methods.has("GET")) methods.add("HEAD");
-  return [...methods].sort();
+/**
+ * For a 405 instead of a 404: the methods some route answers on a path. Each route's pattern
+ * is made once, at the first miss (every route is registered by then).
+ */
+function allowedMethods(app: App): (path: string) => string[] {
+  let patterns: { method: string; pattern: RegExp }[] | null = null;
+  return (path) => {
+    patterns ??= app.routes
+      .filter((r) => r.method !== "ALL")
+      .map((r) => ({ method: r.method, pattern: new RegExp(`^${r.path.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/:\w+/g, "[^/]+").replace(/\*/g, ".*")}$`) }));
+    const methods = new Set(patterns.filter((r) => r.pattern.test(path)).map((r) => r.method));
+    if (methods.has("GET")) methods.add("HEAD");
+    return [...methods].sort();
+  };
 }
 
 export function createApp(deps: ApiDeps): App {
   const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook as never });
   app.onError(handleError);
+  const methodsFor = allowedMethods(app);
   app.notFound((c) => {
     const path = new URL(c.req.url).pathname;
-    const allowed = methodsFor(app, path);
+    const allowed = methodsFor(path);
     // A route that takes this method but found nothing (an unknown asset, say) is a 404, not a 405.
     if (allowed.length === 0 || allowed.includes(c.req.method)) return errorResponse(c, 404, "not_found", `no route for ${c.req.method} ${path}`);
     c.header("Allow", allowed.join(", "));
