@@ -1,6 +1,7 @@
 /** Bearer tokens and roles: who may call which route. Only token hashes are ever stored. */
 import type { Context, MiddlewareHandler } from "hono";
 import { forbidden, notFound, unauthorized } from "../core/errors.ts";
+import { redactTarget, type PushTarget } from "../core/queue-config.ts";
 import type { Store, TokenRecord, TokenRole } from "../core/store.ts";
 import type { ApiDeps, ApiEnv, Principal } from "./env.ts";
 import { csrfTokenOf, fromThisSite, openSession, sentCsrfToken, sessionHash, sessionIdOf } from "./sessions.ts";
@@ -186,6 +187,11 @@ export function reservedQueues(): MiddlewareHandler<ApiEnv> {
     }
     return next();
   };
+}
+
+/** A queue as the caller may see it: its push target's secrets only for those who may change it. */
+export function queueAsSeenBy<Q extends { target: PushTarget | null }>(principal: Principal | undefined, queue: Q): Q {
+  return may(principal, "admin") ? queue : { ...queue, target: redactTarget(queue.target) };
 }
 
 /** Whether the caller's role carries the permission. */

@@ -1,10 +1,8 @@
 /** Queues: counts and config, pause/resume, purge, and bulk retry/cancel. */
 import { z } from "@hono/zod-openapi";
-import type { Context } from "hono";
-import { redactTarget, type QueueSettings } from "../../core/queue-config.ts";
-import type { QueueSummary } from "../../core/store.ts";
-import { may } from "../auth.ts";
-import type { App, ApiDeps, ApiEnv } from "../env.ts";
+import type { QueueSettings } from "../../core/queue-config.ts";
+import { queueAsSeenBy } from "../auth.ts";
+import type { App, ApiDeps } from "../env.ts";
 import { jsonBody, jsonResponse, route } from "../route.ts";
 import { JobStateSchema, QueueName } from "../schemas/common.ts";
 import { QueueSchema, QueueSettingsBody, QueueConfigSchema } from "../schemas/queue.ts";
@@ -85,10 +83,8 @@ const retryFailed = route("admin", {
 const cancelWaiting = action("cancel-waiting", "cancelWaitingJobs", "Cancel every waiting, delayed and blocked job of the queue", Count("cancelled"));
 
 export function registerQueueRoutes(app: App, { service }: ApiDeps): void {
-  // Only those who may change a queue see its target's secrets.
-  const shown = (c: Context<ApiEnv>, q: QueueSummary): QueueSummary => (may(c.get("principal"), "admin") ? q : { ...q, target: redactTarget(q.target) });
-  app.openapi(list, async (c) => c.json({ queues: (await service.listQueues()).map((q) => shown(c, q)) } as never, 200));
-  app.openapi(get, async (c) => c.json(shown(c, await service.getQueue(c.req.valid("param").queue)) as never, 200));
+  app.openapi(list, async (c) => c.json({ queues: (await service.listQueues()).map((q) => queueAsSeenBy(c.get("principal"), q)) } as never, 200));
+  app.openapi(get, async (c) => c.json(queueAsSeenBy(c.get("principal"), await service.getQueue(c.req.valid("param").queue)) as never, 200));
   app.openapi(put, async (c) => {
     return c.json((await service.putQueue(c.req.valid("param").queue, c.req.valid("json") as Partial<QueueSettings>)) as never, 200);
   });

@@ -3,9 +3,8 @@
 import type { Hono } from "hono";
 import type { ApiDeps, ApiEnv } from "../../api/env.ts";
 import { SpoolError } from "../../core/errors.ts";
-import { redactTarget } from "../../core/queue-config.ts";
 import { QueueSettingsPage, SettingsForm, type SettingsValues } from "../../../views/pages/queue-settings.tsx";
-import { allow, may } from "../../api/auth.ts";
+import { allow, queueAsSeenBy } from "../../api/auth.ts";
 import { formOf, fragment, page } from "../render.tsx";
 import { fieldErrors, readSettings, settingsValues } from "./queue-settings-form.ts";
 
@@ -14,7 +13,7 @@ export function registerQueueSettings(web: Hono<ApiEnv>, deps: ApiDeps): void {
 
   web.get("/queues/:queue/settings", async (c) => {
     const queue = await service.getQueue(c.req.param("queue"));
-    const shown = may(c.get("principal"), "admin") ? queue : { ...queue, target: redactTarget(queue.target) };
+    const shown = queueAsSeenBy(c.get("principal"), queue);
     return page(c, deps, `Settings of ${queue.name}`, <QueueSettingsPage queue={queue.name} values={settingsValues(shown)} errors={{}} />);
   });
 
