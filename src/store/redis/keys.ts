@@ -1,0 +1,100 @@
+/**
+ * The key layout of the Redis store. Every key starts with `{prefix}:`, one hashtag for the
+ * whole deployment, so every script runs in one slot on Redis Cluster as well as on a single
+ * Redis. Lua scripts receive `{prefix}:` as ARGV[1] and build the same names (lua/lib.lua).
+ *
+ * Jobs
+ *   job:<id>                 HASH  one job (fields: see JOB_FIELDS; JSON text where noted)
+ *   job:<id>:ev              LIST  ids of the job's events, oldest first (its timeline)
+ *   ids                      STRING job id sequence (INCR); ids grow in enqueue order
+ *   all                      ZSET  every job, score = id (listing without filters)
+ *   st:<state>               ZSET  jobs in a state, all queues, score = id
+ *   q:<queue>|all            ZSET  a queue's jobs, score = id
+ *   q:<queue>|st:<state>     ZSET  a queue's jobs in a state, score = id
+ *   q:<queue>|ready          ZSET  runnable jobs (waiting lane heads and keyless waiting jobs),
+ *                                  score = (10 - priority) * 2^40 + id: priority, then enqueue order
+ *   q:<queue>|delayed        ZSET  delayed jobs, score = runAt
+ *   q:<queue>|idem           HASH  idempotency key → job id
+ *   leases                   ZSET  active jobs, score = leaseExpiresAt (the reaper's index)
+ *   counts:<queue>           HASH  state → number of jobs (kept by every script that moves a job)
+ *   req:<requestId>          STRING a script's answer, kept 10 minutes, so a script re-sent after a
+ *                                  reconnect answers the same and changes nothing
+ *
+ * A queue name never holds `|`, so `|` ends it inside a key name (keys and error types may hold anything).
+ *
+ * Lanes (per-key ordering)
+ *   lane:<queue>|<key>       HASH  head (job id), blocked ("1" while the head failed), since
+ *   lanewait:<queue>|<key>   LIST  ids of the lane's blocked jobs behind the head, in order
+ *   q:<queue>|lanes          ZSET  the queue's lanes (busy and blocked), member = key, score = since
+ *   q:<queue>|blocked        ZSET  the queue's blocked lanes, member = key, score = since
+ *
+ * Queues
+ *   queues                   HASH  queue name → settings JSON (QueueSettings)
+ *   queue:<queue>            HASH  paused, rateStart, rateCount, createdAt, updatedAt
+ *
+ * Monitoring
+ *   events                   STREAM the event log, entry id `<n>-1` where n is the event id
+ *                                  (fields: see EVENT_FIELDS)
+ *   events:seq               STRING event id sequence
+ *   errs:<queue>|<type>      ZSET  failed attempts of a queue and error type: member
+ *                                  `<eventId>:<jobId>`, score = eventId
+ *   fold                     STRING the last event id folded into the aggregates
+ *   agg:minutes              ZSET  minutes holding aggregates, score = minute start
+ *   agg:<minute>             HASH  `<queue>|<counter>` → n; `<queue>|run|<bucket>`,
+ *                                  `<queue>|wait|<bucket>`, `<queue>|err|<type>` → n
+ *   slow:<hour>              ZSET  the hour's slowest completions: member JSON, score = runMs
+ *   alerts                   HASH  alert id → Alert JSON;  alerts:seq  STRING;
+ *   alerts:firing            HASH  `<rule>|<subject>` → id of its firing alert
+ *   alerts:order             ZSET  alert ids, score = id
+ *   reports:<kind>           HASH  date → {body, createdAt} JSON
+ *
+ * Everything else
+ *   schedules                HASH  name → Schedule JSON;  schedules:due ZSET name by nextFireAt
+ *   schedule:<name>:runs     LIST  ScheduleRun JSON, newest first
+ *   workers                  HASH  worker id → WorkerRecord JSON (without the figures below)
+ *   worker:<id>              HASH  active, processed, failed (moved by job scripts)
+ *   tokens                   HASH  token id → TokenRecord JSON;  tokens:hash HASH hash → id
+ *   sessions                 HASH  session hash → Session JSON; sessions:exp ZSET by expiresAt;
+ *   token:<id>:sessions      SET   hashes of the sessions opened with a token
+ *   secrets                  HASH  queue → TargetSecret JSON
+ *   wake                     pub/sub channel: a queue name, published when it gets runnable jobs
+ */
+
+/** Fields of a job hash; JSON-encoded text for payload, backoff, progress, checkpoint, result, errors. */
+export const JOB_FIELDS = [
+  "queue", "key", "payload", "priority", "state", "runAt", "attempts", "maxAttempts", "backoff", "timeoutMs",
+  "idem", "progress", "checkpoint", "result", "errors", "workerId", "token", "leaseExp", "deadline", "cancelReq",
+  "createdAt", "startedAt", "finishedAt",
+] as const;
+
+/** Fields of an event entry in the stream; absent fields are null. */
+export const EVENT_FIELDS = ["at", "type", "queue", "key", "job", "state", "prev", "attempt", "etype", "dur", "data"] as const;
+
+export const DEFAULT_PREFIX = "spool";
+
+/** Key names for one prefix, for the TypeScript side (Lua builds the same from ARGV[1]). */
+export class Keys {
+  /** `{prefix}:` — the hashtag and separator every key starts with. */
+  readonly base: string;
+
+  constructor(prefix: string = DEFAULT_PREFIX) {
+    if (!/^[^{}\s]{1,64}$/.test(prefix)) throw new Error(`invalid Redis key prefix "${prefix}": 1–64 characters, no braces or spaces`);
+    this.base = `{${prefix}}:`;
+  }
+
+  k(...parts: (string | number)[]): string {
+    return this.base + parts.join(":");
+  }
+
+  job(id: string) { return this.k("job", id); }
+  jobEvents(id: string) { return this.k("job", id, "ev"); }
+  queueConfigs() { return this.k("queues"); }
+  queue(name: string) { return this.k("queue", name); }
+  counts(queue: string) { return this.k("counts", queue); }
+  inQueue(queue: string, what: string) { return this.k("q", `${queue}|${what}`); }
+  events() { return this.k("events"); }
+  /** Pub/sub channel announcing queues that got runnable jobs. */
+  wake() { return this.k("wake"); }
+  /** Pattern matching every key of this prefix (for SCAN in tests and tools). */
+  pattern() { return this.base + "*"; }
+}
