@@ -1,6 +1,126 @@
-/** RedisJobs: the job operations (JobStore) on Redis. */
+/** RedisJobs: the job operations (JobStore) on Redis, each state change one script of lua/. */
+import { randomUUID } from "node:crypto";
+import type { JobError, NewJob } from "../../core/job.ts";
+import { defaultQueueConfig } from "../../core/queue-config.ts";
+import type {
+  ClaimParams, CompleteItem, CompletedJob, EnqueueOutcome, FailParams, HeartbeatParams, JobListParams, JobPage,
+} from "../../core/store.ts";
 import type { RedisContext } from "./context.ts";
+import { hashToJob, isJobId, jsonOf, newJobArgs, opt, toJob, type FlatJob } from "./job-hash.ts";
+import { listJobs } from "./job-list.ts";
+import cancel from "./lua/cancel.lua" with { type: "text" };
+import claim from "./lua/claim.lua" with { type: "text" };
+import complete from "./lua/complete.lua" with { type: "text" };
+import del from "./lua/delete.lua" with { type: "text" };
+import enqueue from "./lua/enqueue.lua" with { type: "text" };
+import fail from "./lua/fail.lua" with { type: "text" };
+import heartbeat from "./lua/heartbeat.lua" with { type: "text" };
+import laneSkip from "./lua/lane-skip.lua" with { type: "text" };
+import promote from "./lua/promote.lua" with { type: "text" };
+import retry from "./lua/retry.lua" with { type: "text" };
+
+/** A new queue's settings, as enqueue.lua stores them on first use. */
+const { name: _name, paused: _paused, ...defaultSettings } = defaultQueueConfig("");
+export const DEFAULT_SETTINGS_JSON = JSON.stringify(defaultSettings);
+
+const jobOrNull = (flat: FlatJob | null) => (flat ? toJob(flat) : null);
 
 export class RedisJobs {
-  constructor(private readonly ctx: RedisContext) {}
+  constructor(private readonly ctx: RedisContext) {
+    ctx.scripts.add({ cancel, claim, complete, delete: del, enqueue, fail, heartbeat, laneSkip, promote, retry });
+  }
+
+  async jobsEnqueue(p: { jobs: NewJob[]; now: number }): Promise<EnqueueOutcome[]> {
+    const args = [randomUUID(), p.now, DEFAULT_SETTINGS_JSON, ...p.jobs.flatMap(newJobArgs)];
+    const answer = await this.ctx.scripts.run<[number, FlatJob][]>("enqueue", args);
+    return answer.map(([created, flat]) => ({ job: toJob(flat), created: created === 1 }));
+  }
+
+  async jobGet(p: { id: string }) {
+    if (!isJobId(p.id)) return null;
+    return hashToJob(p.id, await this.ctx.redis.hgetall(this.ctx.keys.job(p.id)));
+  }
+
+  async jobsList(p: JobListParams): Promise<JobPage> {
+    return listJobs(this.ctx, p);
+  }
+
+  async jobsClaim(p: ClaimParams) {
+    const answer = await this.ctx.scripts.run<FlatJob[]>("claim", [p.queue, p.workerId, p.max, p.leaseMs, p.token, p.now]);
+    return answer.map(toJob);
+  }
+
+  async jobComplete(p: CompleteItem & { now: number }) {
+    if (!isJobId(p.id)) return null;
+    const [flat] = await this.ctx.scripts.run<(FlatJob | null)[]>("complete", [p.now, "whole", p.id, p.token, opt(jsonOf(p.result))]);
+    return jobOrNull(flat ?? null);
+  }
+
+  async jobsComplete(p: { items: CompleteItem[]; now: number }): Promise<(CompletedJob | null)[]> {
+    const items = p.items.filter((item) => isJobId(item.id));
+    const args = items.flatMap((item) => [item.id, item.token, opt(jsonOf(item.result))]);
+    const answer = items.length ? await this.ctx.scripts.run<([string, string, string | null, string] | null)[]>("complete", [p.now, "brief", ...args]) : [];
+    const byItem = new Map(items.map((item, i) => [item, answer[i] ?? null]));
+    return p.items.map((item) => {
+      const row = byItem.get(item);
+      return row ? { id: row[0], queue: row[1], key: row[2] || null, state: row[3] as CompletedJob["state"] } : null;
+    });
+  }
+
+  async jobFail(p: FailParams) {
+    return this.endAttempt(p, "live");
+  }
+
+  async leaseRecover(p: FailParams) {
+    return this.endAttempt(p, "expired");
+  }
+
+  private async endAttempt(p: FailParams, lease: "live" | "expired") {
+    if (!isJobId(p.id)) return null;
+    const error: JobError = p.error;
+    const args = [p.id, p.token, JSON.stringify(error), error.type, error.at, opt(p.retryAt), p.now, lease];
+    return jobOrNull(await this.ctx.scripts.run<FlatJob | null>("fail", args));
+  }
+
+  async jobHeartbeat(p: HeartbeatParams) {
+    if (!isJobId(p.id)) return null;
+    const progress = p.progress === undefined ? "" : opt(JSON.stringify(p.progress));
+    const checkpoint = p.checkpoint === undefined ? "" : opt(jsonOf(p.checkpoint));
+    return jobOrNull(await this.ctx.scripts.run<FlatJob | null>("heartbeat", [p.id, p.token, p.leaseMs, progress, checkpoint, p.now]));
+  }
+
+  async jobCancel(p: { id: string; force: boolean; now: number }) {
+    if (!isJobId(p.id)) return null;
+    return jobOrNull(await this.ctx.scripts.run<FlatJob | null>("cancel", [p.id, p.force ? "1" : "0", p.now]));
+  }
+
+  async jobRetry(p: { id: string; resetCheckpoint: boolean; now: number }) {
+    if (!isJobId(p.id)) return null;
+    return jobOrNull(await this.ctx.scripts.run<FlatJob | null>("retry", [p.id, p.resetCheckpoint ? "1" : "0", p.now]));
+  }
+
+  async jobDelete(p: { id: string; now: number }) {
+    if (!isJobId(p.id)) return false;
+    return (await this.ctx.scripts.run<number>("delete", [p.id, p.now])) === 1;
+  }
+
+  async jobsPromoteDue(p: { now: number; limit: number }) {
+    const answer = await this.ctx.scripts.run<[string, number][]>("promote", [p.now, p.limit]);
+    return answer.map(([queue, promoted]) => ({ queue, promoted }));
+  }
+
+  async leasesExpired(p: { now: number; limit: number }) {
+    const ids = await this.ctx.redis.zrangebyscore(this.ctx.keys.k("leases"), "-inf", p.now, "LIMIT", 0, p.limit);
+    const pipeline = this.ctx.redis.pipeline();
+    for (const id of ids) pipeline.hgetall(this.ctx.keys.job(id));
+    const hashes = (await pipeline.exec()) ?? [];
+    return ids.flatMap((id, i) => {
+      const job = hashToJob(id, (hashes[i]?.[1] ?? {}) as Record<string, string>);
+      return job ? [job] : [];
+    });
+  }
+
+  async laneSkip(p: { queue: string; key: string; now: number }) {
+    return (await this.ctx.scripts.run<number>("laneSkip", [p.queue, p.key, p.now])) === 1;
+  }
 }

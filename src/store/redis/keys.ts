@@ -15,6 +15,7 @@
  *                                  score = (10 - priority) * 2^40 + id: priority, then enqueue order
  *   q:<queue>|delayed        ZSET  delayed jobs, score = runAt
  *   q:<queue>|idem           HASH  idempotency key → job id
+ *   q:<queue>|key:<key>      ZSET  a queue's jobs of one key, score = id
  *   leases                   ZSET  active jobs, score = leaseExpiresAt (the reaper's index)
  *   counts:<queue>           HASH  state → number of jobs (kept by every script that moves a job)
  *   req:<requestId>          STRING a script's answer, kept 10 minutes, so a script re-sent after a
@@ -24,7 +25,7 @@
  *
  * Lanes (per-key ordering)
  *   lane:<queue>|<key>       HASH  head (job id), blocked ("1" while the head failed), since
- *   lanewait:<queue>|<key>   LIST  ids of the lane's blocked jobs behind the head, in order
+ *   lanewait:<queue>|<key>   ZSET  the lane's blocked jobs behind the head, score = id (next = lowest)
  *   q:<queue>|lanes          ZSET  the queue's lanes (busy and blocked), member = key, score = since
  *   q:<queue>|blocked        ZSET  the queue's blocked lanes, member = key, score = since
  *
@@ -32,7 +33,7 @@
  *   queues                   HASH  queue name → settings JSON (QueueSettings)
  *   queue:<queue>            HASH  paused, rateStart, rateCount, createdAt, updatedAt
  *
- * Monitoring
+ * Monitoring (names for TypeScript in monitor-keys.ts)
  *   events                   STREAM the event log, entry id `<n>-1` where n is the event id
  *                                  (fields: see EVENT_FIELDS)
  *   events:seq               STRING event id sequence
@@ -40,13 +41,21 @@
  *                                  `<eventId>:<jobId>`, score = eventId
  *   fold                     STRING the last event id folded into the aggregates
  *   agg:minutes              ZSET  minutes holding aggregates, score = minute start
- *   agg:<minute>             HASH  `<queue>|<counter>` → n; `<queue>|run|<bucket>`,
- *                                  `<queue>|wait|<bucket>`, `<queue>|err|<type>` → n
- *   slow:<hour>              ZSET  the hour's slowest completions: member JSON, score = runMs
- *   alerts                   HASH  alert id → Alert JSON;  alerts:seq  STRING;
+ *   agg:<minute>             HASH  `<queue>|<counter>` → n (counters named as in StatsCounters)
+ *   agg:<minute>:run         HASH  `<queue>|<bucket>` → completions (run-time histogram)
+ *   agg:<minute>:wait        HASH  `<queue>|<bucket>` → starts (wait-time histogram)
+ *   agg:<minute>:err         HASH  `<queue>|<type>` → failed attempts
+ *   slow:hours               ZSET  hours holding slowest completions, score = hour start
+ *   slow:<hour>              ZSET  the hour's slowest completions, score = runMs, member
+ *                                  `<rank>|<SlowJob JSON>`; rank is 10^15 - job id, 16 digits, so
+ *                                  equal run times keep the lower job id
+ *   alert:<id>               HASH  one alert: Alert's fields, absent when null
+ *   alerts:seq               STRING alert id sequence
  *   alerts:firing            HASH  `<rule>|<subject>` → id of its firing alert
  *   alerts:order             ZSET  alert ids, score = id
- *   reports:<kind>           HASH  date → {body, createdAt} JSON
+ *   alerts:resolved          ZSET  resolved alert ids, score = resolvedAt (history pruning)
+ *   reports:<kind>           HASH  date → report body JSON
+ *   reports:<kind>:created   HASH  date → createdAt
  *
  * Everything else
  *   schedules                HASH  name → Schedule JSON;  schedules:due ZSET name by nextFireAt

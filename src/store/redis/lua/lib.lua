@@ -1,3 +1,257 @@
--- lib.lua: shared mechanics in front of every script (see scripts.ts). Job state changes go through
--- here so each keeps its indexes, counts, lane and event in step with it.
+-- lib.lua: the job mechanics every script shares (scripts.ts puts this file in front of each).
+-- A job changes state only through job_move, which keeps in step with it, in the same script:
+-- the state indexes, the queue's counts, the worker's figures, the lane's wait set and one event
+-- in the log (the event rules are src/core/job-events.ts; keys are keys.ts).
+-- ARGV[1] is the key prefix "{prefix}:"; numbers are written with n2s so large ones keep every digit.
+
 local P = ARGV[1]
+local TWO40 = 1099511627776
+
+local function n2s(x) return string.format("%.0f", x) end
+local function qkey(queue, what) return P .. "q:" .. queue .. "|" .. what end
+local function lane_key(queue, key) return P .. "lane:" .. queue .. "|" .. key end
+local function lane_wait_key(queue, key) return P .. "lanewait:" .. queue .. "|" .. key end
+
+-- Nullable strings arrive as "" for null and "=" .. value otherwise.
+local function opt(s) if s == nil or s == "" then return nil end return string.sub(s, 2) end
+
+-- A job as a table of its hash fields (strings), with `id`; nil when there is none.
+local function job_get(id)
+  local flat = redis.call("HGETALL", P .. "job:" .. id)
+  if #flat == 0 then return nil end
+  local j = { id = id }
+  for i = 1, #flat, 2 do j[flat[i]] = flat[i + 1] end
+  return j
+end
+
+-- The job's hash as a flat list (id first), the shape every script answers jobs in.
+local function job_flat(id)
+  local flat = redis.call("HGETALL", P .. "job:" .. id)
+  if #flat == 0 then return false end
+  table.insert(flat, 1, id)
+  table.insert(flat, 1, "id")
+  return flat
+end
+
+local function is_final(state) return state == "completed" or state == "failed" or state == "cancelled" end
+
+local function ready_score(j) return (10 - tonumber(j.priority)) * TWO40 + tonumber(j.id) end
+
+-- Settings of a queue (decoded), or nil when the queue does not exist.
+local function queue_settings(queue)
+  local text = redis.call("HGET", P .. "queues", queue)
+  if not text then return nil end
+  return cjson.decode(text)
+end
+
+-- Creates the queue with the given default settings (JSON) on first use.
+local function queue_ensure(queue, defaults, now)
+  if redis.call("HSETNX", P .. "queues", queue, defaults) == 0 then return end
+  redis.call("HSET", P .. "queue:" .. queue, "paused", "0", "rateStart", "0", "rateCount", "0", "createdAt", n2s(now), "updatedAt", n2s(now))
+  redis.call("HSET", P .. "counts:" .. queue, "waiting", 0, "delayed", 0, "blocked", 0, "active", 0, "completed", 0, "failed", 0, "cancelled", 0)
+end
+
+-- Queues that got runnable jobs; wake_flush announces them once each, for long polls on every server.
+local WOKEN = {}
+local function wake(queue) WOKEN[queue] = true end
+local function wake_flush()
+  for queue in pairs(WOKEN) do redis.call("PUBLISH", P .. "wake", queue) end
+  WOKEN = {}
+end
+
+local EVENT_FIELDS = { "at", "type", "queue", "key", "job", "state", "prev", "attempt", "etype", "dur", "data" }
+
+-- Appends one entry to the event log; returns its id.
+local function event_add(ev)
+  local n = redis.call("INCR", P .. "events:seq")
+  local args = { "XADD", P .. "events", n2s(n) .. "-1" }
+  for _, f in ipairs(EVENT_FIELDS) do
+    local v = ev[f]
+    if v ~= nil then
+      args[#args + 1] = f
+      if type(v) == "number" then args[#args + 1] = n2s(v) else args[#args + 1] = v end
+    end
+  end
+  redis.call(unpack(args))
+  if ev.job then redis.call("RPUSH", P .. "job:" .. ev.job .. ":ev", n) end
+  if ev.etype and ev.job then redis.call("ZADD", P .. "errs:" .. ev.queue .. "|" .. ev.etype, n, n2s(n) .. ":" .. ev.job) end
+  return n
+end
+
+-- Takes a job out of the indexes of its state.
+local function index_out(j, state)
+  local id = j.id
+  redis.call("ZREM", P .. "st:" .. state, id)
+  redis.call("ZREM", qkey(j.queue, "st:" .. state), id)
+  if state == "waiting" then redis.call("ZREM", qkey(j.queue, "ready"), id)
+  elseif state == "delayed" then redis.call("ZREM", qkey(j.queue, "delayed"), id)
+  elseif state == "active" then redis.call("ZREM", P .. "leases", id)
+  elseif state == "blocked" and j.key then redis.call("ZREM", lane_wait_key(j.queue, j.key), id) end
+  redis.call("HINCRBY", P .. "counts:" .. j.queue, state, -1)
+end
+
+-- Puts a job in the indexes of its state.
+local function index_in(j, state)
+  local id = j.id
+  redis.call("ZADD", P .. "st:" .. state, id, id)
+  redis.call("ZADD", qkey(j.queue, "st:" .. state), id, id)
+  if state == "waiting" then redis.call("ZADD", qkey(j.queue, "ready"), n2s(ready_score(j)), id)
+  elseif state == "delayed" then redis.call("ZADD", qkey(j.queue, "delayed"), j.runAt, id)
+  elseif state == "active" then redis.call("ZADD", P .. "leases", j.leaseExp, id)
+  elseif state == "blocked" and j.key then redis.call("ZADD", lane_wait_key(j.queue, j.key), id, id) end
+  redis.call("HINCRBY", P .. "counts:" .. j.queue, state, 1)
+end
+
+-- The event a change from `from` to `to` makes (src/core/job-events.ts). `ev` may give at and etype.
+local function change_event(j, from, to, ev)
+  local e = { queue = j.queue, key = j.key, job = j.id, state = to, prev = from, attempt = tonumber(j.attempts) }
+  if to == "active" then
+    e.type = "job.started"
+    e.at = tonumber(j.startedAt)
+    e.dur = math.max(0, tonumber(j.startedAt) - tonumber(j.runAt))
+  elseif from == "active" and (to == "waiting" or to == "delayed") then
+    e.type = "job.retrying"
+  else
+    e.type = "job." .. to
+  end
+  if e.at == nil then
+    if is_final(to) then e.at = tonumber(j.finishedAt)
+    elseif from ~= "active" then e.at = tonumber(j.runAt) end
+  end
+  if to == "completed" then e.dur = math.max(0, tonumber(j.finishedAt) - tonumber(j.startedAt)) end
+  if ev then
+    if ev.at then e.at = ev.at end
+    if ev.etype then e.etype = ev.etype end
+  end
+  return e
+end
+
+-- Moves job `j` (from job_get) to state `to`, writing `set` (field → value; false deletes the
+-- field). Keeps indexes, counts, worker figures and the lane wait set in step, and appends the
+-- change's event unless `ev` is false. `j` is updated in place.
+local function job_move(j, to, set, ev)
+  local from = j.state
+  local oldWorker = j.workerId
+  local hset, hdel = { "state", to }, {}
+  for f, v in pairs(set) do
+    if v == false then
+      hdel[#hdel + 1] = f
+      j[f] = nil
+    else
+      if type(v) == "number" then v = n2s(v) end
+      hset[#hset + 1] = f
+      hset[#hset + 1] = v
+      j[f] = v
+    end
+  end
+  if from ~= to then index_out(j, from) end
+  j.state = to
+  redis.call("HSET", P .. "job:" .. j.id, unpack(hset))
+  if #hdel > 0 then redis.call("HDEL", P .. "job:" .. j.id, unpack(hdel)) end
+  if from ~= to then index_in(j, to) end
+  if from == "active" and to ~= "active" and oldWorker then
+    local w = P .. "worker:" .. oldWorker
+    redis.call("HINCRBY", w, "active", -1)
+    if to == "completed" then redis.call("HINCRBY", w, "processed", 1)
+    elseif to ~= "cancelled" then redis.call("HINCRBY", w, "failed", 1) end
+  end
+  if to == "active" and j.workerId then redis.call("HINCRBY", P .. "worker:" .. j.workerId, "active", 1) end
+  if ev ~= false and from ~= to then event_add(change_event(j, from, to, ev)) end
+end
+
+-- Lanes: a lane's head is its one job that is not blocked; the rest wait in lanewait by id.
+local function lane_set(queue, key, head, blocked, now)
+  redis.call("HSET", lane_key(queue, key), "head", head, "blocked", blocked and "1" or "0", "since", n2s(now))
+  redis.call("ZADD", qkey(queue, "lanes"), now, key)
+  if blocked then redis.call("ZADD", qkey(queue, "blocked"), now, key)
+  else redis.call("ZREM", qkey(queue, "blocked"), key) end
+end
+
+local function lane_head(queue, key) return redis.call("HGET", lane_key(queue, key), "head") end
+
+-- The lane's head has ended: the next blocked job in enqueue order becomes head (waiting, or
+-- delayed while its runAt is ahead), or the lane goes when none is left.
+local function lane_advance(queue, key, now)
+  local nxt = redis.call("ZRANGE", lane_wait_key(queue, key), 0, 0)[1]
+  if not nxt then
+    redis.call("DEL", lane_key(queue, key))
+    redis.call("ZREM", qkey(queue, "lanes"), key)
+    redis.call("ZREM", qkey(queue, "blocked"), key)
+    return
+  end
+  local j = job_get(nxt)
+  local to = "delayed"
+  if tonumber(j.runAt) <= now then to = "waiting" end
+  job_move(j, to, {}, { at = now })
+  lane_set(queue, key, nxt, false, now)
+  if to == "waiting" then wake(queue) end
+end
+
+-- Job `id` leaves its lane for good: the lane moves on only if the job held it.
+local function lane_release(queue, key, id, now)
+  if not key then return end
+  if lane_head(queue, key) == id then lane_advance(queue, key, now) end
+end
+
+-- Appends a JobError (JSON text) to a job's errors (JSON text), keeping the first 10 and the
+-- latest 40 once there are more than 50.
+local function errors_append(errors, errorJson, count)
+  if count >= 50 then
+    local list = cjson.decode(errors)
+    table.insert(list, cjson.decode(errorJson))
+    while #list > 50 do table.remove(list, 11) end
+    return cjson.encode(list)
+  end
+  if errors == nil or errors == "[]" then return "[" .. errorJson .. "]" end
+  return string.sub(errors, 1, -2) .. "," .. errorJson .. "]"
+end
+
+-- An answer kept for a request id, so a script re-sent after a reconnect answers the same.
+local REQ_TTL_MS = 600000
+local function req_get(id) if id == "" then return nil end return redis.call("GET", P .. "req:" .. id) end
+local function req_put(id, value) if id ~= "" then redis.call("SET", P .. "req:" .. id, value, "PX", REQ_TTL_MS) end end
+
+-- Deletes a job and its place in every index; a lane it held moves on. Its events stay in the log.
+local function job_remove(j, now)
+  local id = j.id
+  index_out(j, j.state)
+  redis.call("DEL", P .. "job:" .. id)
+  redis.call("ZREM", P .. "all", id)
+  redis.call("ZREM", qkey(j.queue, "all"), id)
+  if j.key then redis.call("ZREM", qkey(j.queue, "key:" .. j.key), id) end
+  if j.idem then redis.call("HDEL", qkey(j.queue, "idem"), j.idem) end
+  if j.state ~= "blocked" then lane_release(j.queue, j.key, id, now) end
+end
+
+-- Makes a failed or cancelled job run again with its attempts reset. A keyed job takes its lane
+-- back when free (or when it is the lane's failed head), else waits blocked behind it.
+local function job_retry(j, reset, now)
+  local id = j.id
+  local to = "waiting"
+  if j.key then
+    local lane = redis.call("HMGET", lane_key(j.queue, j.key), "head", "blocked")
+    if not lane[1] then
+      lane_set(j.queue, j.key, id, false, now)
+    elseif lane[1] == id and lane[2] == "1" then
+      lane_set(j.queue, j.key, id, false, now)
+    else
+      to = "blocked"
+    end
+  end
+  local set = { attempts = 0, runAt = now, result = false, progress = false, finishedAt = false, cancelReq = "0" }
+  if reset then set.checkpoint = false end
+  job_move(j, to, set)
+  if to == "waiting" then wake(j.queue) end
+end
+
+-- Cancels an unfinished job: at once when not active or forced (its lane moves on), else only
+-- marks it so its worker can stop.
+local function job_cancel(j, force, now)
+  if j.state == "active" and not force then
+    redis.call("HSET", P .. "job:" .. j.id, "cancelReq", "1")
+    return
+  end
+  local from = j.state
+  job_move(j, "cancelled", { finishedAt = now, token = false, leaseExp = false, deadline = false })
+  if from ~= "blocked" then lane_release(j.queue, j.key, j.id, now) end
+end

@@ -1,0 +1,66 @@
+/** Between Job objects and the job hashes the scripts keep and answer (keys.ts, JOB_FIELDS). */
+import type { Job, JobState, NewJob } from "../../core/job.ts";
+
+/** A job hash as a script answers it: a flat [field, value, …] list with "id" first. */
+export type FlatJob = string[];
+
+const parse = (text: string | undefined): any => (text === undefined ? null : JSON.parse(text));
+const num = (text: string | undefined): number | null => (text === undefined ? null : Number(text));
+
+export function toJob(flat: FlatJob): Job {
+  const h: Record<string, string> = {};
+  for (let i = 0; i < flat.length; i += 2) h[flat[i]!] = flat[i + 1]!;
+  return {
+    id: h.id!,
+    queue: h.queue!,
+    key: h.key ?? null,
+    payload: parse(h.payload),
+    priority: Number(h.priority),
+    state: h.state as JobState,
+    runAt: Number(h.runAt),
+    attempts: Number(h.attempts),
+    maxAttempts: Number(h.maxAttempts),
+    backoff: parse(h.backoff),
+    timeoutMs: num(h.timeoutMs),
+    idempotencyKey: h.idem ?? null,
+    progress: parse(h.progress),
+    checkpoint: parse(h.checkpoint),
+    result: parse(h.result),
+    errors: parse(h.errors) ?? [],
+    workerId: h.workerId ?? null,
+    leaseToken: h.token ?? null,
+    leaseExpiresAt: num(h.leaseExp),
+    deadlineAt: num(h.deadline),
+    cancelRequested: h.cancelReq === "1",
+    createdAt: Number(h.createdAt),
+    startedAt: num(h.startedAt),
+    finishedAt: num(h.finishedAt),
+  };
+}
+
+/** A job hash read with HGETALL (an object), as a Job; null when the hash is empty. */
+export function hashToJob(id: string, hash: Record<string, string>): Job | null {
+  if (!hash.queue) return null;
+  return toJob(["id", id, ...Object.entries(hash).flat()]);
+}
+
+/** A nullable string as scripts take it: "" for null, "=" and the value otherwise (lib.lua `opt`). */
+export function opt(value: string | number | null | undefined): string {
+  return value === null || value === undefined ? "" : `=${value}`;
+}
+
+/** JSON text of a value that may be absent (undefined → null, as the SQLite store stores it). */
+export const jsonOf = (value: unknown): string => JSON.stringify(value === undefined ? null : value);
+
+/** The nine script arguments of a new job (enqueue.lua). */
+export function newJobArgs(job: NewJob): string[] {
+  return [
+    job.queue, opt(job.key), jsonOf(job.payload), String(job.priority), String(job.runAt), String(job.maxAttempts),
+    JSON.stringify(job.backoff), opt(job.timeoutMs), opt(job.idempotencyKey),
+  ];
+}
+
+/** Job ids are positive integers on Redis too; anything else names no job. */
+export function isJobId(id: string): boolean {
+  return /^[1-9][0-9]{0,15}$/.test(id);
+}

@@ -1,0 +1,48 @@
+-- fail.lua: ends an attempt in failure — reported by its worker (the lease must be live) or
+-- found by the reaper (the lease must have run out). With a retry time the job waits (or is
+-- delayed) for its next attempt; without, it fails for good (or is cancelled when a cancel was
+-- requested), and its lane moves on or, with laneOnFailure "block", stops behind it.
+-- KEYS[1] routing key. ARGV[1] prefix; ARGV[2] id; ARGV[3] token; ARGV[4] the JobError (JSON);
+-- ARGV[5] its type; ARGV[6] its at; ARGV[7] retryAt (opt); ARGV[8] now; ARGV[9] "expired" or "live".
+-- Answers the flat job, or false when the guard failed.
+
+local id, token, errorJson, errorType, errorAt = ARGV[2], ARGV[3], ARGV[4], ARGV[5], tonumber(ARGV[6])
+local retryAt, now, expired = opt(ARGV[7]), tonumber(ARGV[8]), ARGV[9] == "expired"
+
+local j = job_get(id)
+if not j or j.state ~= "active" or j.token ~= token then return false end
+local leaseExp = tonumber(j.leaseExp)
+if expired then
+  if leaseExp > now then return false end
+elseif leaseExp <= now then
+  return false
+end
+
+local count = tonumber(j.nerr or "0")
+local set = {
+  errors = errors_append(j.errors, errorJson, count), nerr = math.min(count + 1, 50),
+  token = false, leaseExp = false, deadline = false,
+}
+if retryAt then
+  retryAt = tonumber(retryAt)
+  set.runAt, set.workerId = retryAt, false
+  local to = "delayed"
+  if retryAt <= now then to = "waiting" end
+  job_move(j, to, set, { at = errorAt, etype = errorType })
+  if to == "waiting" then wake(j.queue) end
+else
+  local final = "failed"
+  if j.cancelReq == "1" then final = "cancelled" end
+  set.finishedAt = now
+  job_move(j, final, set, { etype = errorType })
+  if j.key then
+    local settings = queue_settings(j.queue)
+    if final == "failed" and settings and settings.laneOnFailure == "block" then
+      lane_set(j.queue, j.key, id, true, now)
+    else
+      lane_release(j.queue, j.key, id, now)
+    end
+  end
+end
+wake_flush()
+return job_flat(id)
