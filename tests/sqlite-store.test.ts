@@ -26,7 +26,9 @@ function freshPath(): string {
   return dir + "/spool.db";
 }
 
-runStoreContract("sqlite", async () => new SqliteStore({ path: freshPath() }));
+runStoreContract("sqlite", async () => new SqliteStore({ path: freshPath() }), {
+  twin: (store) => new SqliteStore({ path: (store as SqliteStore).db.filename }),
+});
 
 /** A store and a service over it, closed by the caller. */
 function open(path = freshPath()) {

@@ -84,6 +84,7 @@ export class QueueService {
   private configs = new Map<string, { config: QueueConfig; readAt: number }>();
   private reaper: ReturnType<typeof setInterval> | null = null;
   private closing = false;
+  private readonly stopListening: (() => void) | null;
   /** Completes and fails refused because the caller's lease was stale (expired, taken over or cancelled); for metrics. */
   refusedCompletions = 0;
 
@@ -93,6 +94,7 @@ export class QueueService {
     this.random = options.random ?? Math.random;
     this.configTtlMs = options.configTtlMs ?? 1000;
     this.recheckMs = options.recheckMs ?? 1000;
+    this.stopListening = this.store.onRunnable?.((queue) => this.wakeups.wake(queue)) ?? null;
   }
 
   async enqueue(queue: string, options: EnqueueOptions): Promise<EnqueueOutcome> {
@@ -361,6 +363,7 @@ export class QueueService {
   /** Stops claiming: open long polls answer empty at once. */
   async stop(): Promise<void> {
     this.closing = true;
+    this.stopListening?.();
     if (this.reaper) clearInterval(this.reaper);
     this.reaper = null;
     this.wakeups.wakeAll();

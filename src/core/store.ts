@@ -175,6 +175,12 @@ export interface Store extends JobStore, QueueStore, TokenStore, SessionStore, S
   readonly kind: "sqlite" | "redis";
   /** A cheap round trip to storage, for readiness. */
   ping(): Promise<boolean>;
+  /**
+   * Calls `listener` with a queue's name when another process may have made jobs of that queue
+   * runnable (a store shared by several servers); returns a function that stops listening. A
+   * store used by one process only has no such method: its service wakes its own claims.
+   */
+  onRunnable?(listener: (queue: string) => void): () => void;
   close(): Promise<void>;
 }
 

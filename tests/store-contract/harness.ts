@@ -15,8 +15,22 @@ export class Ctx {
   readonly svc: QueueService;
   jitter = 1;
 
-  constructor(readonly store: Store) {
+  private readonly twins: { store: Store; svc: QueueService }[] = [];
+
+  constructor(readonly store: Store, private readonly openTwin?: (store: Store) => Store) {
     this.svc = new QueueService({ store, clock: this.clock, random: () => this.jitter });
+  }
+
+  /**
+   * A second store over the same data (another process's view: a second connection to the same
+   * database or Redis) with a service of its own on the same clock; closed with the case.
+   */
+  twin(): { store: Store; svc: QueueService } {
+    if (!this.openTwin) throw new Error("this store contract run opens no second store over the same data");
+    const store = this.openTwin(this.store);
+    const twin = { store, svc: new QueueService({ store, clock: this.clock, random: () => this.jitter }) };
+    this.twins.push(twin);
+    return twin;
   }
 
   now(): number {
@@ -68,6 +82,10 @@ export class Ctx {
   }
 
   async close(): Promise<void> {
+    for (const twin of this.twins.splice(0)) {
+      await twin.svc.stop();
+      await twin.store.close();
+    }
     await this.svc.stop();
     await this.store.close();
   }

@@ -13,6 +13,7 @@ import { leasesContract } from "./leases.ts";
 import { listJobsContract } from "./list-jobs.ts";
 import { monitoringContract } from "./monitoring.ts";
 import { queueOpsContract } from "./queue-ops.ts";
+import { racesContract } from "./races.ts";
 import { retryDeleteContract } from "./retry-delete.ts";
 import { schedulesContract } from "./schedules.ts";
 import { tokensSessionsContract } from "./tokens-sessions.ts";
@@ -32,9 +33,12 @@ const AREAS: [string, (it: ContractCase) => void][] = [
   ["job events", jobEventsContract],
   ["error groups", errorGroupsContract],
   ["tokens and sessions", tokensSessionsContract],
+  ["two stores over the same data", racesContract],
 ];
 
 export type StoreContractOptions = {
+  /** Opens a second store over the same data as the given one (a second process's view), for the race cases. */
+  twin: (store: Store) => Store;
   /** Case name → the reason this store cannot pass it yet. Every skip must name a real case. */
   skip?: Record<string, string>;
 };
@@ -44,7 +48,7 @@ export type StoreContractOptions = {
  * fresh store from `makeStore`, a TestClock and a QueueService over them, and closes the store
  * when it ends.
  */
-export function runStoreContract(name: string, makeStore: () => Promise<Store>, options: StoreContractOptions = {}): void {
+export function runStoreContract(name: string, makeStore: () => Promise<Store>, options: StoreContractOptions): void {
   const skip = options.skip ?? {};
   const areas = AREAS.map(([area, register]) => {
     const cases: [string, (ctx: Ctx) => Promise<void>][] = [];
@@ -67,7 +71,7 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>, 
             continue;
           }
           test(caseName, async () => {
-            const ctx = new Ctx(await makeStore());
+            const ctx = new Ctx(await makeStore(), options.twin);
             try {
               await body(ctx);
             } finally {

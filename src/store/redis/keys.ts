@@ -86,7 +86,7 @@ export class Keys {
   /** `{prefix}:` — the hashtag and separator every key starts with. */
   readonly base: string;
 
-  constructor(prefix: string = DEFAULT_PREFIX) {
+  constructor(readonly prefix: string = DEFAULT_PREFIX) {
     if (!/^[^{}\s]{1,64}$/.test(prefix)) throw new Error(`invalid Redis key prefix "${prefix}": 1–64 characters, no braces or spaces`);
     this.base = `{${prefix}}:`;
   }

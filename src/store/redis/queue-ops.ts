@@ -73,7 +73,7 @@ export class RedisQueues {
   }
 
   async queueNextRunAt(p: { queue: string }) {
-    const [, score] = await this.ctx.redis.zrange(this.ctx.keys.inQueue(p.queue, "delayed"), 0, 0, "WITHSCORES");
+    const [, score] = await this.ctx.redis.zrange(this.ctx.keys.inQueue(p.queue, "delayed"), "0", "0", "WITHSCORES");
     return score === undefined ? null : Number(score);
   }
 

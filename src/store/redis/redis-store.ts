@@ -38,6 +38,8 @@ export class RedisStore implements Store {
   readonly kind = "redis" as const;
   readonly redis: RedisClient;
   readonly keys: Keys;
+  private readonly runnableListeners = new Set<(queue: string) => void>();
+  private subscriber: RedisClient | null = null;
 
   constructor(options: RedisStoreOptions = {}) {
     this.keys = new Keys(options.prefix ?? DEFAULT_PREFIX);
@@ -56,7 +58,23 @@ export class RedisStore implements Store {
     }
   }
 
+  /** Listens on the wake channel (one connection of its own, opened on first use): the scripts publish queues that got runnable jobs. */
+  onRunnable(listener: (queue: string) => void): () => void {
+    this.runnableListeners.add(listener);
+    if (!this.subscriber) {
+      const subscriber: RedisClient = (this.redis as Redis).duplicate();
+      subscriber.on("message", (_channel: string, queue: string) => {
+        for (const l of this.runnableListeners) l(queue);
+      });
+      subscriber.on("error", () => {}); // reconnects by itself; the main client reports outages
+      void subscriber.subscribe(this.keys.wake()).catch(() => {});
+      this.subscriber = subscriber;
+    }
+    return () => this.runnableListeners.delete(listener);
+  }
+
   async close(): Promise<void> {
+    this.subscriber?.disconnect();
     try {
       await this.redis.quit();
     } catch {
