@@ -1,0 +1,26 @@
+-- events-prune.lua: deletes the oldest events beyond the newest `keep`, never past the fold cursor
+-- (unfolded events are still owed to the aggregates) and never the newest event, so ids only
+-- grow; with each event go its place in its job's timeline and in its error group.
+-- KEYS[1] routing key. ARGV[2] keep, ARGV[3] limit (events per call). Returns how many went.
+local latest = tonumber(redis.call("GET", P .. "events:seq") or "0")
+local folded = tonumber(redis.call("GET", P .. "fold") or "0")
+local keep = math.max(1, tonumber(ARGV[2]))
+local limit = tonumber(ARGV[3])
+local cutoff = math.min(latest - keep, folded)
+if cutoff < 1 or limit < 1 then return 0 end
+local entries = redis.call("XRANGE", P .. "events", "-", string.format("%.0f-1", cutoff), "COUNT", limit)
+if #entries == 0 then return 0 end
+for _, entry in ipairs(entries) do
+  local n = string.match(entry[1], "^(%d+)-")
+  local f = {}
+  local flat = entry[2]
+  for i = 1, #flat, 2 do f[flat[i]] = flat[i + 1] end
+  if f.job then
+    -- A job's timeline is oldest first, so its pruned events are at the front.
+    redis.call("LREM", P .. "job:" .. f.job .. ":ev", 1, n)
+    if f.etype and f.queue then redis.call("ZREM", P .. "errs:" .. f.queue .. "|" .. f.etype, n .. ":" .. f.job) end
+  end
+end
+local last = tonumber(string.match(entries[#entries][1], "^(%d+)-"))
+redis.call("XTRIM", P .. "events", "MINID", string.format("%.0f-0", last + 1))
+return #entries

@@ -1,0 +1,173 @@
+/** The event log on Redis: reading after an id with filters, a job's timeline, appending alert events, pruning, error groups. */
+import type { JobError, JobState } from "../../core/job.ts";
+import type { AlertEventType, ErrorFailure, ErrorSample, EventFilters, EventsPage, MonitorEvent } from "../../core/monitor-store.ts";
+import type { RedisContext } from "./context.ts";
+import eventAppendLua from "./lua/event-append.lua" with { type: "text" };
+import eventsPruneLua from "./lua/events-prune.lua" with { type: "text" };
+import { entryEventId, eventEntryId, monitorKeys } from "./monitor-keys.ts";
+
+export const EVENT_SCRIPTS = { eventAppend: eventAppendLua, eventsPrune: eventsPruneLua };
+
+/** Ids examined per read, so a selective filter never scans the whole log at once (as on SQLite). */
+const SCAN_WINDOW = 10_000;
+
+/** Entries read per round trip while a filtered read scans its window. */
+const READ_CHUNK = 1000;
+
+type Entry = [id: string, fields: string[]];
+
+const JOB_ID = /^[1-9][0-9]{0,15}$/;
+
+const numberOrNull = (s: string | undefined): number | null => (s === undefined ? null : Number(s));
+
+/** A stream entry as an event; fields the entry lacks are null. */
+export function toEvent([entryId, flat]: Entry): MonitorEvent {
+  const f: Record<string, string> = {};
+  for (let i = 0; i + 1 < flat.length; i += 2) f[flat[i]!] = flat[i + 1]!;
+  return {
+    id: entryEventId(entryId),
+    at: Number(f.at),
+    type: f.type as MonitorEvent["type"],
+    queue: f.queue ?? null,
+    key: f.key ?? null,
+    jobId: f.job ?? null,
+    state: (f.state ?? null) as JobState | null,
+    prevState: (f.prev ?? null) as JobState | null,
+    attempt: numberOrNull(f.attempt),
+    errorType: f.etype ?? null,
+    durationMs: numberOrNull(f.dur),
+    data: f.data === undefined ? null : JSON.parse(f.data),
+  };
+}
+
+export async function latestEventId(ctx: RedisContext): Promise<number> {
+  return Number((await ctx.redis.get(monitorKeys(ctx.keys).eventsSeq)) ?? 0);
+}
+
+/** The entries of the given event ids that are still in the log, in the order given. */
+async function entriesOf(ctx: RedisContext, ids: number[]): Promise<Entry[]> {
+  if (!ids.length) return [];
+  const stream = monitorKeys(ctx.keys).events;
+  const pipe = ctx.redis.pipeline();
+  for (const n of ids) pipe.xrange(stream, eventEntryId(n), eventEntryId(n));
+  const answers = (await pipe.exec()) ?? [];
+  return answers.flatMap(([err, entries]) => {
+    if (err) throw err;
+    return entries as Entry[];
+  });
+}
+
+const matches = (e: MonitorEvent, f: EventFilters) =>
+  (f.queue === undefined || e.queue === f.queue) && (f.key === undefined || e.key === f.key) && (f.jobId === undefined || e.jobId === f.jobId);
+
+/**
+ * Events after `afterId` matching the filters, within a window of SCAN_WINDOW ids. A job filter
+ * reads the job's own index instead of the window's entries.
+ */
+export async function eventsAfter(ctx: RedisContext, p: { afterId: number; filters: EventFilters; limit: number }): Promise<EventsPage> {
+  const afterId = Math.max(0, Math.floor(p.afterId));
+  const latest = await latestEventId(ctx);
+  const upper = Math.min(latest, afterId + SCAN_WINDOW);
+  if (upper <= afterId) return { events: [], lastId: afterId, atEnd: true };
+  const events = p.filters.jobId === undefined
+    ? await scanWindow(ctx, afterId, upper, p.filters, p.limit)
+    : await jobWindow(ctx, afterId, upper, p.filters, p.limit);
+  const lastId = events.length === p.limit ? events[events.length - 1]!.id : upper;
+  return { events, lastId, atEnd: lastId === latest };
+}
+
+async function scanWindow(ctx: RedisContext, afterId: number, upper: number, filters: EventFilters, limit: number): Promise<MonitorEvent[]> {
+  const stream = monitorKeys(ctx.keys).events;
+  const filtered = filters.queue !== undefined || filters.key !== undefined;
+  const out: MonitorEvent[] = [];
+  let start = `${afterId + 1}-0`;
+  while (out.length < limit) {
+    const count = filtered ? Math.max(READ_CHUNK, limit) : limit - out.length;
+    const entries = (await ctx.redis.xrange(stream, start, eventEntryId(upper), "COUNT", count)) as Entry[];
+    for (const entry of entries) {
+      const e = toEvent(entry);
+      if (!matches(e, filters)) continue;
+      out.push(e);
+      if (out.length === limit) return out;
+    }
+    if (entries.length < count) return out;
+    start = `${entryEventId(entries[entries.length - 1]![0]) + 1}-0`;
+  }
+  return out;
+}
+
+async function jobWindow(ctx: RedisContext, afterId: number, upper: number, filters: EventFilters, limit: number): Promise<MonitorEvent[]> {
+  if (!JOB_ID.test(filters.jobId!)) return [];
+  const ids = (await ctx.redis.lrange(monitorKeys(ctx.keys).jobEvents(filters.jobId!), 0, -1)).map(Number);
+  const inWindow = ids.filter((n) => n > afterId && n <= upper);
+  const out: MonitorEvent[] = [];
+  for (let i = 0; i < inWindow.length && out.length < limit; i += READ_CHUNK) {
+    for (const entry of await entriesOf(ctx, inWindow.slice(i, i + READ_CHUNK))) {
+      const e = toEvent(entry);
+      if (matches(e, filters)) out.push(e);
+      if (out.length === limit) break;
+    }
+  }
+  return out;
+}
+
+/** The newest `limit` events of one job still in the log, oldest first, through its own index. */
+export async function jobEvents(ctx: RedisContext, p: { jobId: string; limit: number }): Promise<MonitorEvent[]> {
+  if (!JOB_ID.test(p.jobId) || p.limit < 1) return [];
+  // Pruning takes a job's oldest events first, so the newest ids of its index are the ones left.
+  const ids = (await ctx.redis.lrange(monitorKeys(ctx.keys).jobEvents(p.jobId), -p.limit, -1)).map(Number);
+  return (await entriesOf(ctx, ids)).map(toEvent);
+}
+
+export async function eventAppend(ctx: RedisContext, p: { type: AlertEventType; queue: string | null; data: unknown; now: number }): Promise<number> {
+  const queue = p.queue === null ? "" : `=${p.queue}`;
+  return Number(await ctx.scripts.run("eventAppend", [p.now, p.type, queue, JSON.stringify(p.data ?? null)]));
+}
+
+/** Deletes up to `limit` of the oldest events beyond the newest `keep`, never past the fold cursor nor the newest. */
+export async function eventsPruneBatch(ctx: RedisContext, p: { keep: number; limit: number }): Promise<number> {
+  return Number(await ctx.scripts.run("eventsPrune", [Math.max(0, Math.floor(p.keep)), Math.max(0, Math.floor(p.limit))]));
+}
+
+/**
+ * Failed attempts of a queue and error type still in the log, newest first, below `before`:
+ * walked down the error group's index; an entry whose event is gone is passed over.
+ */
+async function failuresBelow(ctx: RedisContext, p: { queue: string; type: string; before: number; limit: number }): Promise<ErrorFailure[]> {
+  const index = monitorKeys(ctx.keys).errors(p.queue, p.type);
+  const out: ErrorFailure[] = [];
+  let max = p.before === Infinity ? "+inf" : `(${p.before}`;
+  while (out.length < p.limit) {
+    const want = p.limit - out.length;
+    const members = await ctx.redis.zrevrangebyscore(index, max, "-inf", "LIMIT", 0, want);
+    if (!members.length) return out;
+    const entries = new Map((await entriesOf(ctx, members.map(entryIdOfMember))).map((entry) => [entryEventId(entry[0]), entry]));
+    for (const member of members) {
+      const eventId = entryIdOfMember(member);
+      const entry = entries.get(eventId);
+      if (!entry) continue;
+      const e = toEvent(entry);
+      out.push({ eventId, jobId: member.slice(member.indexOf(":") + 1), at: e.at, attempt: e.attempt });
+    }
+    if (members.length < want) return out;
+    max = `(${entryIdOfMember(members[members.length - 1]!)}`;
+  }
+  return out;
+}
+
+const entryIdOfMember = (member: string): number => Number(member.slice(0, member.indexOf(":")));
+
+export async function errorFailures(ctx: RedisContext, p: { queue: string; type: string; beforeEventId?: number; limit: number }): Promise<ErrorFailure[]> {
+  const before = p.beforeEventId === undefined ? Infinity : Math.floor(p.beforeEventId);
+  return failuresBelow(ctx, { queue: p.queue, type: p.type, before, limit: Math.max(1, Math.floor(p.limit)) });
+}
+
+/** The newest failure of the group still in the log, and its job's newest message of that type; null when either is gone. */
+export async function errorSample(ctx: RedisContext, p: { queue: string; type: string }): Promise<ErrorSample | null> {
+  const [newest] = await failuresBelow(ctx, { ...p, before: Infinity, limit: 1 });
+  if (!newest) return null;
+  const errors = await ctx.redis.hget(monitorKeys(ctx.keys).job(newest.jobId), "errors");
+  if (errors === null) return null;
+  const error = (JSON.parse(errors) as JobError[]).findLast((e) => e.type === p.type);
+  return error ? { jobId: newest.jobId, message: error.message } : null;
+}
