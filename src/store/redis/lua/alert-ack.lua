@@ -1,0 +1,9 @@
+-- alert-ack.lua: marks an alert acknowledged, once: a later acknowledgement keeps the first.
+-- KEYS[1] routing key. ARGV[2] alert id, ARGV[3] by ("" for null, "=" .. name otherwise), ARGV[4] now.
+-- Returns the alert's hash as a flat list, or false when the alert is unknown.
+local key = P .. "alert:" .. ARGV[2]
+if redis.call("EXISTS", key) == 0 then return false end
+if redis.call("HSETNX", key, "ackedAt", ARGV[4]) == 1 and ARGV[3] ~= "" then
+  redis.call("HSET", key, "ackedBy", string.sub(ARGV[3], 2))
+end
+return redis.call("HGETALL", key)
