@@ -5,7 +5,7 @@
  * Every job change appends one event to the log atomically with the change itself, and the
  * aggregates count each event exactly once (a store may fold the log into them in bulk before
  * it answers, as SQLite does, or count at once, as a Lua script can); both outlive job rows.
- * The SQLite migration 004 spells out which change makes which event and what it counts.
+ * src/core/job-events.ts says which change makes which event (the store contract holds every store to it).
  * Ranges are [from, to) in epoch ms over minute starts; every method takes one params object
  * carrying `now`.
  */

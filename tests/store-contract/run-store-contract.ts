@@ -2,6 +2,7 @@
 import { describe, test } from "bun:test";
 import type { Store } from "../../src/core/store.ts";
 import { cancelContract } from "./cancel.ts";
+import { changeEventsContract } from "./change-events.ts";
 import { claimContract } from "./claim.ts";
 import { enqueueContract } from "./enqueue.ts";
 import { errorGroupsContract } from "./error-groups.ts";
@@ -31,6 +32,7 @@ const AREAS: [string, (it: ContractCase) => void][] = [
   ["schedules", schedulesContract],
   ["monitoring", monitoringContract],
   ["job events", jobEventsContract],
+  ["events of every change", changeEventsContract],
   ["error groups", errorGroupsContract],
   ["tokens and sessions", tokensSessionsContract],
   ["two stores over the same data", racesContract],
