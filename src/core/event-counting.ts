@@ -49,12 +49,16 @@ const COUNTER_OF: Partial<Record<MonitorEvent["type"], keyof StatsCounters>> = {
   "job.retrying": "retried",
 };
 
-/** Keeps `e` among the hour's SLOWEST_PER_HOUR slowest (sorted slowest first; an earlier event wins a tie). */
+/** Slower first; at equal run times the lower job id first (the order an hour's slowest are kept and shown in). */
+export function slowerFirst(a: CountedEvent, b: CountedEvent): number {
+  return b.durationMs! - a.durationMs! || Number(a.jobId) - Number(b.jobId);
+}
+
+/** Keeps `e` among the hour's SLOWEST_PER_HOUR slowest, sorted by slowerFirst. */
 function keepIfSlow<E extends CountedEvent>(top: E[], e: E): void {
-  const ms = e.durationMs!;
-  if (top.length === SLOWEST_PER_HOUR && ms <= top[SLOWEST_PER_HOUR - 1]!.durationMs!) return;
+  if (top.length === SLOWEST_PER_HOUR && slowerFirst(e, top[SLOWEST_PER_HOUR - 1]!) >= 0) return;
   let i = top.length;
-  while (i > 0 && top[i - 1]!.durationMs! < ms) i--;
+  while (i > 0 && slowerFirst(e, top[i - 1]!) < 0) i--;
   top.splice(i, 0, e);
   if (top.length > SLOWEST_PER_HOUR) top.length = SLOWEST_PER_HOUR;
 }

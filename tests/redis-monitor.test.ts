@@ -1,0 +1,108 @@
+/** Redis specifics of the MonitorStore (its semantics are in the store contract): the fold's compare-and-set, bounded reads, pruning's indexes. */
+import { describe, expect, test } from "bun:test";
+import type { MonitorEvent } from "../src/core/monitor-store.ts";
+import { FOLD_BATCH } from "../src/store/redis/stats-fold.ts";
+import type { RedisStore } from "../src/store/redis/redis-store.ts";
+import { freshPrefix, freshRedisStore, redisAvailable } from "./helpers/redis.ts";
+
+const T0 = Date.parse("2026-01-05T10:00:00Z");
+
+type NewEvent = Partial<Omit<MonitorEvent, "id">> & Pick<MonitorEvent, "type">;
+
+/**
+ * Appends events the way the job scripts do: the next ids of events:seq, one stream entry each,
+ * the id on its job's timeline, failures in their error group.
+ */
+async function append(store: RedisStore, events: NewEvent[]): Promise<number[]> {
+  const k = (...parts: (string | number)[]) => store.keys.k(...parts);
+  const last = await store.redis.incrby(k("events", "seq"), events.length);
+  const pipe = store.redis.pipeline();
+  const ids = events.map((_, i) => last - events.length + 1 + i);
+  events.forEach((e, i) => {
+    const n = ids[i]!;
+    const fields: [string, unknown][] = [
+      ["at", e.at ?? T0], ["type", e.type], ["queue", e.queue ?? "q"], ["key", e.key], ["job", e.jobId], ["state", e.state],
+      ["prev", e.prevState], ["attempt", e.attempt], ["etype", e.errorType], ["dur", e.durationMs],
+    ];
+    pipe.xadd(k("events"), `${n}-1`, ...fields.filter(([, v]) => v != null).flatMap(([f, v]) => [f, String(v)]));
+    if (e.jobId) pipe.rpush(k("job", e.jobId, "ev"), n);
+    if (e.jobId && e.errorType) pipe.zadd(k("errs", `${e.queue ?? "q"}|${e.errorType}`), n, `${n}:${e.jobId}`);
+  });
+  await pipe.exec();
+  return ids;
+}
+
+const range = { from: 0, to: T0 + 3_600_000, now: T0 };
+
+if (await redisAvailable()) {
+  describe("RedisStore monitoring", () => {
+    test("servers folding the same log at once count each event once, in bounded batches up to the newest event", async () => {
+      const prefix = freshPrefix();
+      const stores = [freshRedisStore(prefix), freshRedisStore(prefix), freshRedisStore(prefix)];
+      try {
+        const n = 2 * FOLD_BATCH + 7;
+        const firstMinute = Array.from({ length: n }, (_, i) => i % 120 < 60).filter(Boolean).length;
+        await append(stores[0]!, Array.from({ length: n }, (_, i) => ({
+          type: "job.completed" as const, jobId: String(i + 1), at: T0 + (i % 120) * 1000, durationMs: 10, attempt: 1,
+        })));
+        const reads = await Promise.all([...stores, ...stores].map((s) => s.statsTotals(range)));
+        for (const totals of reads) expect(totals).toEqual([expect.objectContaining({ queue: "q", completed: n, runMs: 10 * n })]);
+        expect(await stores[0]!.redis.get(stores[0]!.keys.k("fold"))).toBe(String(n));
+        expect((await stores[1]!.statsSeries({ ...range, stepMs: 60_000 })).map((p) => p.completed)).toEqual([firstMinute, n - firstMinute]);
+      } finally {
+        await Promise.all(stores.map((s) => s.close()));
+      }
+    });
+
+    test("a read examines a bounded window of ids, so a selective filter never scans the whole log at once", async () => {
+      const store = freshRedisStore();
+      try {
+        await append(store, Array.from({ length: 10_500 }, (_, i) => ({ type: "job.enqueued" as const, queue: "a", jobId: String(i + 1) })));
+        await append(store, [{ type: "job.enqueued", queue: "b", jobId: "10501" }]);
+        const first = await store.eventsAfter({ afterId: 0, filters: { queue: "b" }, limit: 10, now: T0 });
+        expect(first).toEqual({ events: [], lastId: 10_000, atEnd: false });
+        const second = await store.eventsAfter({ afterId: first.lastId, filters: { queue: "b" }, limit: 10, now: T0 });
+        expect(second.events.map((e) => e.jobId)).toEqual(["10501"]);
+        expect(second).toMatchObject({ lastId: 10_501, atEnd: true });
+      } finally {
+        await store.close();
+      }
+    });
+
+    test("pruned events leave their job's timeline and their error group", async () => {
+      const store = freshRedisStore();
+      try {
+        const failure = { queue: "q", jobId: "1", errorType: "smtp" } as const;
+        const ids = await append(store, [
+          { type: "job.enqueued", jobId: "1" },
+          { ...failure, type: "job.retrying", attempt: 1 },
+          { ...failure, type: "job.retrying", attempt: 2 },
+          { ...failure, type: "job.failed", attempt: 3 },
+        ]);
+        expect(await store.eventsPrune({ keep: 2, limit: 100, now: T0 })).toBe(2);
+        expect(await store.redis.lrange(store.keys.k("job", "1", "ev"), 0, -1)).toEqual(ids.slice(2).map(String));
+        expect((await store.errorFailures({ queue: "q", type: "smtp", limit: 10 })).map((f) => f.attempt)).toEqual([3, 2]);
+        expect(await store.redis.zcard(store.keys.k("errs", "q|smtp"))).toBe(2);
+        expect((await store.jobEvents({ jobId: "1", limit: 10, now: T0 })).map((e) => e.id)).toEqual(ids.slice(2));
+        expect((await store.statsErrors(range))).toEqual([{ queue: "q", type: "smtp", n: 3 }]);
+      } finally {
+        await store.close();
+      }
+    });
+
+    test("an hour's slowest completions keep the lower job id among equal run times, across folds", async () => {
+      const store = freshRedisStore();
+      const done = (jobId: number) => ({ type: "job.completed" as const, jobId: String(jobId), durationMs: 500, at: T0 + jobId });
+      try {
+        await append(store, [9, 8, 7].map(done));
+        expect((await store.statsSlowest({ ...range, limit: 10 })).map((s) => s.jobId)).toEqual(["7", "8", "9"]);
+        await append(store, [6, 5, 4, 3, 2, 1].map(done));
+        const slowest = await store.statsSlowest({ ...range, limit: 10 });
+        expect(slowest.map((s) => s.jobId)).toEqual(["1", "2", "3", "4", "5"]);
+        expect(slowest[0]).toEqual({ jobId: "1", queue: "q", key: null, runMs: 500, finishedAt: T0 + 1 });
+      } finally {
+        await store.close();
+      }
+    });
+  });
+}
