@@ -1,8 +1,11 @@
 /** Redis specifics of the MonitorStore (its semantics are in the store contract): the fold's compare-and-set, bounded reads, pruning's indexes. */
 import { describe, expect, test } from "bun:test";
 import type { MonitorEvent } from "../src/core/monitor-store.ts";
-import { FOLD_BATCH } from "../src/store/redis/stats-fold.ts";
+import { EVENT_SCRIPTS } from "../src/store/redis/monitor-events.ts";
+import { RECORD_SCRIPTS } from "../src/store/redis/monitor-records.ts";
 import type { RedisStore } from "../src/store/redis/redis-store.ts";
+import { Scripts } from "../src/store/redis/scripts.ts";
+import { FOLD_BATCH } from "../src/store/redis/stats-fold.ts";
 import { freshPrefix, freshRedisStore, redisAvailable } from "./helpers/redis.ts";
 
 const T0 = Date.parse("2026-01-05T10:00:00Z");
@@ -100,6 +103,29 @@ if (await redisAvailable()) {
         const slowest = await store.statsSlowest({ ...range, limit: 10 });
         expect(slowest.map((s) => s.jobId)).toEqual(["1", "2", "3", "4", "5"]);
         expect(slowest[0]).toEqual({ jobId: "1", queue: "q", key: null, runMs: 500, finishedAt: T0 + 1 });
+      } finally {
+        await store.close();
+      }
+    });
+  
+    test("an event append, alert upsert or resolve re-sent with its request id applies once and answers the same", async () => {
+      const store = freshRedisStore();
+      const scripts = new Scripts(store.redis, store.keys);
+      scripts.add({ ...EVENT_SCRIPTS, ...RECORD_SCRIPTS });
+      try {
+        const append = ["req-1", T0, "alert.firing", "=q", "{}"];
+        const id = await scripts.run("eventAppend", append);
+        expect(await scripts.run("eventAppend", append)).toBe(id);
+        expect(await store.eventsLatestId({ now: T0 })).toBe(Number(id));
+        const upsert = ["req-2", "queue_backlog", "q", "warning", "m", "=1200", "=1000", T0];
+        const [change, alertId] = await scripts.run<[string, string]>("alertUpsert", upsert);
+        expect(await scripts.run<[string, string]>("alertUpsert", upsert)).toEqual([change, alertId, expect.any(Array)]);
+        expect(change).toBe("fired");
+        expect(await store.alertsList({ limit: 10, now: T0 })).toEqual([expect.objectContaining({ id: alertId, value: 1200, threshold: 1000 })]);
+        const resolve = ["req-3", alertId, T0 + 1];
+        expect(await scripts.run("alertResolve", resolve)).toEqual(expect.arrayContaining(["state", "resolved"]));
+        expect(await scripts.run("alertResolve", resolve)).toEqual(expect.arrayContaining(["state", "resolved"]));
+        expect(await scripts.run("alertResolve", ["req-4", alertId, T0 + 2])).toBeNull();
       } finally {
         await store.close();
       }

@@ -1,4 +1,5 @@
 /** The event log on Redis: reading after an id with filters, a job's timeline, appending alert events, pruning, error groups. */
+import { randomUUID } from "node:crypto";
 import type { JobError, JobState } from "../../core/job.ts";
 import type { AlertEventType, ErrorFailure, ErrorSample, EventFilters, EventsPage, MonitorEvent } from "../../core/monitor-store.ts";
 import type { RedisContext } from "./context.ts";
@@ -121,7 +122,7 @@ export async function jobEvents(ctx: RedisContext, p: { jobId: string; limit: nu
 
 export async function eventAppend(ctx: RedisContext, p: { type: AlertEventType; queue: string | null; data: unknown; now: number }): Promise<number> {
   const queue = p.queue === null ? "" : `=${p.queue}`;
-  return Number(await ctx.scripts.run("eventAppend", [p.now, p.type, queue, JSON.stringify(p.data ?? null)]));
+  return Number(await ctx.scripts.run("eventAppend", [randomUUID(), p.now, p.type, queue, JSON.stringify(p.data ?? null)]));
 }
 
 /** Deletes up to `limit` of the oldest events beyond the newest `keep`, never past the fold cursor nor the newest. */

@@ -1,4 +1,5 @@
 /** Alerts and stored reports on Redis: an alert is a hash of its fields, its lifecycle moves by script. */
+import { randomUUID } from "node:crypto";
 import type { Alert, AlertCondition, AlertState, AlertUpsert, StoredReport } from "../../core/monitor-store.ts";
 import type { RedisContext } from "./context.ts";
 import alertAckLua from "./lua/alert-ack.lua" with { type: "text" };
@@ -42,14 +43,14 @@ function toAlert(id: string, flat: string[] | Record<string, string>): Alert {
 
 export async function alertUpsert(ctx: RedisContext, p: AlertCondition & { now: number }): Promise<AlertUpsert> {
   const [change, id, flat] = await ctx.scripts.run<[AlertUpsert["change"], string, string[]]>("alertUpsert", [
-    p.rule, p.subject, p.severity, p.message, nullable(p.value), nullable(p.threshold), p.now,
+    randomUUID(), p.rule, p.subject, p.severity, p.message, nullable(p.value), nullable(p.threshold), p.now,
   ]);
   return { alert: toAlert(id, flat), change };
 }
 
 export async function alertResolve(ctx: RedisContext, p: { id: string; now: number }): Promise<Alert | null> {
   if (!ALERT_ID.test(p.id)) return null;
-  const flat = await ctx.scripts.run<string[] | null>("alertResolve", [p.id, p.now]);
+  const flat = await ctx.scripts.run<string[] | null>("alertResolve", [randomUUID(), p.id, p.now]);
   return flat ? toAlert(p.id, flat) : null;
 }
 

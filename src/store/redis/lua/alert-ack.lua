@@ -3,7 +3,6 @@
 -- Returns the alert's hash as a flat list, or false when the alert is unknown.
 local key = P .. "alert:" .. ARGV[2]
 if redis.call("EXISTS", key) == 0 then return false end
-if redis.call("HSETNX", key, "ackedAt", ARGV[4]) == 1 and ARGV[3] ~= "" then
-  redis.call("HSET", key, "ackedBy", string.sub(ARGV[3], 2))
-end
+local by = opt(ARGV[3])
+if redis.call("HSETNX", key, "ackedAt", ARGV[4]) == 1 and by then redis.call("HSET", key, "ackedBy", by) end
 return redis.call("HGETALL", key)

@@ -8,7 +8,7 @@ local keep = math.max(1, tonumber(ARGV[2]))
 local limit = tonumber(ARGV[3])
 local cutoff = math.min(latest - keep, folded)
 if cutoff < 1 or limit < 1 then return 0 end
-local entries = redis.call("XRANGE", P .. "events", "-", string.format("%.0f-1", cutoff), "COUNT", limit)
+local entries = redis.call("XRANGE", P .. "events", "-", n2s(cutoff) .. "-1", "COUNT", limit)
 if #entries == 0 then return 0 end
 for _, entry in ipairs(entries) do
   local n = string.match(entry[1], "^(%d+)-")
@@ -22,5 +22,5 @@ for _, entry in ipairs(entries) do
   end
 end
 local last = tonumber(string.match(entries[#entries][1], "^(%d+)-"))
-redis.call("XTRIM", P .. "events", "MINID", string.format("%.0f-0", last + 1))
+redis.call("XTRIM", P .. "events", "MINID", n2s(last + 1) .. "-0")
 return #entries
