@@ -119,7 +119,8 @@ if (await redisAvailable()) {
         expect(await store.eventsLatestId({ now: T0 })).toBe(Number(id));
         const upsert = ["req-2", "queue_backlog", "q", "warning", "m", "=1200", "=1000", T0];
         const [change, alertId] = await scripts.run<[string, string]>("alertUpsert", upsert);
-        expect(await scripts.run<[string, string]>("alertUpsert", upsert)).toEqual([change, alertId, expect.any(Array)]);
+        const again = await scripts.run<unknown[]>("alertUpsert", upsert);
+        expect(again.slice(0, 2)).toEqual([change, alertId]);
         expect(change).toBe("fired");
         expect(await store.alertsList({ limit: 10, now: T0 })).toEqual([expect.objectContaining({ id: alertId, value: 1200, threshold: 1000 })]);
         const resolve = ["req-3", alertId, T0 + 1];
