@@ -101,6 +101,6 @@ function delegate(store: object, part: object): void {
     const fn = (part as Record<string, unknown>)[name];
     if (name === "constructor" || typeof fn !== "function") continue;
     if (name in store) throw new Error(`RedisStore: two parts define ${name}`);
-    Object.defineProperty(store, name, { value: fn.bind(part), enumerable: false });
+    Object.defineProperty(store, name, { value: fn.bind(part), enumerable: false, configurable: true, writable: true });
   }
 }
