@@ -5,7 +5,7 @@ import { createApp } from "./api/app.ts";
 import { Authenticator } from "./api/auth.ts";
 import type { App } from "./api/env.ts";
 import { systemClock, type Clock } from "./core/clock.ts";
-import { CannotStart } from "./core/errors.ts";
+import { CannotStart, StorageUnavailable } from "./core/errors.ts";
 import { QueueService } from "./core/queue-service.ts";
 import { Scheduler } from "./scheduler/scheduler.ts";
 import { ScheduleService } from "./scheduler/schedule-service.ts";
@@ -14,8 +14,9 @@ import { Monitor } from "./monitor/monitor.ts";
 import { monitorTasks } from "./monitor/monitor-tasks.ts";
 import { maintenanceTasks } from "./scheduler/maintenance/tasks.ts";
 import type { Store } from "./core/store.ts";
+import { openStore, redisConnectionOf, storeAnswers, type StoreConfig } from "./store/open-store.ts";
+import { persistenceWarnings } from "./store/redis/connect.ts";
 import { lockDataFolder, type DataLock } from "./store/sqlite/data-lock.ts";
-import { SqliteStore } from "./store/sqlite/sqlite-store.ts";
 import { VERSION } from "./version.ts";
 import { startServerWorkers, type ServerWorkers } from "./workers/server-workers.ts";
 import { WorkerRegistry } from "./workers/worker-registry.ts";
@@ -40,7 +41,17 @@ export type ServeConfig = {
   handlersFile?: string | null;
   /** How often a waiting long poll looks again by itself (default 1 s); enqueues on this server wake it at once. */
   longPollRecheckMs?: number;
+  /**
+   * Keep the queue in Redis, shared with every server pointed at it, instead of SQLite in the
+   * data folder (which then holds only this server's logs and reports). Default: SQLite.
+   */
+  redis?: RedisConfig | null;
 };
+
+export type RedisConfig = { url?: string; cluster?: string[]; prefix?: string };
+
+/** At start, how long spool waits for Redis before it listens anyway, answering 503 until Redis answers. */
+const REDIS_START_WAIT_MS = 5000;
 
 export type RunningServer = {
   url: string;
@@ -76,17 +87,25 @@ function withAbsoluteUrl(req: Request, bun: { hostname?: string; port?: number }
 export async function startServer(config: ServeConfig, clock: Clock = systemClock): Promise<RunningServer> {
   const dataDir = isAbsolute(config.dataDir) ? config.dataDir : resolve(config.dataDir);
   mkdirSync(dataDir, { recursive: true });
-  const lock: DataLock = lockDataFolder(dataDir);
-  let store: SqliteStore | null = null;
+  // The lock keeps a second server off the SQLite database; on Redis, servers share the queue.
+  const lock: DataLock | null = config.redis ? null : lockDataFolder(dataDir);
+  let store: Store | null = null;
   let workers: ServerWorkers | null = null;
   let listener: ReturnType<typeof Bun.serve> | null = null;
+  const closing = new AbortController();
   try {
-    store = new SqliteStore({ path: join(dataDir, "spool.db"), durability: config.durability, busyTimeoutMs: config.busyTimeoutMs });
-    const tokens = await store.tokensCount();
-    if (!isLoopback(config.host) && tokens === 0 && !config.adminToken && !config.insecure) {
-      throw new RefusedToStart(
-        `refusing to listen on ${config.host} without any API token: create one with \`spool token create --role admin\`, set SPOOL_ADMIN_TOKEN, or pass --insecure`,
-      );
+    store = openStore(storeConfigOf(config, dataDir));
+    const reachable = await firstContact(store, closing.signal);
+    if (!isLoopback(config.host) && !config.adminToken && !config.insecure) {
+      if (!reachable) {
+        console.error(`spool: listening on ${config.host} waits for Redis, which says whether any API token exists`);
+        await storeAnswers(store, closing.signal);
+      }
+      if ((await store.tokensCount()) === 0) {
+        throw new RefusedToStart(
+          `refusing to listen on ${config.host} without any API token: create one with \`spool token create --role admin\`, set SPOOL_ADMIN_TOKEN, or pass --insecure`,
+        );
+      }
     }
     const service = new QueueService({ store, clock, recheckMs: config.longPollRecheckMs });
     service.start();
@@ -99,7 +118,6 @@ export async function startServer(config: ServeConfig, clock: Clock = systemCloc
       handlersFile: config.handlersFile ?? null,
       maintenanceTasks: new Map([...maintenanceTasks, ...monitorTasks(monitor)]),
     });
-    const closing = new AbortController();
     const app = createApp({
       closing: closing.signal,
       auth: new Authenticator({ store, clock, adminToken: config.adminToken }),
@@ -132,15 +150,16 @@ export async function startServer(config: ServeConfig, clock: Clock = systemCloc
       maxRequestBodySize: Number.MAX_SAFE_INTEGER,
     }));
     const scheduler = new Scheduler({ service });
-    await scheduler.start();
-    const openStore = store;
+    if (reachable) await scheduler.start();
+    else void startSchedulerOnceStoreAnswers(scheduler, store, closing.signal);
+    const openedStore = store;
     const runningWorkers = workers;
     let stopped = false;
     return {
       url: `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${server.port}`,
       port: server.port!,
       service,
-      store: openStore,
+      store: openedStore,
       monitor,
       app,
       async stop() {
@@ -155,15 +174,60 @@ export async function startServer(config: ServeConfig, clock: Clock = systemCloc
         const cut = setTimeout(() => void server.stop(true), 2000);
         await server.stop();
         clearTimeout(cut);
-        await openStore.close();
-        lock.release();
+        await openedStore.close();
+        lock?.release();
       },
     };
   } catch (err) {
     await listener?.stop(true);
     await workers?.shutDown(0);
+    closing.abort();
     if (store) await store.close();
-    lock.release();
+    lock?.release();
     throw err;
+  }
+}
+
+function storeConfigOf(config: ServeConfig, dataDir: string): StoreConfig {
+  if (config.redis) return { kind: "redis", ...config.redis, log: (line) => console.error(line) };
+  return { kind: "sqlite", path: join(dataDir, "spool.db"), durability: config.durability, busyTimeoutMs: config.busyTimeoutMs };
+}
+
+/**
+ * Whether the store answers at start. SQLite does (or it failed to open). Redis gets a few
+ * seconds; when it answers, its settings are checked (either warning can mean lost jobs),
+ * and when it does not, spool says it waits for it and checks once it answers.
+ */
+async function firstContact(store: Store, signal: AbortSignal): Promise<boolean> {
+  const redis = redisConnectionOf(store);
+  if (!redis) return true;
+  const warn = async () => {
+    for (const line of await persistenceWarnings(redis.client, redis.address)) console.error(line);
+  };
+  if (await redis.firstContact(REDIS_START_WAIT_MS)) {
+    await warn();
+    return true;
+  }
+  console.error(`spool: waiting for Redis at ${redis.address} (${redis.problem}); until it answers, requests get 503 and /readyz says not ready`);
+  void storeAnswers(store, signal).then(async () => {
+    if (signal.aborted) return;
+    console.error(`spool: Redis at ${redis.address} answers`);
+    await warn().catch(() => {});
+  });
+  return false;
+}
+
+/** Starts the scheduler once the store answers; a start that storage refuses (Redis gone again) waits for it again. */
+async function startSchedulerOnceStoreAnswers(scheduler: Scheduler, store: Store, signal: AbortSignal): Promise<void> {
+  while (!signal.aborted) {
+    await storeAnswers(store, signal);
+    if (signal.aborted) return;
+    try {
+      await scheduler.start();
+      return;
+    } catch (err) {
+      await scheduler.stop();
+      if (!(err instanceof StorageUnavailable)) return console.error("spool: the scheduler could not start:", err);
+    }
   }
 }

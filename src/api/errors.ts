@@ -2,7 +2,6 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { SpoolError } from "../core/errors.ts";
-import { isStorageFailure } from "../store/sqlite/database.ts";
 
 /** A request whose connection the client closed before its body was read. */
 export function clientGone(err: unknown): boolean {
@@ -28,7 +27,10 @@ const HTTP_CODES: Record<number, [string, string]> = {
   415: ["unsupported_media_type", "send the body as JSON with Content-Type: application/json"],
 };
 
-/** The app's onError: our errors keep their code; framework errors get a code of their own; the rest is 500. */
+/**
+ * The app's onError: our errors keep their code (every store reports storage it cannot use as
+ * StorageUnavailable: 503 with Retry-After); framework errors get a code of their own; the rest is 500.
+ */
 export function handleError(err: Error, c: Context) {
   if (err instanceof SpoolError) {
     if (err.code === "rate_limited") c.header("Retry-After", String(err.details[0] ?? 1));
@@ -42,10 +44,6 @@ export function handleError(err: Error, c: Context) {
   }
   // The client hung up while its body was read: nobody is left to answer, and nothing is wrong here.
   if (clientGone(err)) return errorResponse(c, 400, "client_closed_request", "the client closed the connection before the request was read");
-  if (isStorageFailure(err)) {
-    c.header("Retry-After", STORAGE_RETRY_AFTER_S);
-    return errorResponse(c, 503, "storage_unavailable", `storage unavailable: ${err.message}`);
-  }
   console.error("spool: unexpected error", err);
   return errorResponse(c, 500, "internal", "unexpected server error; see the server log");
 }

@@ -1,6 +1,7 @@
 /** The health report: score and status from the firing alerts, plus live checks of the store and the disk. */
 import type { Alert } from "../core/monitor-store.ts";
 import { diskUsage } from "../scheduler/maintenance/disk-check.ts";
+import { StorageUnavailable } from "../core/errors.ts";
 import type { Store } from "../core/store.ts";
 import { healthScore, type HealthStatus } from "./health-score.ts";
 import type { AlertThresholds } from "./monitor-config.ts";
@@ -16,16 +17,17 @@ export type HealthReport = { at: number; score: number; status: HealthStatus; ch
 export const MIN_FREE_BYTES = 1024 * 1024;
 
 /**
- * Whether the store can take writes now: it answers, a write goes through, and (with a data
- * folder) its volume is not full — a full disk still answers reads. What /readyz reports.
+ * Whether the store can take writes now: it answers, a write goes through, and (SQLite, in the
+ * data folder) its volume is not full — a full disk still answers reads. What /readyz reports.
  */
 export async function storeCheck(store: Store, dataDir: string | null, now: number): Promise<HealthCheck> {
   try {
     if (!(await store.ping())) return { name: "store", status: "critical", message: `${store.kind} store not reachable`, value: null };
   } catch (err) {
-    return { name: "store", status: "critical", message: `${store.kind} store not reachable: ${(err as Error).message}`, value: null };
+    const message = err instanceof StorageUnavailable ? err.message : `${store.kind} store not reachable: ${(err as Error).message}`;
+    return { name: "store", status: "critical", message, value: null };
   }
-  const free = dataDir ? freeBytes(dataDir, now) : null;
+  const free = dataDir && store.kind === "sqlite" ? freeBytes(dataDir, now) : null;
   if (free !== null && free < MIN_FREE_BYTES) {
     return { name: "store", status: "critical", message: `the data volume is full (${free} bytes free): writes cannot be stored`, value: free };
   }

@@ -7,7 +7,6 @@ import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ApiDeps, ApiEnv } from "../api/env.ts";
 import { clientGone } from "../api/errors.ts";
-import { isStorageFailure } from "../store/sqlite/database.ts";
 import { SpoolError } from "../core/errors.ts";
 import { Flash } from "../../views/layout.tsx";
 import { ProblemPage } from "../../views/pages/problem.tsx";
@@ -58,7 +57,6 @@ async function problem(c: WebContext, deps: ApiDeps, err: Error) {
   let message = "unexpected server error; see the server log";
   if (err instanceof SpoolError) [status, message] = [err.status, err.message];
   else if (err instanceof HTTPException) [status, message] = [err.status, err.message || "bad request"];
-  else if (isStorageFailure(err)) [status, message] = [503, `storage unavailable: ${err.message}`];
   else if (clientGone(err)) [status, message] = [400, "the client closed the connection before the request was read"];
   else console.error("spool: unexpected error in the dashboard", err);
   if (status === 503) c.header("Retry-After", "5");

@@ -5,8 +5,8 @@ import { systemClock, type Clock } from "../core/clock.ts";
 import type { EnqueueOptions, Job } from "../core/job.ts";
 import { QueueService } from "../core/queue-service.ts";
 import type { Store } from "../core/store.ts";
+import { openStore } from "../store/open-store.ts";
 import { lockDataFolder, type DataLock } from "../store/sqlite/data-lock.ts";
-import { SqliteStore } from "../store/sqlite/sqlite-store.ts";
 import { CompletionBatch } from "./completion-batch.ts";
 import type { Handler } from "./handler.ts";
 import { JobRunner, type WorkOptions } from "./job-runner.ts";
@@ -16,6 +16,13 @@ export type OpenSpoolOptions = {
   /** Data folder of the embedded SQLite store (default ./spool-data); locked like `spool serve` locks it. */
   data?: string;
   durability?: "normal" | "full";
+  /**
+   * Use the queue in this Redis (`redis://…`, `rediss://…` for TLS) instead of SQLite: shared
+   * with every spool server and process pointed at the same Redis and prefix. No data folder is used.
+   */
+  redis?: string;
+  /** Key prefix in Redis (default "spool"), as `spool serve --redis-prefix`. */
+  redisPrefix?: string;
   /** A store to use instead of opening one (it is closed by `close()`). */
   store?: Store;
   clock?: Clock;
@@ -86,31 +93,36 @@ export class Spool {
   }
 }
 
-/** Opens spool in this process: an embedded SQLite store (or the given one), the queue service and its lease reaper. */
+/**
+ * Opens spool in this process: an embedded SQLite store (or Redis, or the given store), the
+ * queue service and its lease reaper.
+ */
 export async function openSpool(options: OpenSpoolOptions = {}): Promise<Spool> {
   const clock = options.clock ?? systemClock;
   let lock: DataLock | null = null;
   let store = options.store;
-  if (!store) {
+  if (!store && options.redis !== undefined) {
+    store = openStore({ kind: "redis", url: options.redis, prefix: options.redisPrefix });
+  } else if (!store) {
     const dir = resolve(options.data ?? "./spool-data");
     mkdirSync(dir, { recursive: true });
     lock = lockDataFolder(dir);
     try {
-      store = new SqliteStore({ path: join(dir, "spool.db"), durability: options.durability });
+      store = openStore({ kind: "sqlite", path: join(dir, "spool.db"), durability: options.durability });
     } catch (err) {
       lock.release();
       throw err;
     }
   }
-  const openStore = store;
-  const service = new QueueService({ store: openStore, clock, recheckMs: options.longPollRecheckMs });
+  const opened = store;
+  const service = new QueueService({ store: opened, clock, recheckMs: options.longPollRecheckMs });
   service.start();
   return new Spool({
     service,
-    registry: new WorkerRegistry({ store: openStore, clock }),
+    registry: new WorkerRegistry({ store: opened, clock }),
     async onClose() {
       await service.stop();
-      await openStore.close();
+      await opened.close();
       lock?.release();
     },
   });

@@ -53,7 +53,8 @@ async function takeFile(path: string): Promise<ReadableStream<Uint8Array>> {
 
 export function registerAdminRoutes(app: App, { store, clock, server }: ApiDeps): void {
   app.openapi(backup, async (c) => {
-    if (!canBackup(store)) throw conflict(`the ${store.kind} store has no online backup; use ${store.kind}'s own persistence`);
+    // Only the Redis store has none: Redis persists (and is backed up) on its own.
+    if (!canBackup(store)) throw conflict("the queue lives in Redis, which spool does not copy: back it up with Redis's own persistence (RDB snapshots such as BGSAVE, or the append-only file)");
     const stamp = new Date(clock.now()).toISOString().replace(/[:.]/g, "-");
     const staged = join(server.dataDir ?? tmpdir(), `.backup-${stamp}-${crypto.randomUUID().slice(0, 8)}.db`);
     try {

@@ -1,6 +1,6 @@
 /** Opening the SQLite database: pragmas, migrations, and the group-commit writer. */
 import { Database, type Statement } from "bun:sqlite";
-import { CannotStart, storageUnavailable } from "../../core/errors.ts";
+import { CannotStart, storageUnavailable, type StorageUnavailable } from "../../core/errors.ts";
 import { MIGRATIONS, migrate } from "./migrations.ts";
 
 export type Durability = "normal" | "full";
@@ -78,6 +78,11 @@ function isLocked(err: unknown): boolean {
 export function isStorageFailure(err: unknown): boolean {
   const code = (err as { code?: string })?.code ?? "";
   return UNAVAILABLE.test(code) || /disk|database is locked|readonly/i.test(String((err as Error)?.message));
+}
+
+/** An SQLite error that means storage cannot take requests now, as StorageUnavailable; null for any other error. */
+export function sqliteStorageFailure(err: unknown): StorageUnavailable | null {
+  return isStorageFailure(err) ? storageUnavailable(`storage unavailable: ${(err as Error).message}`) : null;
 }
 
 type Pending = { run: () => unknown; resolve: (v: any) => void; reject: (e: unknown) => void };
