@@ -8,6 +8,7 @@ import type { ServeConfig } from "../server.ts";
 import { durationArg, intArg, intBetween } from "./parse.ts";
 import { CliError } from "./client.ts";
 import { addMonitorOptions, monitorConfigOf } from "./monitor-options.ts";
+import { addRedisOptions, redisChoiceOf } from "./redis-options.ts";
 
 function bytesArg(value: string): number {
   const n = parseBytes(value);
@@ -20,18 +21,28 @@ const portArg = intBetween(0, 65535);
 export function registerServeCommand(program: Command): void {
   const serve = program
     .command("serve")
-    .description("run the spool server (API, docs) on the embedded SQLite store")
+    .description("run the spool server (API, dashboard, docs) on the embedded SQLite store, or on a Redis shared with other servers")
     .addOption(new Option("--port <port>", "port to listen on").env("SPOOL_PORT").default(7070).argParser(portArg))
     .addOption(new Option("--host <host>", "address to listen on").env("SPOOL_HOST").default("127.0.0.1"))
-    .addOption(new Option("--data <dir>", "data folder (database, logs, reports)").env("SPOOL_DATA").default("./spool-data"))
-    .addOption(new Option("--durability <mode>", "normal survives a crash; full also survives power loss").env("SPOOL_DURABILITY").choices(["normal", "full"]).default("normal"))
+    .addOption(new Option("--data <dir>", "data folder (SQLite database, logs, reports; with --redis only logs and reports)").env("SPOOL_DATA").default("./spool-data"))
+    .addOption(new Option("--durability <mode>", "SQLite: normal survives a crash; full also survives power loss").env("SPOOL_DURABILITY").choices(["normal", "full"]).default("normal"));
+  addRedisOptions(serve)
     .addOption(new Option("--insecure", "allow a non-loopback --host without any API token").env("SPOOL_INSECURE"))
     .addOption(new Option("--max-body <size>", "largest request body").env("SPOOL_MAX_BODY").default(1024 * 1024, "1mb").argParser(bytesArg))
     .addOption(new Option("--rate-limit <n>", "requests per second per client, 0 for none").env("SPOOL_RATE_LIMIT").default(0).argParser(intArg))
     .addOption(new Option("--public-metrics", "serve /metrics without a token on every address").env("SPOOL_PUBLIC_METRICS"))
     .addOption(new Option("--grace <duration>", "at shutdown, how long running jobs get to finish").env("SPOOL_GRACE").default(30_000, "30s").argParser(durationArg))
     .addOption(new Option("--handlers <file>", "run the handlers this file exports (`export const handlers = {queue: async (job, ctx) => …}`)").env("SPOOL_HANDLERS"))
-    .addHelpText("after", "\nSPOOL_ADMIN_TOKEN gives the server a bootstrap admin token without any file.")
+    .addHelpText(
+      "after",
+      [
+        "",
+        "SPOOL_ADMIN_TOKEN gives the server a bootstrap admin token without any file.",
+        "With --redis, spool warns at start when Redis has appendonly no or a maxmemory-policy other than",
+        "noeviction (either can lose jobs silently). While Redis is unreachable, requests get 503, /readyz",
+        "says not ready, and spool reconnects by itself.",
+      ].join("\n"),
+    )
     .action(async (o) => {
       // Job payloads and tokens' hashes are nobody else's business: files spool creates are the owner's only.
       process.umask(0o077);
@@ -49,9 +60,11 @@ export function registerServeCommand(program: Command): void {
         graceMs: o.grace,
         handlersFile: o.handlers ?? null,
         monitor: monitorConfigOf(o),
+        redis: redisChoiceOf(o),
       };
       // Loaded here, not at the top: every other command (and --help) starts without the server.
       const { startServer } = await import("../server.ts");
+      const { redisAddress } = await import("../store/redis/connect.ts");
       let server;
       try {
         server = await startServer(config);
@@ -69,7 +82,10 @@ export function registerServeCommand(program: Command): void {
       process.once("SIGTERM", () => void shutdown("SIGTERM"));
       process.once("SIGINT", () => void shutdown("SIGINT"));
       if (dataFolderIsNew) console.log(`spool: created the data folder ${resolve(config.dataDir)}`);
-      console.log(`spool listening on ${server.url} (data: ${config.dataDir}, durability: ${config.durability})`);
+      const where = config.redis
+        ? `store: Redis at ${redisAddress(config.redis)}, prefix ${config.redis.prefix}; data: ${config.dataDir}`
+        : `data: ${config.dataDir}, durability: ${config.durability}`;
+      console.log(`spool listening on ${server.url} (${where})`);
       console.log(`Dashboard: ${server.url}/ · API reference: ${server.url}/docs`);
     });
   addMonitorOptions(serve);

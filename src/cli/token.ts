@@ -1,31 +1,66 @@
-/** `spool token create|ls|revoke`: work straight on the data folder, so they work before the first start and beside a running server. */
+/**
+ * `spool token create|ls|revoke`: work straight on the store — the data folder's database, or
+ * Redis with --redis — so they work before the first start and beside running servers.
+ */
 import { Command, Option } from "commander";
 import { existsSync, mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { TOKEN_ROLES, type Store, type TokenRole } from "../core/store.ts";
 import { isoOrNull } from "../api/iso.ts";
+import { CannotStart } from "../core/errors.ts";
 import { CliError } from "./client.ts";
 import { print, table } from "./output.ts";
+import { addRedisOptions, redisChoiceOf, type RedisChoice, type RedisFlags } from "./redis-options.ts";
 
-const dataOption = () => new Option("--data <dir>", "data folder").env("SPOOL_DATA").default("./spool-data");
+/** How long a token command waits for Redis before it gives up. */
+const REDIS_WAIT_MS = 5000;
+
+/** --data, or the Redis flags, on a token command. */
+function storeOptions(command: Command): Command {
+  return addRedisOptions(command.addOption(new Option("--data <dir>", "data folder (unless --redis)").env("SPOOL_DATA").default("./spool-data")));
+}
+
+type StoreFlags = RedisFlags & { data: string };
 
 /**
- * Opens the data folder's store for one command and closes it afterwards. The store is
- * imported here, not at the top, so `--help` and client commands never load it. Only
- * `create` makes a new data folder; the others refuse a folder without a database.
+ * Opens the store for one command and closes it afterwards. The store is imported here, not
+ * at the top, so `--help` and client commands never load it. Only `create` makes a new data
+ * folder; the others refuse a folder without a database.
  */
-async function withStore<T>(data: string, create: boolean, run: (store: Store) => Promise<T>): Promise<T> {
-  const dir = resolve(data);
-  const path = join(dir, "spool.db");
-  if (create) mkdirSync(dir, { recursive: true });
-  else if (!existsSync(path)) throw new CliError(`no spool database in ${dir}; pass --data or set SPOOL_DATA to the server's data folder`);
-  const { SqliteStore } = await import("../store/sqlite/sqlite-store.ts");
-  const store = new SqliteStore({ path });
+async function withStore<T>(o: StoreFlags, create: boolean, run: (store: Store) => Promise<T>): Promise<T> {
+  const redis = redisChoiceOf(o);
+  const store = redis ? await openRedis(redis) : await openDataFolder(o.data, create);
   try {
     return await run(store);
   } finally {
     await store.close();
   }
+}
+
+async function openDataFolder(data: string, create: boolean): Promise<Store> {
+  const dir = resolve(data);
+  const path = join(dir, "spool.db");
+  if (create) mkdirSync(dir, { recursive: true });
+  else if (!existsSync(path)) throw new CliError(`no spool database in ${dir}; pass --data or set SPOOL_DATA to the server's data folder`);
+  const { openStore } = await import("../store/open-store.ts");
+  return openStore({ kind: "sqlite", path });
+}
+
+async function openRedis(redis: NonNullable<RedisChoice>): Promise<Store> {
+  const { openStore, redisConnectionOf } = await import("../store/open-store.ts");
+  let store: Store;
+  try {
+    store = openStore({ kind: "redis", ...redis });
+  } catch (err) {
+    if (err instanceof CannotStart) throw new CliError(err.message, 2);
+    throw err;
+  }
+  const connection = redisConnectionOf(store)!;
+  if (!(await connection.firstContact(REDIS_WAIT_MS))) {
+    await store.close();
+    throw new CliError(`cannot reach Redis at ${connection.address} (${connection.problem})`);
+  }
+  return store;
 }
 
 
@@ -34,28 +69,25 @@ const shortTime = (ms: number | null) => (ms === null ? "never" : new Date(ms).t
 
 export function registerTokenCommands(program: Command): void {
   const token = program.command("token").description("API tokens");
-  token
-    .command("create")
-    .description("create a token and print it once (only its hash is stored)")
-    .addOption(new Option("--role <role>", "what the token may do").choices(TOKEN_ROLES).makeOptionMandatory())
-    .option("--name <name>", "a label to recognise the token by")
-    .addOption(dataOption())
-    .action(async (o, cmd: Command) => {
-      const json = Boolean(cmd.optsWithGlobals().json);
-      const { createToken } = await import("../api/auth.ts");
-      const created = await withStore(o.data, true, (store) => createToken(store, o.role as TokenRole, o.name ?? null, Date.now()));
-      print(json, { token: created.token, id: created.id, role: created.role, name: created.name }, () =>
-        [`${created.token}`, "", `role ${created.role}. Keep it now: spool stores only its hash and cannot show it again.`].join("\n"),
-      );
-    });
+  storeOptions(
+    token
+      .command("create")
+      .description("create a token and print it once (only its hash is stored)")
+      .addOption(new Option("--role <role>", "what the token may do").choices(TOKEN_ROLES).makeOptionMandatory())
+      .option("--name <name>", "a label to recognise the token by"),
+  ).action(async (o, cmd: Command) => {
+    const json = Boolean(cmd.optsWithGlobals().json);
+    const { createToken } = await import("../api/auth.ts");
+    const created = await withStore(o, true, (store) => createToken(store, o.role as TokenRole, o.name ?? null, Date.now()));
+    print(json, { token: created.token, id: created.id, role: created.role, name: created.name }, () =>
+      [`${created.token}`, "", `role ${created.role}. Keep it now: spool stores only its hash and cannot show it again.`].join("\n"),
+    );
+  });
 
-  token
-    .command("ls")
-    .description("list tokens with their role, creation and last use (never the tokens themselves)")
-    .addOption(dataOption())
-    .action(async (o, cmd: Command) => {
+  storeOptions(token.command("ls").description("list tokens with their role, creation and last use (never the tokens themselves)")).action(
+    async (o, cmd: Command) => {
       const json = Boolean(cmd.optsWithGlobals().json);
-      const tokens = await withStore(o.data, false, (store) => store.tokensList());
+      const tokens = await withStore(o, false, (store) => store.tokensList());
       const rows = tokens.map((t) => ({ id: t.id, name: t.name, role: t.role, createdAt: isoOrNull(t.createdAt), lastUsedAt: isoOrNull(t.lastUsedAt) }));
       print(json, rows, () =>
         table(tokens, [
@@ -66,16 +98,15 @@ export function registerTokenCommands(program: Command): void {
           { header: "last used", value: (t) => shortTime(t.lastUsedAt) },
         ]),
       );
-    });
+    },
+  );
 
-  token
-    .command("revoke <id>")
-    .description("revoke a token at once: it is refused from the next request on, and its dashboard sessions end")
-    .addOption(dataOption())
-    .action(async (id: string, o, cmd: Command) => {
-      const json = Boolean(cmd.optsWithGlobals().json);
-      const revoked = await withStore(o.data, false, (store) => store.tokenRevoke({ id, now: Date.now() }));
-      if (!revoked) throw new CliError(`no token ${id}; \`spool token ls\` lists them`);
-      print(json, { id, revoked: true }, () => `${id} revoked`);
-    });
+  storeOptions(
+    token.command("revoke <id>").description("revoke a token at once: it is refused from the next request on, and its dashboard sessions end"),
+  ).action(async (id: string, o, cmd: Command) => {
+    const json = Boolean(cmd.optsWithGlobals().json);
+    const revoked = await withStore(o, false, (store) => store.tokenRevoke({ id, now: Date.now() }));
+    if (!revoked) throw new CliError(`no token ${id}; \`spool token ls\` lists them`);
+    print(json, { id, revoked: true }, () => `${id} revoked`);
+  });
 }
