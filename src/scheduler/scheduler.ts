@@ -7,6 +7,7 @@ import type { Clock } from "../core/clock.ts";
 import { isFinal } from "../core/job.ts";
 import type { QueueService } from "../core/queue-service.ts";
 import type { Schedule, ScheduleRunKind } from "../core/schedule-store.ts";
+import { quietLog } from "../quiet-log.ts";
 import { ensureBuiltins, localTimezone } from "./builtins.ts";
 import { fireJob, HISTORY_KEEP, planDueFire } from "./fire-plan.ts";
 
@@ -44,7 +45,7 @@ export class Scheduler {
     this.clock = options.clock ?? options.service.clock;
     this.historyKeep = options.historyKeep ?? HISTORY_KEEP;
     this.builtinTimezone = options.builtinTimezone ?? localTimezone();
-    this.onError = options.onError ?? ((err) => console.error("spool scheduler:", err));
+    this.onError = options.onError ?? quietLog("spool scheduler:");
   }
 
   /**

@@ -4,9 +4,9 @@
  * out in batches; heartbeats, timeouts and cancellation are handled for the handler.
  */
 import { hostname } from "node:os";
-import { SpoolError } from "../core/errors.ts";
 import type { Job } from "../core/job.ts";
 import { MAX_WAIT_MS, type QueueService } from "../core/queue-service.ts";
+import { quietLog } from "../quiet-log.ts";
 import { CompletionBatch } from "./completion-batch.ts";
 import type { Handler } from "./handler.ts";
 import { RunningJob } from "./running-job.ts";
@@ -34,26 +34,6 @@ export type RunnerDeps = { service: QueueService; registry: WorkerRegistry; comp
 const IDLE_WAIT_MS = Math.min(10_000, MAX_WAIT_MS);
 /** Pause after a failed claim before trying again. */
 const CLAIM_RETRY_MS = 1000;
-
-/**
- * The default error log: our own errors (storage unavailable, …) as one line, and the same
- * message again only once a minute, so an outage is a line a minute, not a stack a second.
- */
-function quietLog(prefix: string): (err: unknown) => void {
-  let last = "";
-  let lastAt = -Infinity;
-  let repeats = 0;
-  return (err) => {
-    if (!(err instanceof SpoolError)) return console.error(prefix, err);
-    const now = performance.now();
-    if (err.message === last && now - lastAt < 60_000) {
-      repeats++;
-      return;
-    }
-    console.error(`${prefix} ${err.message}${repeats ? ` (and ${repeats} more times)` : ""}`);
-    [last, lastAt, repeats] = [err.message, now, 0];
-  };
-}
 
 export class JobRunner {
   readonly id: string;

@@ -3,6 +3,7 @@ import { hostname } from "node:os";
 import type { PushTarget } from "../core/queue-config.ts";
 import type { QueueService } from "../core/queue-service.ts";
 import type { TargetSecret } from "../core/worker-store.ts";
+import { quietLog } from "../quiet-log.ts";
 import { CompletionBatch } from "./completion-batch.ts";
 import { PushQueue } from "./push-queue.ts";
 import { newTargetSecret } from "./push-signature.ts";
@@ -31,7 +32,7 @@ export class PushDispatcher {
 
   constructor(private readonly options: PushDispatcherOptions) {
     this.completions = new CompletionBatch(options.service);
-    this.onError = options.onError ?? ((err) => console.error("spool: push dispatcher:", err));
+    this.onError = options.onError ?? quietLog("spool: push dispatcher:");
   }
 
   /** Deliveries in flight across all targets. */
