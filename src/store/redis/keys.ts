@@ -58,8 +58,16 @@
  *   reports:<kind>:created   HASH  date → createdAt
  *
  * Everything else
- *   schedules                HASH  name → Schedule JSON;  schedules:due ZSET name by nextFireAt
- *   schedule:<name>:runs     LIST  ScheduleRun JSON, newest first
+ *   schedules                ZSET  schedule names, score 0 (listed by name)
+ *   schedule:<name>          HASH  one schedule: def (its ScheduleDefinition JSON without name and
+ *                                  enabled), enabled and builtin ("1"|"0"), revision, nextFireAt,
+ *                                  lastFireAt, lastJobId, lastResult (JSON), lastResultAt, createdAt,
+ *                                  updatedAt; a field is absent when null
+ *   schedules:due            ZSET  enabled schedules with a nextFireAt, score = nextFireAt
+ *   schedule:<name>|runs     LIST  run history, newest first: ScheduleRun JSON with numbers as
+ *                                  strings, `job` the outcome kept once the job is gone, `seen` its
+ *                                  finished outcome as last read (schedule names never hold `|`)
+ *   schedules:seq            STRING run id sequence
  *   workers                  HASH  worker id → WorkerRecord JSON (without the figures below)
  *   worker:<id>              HASH  active, processed, failed (moved by job scripts)
  *   tokens                   HASH  token id → TokenRecord JSON;  tokens:hash HASH hash → id
