@@ -1,4 +1,4 @@
-/** The store conformance suite: queue semantics (DESIGN §1–§5, tokens and sessions) run unchanged against any Store. */
+/** The store conformance suite: queue semantics (DESIGN §1–§5, tokens and sessions, workers and push-target secrets) run unchanged against any Store. */
 import { describe, test } from "bun:test";
 import type { Store } from "../../src/core/store.ts";
 import { cancelContract } from "./cancel.ts";
@@ -18,6 +18,7 @@ import { racesContract } from "./races.ts";
 import { retryDeleteContract } from "./retry-delete.ts";
 import { schedulesContract } from "./schedules.ts";
 import { tokensSessionsContract } from "./tokens-sessions.ts";
+import { workersSecretsContract } from "./workers-secrets.ts";
 
 const AREAS: [string, (it: ContractCase) => void][] = [
   ["enqueue", enqueueContract],
@@ -35,6 +36,7 @@ const AREAS: [string, (it: ContractCase) => void][] = [
   ["events of every change", changeEventsContract],
   ["error groups", errorGroupsContract],
   ["tokens and sessions", tokensSessionsContract],
+  ["workers and target secrets", workersSecretsContract],
   ["two stores over the same data", racesContract],
 ];
 
