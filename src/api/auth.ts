@@ -1,6 +1,6 @@
 /** Bearer tokens and roles: who may call which route. Only token hashes are ever stored. */
 import type { Context, MiddlewareHandler } from "hono";
-import { forbidden, notFound, unauthorized } from "../core/errors.ts";
+import { forbidden, notFound, StorageUnavailable, unauthorized } from "../core/errors.ts";
 import { redactTarget, type PushTarget } from "../core/queue-config.ts";
 import type { Store, TokenRecord, TokenRole } from "../core/store.ts";
 import type { ApiDeps, ApiEnv, Principal } from "./env.ts";
@@ -71,13 +71,19 @@ export class Authenticator {
    * Whether callers must identify themselves. With no token configured at all (none created,
    * no SPOOL_ADMIN_TOKEN) spool is in open mode — it then listens on loopback only — and
    * every caller is admin. Tokens created by `spool token create` while the server runs are
-   * noticed within a second.
+   * noticed within a second. While storage is unavailable (nobody can create a token then),
+   * the last answer holds, so /v1/health can still say the store is down; before any answer,
+   * the request is refused with 503.
    */
   async required(): Promise<boolean> {
     if (this.deps.adminToken) return true;
     if (!this.tokensExist && performance.now() - this.checkedAt > 1000) {
-      this.tokensExist = (await this.deps.store.tokensCount()) > 0;
-      this.checkedAt = performance.now();
+      try {
+        this.tokensExist = (await this.deps.store.tokensCount()) > 0;
+        this.checkedAt = performance.now();
+      } catch (err) {
+        if (!(err instanceof StorageUnavailable) || this.checkedAt === -Infinity) throw err;
+      }
     }
     return this.tokensExist;
   }
