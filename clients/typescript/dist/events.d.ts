@@ -1,0 +1,28 @@
+/** Server-sent events from GET /v1/events, and waiting for a job's end over them, resuming with Last-Event-ID after a dropped connection. */
+import type { Job } from "./api-types.js";
+import { type Http } from "./http.js";
+/** One message of the stream: `event` is e.g. `job.completed`, `data` its JSON. */
+export type SpoolEvent = {
+    id: string | null;
+    event: string;
+    data: any;
+};
+export type EventFilters = {
+    queue?: string;
+    key?: string;
+    job?: string;
+};
+export declare const isFinalState: (state: string) => boolean;
+/** Splits a text/event-stream body into messages (the WHATWG rules: id, event, data; comments and retry ignored). */
+export declare function parseEventStream(body: ReadableStream<Uint8Array>): AsyncGenerator<SpoolEvent>;
+/** Opens the stream once; `lastEventId` resumes after that message. */
+export declare function openEventStream(http: Http, filters: EventFilters, o: {
+    lastEventId?: string | null;
+    signal?: AbortSignal;
+}): Promise<AsyncGenerator<SpoolEvent>>;
+/**
+ * The job once it is completed, failed or cancelled. Follows `GET /v1/events?job=ID` (the
+ * server sends a job that already finished at once); after a dropped connection or a server
+ * restart it reads the job, then reconnects with Last-Event-ID so no event is missed.
+ */
+export declare function waitForJob(http: Http, id: string, signal?: AbortSignal): Promise<Job>;

@@ -1,0 +1,52 @@
+/** Requests to a spool server: JSON in and out, the bearer token, errors as SpoolApiError, and retries of requests that are safe to send twice. */
+import { SpoolApiError } from "./errors.js";
+export type HttpOptions = {
+    /** Base URL of the server, e.g. `http://127.0.0.1:7070`. */
+    url: string;
+    /** Bearer token (any role the calls need); none in open mode. */
+    token?: string;
+    /** A fetch to use instead of the global one (tests, proxies, instrumentation). */
+    fetch?: typeof fetch;
+    /**
+     * How long a request that is safe to send twice (reads, enqueues with an idempotency key,
+     * cancels, a worker's heartbeats and outcomes) is retried after a connection error or a
+     * 502/503/504 answer. Default 10 s; 0 never retries.
+     */
+    retryMs?: number;
+};
+export type Query = Record<string, string | number | boolean | undefined>;
+export type RequestOptions = {
+    query?: Query;
+    body?: unknown;
+    headers?: Record<string, string>;
+    signal?: AbortSignal;
+    /** Retry for this long after a connection error or 502/503/504: only for requests safe to send twice. */
+    retryMs?: number;
+};
+/** Whether asking again later could succeed. */
+export declare function isTransient(err: unknown): boolean;
+/** Resolves after `ms`, or rejects with the signal's reason once it aborts. */
+export declare function sleep(ms: number, signal?: AbortSignal): Promise<void>;
+export declare class Http {
+    private readonly options;
+    readonly retryMs: number;
+    private readonly base;
+    private readonly fetcher;
+    constructor(options: HttpOptions);
+    url(path: string, query?: Query): string;
+    headers(extra?: Record<string, string>): Record<string, string>;
+    /** A raw request; fetch's own failure becomes a SpoolConnectionError (an abort stays an abort). */
+    send(method: string, url: string, init: {
+        headers: Record<string, string>;
+        body?: string;
+        signal?: AbortSignal;
+    }): Promise<Response>;
+    /** One JSON request; retried while transient for `retryMs` when given. */
+    request<T>(method: string, path: string, o?: RequestOptions): Promise<{
+        status: number;
+        data: T;
+    }>;
+    private requestOnce;
+}
+/** The error an answer stands for: spool's `{error: {code, message, details}}`, or the status and the start of the text. */
+export declare function apiError(status: number, text: string): SpoolApiError;

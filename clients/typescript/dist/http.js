@@ -1,0 +1,110 @@
+/** Requests to a spool server: JSON in and out, the bearer token, errors as SpoolApiError, and retries of requests that are safe to send twice. */
+import { SpoolApiError, SpoolConnectionError } from "./errors.js";
+/** Answers that a moment later may differ: a proxy or the store not reachable just now. */
+const TRANSIENT = new Set([502, 503, 504]);
+const FIRST_RETRY_MS = 100;
+const MAX_RETRY_DELAY_MS = 2000;
+/** Whether asking again later could succeed. */
+export function isTransient(err) {
+    return err instanceof SpoolConnectionError || (err instanceof SpoolApiError && TRANSIENT.has(err.status));
+}
+/** Resolves after `ms`, or rejects with the signal's reason once it aborts. */
+export function sleep(ms, signal) {
+    return new Promise((resolve, reject) => {
+        if (signal?.aborted)
+            return reject(signal.reason);
+        const onAbort = () => {
+            clearTimeout(timer);
+            reject(signal.reason);
+        };
+        const timer = setTimeout(() => {
+            signal?.removeEventListener("abort", onAbort);
+            resolve();
+        }, ms);
+        signal?.addEventListener("abort", onAbort, { once: true });
+    });
+}
+export class Http {
+    options;
+    retryMs;
+    base;
+    fetcher;
+    constructor(options) {
+        this.options = options;
+        this.base = options.url.replace(/\/+$/, "");
+        this.fetcher = options.fetch ?? ((input, init) => fetch(input, init));
+        this.retryMs = options.retryMs ?? 10_000;
+    }
+    url(path, query) {
+        const params = new URLSearchParams();
+        for (const [name, value] of Object.entries(query ?? {}))
+            if (value !== undefined)
+                params.set(name, String(value));
+        const search = params.toString();
+        return `${this.base}${path}${search ? `?${search}` : ""}`;
+    }
+    headers(extra) {
+        const headers = { accept: "application/json", ...extra };
+        if (this.options.token)
+            headers.authorization = `Bearer ${this.options.token}`;
+        return headers;
+    }
+    /** A raw request; fetch's own failure becomes a SpoolConnectionError (an abort stays an abort). */
+    async send(method, url, init) {
+        try {
+            return await this.fetcher(url, { method, ...init });
+        }
+        catch (err) {
+            if (init.signal?.aborted)
+                throw init.signal.reason;
+            throw new SpoolConnectionError(`${method} ${url}: ${err?.message ?? err}`, { cause: err });
+        }
+    }
+    /** One JSON request; retried while transient for `retryMs` when given. */
+    async request(method, path, o = {}) {
+        const until = Date.now() + (o.retryMs ?? 0);
+        for (let delay = FIRST_RETRY_MS;; delay = Math.min(delay * 2, MAX_RETRY_DELAY_MS)) {
+            try {
+                return await this.requestOnce(method, path, o);
+            }
+            catch (err) {
+                if (!isTransient(err) || Date.now() + delay > until)
+                    throw err;
+                await sleep(delay, o.signal);
+            }
+        }
+    }
+    async requestOnce(method, path, o) {
+        const hasBody = o.body !== undefined;
+        const res = await this.send(method, this.url(path, o.query), {
+            headers: this.headers(hasBody ? { "content-type": "application/json", ...o.headers } : o.headers),
+            body: hasBody ? JSON.stringify(o.body) : undefined,
+            signal: o.signal,
+        });
+        let text;
+        try {
+            text = await res.text();
+        }
+        catch (err) {
+            if (o.signal?.aborted)
+                throw o.signal.reason;
+            throw new SpoolConnectionError(`${method} ${path}: the answer was cut off: ${err?.message ?? err}`, { cause: err });
+        }
+        if (!res.ok)
+            throw apiError(res.status, text);
+        return { status: res.status, data: (text ? JSON.parse(text) : null) };
+    }
+}
+/** The error an answer stands for: spool's `{error: {code, message, details}}`, or the status and the start of the text. */
+export function apiError(status, text) {
+    try {
+        const { error } = JSON.parse(text);
+        if (error && typeof error.code === "string") {
+            return new SpoolApiError(status, error.code, typeof error.message === "string" ? error.message : error.code, Array.isArray(error.details) ? error.details : []);
+        }
+    }
+    catch {
+        // Not JSON (a proxy's page): described by its status and text below.
+    }
+    return new SpoolApiError(status, `http_${status}`, `HTTP ${status}${text ? `: ${text.slice(0, 200)}` : ""}`);
+}

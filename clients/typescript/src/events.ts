@@ -1,0 +1,97 @@
+/** Server-sent events from GET /v1/events, and waiting for a job's end over them, resuming with Last-Event-ID after a dropped connection. */
+import type { Job } from "./api-types.js";
+import { SpoolConnectionError } from "./errors.js";
+import { apiError, isTransient, sleep, type Http } from "./http.js";
+
+/** One message of the stream: `event` is e.g. `job.completed`, `data` its JSON. */
+export type SpoolEvent = { id: string | null; event: string; data: any };
+
+export type EventFilters = { queue?: string; key?: string; job?: string };
+
+const FINAL = new Set(["job.completed", "job.failed", "job.cancelled"]);
+const FINAL_STATES = new Set(["completed", "failed", "cancelled"]);
+const RECONNECT_FIRST_MS = 250;
+const RECONNECT_MAX_MS = 5000;
+
+export const isFinalState = (state: string) => FINAL_STATES.has(state);
+
+/** Splits a text/event-stream body into messages (the WHATWG rules: id, event, data; comments and retry ignored). */
+export async function* parseEventStream(body: ReadableStream<Uint8Array>): AsyncGenerator<SpoolEvent> {
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = "";
+  let id: string | null = null;
+  let event = "";
+  let data: string[] = [];
+  try {
+    for (;;) {
+      let chunk: ReadableStreamReadResult<Uint8Array>;
+      try {
+        chunk = await reader.read();
+      } catch (err) {
+        throw new SpoolConnectionError(`the event stream was cut off: ${(err as Error)?.message ?? err}`, { cause: err });
+      }
+      const { value, done } = chunk;
+      buffer += done ? decoder.decode() : decoder.decode(value, { stream: true });
+      const lines = buffer.split(/\r\n|\r|\n/);
+      // The last piece may be half a line (or a lone \r before its \n): kept for the next read.
+      buffer = done ? "" : lines.pop()!;
+      for (const line of lines) {
+        if (line === "") {
+          if (data.length > 0) yield { id, event: event || "message", data: JSON.parse(data.join("\n")) };
+          event = "";
+          data = [];
+          continue;
+        }
+        if (line.startsWith(":")) continue;
+        const colon = line.indexOf(":");
+        const field = colon < 0 ? line : line.slice(0, colon);
+        const value = colon < 0 ? "" : line.slice(colon + 1).replace(/^ /, "");
+        if (field === "id") id = value;
+        else if (field === "event") event = value;
+        else if (field === "data") data.push(value);
+      }
+      if (done) return;
+    }
+  } finally {
+    reader.cancel().catch(() => {});
+  }
+}
+
+/** Opens the stream once; `lastEventId` resumes after that message. */
+export async function openEventStream(http: Http, filters: EventFilters, o: { lastEventId?: string | null; signal?: AbortSignal }): Promise<AsyncGenerator<SpoolEvent>> {
+  const headers = http.headers({ accept: "text/event-stream" });
+  if (o.lastEventId) headers["last-event-id"] = o.lastEventId;
+  const res = await http.send("GET", http.url("/v1/events", filters), { headers, signal: o.signal });
+  if (!res.ok) throw apiError(res.status, await res.text().catch(() => ""));
+  if (!res.body) throw new SpoolConnectionError("GET /v1/events: the answer has no body");
+  return parseEventStream(res.body);
+}
+
+/**
+ * The job once it is completed, failed or cancelled. Follows `GET /v1/events?job=ID` (the
+ * server sends a job that already finished at once); after a dropped connection or a server
+ * restart it reads the job, then reconnects with Last-Event-ID so no event is missed.
+ */
+export async function waitForJob(http: Http, id: string, signal?: AbortSignal): Promise<Job> {
+  let lastEventId: string | null = null;
+  let failures = 0;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      if (attempt > 0) {
+        const job = (await http.request<Job>("GET", `/v1/jobs/${encodeURIComponent(id)}`, { signal })).data;
+        if (isFinalState(job.state)) return job;
+      }
+      for await (const message of await openEventStream(http, { job: id }, { lastEventId, signal })) {
+        failures = 0;
+        if (message.id !== null) lastEventId = message.id;
+        if (FINAL.has(message.event)) return (message.data?.job as Job | undefined) ?? (await http.request<Job>("GET", `/v1/jobs/${encodeURIComponent(id)}`, { signal, retryMs: http.retryMs })).data;
+      }
+      // The stream ended before the job did (the server is shutting down): reconnect.
+    } catch (err) {
+      if (signal?.aborted) throw signal.reason;
+      if (!isTransient(err)) throw err;
+    }
+    await sleep(Math.min(RECONNECT_FIRST_MS * 2 ** Math.min(failures++, 8), RECONNECT_MAX_MS), signal);
+  }
+}

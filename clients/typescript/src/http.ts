@@ -1,0 +1,133 @@
+/** Requests to a spool server: JSON in and out, the bearer token, errors as SpoolApiError, and retries of requests that are safe to send twice. */
+import { SpoolApiError, SpoolConnectionError } from "./errors.js";
+
+export type HttpOptions = {
+  /** Base URL of the server, e.g. `http://127.0.0.1:7070`. */
+  url: string;
+  /** Bearer token (any role the calls need); none in open mode. */
+  token?: string;
+  /** A fetch to use instead of the global one (tests, proxies, instrumentation). */
+  fetch?: typeof fetch;
+  /**
+   * How long a request that is safe to send twice (reads, enqueues with an idempotency key,
+   * cancels, a worker's heartbeats and outcomes) is retried after a connection error or a
+   * 502/503/504 answer. Default 10 s; 0 never retries.
+   */
+  retryMs?: number;
+};
+
+export type Query = Record<string, string | number | boolean | undefined>;
+
+export type RequestOptions = {
+  query?: Query;
+  body?: unknown;
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+  /** Retry for this long after a connection error or 502/503/504: only for requests safe to send twice. */
+  retryMs?: number;
+};
+
+/** Answers that a moment later may differ: a proxy or the store not reachable just now. */
+const TRANSIENT = new Set([502, 503, 504]);
+const FIRST_RETRY_MS = 100;
+const MAX_RETRY_DELAY_MS = 2000;
+
+/** Whether asking again later could succeed. */
+export function isTransient(err: unknown): boolean {
+  return err instanceof SpoolConnectionError || (err instanceof SpoolApiError && TRANSIENT.has(err.status));
+}
+
+/** Resolves after `ms`, or rejects with the signal's reason once it aborts. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal!.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+export class Http {
+  readonly retryMs: number;
+  private readonly base: string;
+  private readonly fetcher: typeof fetch;
+
+  constructor(private readonly options: HttpOptions) {
+    this.base = options.url.replace(/\/+$/, "");
+    this.fetcher = options.fetch ?? ((input, init) => fetch(input, init));
+    this.retryMs = options.retryMs ?? 10_000;
+  }
+
+  url(path: string, query?: Query): string {
+    const params = new URLSearchParams();
+    for (const [name, value] of Object.entries(query ?? {})) if (value !== undefined) params.set(name, String(value));
+    const search = params.toString();
+    return `${this.base}${path}${search ? `?${search}` : ""}`;
+  }
+
+  headers(extra?: Record<string, string>): Record<string, string> {
+    const headers: Record<string, string> = { accept: "application/json", ...extra };
+    if (this.options.token) headers.authorization = `Bearer ${this.options.token}`;
+    return headers;
+  }
+
+  /** A raw request; fetch's own failure becomes a SpoolConnectionError (an abort stays an abort). */
+  async send(method: string, url: string, init: { headers: Record<string, string>; body?: string; signal?: AbortSignal }): Promise<Response> {
+    try {
+      return await this.fetcher(url, { method, ...init });
+    } catch (err) {
+      if (init.signal?.aborted) throw init.signal.reason;
+      throw new SpoolConnectionError(`${method} ${url}: ${(err as Error)?.message ?? err}`, { cause: err });
+    }
+  }
+
+  /** One JSON request; retried while transient for `retryMs` when given. */
+  async request<T>(method: string, path: string, o: RequestOptions = {}): Promise<{ status: number; data: T }> {
+    const until = Date.now() + (o.retryMs ?? 0);
+    for (let delay = FIRST_RETRY_MS; ; delay = Math.min(delay * 2, MAX_RETRY_DELAY_MS)) {
+      try {
+        return await this.requestOnce<T>(method, path, o);
+      } catch (err) {
+        if (!isTransient(err) || Date.now() + delay > until) throw err;
+        await sleep(delay, o.signal);
+      }
+    }
+  }
+
+  private async requestOnce<T>(method: string, path: string, o: RequestOptions): Promise<{ status: number; data: T }> {
+    const hasBody = o.body !== undefined;
+    const res = await this.send(method, this.url(path, o.query), {
+      headers: this.headers(hasBody ? { "content-type": "application/json", ...o.headers } : o.headers),
+      body: hasBody ? JSON.stringify(o.body) : undefined,
+      signal: o.signal,
+    });
+    let text: string;
+    try {
+      text = await res.text();
+    } catch (err) {
+      if (o.signal?.aborted) throw o.signal.reason;
+      throw new SpoolConnectionError(`${method} ${path}: the answer was cut off: ${(err as Error)?.message ?? err}`, { cause: err });
+    }
+    if (!res.ok) throw apiError(res.status, text);
+    return { status: res.status, data: (text ? JSON.parse(text) : null) as T };
+  }
+}
+
+/** The error an answer stands for: spool's `{error: {code, message, details}}`, or the status and the start of the text. */
+export function apiError(status: number, text: string): SpoolApiError {
+  try {
+    const { error } = JSON.parse(text) as { error?: { code?: unknown; message?: unknown; details?: unknown } };
+    if (error && typeof error.code === "string") {
+      return new SpoolApiError(status, error.code, typeof error.message === "string" ? error.message : error.code, Array.isArray(error.details) ? error.details : []);
+    }
+  } catch {
+    // Not JSON (a proxy's page): described by its status and text below.
+  }
+  return new SpoolApiError(status, `http_${status}`, `HTTP ${status}${text ? `: ${text.slice(0, 200)}` : ""}`);
+}

@@ -1,0 +1,189 @@
+/** One claimed job in a handler's hands: its context, heartbeats that keep the lease, the abort reasons, and the outcome to report. */
+import type { ClaimedJob, FinishedItem, HeartbeatResponse, Progress, WorkerControl } from "./api-types.js";
+import { JobAborted, SpoolApiError } from "./errors.js";
+import type { Http } from "./http.js";
+
+/** The job as a handler sees it: `checkpoint` holds what an earlier attempt saved. */
+export type WorkerJob<P = unknown> = Omit<ClaimedJob, "lease" | "payload"> & { payload: P };
+
+export type WorkerContext = {
+  /** Aborted when the job is cancelled, runs past its timeoutMs, loses its lease, or the worker stops before it finished. */
+  signal: AbortSignal;
+  /** Reports progress (0–100, or {current, total?, message?}); resolves once stored. */
+  progress(value: Exclude<Progress, null>): Promise<void>;
+  /** Saves JSON that the next attempt receives as `job.checkpoint`; resolves once stored. */
+  checkpoint(value: unknown): Promise<void>;
+};
+
+/** Runs one job; what it returns becomes the job's result, what it throws fails the attempt. */
+export type Handler<P = any, R = unknown> = (job: WorkerJob<P>, ctx: WorkerContext) => R | Promise<R>;
+
+export type Failure = { error: { message: string; type: string; stack?: string }; retry?: boolean; retryInMs?: number };
+
+export type RunningJobDeps = {
+  http: Http;
+  leaseMs: number;
+  heartbeatMs: number;
+  onControl: (control: WorkerControl) => void;
+  onError: (err: unknown) => void;
+};
+
+const clip = (text: string, max: number) => (text.length > max ? text.slice(0, max) : text);
+
+/**
+ * The failure a thrown value stands for. Its type is, in order: a string `type` property
+ * (`err.type`), the error's name when it is not plain "Error" (TypeError, AbortError…), or its
+ * class name (`class PaymentDeclined extends Error` → "PaymentDeclined"). `retry: false` and
+ * `retryInMs` on the error are passed on as the retry hint.
+ */
+export function failureOf(thrown: unknown): Failure {
+  if (!(thrown instanceof Error)) {
+    let message: string;
+    try {
+      message = typeof thrown === "string" ? thrown : (JSON.stringify(thrown) ?? String(thrown));
+    } catch {
+      message = String(thrown);
+    }
+    return { error: { message: clip(message, 10_000), type: "Error" } };
+  }
+  const e = thrown as Error & { type?: unknown; retry?: unknown; retryInMs?: unknown };
+  const explicit = typeof e.type === "string" && e.type.length > 0 ? e.type : null;
+  const named = e.name && e.name !== "Error" ? e.name : null;
+  const type = clip(explicit ?? named ?? (e.constructor?.name || "Error"), 200);
+  const failure: Failure = { error: { message: clip(e.message || type, 10_000), type } };
+  if (e.stack) failure.error.stack = clip(e.stack, 50_000);
+  if (typeof e.retry === "boolean") failure.retry = e.retry;
+  if (typeof e.retryInMs === "number" && Number.isFinite(e.retryInMs) && e.retryInMs >= 0) failure.retryInMs = Math.min(Math.round(e.retryInMs), 86_400_000);
+  return failure;
+}
+
+/** A result as the JSON the server stores, or why it cannot be sent. */
+function resultJson(result: unknown): { ok: true; value: unknown; size: number } | { ok: false; problem: string } {
+  try {
+    const text = JSON.stringify(result === undefined ? null : result);
+    if (text === undefined) return { ok: false, problem: `is not JSON (${typeof result})` };
+    return { ok: true, value: JSON.parse(text), size: text.length };
+  } catch (err) {
+    return { ok: false, problem: `is not JSON: ${(err as Error).message}` };
+  }
+}
+
+const isLost = (err: unknown) => err instanceof SpoolApiError && (err.status === 409 || err.status === 404);
+
+export class RunningJob {
+  readonly abort = new AbortController();
+  /** Set once the attempt's outcome is decided (or the job is no longer ours): later outcomes of the handler are ignored. */
+  private settled = false;
+  private pending: { progress?: Progress; checkpoint?: { value: unknown } } = {};
+  private inflight: Promise<void> | null = null;
+  private queued: Promise<void> | null = null;
+
+  constructor(
+    readonly job: ClaimedJob,
+    private readonly deps: RunningJobDeps,
+  ) {}
+
+  /**
+   * Runs the handler with heartbeats every heartbeatMs and the job's timeout; resolves with the
+   * outcome to report, or null when there is none (timed out or lost: the server records those).
+   */
+  async run(handler: Handler): Promise<{ item: FinishedItem; size: number } | null> {
+    const beat = setInterval(() => void this.heartbeat().catch(this.deps.onError), this.deps.heartbeatMs);
+    const timeoutMs = this.job.timeoutMs;
+    // Past the deadline the server ends the lease and records the attempt as timed out: nothing to report.
+    const timeout = timeoutMs === null ? undefined : setTimeout(() => this.settle(new JobAborted("timeout", `attempt ran past its timeout of ${timeoutMs} ms`)), timeoutMs);
+    const { lease: _lease, payload, ...job } = this.job;
+    try {
+      const result = await handler({ ...job, payload }, this.context());
+      return this.succeeded(result);
+    } catch (thrown) {
+      return this.decided(failureOf(thrown));
+    } finally {
+      clearInterval(beat);
+      clearTimeout(timeout);
+    }
+  }
+
+  /** Gives the job back (the worker stops): its signal aborts and it runs again at once, the attempt counted. */
+  release(): { item: FinishedItem; size: number } | null {
+    if (this.settled) return null;
+    const message = "the worker stopped before the handler finished";
+    this.abortWith(new JobAborted("shutdown", message));
+    return this.decided({ error: { type: "shutdown", message }, retryInMs: 0 });
+  }
+
+  private succeeded(result: unknown): { item: FinishedItem; size: number } | null {
+    const json = resultJson(result);
+    if (!json.ok) return this.decided({ error: { type: "invalid_result", message: `the handler's result ${json.problem}` }, retry: false });
+    if (this.settled) return null;
+    this.settled = true;
+    return { item: { id: this.job.id, token: this.job.lease.token, result: json.value }, size: json.size };
+  }
+
+  private decided(failure: Failure): { item: FinishedItem; size: number } | null {
+    if (this.settled) return null;
+    this.settled = true;
+    return { item: { id: this.job.id, token: this.job.lease.token, ...failure }, size: failure.error.message.length + (failure.error.stack?.length ?? 0) };
+  }
+
+  /** The job's outcome is no longer ours to report: stop the handler and the heartbeats. */
+  private settle(reason: JobAborted): void {
+    this.settled = true;
+    this.abortWith(reason);
+  }
+
+  private abortWith(reason: JobAborted): void {
+    if (!this.abort.signal.aborted) this.abort.abort(reason);
+  }
+
+  private context(): WorkerContext {
+    return {
+      signal: this.abort.signal,
+      progress: (value) => {
+        this.pending.progress = value;
+        return this.heartbeat();
+      },
+      checkpoint: (value) => {
+        const json = resultJson(value);
+        if (!json.ok) return Promise.reject(new TypeError(`checkpoint ${json.problem}`));
+        this.pending.checkpoint = { value: json.value };
+        return this.heartbeat();
+      },
+    };
+  }
+
+  /** Extends the lease, sending pending progress and checkpoint; calls made while one is in flight share the next one. */
+  private heartbeat(): Promise<void> {
+    if (this.settled) return Promise.resolve();
+    if (this.queued) return this.queued;
+    if (!this.inflight) {
+      this.inflight = this.sendHeartbeat().finally(() => (this.inflight = null));
+      return this.inflight;
+    }
+    const next = () => ((this.queued = null), this.heartbeat());
+    this.queued = this.inflight.then(next, next);
+    return this.queued;
+  }
+
+  private async sendHeartbeat(): Promise<void> {
+    const { progress, checkpoint } = this.pending;
+    this.pending = {};
+    const body = { token: this.job.lease.token, extendMs: this.deps.leaseMs, progress: progress ?? undefined, ...(checkpoint ? { checkpoint: checkpoint.value } : {}) };
+    try {
+      const { data } = await this.deps.http.request<HeartbeatResponse>("POST", `/v1/jobs/${encodeURIComponent(this.job.id)}/heartbeat`, {
+        body,
+        retryMs: Math.min(this.deps.http.retryMs, this.deps.heartbeatMs),
+      });
+      if (data.cancelRequested) this.abortWith(new JobAborted("cancelled", `job ${this.job.id} was cancelled`));
+      if (data.control) this.deps.onControl(data.control);
+    } catch (err) {
+      if (!isLost(err)) {
+        // Not stored: sent with the next heartbeat unless newer values came meanwhile.
+        this.pending = { progress, checkpoint, ...this.pending };
+        throw err;
+      }
+      // Force-cancelled, expired or deleted: stop the handler; nothing is left to report.
+      this.settle(new JobAborted("lease_lost", `job ${this.job.id} is no longer leased to this worker`));
+    }
+  }
+}
