@@ -1,7 +1,8 @@
 /**
  * Every dashboard page in Chromium, at desktop and phone width, on a server with real data:
  * it renders, logs no console error, fails no request, and never scrolls sideways.
- * With SPOOL_SCREENSHOTS=DIR it also saves a screenshot of each (for the README).
+ * The same on a server whose queue lives in Redis, when one answers. With SPOOL_SCREENSHOTS=DIR
+ * it also saves a screenshot of each (for the README; SQLite run only).
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync } from "node:fs";
@@ -9,7 +10,9 @@ import { join } from "node:path";
 import type { Browser } from "playwright-core";
 import { bearer } from "../helpers/api.ts";
 import { hasChromium, horizontalOverflow, openTab, openBrowserWorld, signIn, type BrowserWorld } from "../helpers/browser.ts";
+import { freshPrefix, REDIS_URL, redisAvailable } from "../helpers/redis.ts";
 import type { TestServer } from "../helpers/server.ts";
+import type { ServeConfig } from "../../src/server.ts";
 import { waitFor } from "../helpers/wait.ts";
 
 let world: BrowserWorld;
@@ -64,28 +67,48 @@ async function seed(): Promise<void> {
   ];
 }
 
-describe.skipIf(!hasChromium)("every page in a browser", () => {
-  beforeAll(async () => {
-    ({ server, admin, browser } = world = await openBrowserWorld());
-    await seed();
-    if (shots) mkdirSync(shots, { recursive: true });
-  }, 60_000);
-  afterAll(() => world?.close());
+const stores: [string, () => Partial<ServeConfig>][] = [["SQLite", () => ({})]];
+if (hasChromium && (await redisAvailable())) stores.push(["Redis", () => ({ redis: { url: REDIS_URL, prefix: freshPrefix() } })]);
 
-  for (const [width, label] of [[1280, "desktop"], [390, "phone"]] as const) {
-    test(`each page renders at ${label} width with no console error and no sideways scroll`, async () => {
-      const { page, problems } = await openTab(browser, { width, height: label === "phone" ? 844 : 900 });
-      await signIn(page, server.url, admin);
-      const overflowing: string[] = [];
-      for (const [name, path] of pages) {
-        const res = await page.goto(server.url + path);
-        expect({ path, status: res?.status() }).toEqual({ path, status: 200 });
-        await page.locator("h1").first().waitFor({ timeout: 15_000 });
-        if ((await horizontalOverflow(page)) > 0) overflowing.push(path);
-        if (shots) await page.screenshot({ path: join(shots, `${name}-${label}.png`), fullPage: true });
-      }
-      expect(overflowing).toEqual([]);
-      expect(problems).toEqual([]);
-    }, 120_000);
-  }
-});
+for (const [store, config] of stores) {
+  describe.skipIf(!hasChromium)(`every page in a browser, queue on ${store}`, () => {
+    beforeAll(async () => {
+      ({ server, admin, browser } = world = await openBrowserWorld(config()));
+      await seed();
+      if (shots) mkdirSync(shots, { recursive: true });
+    }, 60_000);
+    afterAll(() => world?.close());
+
+    for (const [width, label] of [[1280, "desktop"], [390, "phone"]] as const) {
+      test(`each page renders at ${label} width with no console error and no sideways scroll`, async () => {
+        const { page, problems } = await openTab(browser, { width, height: label === "phone" ? 844 : 900 });
+        await signIn(page, server.url, admin);
+        const overflowing: string[] = [];
+        for (const [name, path] of pages) {
+          const res = await page.goto(server.url + path);
+          expect({ path, status: res?.status() }).toEqual({ path, status: 200 });
+          await page.locator("h1").first().waitFor({ timeout: 15_000 });
+          if ((await horizontalOverflow(page)) > 0) overflowing.push(path);
+          if (shots && store === "SQLite") await page.screenshot({ path: join(shots, `${name}-${label}.png`), fullPage: true });
+        }
+        expect(overflowing).toEqual([]);
+        expect(problems).toEqual([]);
+      }, 120_000);
+    }
+
+    test("metrics, health, stats, errors and lanes answer from the same data", async () => {
+      const auth = bearer(admin);
+      const metrics = await fetch(`${server.url}/metrics`, { headers: auth });
+      expect(metrics.status).toBe(200);
+      expect(await metrics.text()).toMatch(/spool_jobs\{[^}]*queue="orders"/);
+      const health = await server.call("GET", "/v1/health", undefined, auth);
+      expect(health.body.alerts.length).toBeGreaterThan(0);
+      const stats = await server.call("GET", "/v1/stats", undefined, auth);
+      expect(stats.status).toBe(200);
+      const errors = await server.call("GET", "/v1/errors", undefined, auth);
+      expect(errors.body.groups.map((g: { type: string }) => g.type)).toEqual(expect.arrayContaining(["PaymentError", "Timeout", "BadGateway"]));
+      const lanes = await server.call("GET", "/v1/lanes?queue=orders", undefined, auth);
+      expect(lanes.body.lanes.some((l: { status: string }) => l.status === "blocked")).toBe(true);
+    });
+  });
+}

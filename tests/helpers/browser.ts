@@ -5,6 +5,7 @@
 import { existsSync } from "node:fs";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { tokenFor } from "./api.ts";
+import type { ServeConfig } from "../../src/server.ts";
 import { startTestServer, type TestServer } from "./server.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -55,8 +56,9 @@ export async function signIn(page: Page, base: string, token: string): Promise<v
 /** What a file of browser tests works with: a real server, an admin token for it, a browser. */
 export type BrowserWorld = { server: TestServer; admin: string; browser: Browser; close(): Promise<void> };
 
-export async function openBrowserWorld(): Promise<BrowserWorld> {
-  const server = await startTestServer();
+/** A server (SQLite by default; `config` may put it on Redis), an admin token for it, and a browser. */
+export async function openBrowserWorld(config: Partial<ServeConfig> = {}): Promise<BrowserWorld> {
+  const server = await startTestServer(config);
   const admin = await tokenFor(server, "admin");
   const browser = await launchBrowser();
   return {
