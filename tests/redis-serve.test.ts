@@ -166,6 +166,18 @@ if (await redisAvailable()) {
       await waitFor(async () => (await get(server, "/v1/schedules")).body.schedules?.length > 0, 5000, "the built-in schedules");
       await waitFor(() => server.stderr().includes("appendonly no"), 5000, "the persistence warning");
     });
+
+    test("SIGTERM while Redis is away: spool shuts down cleanly", async () => {
+      await redis.stop();
+      await redis.restart();
+      const server = await serveOnRedis(`redis://127.0.0.1:${redis.port}`, "spool");
+      expect((await get(server, "/readyz")).status).toBe(200);
+      await redis.stop();
+      await waitFor(async () => (await get(server, "/readyz")).status === 503, 5000, "/readyz to say not ready");
+      server.proc.kill("SIGTERM");
+      const code = await Promise.race([server.proc.exited, Bun.sleep(15_000).then(() => "still running")]);
+      expect(code).toBe(0);
+      expect(isStackTrace(server.stderr())).toBe(false);
+    });
   });
 }
-

@@ -3,6 +3,7 @@
  * in-process and push jobs the grace period to finish (releasing the rest), and let HTTP
  * workers complete what they hold while the grace period lasts.
  */
+import { StorageUnavailable } from "../core/errors.ts";
 import type { QueueService } from "../core/queue-service.ts";
 import type { WorkerRegistry } from "./worker-registry.ts";
 
@@ -32,7 +33,15 @@ export async function shutDownGracefully(p: ShutdownParams): Promise<void> {
 }
 
 async function heldByHttpWorkers(registry: WorkerRegistry): Promise<number> {
+  let workers;
+  try {
+    workers = await registry.list();
+  } catch (err) {
+    // Storage is unavailable: no worker can finish anything either, so there is nothing to wait for.
+    if (err instanceof StorageUnavailable) return 0;
+    throw err;
+  }
   let held = 0;
-  for (const w of await registry.list()) if (w.kind === "http" && registry.seenHere(w.id)) held += w.active;
+  for (const w of workers) if (w.kind === "http" && registry.seenHere(w.id)) held += w.active;
   return held;
 }
