@@ -1,7 +1,7 @@
 /** Store contract: schedules — the fire compare-and-set, guarded edits, run history with outcomes, pruning finished jobs. */
 import { expect } from "bun:test";
 import type { NewSchedule, Schedule, ScheduleFireParams } from "../../src/core/schedule-store.ts";
-import { fireJob } from "../../src/scheduler/fire-plan.ts";
+import { fireJob, fireKey } from "../../src/scheduler/fire-plan.ts";
 import type { ContractCase, Ctx } from "./harness.ts";
 
 const SECOND = 1000;
@@ -135,5 +135,113 @@ export function schedulesContract(it: ContractCase): void {
     expect(await t.state(head.id)).toBe("failed");
     expect((await t.store.jobsPrune({ queue: "other", state: "completed", finishedBefore: cutoff, limit: 10, now: t.now() })).deleted).toBe(0);
     expect((await t.svc.getQueue("q")).counts).toMatchObject({ completed: 1, failed: 1, blocked: 1 });
+  });
+
+  it("a fire finds the job its idempotency key already names, and the run records that job", async (t) => {
+    const s = await create(t, "a");
+    const existing = await t.enqueue("q", { payload: { mine: true }, idempotencyKey: fireKey("a", s.nextFireAt!) });
+    const outcome = (await fire(t, s))!;
+    expect(outcome.job).toMatchObject({ created: false, job: { id: existing.id, payload: { mine: true } } });
+    expect(outcome.schedule.lastJobId).toBe(existing.id);
+    expect((await t.store.scheduleRunsList({ name: "a", limit: 10 }))[0]).toMatchObject({ kind: "fired", jobId: existing.id });
+    expect((await t.svc.listJobs({ queue: "q" })).jobs).toHaveLength(1);
+  });
+
+  it("runs keep what they were given: missed ranges, catch-up and manual fires", async (t) => {
+    const s = await create(t, "a");
+    const at = s.nextFireAt!;
+    const runs = [
+      { kind: "missed" as const, fireTime: at, lastFireTime: at + 4 * SECOND, count: 5 },
+      { kind: "fired" as const, fireTime: at + 5 * SECOND, catchUp: true },
+    ];
+    const fired = (await fire(t, s, { runs, nextFireAt: at + 6 * SECOND }))!;
+    expect(fired.schedule).toMatchObject({ lastFireAt: at + 5 * SECOND, nextFireAt: at + 6 * SECOND, updatedAt: t.now() });
+    t.clock.advance(SECOND);
+    const manual = { kind: "fired" as const, fireTime: t.now(), manual: true };
+    await fire(t, fired.schedule, { runs: [manual], nextFireAt: fired.schedule.nextFireAt, job: fireJob(s, t.now(), {}, t.now()) });
+    const history = await t.store.scheduleRunsList({ name: "a", limit: 10 });
+    expect(history.map(({ id: _id, job: _job, jobId: _jobId, ...run }) => run)).toEqual([
+      { schedule: "a", kind: "fired", fireTime: t.now(), lastFireTime: t.now(), count: 1, manual: true, catchUp: false, at: t.now() },
+      { schedule: "a", kind: "fired", fireTime: at + 5 * SECOND, lastFireTime: at + 5 * SECOND, count: 1, manual: false, catchUp: true, at: t.now() - SECOND },
+      { schedule: "a", kind: "missed", fireTime: at, lastFireTime: at + 4 * SECOND, count: 5, manual: false, catchUp: false, at: t.now() - SECOND },
+    ]);
+    expect(history[2]).toMatchObject({ jobId: null, job: null });
+    expect(history[0]!.job).toEqual({ state: "waiting", finishedAt: null, error: null, deleted: false });
+    expect(Number(history[0]!.id)).toBeGreaterThan(Number(history[1]!.id));
+    expect(await t.store.scheduleRunsList({ name: "a", limit: 1 })).toEqual(history.slice(0, 1));
+  });
+
+  it("a paused schedule is never due, yet a trigger fires it and leaves its nextFireAt unset", async (t) => {
+    let s = await create(t, "a");
+    s = (await t.store.schedulePut({ schedule: { ...s, enabled: false }, nextFireAt: null, expectedRevision: s.revision, now: t.now() }))!;
+    expect(await t.store.schedulesDue({ now: t.now() + 3_600_000, limit: 10 })).toEqual([]);
+    expect(await fire(t, { ...s, nextFireAt: Date.parse("2026-01-01T00:00:01Z") })).toBeNull();
+    const triggered = await t.store.scheduleFire({
+      name: "a", expectedRevision: s.revision, expectedNextFireAt: null, nextFireAt: null, job: fireJob(s, t.now(), {}, t.now()),
+      runs: [{ kind: "fired", fireTime: t.now(), manual: true }], historyKeep: 100, now: t.now(),
+    });
+    expect(triggered!.schedule).toMatchObject({ enabled: false, nextFireAt: null, lastFireAt: t.now(), lastJobId: triggered!.job!.job.id });
+    expect(await t.store.schedulesDue({ now: t.now() + 3_600_000, limit: 10 })).toEqual([]);
+    const resumed = await t.store.schedulePut({ schedule: { ...s, enabled: true }, nextFireAt: t.now() + SECOND, expectedRevision: triggered!.schedule.revision, now: t.now() });
+    expect((await t.store.schedulesDue({ now: t.now() + SECOND, limit: 10 })).map((x) => x.name)).toEqual(["a"]);
+    expect(resumed).toMatchObject({ enabled: true, nextFireAt: t.now() + SECOND, lastJobId: triggered!.job!.job.id });
+  });
+
+  it("a run keeps the error of a failed job that retention deleted", async (t) => {
+    const s = await create(t, "a", { jobOptions: { maxAttempts: 1 } });
+    const { job } = (await fire(t, s))!.job!;
+    await t.failWith(await t.claimOne("q"), { message: "disk on fire" });
+    const finishedAt = t.now();
+    t.clock.advance(SECOND);
+    expect((await t.store.scheduleRunsList({ name: "a", limit: 1 }))[0]!.job).toEqual({ state: "failed", finishedAt, error: "disk on fire", deleted: false });
+    expect((await t.store.jobsPrune({ queue: "q", state: "failed", finishedBefore: t.now(), limit: 10, now: t.now() })).deleted).toBe(1);
+    expect(await t.store.jobGet({ id: job.id })).toBeNull();
+    const [run] = await t.store.scheduleRunsList({ name: "a", limit: 1 });
+    expect(run).toMatchObject({ jobId: job.id, job: { state: "failed", finishedAt, error: "disk on fire", deleted: true } });
+  });
+
+  it("jobsPrune goes by finish time, not enqueue order, and counts the bytes of the job data it deleted", async (t) => {
+    const payload = { data: "x".repeat(300) };
+    const [early, middle, late] = [await t.enqueue("q", { payload }), await t.enqueue("q", { payload }), await t.enqueue("q", { payload })];
+    const leased = await t.claim("q", 3);
+    const byId = new Map(leased.map((j) => [j.id, j]));
+    await t.complete(byId.get(late.id)!);
+    t.clock.advance(SECOND);
+    await t.complete(byId.get(middle.id)!);
+    t.clock.advance(2 * SECOND);
+    await t.complete(byId.get(early.id)!);
+    const cutoff = t.now() - SECOND;
+    const first = await t.store.jobsPrune({ queue: "q", state: "completed", finishedBefore: cutoff, limit: 1, now: t.now() });
+    expect(first.deleted).toBe(1);
+    expect(first.bytes).toBeGreaterThanOrEqual(JSON.stringify(payload).length);
+    expect(first.bytes).toBeLessThan(JSON.stringify(payload).length + 200);
+    expect(await t.store.jobGet({ id: late.id })).toBeNull();
+    expect((await t.store.jobsPrune({ queue: "q", state: "completed", finishedBefore: cutoff, limit: 10, now: t.now() })).deleted).toBe(1);
+    expect((await t.svc.listJobs({ queue: "q" })).jobs.map((j) => j.id)).toEqual([early.id]);
+    expect((await t.svc.getQueue("q")).counts).toMatchObject({ completed: 1 });
+  });
+
+  it("a run keeps its job's outcome whoever deletes the job, as the job last was", async (t) => {
+    const s = await create(t, "a", { jobOptions: { maxAttempts: 1 } });
+    const unread = (await fire(t, s))!;
+    await t.complete(await t.claimOne("q"), { ok: 1 });
+    const firstFinish = t.now();
+    t.clock.advance(SECOND);
+    await t.svc.deleteJob(unread.job!.job.id);
+    expect((await t.store.scheduleRunsList({ name: "a", limit: 1 }))[0]!.job).toEqual({ state: "completed", finishedAt: firstFinish, error: null, deleted: true });
+
+    const again = (await fire(t, unread.schedule))!;
+    const id = again.job!.job.id;
+    await t.failWith(await t.claimOne("q"), { message: "first try" });
+    expect((await t.store.scheduleRunsList({ name: "a", limit: 1 }))[0]!.job).toMatchObject({ state: "failed", error: "first try" });
+    t.clock.advance(SECOND);
+    await t.svc.retry(id);
+    await t.complete(await t.claimOne("q"));
+    const finishedAt = t.now();
+    t.clock.advance(SECOND);
+    await t.svc.deleteJob(id);
+    const outcome = { state: "completed" as const, finishedAt, error: "first try", deleted: true };
+    expect((await t.store.scheduleRunsList({ name: "a", limit: 1 }))[0]!.job).toEqual(outcome);
+    expect((await t.store.scheduleRunsList({ name: "a", limit: 1 }))[0]!.job).toEqual(outcome);
   });
 }
