@@ -40,11 +40,13 @@ export declare class SpoolWorker {
     /** Outcomes waiting for the next claim to carry them. */
     private carried;
     private carryTimer;
-    /** A claim is out (possibly a long poll). */
+    /** A claim is out (possibly a long poll), sent at claimSentAt. */
     private claiming;
+    private claimSentAt;
     private stopping;
     private graceTimer;
     private graceEndsAt;
+    private graceOver;
     private readonly claimAbort;
     private wake;
     private removeSignalHandlers;

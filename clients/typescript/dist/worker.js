@@ -2,6 +2,12 @@ import { SpoolApiError } from "./errors.js";
 import { sleep } from "./http.js";
 import { RunningJob } from "./running-job.js";
 const RETRY_CLAIM_MS = 1000;
+/**
+ * On stop, a claim out for longer than this is taken to be a long poll waiting for jobs and is
+ * aborted; a younger one is let come back (its jobs run within the grace period), since aborting a
+ * claim that the server is answering would leave its jobs leased to nobody until the lease expires.
+ */
+const LONG_POLL_AFTER_MS = 200;
 /** A finished job waits at most this long for the next claim to carry it before it is sent on its own. */
 const CARRY_WAIT_MS = 20;
 /** Results larger than this are sent on their own: a result the server refuses would refuse the whole claim. */
@@ -30,11 +36,13 @@ export class SpoolWorker {
     /** Outcomes waiting for the next claim to carry them. */
     carried = [];
     carryTimer;
-    /** A claim is out (possibly a long poll). */
+    /** A claim is out (possibly a long poll), sent at claimSentAt. */
     claiming = false;
+    claimSentAt = 0;
     stopping = false;
     graceTimer;
     graceEndsAt = Infinity;
+    graceOver = false;
     claimAbort = new AbortController();
     wake = null;
     removeSignalHandlers = () => { };
@@ -68,9 +76,15 @@ export class SpoolWorker {
      * shorten the grace period. Resolves when the worker is done.
      */
     stop(graceMs = this.graceMs) {
-        this.stopping = true;
-        this.claimAbort.abort();
-        this.wake?.();
+        if (!this.stopping) {
+            this.stopping = true;
+            const age = this.claiming ? Date.now() - this.claimSentAt : Infinity;
+            if (age >= LONG_POLL_AFTER_MS)
+                this.claimAbort.abort();
+            else
+                setTimeout(() => this.claimAbort.abort(), LONG_POLL_AFTER_MS - age);
+            this.wake?.();
+        }
         const endsAt = Date.now() + graceMs;
         if (endsAt < this.graceEndsAt) {
             this.graceEndsAt = endsAt;
@@ -107,10 +121,14 @@ export class SpoolWorker {
             ...(outcomes.length ? { finished: outcomes.map((o) => o.item) } : {}),
         };
         this.claiming = true;
+        this.claimSentAt = Date.now();
         try {
             const { data } = await this.http.request("POST", `/v1/queues/${encodeURIComponent(this.queue)}/claim`, { body, signal: this.claimAbort.signal });
             for (const job of data.jobs)
                 this.start(job);
+            // Came back after the grace period ended: these jobs go back at once.
+            if (this.graceOver)
+                this.releaseAll();
             if (data.control?.shutdown)
                 void this.stop();
         }
@@ -158,6 +176,7 @@ export class SpoolWorker {
     }
     /** Ends the grace period: running handlers are aborted and their jobs given back. */
     releaseAll() {
+        this.graceOver = true;
         for (const running of this.running) {
             const outcome = running.release();
             this.running.delete(running);
