@@ -1,48 +1,21 @@
 /**
  * Folding the event log into per-minute aggregates: each event counted exactly once, in bulk.
  *
- * One pass reads the batch's events (a handful of integer columns each) and sums them in
- * memory by queue and minute; then a few upserts per minute add the sums to the stats tables.
+ * One pass reads the batch's events (a handful of columns each) and sums them in memory by
+ * queue and minute with the core's counting rules (sumEvents, shared with every store); then a
+ * few upserts per minute add the sums to the stats tables.
  * Grouping in SQL instead sorts every event on five keys, which cost three times as much.
  */
 import type { Database } from "bun:sqlite";
-import { HISTOGRAM_BUCKETS, histogramBucket } from "../../core/monitor-store.ts";
+import { SLOWEST_PER_HOUR, sumEvents, type CountedEvent } from "../../core/event-counting.ts";
 
 /** Events folded per transaction, so a fold never holds the write lock for long. */
 export const FOLD_BATCH = 20_000;
 
-/** How many of the slowest completions each hour keeps for reports. */
-export const SLOWEST_PER_HOUR = 5;
-
-const MINUTE_MS = 60_000;
-const HOUR_MS = 3_600_000;
-
-/** The event types the aggregates count, by the code the read returns (-1: not counted, e.g. lane hand-ons). */
-const COUNTED = ["job.enqueued", "job.started", "job.completed", "job.failed", "job.cancelled", "job.retrying"] as const;
-const [ENQUEUED, STARTED, COMPLETED, FAILED, CANCELLED, RETRYING] = [0, 1, 2, 3, 4, 5];
-const TYPE_CODE = `CASE type ${COUNTED.map((type, i) => `WHEN '${type}' THEN ${i}`).join(" ")} ELSE -1 END`;
-
-// Columns by position: id, at, queue, type code, duration_ms, attempt, error_type.
-const READ = `SELECT id, at, queue, ${TYPE_CODE}, duration_ms, attempt, error_type FROM events
+// Columns by position: id, at, type, queue, job_id, attempt, error_type, duration_ms.
+const READ = `SELECT id, at, type, queue, job_id, attempt, error_type, duration_ms FROM events
   WHERE id > ?1 AND id <= ?2 AND job_id IS NOT NULL`;
-type EventValues = [number, number, string, number, number | null, number | null, string | null];
-
-/** One queue's sums for one minute. */
-type MinuteSums = {
-  counts: number[]; // by type code
-  expired: number;
-  recovered: number;
-  runMs: number;
-  waitMs: number;
-  run: number[]; // histogram buckets
-  wait: number[];
-  errors: Map<string, number>;
-};
-
-const newSums = (): MinuteSums => ({
-  counts: COUNTED.map(() => 0), expired: 0, recovered: 0, runMs: 0, waitMs: 0,
-  run: new Array(HISTOGRAM_BUCKETS).fill(0), wait: new Array(HISTOGRAM_BUCKETS).fill(0), errors: new Map(),
-});
+type EventValues = [number, number, CountedEvent["type"], string, number, number | null, string | null, number | null];
 
 const ADD_MINUTE = `
   INSERT INTO stats_minutes (minute, queue, enqueued, started, completed, failed, cancelled, retried, expired, recovered, run_ms, wait_ms)
@@ -78,48 +51,11 @@ export function latestEventId(db: Database): number {
   return (db.query("SELECT COALESCE(MAX(id), 0) AS id FROM events").get() as { id: number }).id;
 }
 
-/** The slowest completions seen in one hour so far, slowest first: event ids and run times. */
-type Slowest = { ids: number[]; ms: number[] };
-
-function keepIfSlow(s: Slowest, id: number, ms: number): void {
-  if (s.ms.length === SLOWEST_PER_HOUR && ms <= s.ms[SLOWEST_PER_HOUR - 1]!) return;
-  let i = s.ms.length;
-  while (i > 0 && s.ms[i - 1]! < ms) i--;
-  s.ids.splice(i, 0, id);
-  s.ms.splice(i, 0, ms);
-  s.ids.length = Math.min(s.ids.length, SLOWEST_PER_HOUR);
-  s.ms.length = Math.min(s.ms.length, SLOWEST_PER_HOUR);
-}
-
-/** Sums the events in (from, to] by queue and minute, and the slowest completions by hour. */
-function sumEvents(db: Database, from: number, to: number) {
-  const byQueue = new Map<string, Map<number, MinuteSums>>();
-  const slowest = new Map<number, Slowest>();
-  for (const [id, at, queue, type, duration, attempt, errorType] of db.query(READ).values(from, to) as EventValues[]) {
-    if (type < 0) continue;
-    const minute = at - (at % MINUTE_MS);
-    let minutes = byQueue.get(queue);
-    if (!minutes) byQueue.set(queue, (minutes = new Map()));
-    let sums = minutes.get(minute);
-    if (!sums) minutes.set(minute, (sums = newSums()));
-    sums.counts[type]!++;
-    if (type === STARTED && duration !== null) {
-      sums.waitMs += duration;
-      sums.wait[histogramBucket(duration)]!++;
-    } else if (type === COMPLETED && duration !== null) {
-      sums.runMs += duration;
-      sums.run[histogramBucket(duration)]!++;
-      if (attempt !== null && attempt > 1) sums.recovered++;
-      const hour = at - (at % HOUR_MS);
-      let top = slowest.get(hour);
-      if (!top) slowest.set(hour, (top = { ids: [], ms: [] }));
-      keepIfSlow(top, id, duration);
-    } else if ((type === FAILED || type === RETRYING) && errorType !== null) {
-      sums.errors.set(errorType, (sums.errors.get(errorType) ?? 0) + 1);
-      if (errorType === "lease_expired") sums.expired++;
-    }
+/** The events in (from, to] as the counting rules read them. */
+function* eventsBetween(db: Database, from: number, to: number): Generator<CountedEvent> {
+  for (const [id, at, type, queue, jobId, attempt, errorType, durationMs] of db.query(READ).values(from, to) as EventValues[]) {
+    yield { id, at, type, queue, jobId: String(jobId), attempt, errorType, durationMs };
   }
-  return { byQueue, slowest };
 }
 
 /**
@@ -130,14 +66,14 @@ export function foldBatch(db: Database, upTo: number): number {
   const from = foldCursor(db);
   const to = Math.min(latestEventId(db), upTo, from + FOLD_BATCH);
   if (to <= from) return 0;
-  const { byQueue, slowest } = sumEvents(db, from, to);
+  const { byQueue, slowest } = sumEvents(eventsBetween(db, from, to));
   const addMinute = db.query(ADD_MINUTE);
   const addBucket = db.query(ADD_BUCKET);
   const addErrors = db.query(ADD_ERRORS);
   for (const [queue, minutes] of byQueue) {
     for (const [minute, s] of minutes) {
-      const c = s.counts;
-      addMinute.run(minute, queue, c[ENQUEUED]!, c[STARTED]!, c[COMPLETED]!, c[FAILED]!, c[CANCELLED]!, c[RETRYING]!, s.expired, s.recovered, s.runMs, s.waitMs);
+      const c = s.counters;
+      addMinute.run(minute, queue, c.enqueued, c.started, c.completed, c.failed, c.cancelled, c.retried, c.expired, c.recovered, c.runMs, c.waitMs);
       for (const [metric, buckets] of [["run", s.run], ["wait", s.wait]] as const) {
         buckets.forEach((n, bucket) => n > 0 && addBucket.run(minute, queue, metric, bucket, n));
       }
@@ -147,7 +83,7 @@ export function foldBatch(db: Database, upTo: number): number {
   const addSlowest = db.query(ADD_SLOWEST);
   const trimSlowest = db.query(TRIM_SLOWEST);
   for (const [hour, top] of slowest) {
-    for (const id of top.ids) addSlowest.run(hour, id);
+    for (const e of top) addSlowest.run(hour, e.id);
     trimSlowest.run(hour);
   }
   db.query("UPDATE monitor_cursors SET value = ? WHERE name = 'stats_fold'").run(to);
