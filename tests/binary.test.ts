@@ -2,17 +2,16 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { spoolBinary } from "./helpers/binary.ts";
 import { tempDir } from "./helpers/server.ts";
 import { postJson, spawnServe, type ServeProcess } from "./helpers/process.ts";
 
-const root = join(import.meta.dir, "..");
-const binary = join(tempDir("spool-bin-"), "spool");
+let binary: string;
 const workDir = tempDir("spool-cwd-");
 let server: ServeProcess;
 
 beforeAll(async () => {
-  const build = Bun.spawnSync(["bun", "run", "scripts/build.ts", binary], { cwd: root, stdout: "pipe", stderr: "pipe" });
-  if (build.exitCode !== 0) throw new Error(`build failed: ${build.stderr.toString()}`);
+  binary = spoolBinary();
   // Run from an unrelated folder: nothing may be read from the source tree.
   server = await spawnServe([binary], [], { cwd: workDir });
 }, 120_000);
@@ -21,7 +20,6 @@ afterAll(async () => {
   server?.proc.kill("SIGTERM");
   await server?.proc.exited;
   rmSync(workDir, { recursive: true, force: true });
-  rmSync(binary, { force: true });
 });
 
 test("the binary keeps its data in ./spool-data of the folder it runs in", () => {

@@ -3,7 +3,7 @@
  * clients/typescript/scripts/generate-types.ts. Do not edit: run the script again.
  */
 
-export type Error = {
+export type ErrorBody = {
   error: {
     code: string;
     message: string;
