@@ -16,6 +16,7 @@
  *   q:<queue>|delayed        ZSET  delayed jobs, score = runAt
  *   q:<queue>|idem           HASH  idempotency key → job id
  *   q:<queue>|key:<key>      ZSET  a queue's jobs of one key, score = id
+ *   q:<queue>|done:<state>   ZSET  a queue's finished jobs in a final state, score = finishedAt (retention)
  *   leases                   ZSET  active jobs, score = leaseExpiresAt (the reaper's index)
  *   counts:<queue>           HASH  state → number of jobs (kept by every script that moves a job)
  *   req:<requestId>          STRING a script's answer, kept 10 minutes, so a script re-sent after a

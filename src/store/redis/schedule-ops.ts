@@ -16,9 +16,6 @@ import schedulePut from "./lua/schedule-put.lua" with { type: "text" };
 import scheduleRecord from "./lua/schedule-record.lua" with { type: "text" };
 import scheduleRuns from "./lua/schedule-runs.lua" with { type: "text" };
 
-/** Retention reads this many ids of a state set per script, so none holds Redis for long. */
-const PRUNE_STEP = 1000;
-
 /** A run's job outcome as the scripts keep it: numbers as strings, absent fields null. */
 type StoredOutcome = { state: string; finishedAt?: string; error?: string };
 
@@ -177,19 +174,10 @@ export class RedisSchedules implements ScheduleStore {
   }
 
   async jobsPrune(p: JobsPruneParams): Promise<JobsPruneOutcome> {
-    let deleted = 0;
-    let bytes = 0;
-    let cursor = "0";
-    while (deleted < p.limit) {
-      const args = [p.queue, p.state, p.finishedBefore, p.limit - deleted, cursor, PRUNE_STEP, p.now];
-      const [n, size, next] = await this.ctx.scripts.run<[number, number, string]>("jobsPrune", args);
-      deleted += n;
-      bytes += size;
-      if (next === "") break;
-      cursor = next;
-    }
+    const [deleted, bytes] = await this.ctx.scripts.run<[number, number]>("jobsPrune", [p.queue, p.state, p.finishedBefore, p.limit, p.now]);
     return { deleted, bytes };
   }
+
 }
 
 /** The schedules of `names`, in that order; one deleted in between is left out. */

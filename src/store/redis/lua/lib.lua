@@ -86,7 +86,8 @@ local function index_out(j, state)
   if state == "waiting" then redis.call("ZREM", qkey(j.queue, "ready"), id)
   elseif state == "delayed" then redis.call("ZREM", qkey(j.queue, "delayed"), id)
   elseif state == "active" then redis.call("ZREM", P .. "leases", id)
-  elseif state == "blocked" and j.key then redis.call("ZREM", lane_wait_key(j.queue, j.key), id) end
+  elseif state == "blocked" and j.key then redis.call("ZREM", lane_wait_key(j.queue, j.key), id)
+  elseif is_final(state) then redis.call("ZREM", qkey(j.queue, "done:" .. state), id) end
   redis.call("HINCRBY", P .. "counts:" .. j.queue, state, -1)
 end
 
@@ -98,7 +99,8 @@ local function index_in(j, state)
   if state == "waiting" then redis.call("ZADD", qkey(j.queue, "ready"), n2s(ready_score(j)), id)
   elseif state == "delayed" then redis.call("ZADD", qkey(j.queue, "delayed"), j.runAt, id)
   elseif state == "active" then redis.call("ZADD", P .. "leases", j.leaseExp, id)
-  elseif state == "blocked" and j.key then redis.call("ZADD", lane_wait_key(j.queue, j.key), id, id) end
+  elseif state == "blocked" and j.key then redis.call("ZADD", lane_wait_key(j.queue, j.key), id, id)
+  elseif is_final(state) then redis.call("ZADD", qkey(j.queue, "done:" .. state), j.finishedAt, id) end
   redis.call("HINCRBY", P .. "counts:" .. j.queue, state, 1)
 end
 
@@ -211,9 +213,41 @@ local REQ_TTL_MS = 600000
 local function req_get(id) if id == "" then return nil end return redis.call("GET", P .. "req:" .. id) end
 local function req_put(id, value) if id ~= "" then redis.call("SET", P .. "req:" .. id, value, "PX", REQ_TTL_MS) end end
 
--- Deletes a job and its place in every index; a lane it held moves on. Its events stay in the log.
+-- What a job became, as a schedule's run keeps it once the job is gone: its state, finishedAt
+-- and the message of its last error (numbers as strings: cjson would round epoch milliseconds).
+local function job_outcome(j)
+  local o = { state = j.state, finishedAt = j.finishedAt }
+  local errors = j.errors and cjson.decode(j.errors)
+  local last = errors and errors[#errors]
+  if last and type(last.message) == "string" then o.error = last.message end
+  return o
+end
+
+local function runs_key(name) return P .. "schedule:" .. name .. "|runs" end
+
+-- Job `j` is about to be deleted: the runs of the schedule that fired it (named by its
+-- idempotency key, as the scheduler's fire key writes it) keep its outcome.
+local function runs_keep_outcome(j)
+  local name = j.idem and string.match(j.idem, "^schedule:(.+):%d%d%d%d%-%d%d%-%d%dT%d%d:%d%d:%d%d%.%d%d%dZ$")
+  if not name then return end
+  local key = runs_key(name)
+  local needle = '"jobId":"' .. j.id .. '"'
+  local outcome = nil
+  for i, text in ipairs(redis.call("LRANGE", key, 0, -1)) do
+    if string.find(text, needle, 1, true) then
+      local run = cjson.decode(text)
+      outcome = outcome or job_outcome(j)
+      run.job = outcome
+      redis.call("LSET", key, i - 1, cjson.encode(run))
+    end
+  end
+end
+
+-- Deletes a job and its place in every index; a lane it held moves on, the schedule run that
+-- fired it keeps its outcome. Its events stay in the log.
 local function job_remove(j, now)
   local id = j.id
+  runs_keep_outcome(j)
   index_out(j, j.state)
   redis.call("DEL", P .. "job:" .. id)
   redis.call("ZREM", P .. "all", id)
