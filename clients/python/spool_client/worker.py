@@ -35,6 +35,8 @@ GATHER_S = 0.002
 RIDE_RESULT_MAX = 16 * 1024
 #: How long a finishing call keeps being re-sent after network errors (a resent one answers the same).
 FINISH_RETRY_S = 60.0
+#: On stop, a claim out for longer than this is taken to be a long poll waiting for jobs and is aborted.
+LONG_POLL_AFTER_S = 0.2
 #: Pause after a claim that failed for a reason that may pass (network, 503, 429).
 CLAIM_RETRY_S = 1.0
 #: How often the heartbeat thread looks at running jobs (deadlines, heartbeats due).
@@ -103,6 +105,8 @@ class Worker:
         #: Set once every outcome is reported: the heartbeat and outcome threads end.
         self._closed = threading.Event()
         self._claim_conn = client.transport.connection()
+        #: When the claim in flight was sent (None while none is): see stop().
+        self._claim_sent_at: Optional[float] = None
         self._jobs: "queues.Queue[Optional[RunningJob]]" = queues.Queue()
         #: Why the worker gave up: the server refuses its claims (wrong token, role, queue name).
         self.fatal: Optional[SpoolError] = None
@@ -148,9 +152,24 @@ class Worker:
             self._stopping = True
             running = len(self._running)
             self._cond.notify_all()
-        self._claim_conn.abort()
+        self._abort_long_poll()
         if first:
             log.info("worker %s stopping; %d job(s) running, grace %.0f s", self.id, running, self.grace_s)
+
+    def _abort_long_poll(self) -> None:
+        """
+        Aborts the claim in flight once it has been out long enough to be a long poll waiting for
+        jobs. A younger one is let come back (its jobs run within the grace period): aborting a
+        claim the server is answering would leave its jobs leased to nobody until the lease expires.
+        """
+        sent_at = self._claim_sent_at
+        age = 0.0 if sent_at is None else time.monotonic() - sent_at
+        if sent_at is None or age >= LONG_POLL_AFTER_S:
+            self._claim_conn.abort()
+            return
+        timer = threading.Timer(LONG_POLL_AFTER_S - age, self._abort_long_poll)
+        timer.daemon = True
+        timer.start()
 
     def release_running(self) -> None:
         """Ends the grace period now: running jobs are given back (they run again at once) and their cancel events set."""
@@ -201,15 +220,18 @@ class Worker:
                 free = self.concurrency - len(self._running)
                 sending = [o for o in self._outbox if not o.alone]
                 self._outbox = [o for o in self._outbox if o.alone]
+            self._claim_sent_at = time.monotonic()
             try:
                 answer = self.client.claim(
                     self.queue, self.id, max=free, lease_ms=self.lease_ms, wait_ms=self.wait_ms,
                     finished=[o.item for o in sending], identity=identity, connection=self._claim_conn,
                 )
             except SpoolError as err:
+                self._claim_sent_at = None
                 if not self._claim_failed(err, sending):
                     return
                 continue
+            self._claim_sent_at = None
             for outcome, item in zip(answer.get("finished") or [], sending):
                 if outcome.get("outcome") == "lease_lost":
                     log.warning("job %s finished after its lease was lost; not recorded", item.item["id"])
