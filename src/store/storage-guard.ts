@@ -17,16 +17,18 @@ export function guardStorage<T extends object>(store: T, failureOf: StorageFailu
   const rethrow = (err: unknown): never => {
     throw err instanceof SpoolError ? err : (failureOf(err) ?? err);
   };
-  return new Proxy(store, {
-    get(target, name) {
+  // The proxy stands on an empty object that inherits from the store (instanceof still holds):
+  // a store's own read-only properties would otherwise forbid answering them with a wrapper.
+  return new Proxy(Object.create(store) as T, {
+    get(_, name) {
       if (Object.hasOwn(overrides, name)) return overrides[name as keyof T];
-      const value = Reflect.get(target, name, target);
+      const value = Reflect.get(store, name, store);
       if (typeof value !== "function") return value;
       let fn = guarded.get(name);
       if (!fn) {
         fn = (...args: unknown[]) => {
           try {
-            const result = Reflect.apply(value, target, args);
+            const result = Reflect.apply(value, store, args);
             return result instanceof Promise ? result.catch(rethrow) : result;
           } catch (err) {
             return rethrow(err);
