@@ -69,6 +69,8 @@ if (await redisAvailable()) {
       expect(await get(server, "/readyz")).toMatchObject({ status: 200, body: { status: "ready" } });
       expect((await get(server, "/v1/server")).body.store).toEqual({ kind: "redis", reachable: true });
       expect(server.output()).toContain(`store: Redis at ${REDIS_URL}, prefix ${prefix}`);
+      const page = await (await fetch(`${server.url}/server`)).text();
+      expect(page).toMatch(/Redis(&#39;|')s own persistence/);
       // No database, and no lock: other servers may share the queue.
       expect(readdirSync(server.dataDir).filter((f) => /spool\.(db|lock|pid)/.test(f))).toEqual([]);
     });

@@ -90,7 +90,8 @@ export function ServerPage({ about, tokens }: { about: ServerAbout; tokens: Toke
             <dt>Version</dt><dd>{about.version}</dd>
             <dt>Store</dt>
             <dd>{about.store.kind} {about.store.reachable ? <Badge tone="ok" icon="ok">reachable</Badge> : <Badge tone="bad" icon="bad">unreachable</Badge>}</dd>
-            <dt>Durability</dt><dd>{about.durability === "full" ? "full (survives power loss)" : "normal (survives a crash)"}</dd>
+            <dt>Durability</dt>
+            <dd>{about.store.kind === "redis" ? "Redis's own persistence (appendonly, snapshots)" : about.durability === "full" ? "full (survives power loss)" : "normal (survives a crash)"}</dd>
             <dt>Data folder</dt><dd class="mono">{about.dataDir ?? "—"}</dd>
             <dt>Up for</dt><dd>{duration(about.uptimeSeconds * 1000)}</dd>
             <dt>Signed in as</dt><dd>{ui.role ?? "open mode (loopback, no tokens)"}</dd>
