@@ -1,8 +1,18 @@
-/** HTTP pull workers in their own process: `bun bench/http-workers.ts CONFIG_JSON` prints `{completed, ms}`. */
+/** HTTP pull workers in their own process: `bun bench/http-workers.ts CONFIG_JSON` prints `{completed, ms, cpuMs}`. */
 
-export type HttpWorkersConfig = { url: string; queue: string; loops: number; max: number; timeoutMs: number };
+export type HttpWorkersConfig = {
+  /** Servers of one queue; loop w talks to urls[w % urls.length]. */
+  urls: string[];
+  queue: string;
+  loops: number;
+  max: number;
+  /** Finish the jobs just run with the next claim (its `finished`), instead of a complete request of their own. */
+  finishInClaim?: boolean;
+  timeoutMs: number;
+};
 
 type Claimed = { id: string; lease: { token: string } };
+type Outcome = { outcome: string };
 
 async function post<T>(url: string, body: unknown): Promise<T> {
   const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
@@ -11,36 +21,58 @@ async function post<T>(url: string, body: unknown): Promise<T> {
 }
 
 const noop = async (_job: Claimed) => {};
+const completedOf = (outcomes: Outcome[] | undefined) => (outcomes ?? []).filter((o) => o.outcome === "completed").length;
 
 /**
  * One worker loop: claim up to `max`, run a no-op handler, complete (one request per job when
  * max is 1, one batch completion otherwise); stops when a claim comes back empty.
  */
-async function runLoop(c: HttpWorkersConfig, w: number, deadline: number): Promise<number> {
+async function runLoop(c: HttpWorkersConfig, url: string, w: number, deadline: number): Promise<number> {
   let completed = 0;
   while (performance.now() < deadline) {
-    const { jobs } = await post<{ jobs: Claimed[] }>(`${c.url}/v1/queues/${c.queue}/claim`, { workerId: `bench-${w}`, max: c.max, leaseMs: 60_000 });
+    const { jobs } = await post<{ jobs: Claimed[] }>(`${url}/v1/queues/${c.queue}/claim`, { workerId: `bench-${w}`, max: c.max, leaseMs: 60_000 });
     if (jobs.length === 0) return completed;
     for (const job of jobs) await noop(job);
     if (c.max === 1) {
-      await post(`${c.url}/v1/jobs/${jobs[0]!.id}/complete`, { token: jobs[0]!.lease.token });
+      await post(`${url}/v1/jobs/${jobs[0]!.id}/complete`, { token: jobs[0]!.lease.token });
       completed++;
     } else {
-      const { items } = await post<{ items: { outcome: string }[] }>(`${c.url}/v1/jobs/complete`, {
+      const { items } = await post<{ items: Outcome[] }>(`${url}/v1/jobs/complete`, {
         items: jobs.map((j) => ({ id: j.id, token: j.lease.token })),
       });
-      completed += items.filter((i) => i.outcome === "completed").length;
+      completed += completedOf(items);
     }
   }
   return completed;
 }
 
+/**
+ * One worker loop that finishes the jobs it ran with its next claim: one request per batch;
+ * stops when a claim (carrying the last batch) comes back empty.
+ */
+async function runLoopFinishingInClaim(c: HttpWorkersConfig, url: string, w: number, deadline: number): Promise<number> {
+  let completed = 0;
+  let finished: { id: string; token: string }[] = [];
+  while (performance.now() < deadline) {
+    const body = { workerId: `bench-${w}`, max: c.max, leaseMs: 60_000, ...(finished.length ? { finished } : {}) };
+    const res = await post<{ jobs: Claimed[]; finished?: Outcome[] }>(`${url}/v1/queues/${c.queue}/claim`, body);
+    completed += completedOf(res.finished);
+    if (res.jobs.length === 0) return completed;
+    for (const job of res.jobs) await noop(job);
+    finished = res.jobs.map((j) => ({ id: j.id, token: j.lease.token }));
+  }
+  return completed;
+}
+
 const config = JSON.parse(process.argv[2] ?? "null") as HttpWorkersConfig | null;
-if (!config) {
+if (!config?.urls?.length) {
   console.error("usage: bun bench/http-workers.ts CONFIG_JSON");
   process.exit(2);
 }
+const loop = config.finishInClaim ? runLoopFinishingInClaim : runLoop;
+const cpu0 = process.cpuUsage();
 const t0 = performance.now();
-const counts = await Promise.all(Array.from({ length: config.loops }, (_, w) => runLoop(config, w, t0 + config.timeoutMs)));
+const counts = await Promise.all(Array.from({ length: config.loops }, (_, w) => loop(config, config.urls[w % config.urls.length]!, w, t0 + config.timeoutMs)));
 const ms = performance.now() - t0;
-process.stdout.write(JSON.stringify({ completed: counts.reduce((a, b) => a + b, 0), ms }) + "\n");
+const cpu = process.cpuUsage(cpu0);
+process.stdout.write(JSON.stringify({ completed: counts.reduce((a, b) => a + b, 0), ms, cpuMs: (cpu.user + cpu.system) / 1000 }) + "\n");

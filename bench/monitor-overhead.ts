@@ -180,7 +180,7 @@ async function measureHttp(variant: Variant): Promise<Figures> {
   for (const shape of HTTP_SHAPES) {
     const queue = `http-${shape.loops}x${shape.max}`;
     await enqueueBatches(server.service, queue, JOBS);
-    const config: HttpWorkersConfig = { url: server.url, queue, ...shape, timeoutMs: 120_000 };
+    const config: HttpWorkersConfig = { urls: [server.url], queue, ...shape, timeoutMs: 120_000 };
     const cpu0 = process.cpuUsage();
     const workers = Bun.spawn([process.execPath, join(import.meta.dir, "http-workers.ts"), JSON.stringify(config)], { stdout: "pipe", stderr: "inherit" });
     const { completed, ms } = JSON.parse(await new Response(workers.stdout).text()) as { completed: number; ms: number };

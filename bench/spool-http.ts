@@ -19,22 +19,27 @@ export const HTTP_SHAPES = [
 const ROOT = path.resolve(import.meta.dir, "..");
 
 /** The last lines of the server's log, to explain a failure. */
-const logTail = (log: string) => (fs.existsSync(log) ? fs.readFileSync(log, "utf8").trimEnd().split("\n").slice(-30).join("\n") : "");
+export const logTail = (log: string) => (fs.existsSync(log) ? fs.readFileSync(log, "utf8").trimEnd().split("\n").slice(-30).join("\n") : "");
 
-async function startServer(): Promise<{ url: string; log: string }> {
+/** A `spool serve` child process; `stop()` ends it (it is also stopped at cleanup). */
+export type SpoolServer = { url: string; log: string; pid: number; stop: () => Promise<void> };
+
+/** Starts `spool serve` on a free port with its own data folder; `args` are added to its command line. */
+export async function startServer(args: string[] = []): Promise<SpoolServer> {
   const dir = tempDir();
   const port = await freePort();
   const log = path.join(dir, "server.log");
   const logFd = fs.openSync(log, "a");
   onCleanup(() => fs.closeSync(logFd));
-  const proc = Bun.spawn([process.execPath, "src/main.ts", "serve", "--port", String(port), "--data", path.join(dir, "data")], {
+  const proc = Bun.spawn([process.execPath, "src/main.ts", "serve", "--port", String(port), "--data", path.join(dir, "data"), ...args], {
     cwd: ROOT,
     // The server runs with its defaults: no SPOOL_* settings (tokens, limits) from this shell.
     env: Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("SPOOL_"))),
     stdout: logFd,
     stderr: logFd,
   });
-  onCleanup(() => stopProcess(proc));
+  const stop = () => stopProcess(proc);
+  onCleanup(stop);
   const url = `http://127.0.0.1:${port}`;
   try {
     await waitUntil(async () => {
@@ -45,10 +50,11 @@ async function startServer(): Promise<{ url: string; log: string }> {
     throw new Error(`${(err as Error).message}\nserver log:\n${logTail(log)}`);
   }
   progress(`spool serve on ${url} (pid ${proc.pid})`);
-  return { url, log };
+  return { url, log, pid: proc.pid, stop };
 }
 
-async function enqueueBatches(url: string, queue: string, n: number): Promise<void> {
+/** Enqueues `n` jobs over HTTP, 1000 per request. */
+export async function enqueueBatches(url: string, queue: string, n: number): Promise<void> {
   for (let i = 0; i < n; i += 1000) {
     const jobs = Array.from({ length: Math.min(1000, n - i) }, (_, k) => ({ payload: { n: i + k } }));
     const res = await fetch(`${url}/v1/queues/${queue}/jobs/batch`, {
@@ -60,7 +66,8 @@ async function enqueueBatches(url: string, queue: string, n: number): Promise<vo
   }
 }
 
-async function runWorkers(config: HttpWorkersConfig): Promise<{ completed: number; ms: number }> {
+/** Runs HTTP workers in their own process until the queue is empty; `cpuMs` is the CPU time that process used. */
+export async function runWorkers(config: HttpWorkersConfig): Promise<{ completed: number; ms: number; cpuMs: number }> {
   const proc = Bun.spawn([process.execPath, path.join(import.meta.dir, "http-workers.ts"), JSON.stringify(config)], {
     stdout: "pipe",
     stderr: "inherit",
@@ -84,7 +91,7 @@ async function runScenarios(url: string, o: BenchOptions): Promise<Figure[]> {
   const figures: Figure[] = [];
 
   await enqueueBatches(url, "warmup", 2000);
-  await runWorkers({ url, queue: "warmup", loops: 10, max: 1, timeoutMs: o.scenarioTimeoutMs });
+  await runWorkers({ urls: [url], queue: "warmup", loops: 10, max: 1, timeoutMs: o.scenarioTimeoutMs });
 
   const t0 = performance.now();
   await withDeadline(enqueueBatches(url, "http-enqueue", o.jobs), o.scenarioTimeoutMs, "HTTP batch enqueue");
@@ -95,7 +102,7 @@ async function runScenarios(url: string, o: BenchOptions): Promise<Figure[]> {
   for (const { loops, max } of HTTP_SHAPES) {
     const queue = `http-${loops}x${max}`;
     await enqueueBatches(url, queue, o.jobs);
-    const { completed, ms } = await runWorkers({ url, queue, loops, max, timeoutMs: o.scenarioTimeoutMs });
+    const { completed, ms } = await runWorkers({ urls: [url], queue, loops, max, timeoutMs: o.scenarioTimeoutMs });
     if (completed !== o.jobs) throw new Error(`HTTP ${loops}×${max}: completed ${completed} of ${o.jobs} jobs`);
     figures.push({ id: `http.${loops}x${max}`, engine: "spool", value: rate(completed, ms), unit: "jobs/s" });
     progress(`spool HTTP ${loops} worker(s) × claim ${max}: ${fmtRate(rate(completed, ms))}`);
