@@ -28,7 +28,7 @@ export async function addBatches(queue: Queue, n: number, batch = 1000): Promise
  * Runs a Worker (no-op processor, `concurrency`) until `n` jobs completed; `produce` runs
  * once the worker started. Returns the elapsed ms from the worker's start.
  */
-async function drain(connection: BullConnection, name: string, concurrency: number, n: number, timeoutMs: number, produce?: () => Promise<void>) {
+export async function drain(connection: BullConnection, name: string, concurrency: number, n: number, timeoutMs: number, produce?: () => Promise<void>) {
   let done = 0;
   let finish!: () => void;
   let fail!: (err: Error) => void;

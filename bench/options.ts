@@ -3,7 +3,10 @@
 export type BenchOptions = {
   /** Small figures for a smoke run. */
   quick: boolean;
-  /** Rounds of the in-process throughput suites (spool-core, bullmq); each figure is the median of its rounds. */
+  /**
+   * Rounds of the in-process throughput suites (spool-core, bullmq) and of the redis suite's
+   * scenarios (run inside it, engines interleaved); each figure is the median of its rounds.
+   */
   rounds: number;
   /** Jobs per throughput scenario (end-to-end runs and batch enqueue). */
   jobs: number;
@@ -20,7 +23,7 @@ export type BenchOptions = {
 };
 
 export const SUITES = [
-  "spool-core", "bullmq", "spool-http", "spool-latency", "bullmq-latency", "spool-start", "bullmq-start", "dashboard-pages", "dashboard-overhead",
+  "spool-core", "bullmq", "spool-http", "spool-latency", "bullmq-latency", "spool-start", "bullmq-start", "dashboard-pages", "dashboard-overhead", "redis",
 ] as const;
 export type SuiteName = (typeof SUITES)[number];
 /** The in-process throughput suites, compared engine to engine; they run in rounds (the others once). */

@@ -3,7 +3,8 @@ import Redis from "ioredis";
 import { progress, waitUntil } from "./measure.ts";
 import { freePort, onCleanup, stopProcess, tempDir } from "./resources.ts";
 
-export type PrivateRedis = { port: number; version: string };
+/** `pid` is the redis-server process, for its CPU time. */
+export type PrivateRedis = { port: number; version: string; pid: number };
 
 export async function startRedis(): Promise<PrivateRedis> {
   const dir = tempDir();
@@ -32,7 +33,7 @@ export async function startRedis(): Promise<PrivateRedis> {
     const info = await client.info("server");
     const version = /redis_version:(\S+)/.exec(info)?.[1] ?? "unknown";
     progress(`redis-server ${version} on 127.0.0.1:${port} (appendonly yes, appendfsync everysec)`);
-    return { port, version };
+    return { port, version, pid: proc.pid };
   } finally {
     client.disconnect();
   }

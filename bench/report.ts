@@ -2,10 +2,15 @@
 import type { Engine, Figure } from "./measure.ts";
 import type { BenchOptions } from "./options.ts";
 import { DASHBOARD_PAGES, OPEN_DASHBOARDS } from "./dashboard-pages.ts";
+import { PAIR_PROCESSES, PAIR_SHAPES, SERVE_SHAPES, pairId, type PairProcess } from "./redis-serve.ts";
 import { HTTP_SHAPES } from "./spool-http.ts";
 
+/** A figure's unit, or "CPU ms" for CPU time (whole milliseconds). */
+type Unit = "jobs/s" | "ms" | "CPU ms";
 type Row = { label: string; spool: string; bullmq: string | null };
 type Section = { title: string; unit: "jobs/s" | "ms"; note: string; rows: Row[] };
+/** spool against itself in two setups (one server, two servers), each row in its own unit. */
+type SetupSection = { title: string; note: string; setups: [string, string]; ratio: string; rows: { label: string; unit: Unit; a: string | null; b: string }[] };
 
 /** A goal a figure must meet; `unit` "ms" for absolute times, otherwise a ratio. */
 export type Target = { name: string; value: number | null; unit?: "ms" | "%"; limit: string; met: boolean | null };
@@ -91,18 +96,69 @@ function sections(o: BenchOptions): Section[] {
         { label: `${OPEN_DASHBOARDS} dashboards open`, spool: `dashboard.e2e.open${OPEN_DASHBOARDS}`, bullmq: null },
       ],
     },
+    {
+      title: "spool on Redis vs BullMQ (same redis-server, AOF everysec)",
+      unit: "jobs/s",
+      note:
+        `medians of ${o.rounds} round(s), engines interleaved; spool: RedisStore (its own prefix) through QueueService.enqueue / enqueueMany and spool.work, ` +
+        "or `spool serve --redis` with HTTP workers (claim 10, finished with the next claim) in their own process; BullMQ: add / addBulk, Worker with concurrency C",
+      rows: [
+        { label: "enqueue one at a time (await each)", spool: "redis.enqueue.single", bullmq: "redis.enqueue.single" },
+        { label: "enqueue batches of 1000", spool: "redis.enqueue.batch", bullmq: "redis.enqueue.batch" },
+        ...[10, 50].map((c) => ({ label: `in-process worker, concurrency ${c}, enqueued beforehand`, spool: `redis.worker.c${c}`, bullmq: `redis.worker.c${c}` })),
+        ...SERVE_SHAPES.map(({ loops, max }) => ({
+          label: `HTTP, ${loops} worker${loops > 1 ? "s" : ""} × claim ${max} (in flight ${loops * max}) vs Worker c${loops * max}`,
+          spool: `redis.http.${loops}x${max}`,
+          bullmq: `redis.worker.c${loops * max}`,
+        })),
+      ],
+    },
+  ];
+}
+
+const PROCESS_NAMES: Record<PairProcess, string> = {
+  a: "spool server A", b: "spool server B", redis: "redis-server", workers: "HTTP workers' process", total: "all four",
+};
+
+function setupSections(o: BenchOptions): SetupSection[] {
+  return [
+    {
+      title: "Two `spool serve --redis` on one Redis and prefix vs one, HTTP workers split across them",
+      note:
+        `jobs/s, and the CPU time (user+sys, ms) each process used for the run's ${o.jobs.toLocaleString("en-US")} jobs; medians of ${o.rounds} round(s). ` +
+        "On this 2-core machine the pair shows the cost of coordination, not scale: both servers, redis-server and the workers share two cores",
+      setups: ["one server", "two servers"],
+      ratio: "two/one",
+      rows: PAIR_SHAPES.flatMap((shape) => [
+        { label: `${shape.loops} workers × claim ${shape.max} (in flight ${shape.loops * shape.max}), jobs/s`, unit: "jobs/s" as const, a: pairId("one", shape), b: pairId("two", shape) },
+        ...PAIR_PROCESSES.map((p) => ({ label: `  CPU ms, ${PROCESS_NAMES[p]}`, unit: "CPU ms" as const, a: p === "b" ? null : pairId("one", shape, p), b: pairId("two", shape, p) })),
+      ]),
+    },
   ];
 }
 
 const pad = (s: string, n: number, right = false) => (right ? s.padStart(n) : s.padEnd(n));
-const fmt = (v: number | undefined, unit: "jobs/s" | "ms") =>
+const fmt = (v: number | undefined, unit: Unit) =>
   v === undefined ? "—" : unit === "ms" ? v.toFixed(3) : Math.round(v).toLocaleString("en-US");
 const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? "—" : `${(a / b).toFixed(2)}×`);
+
+type TableRow = { label: string; unit: Unit; a: number | undefined; b: number | undefined; ratio: string };
+
+/** A table's lines: a header of three column names, then each row's two figures and their ratio. */
+function table(columns: [string, string, string], rows: TableRow[]): string[] {
+  return [
+    `  ${pad("scenario", 62)}${pad(columns[0], 12, true)}${pad(columns[1], 12, true)}${pad(columns[2], 14, true)}`,
+    ...rows.map((r) => `  ${pad(r.label, 62)}${pad(fmt(r.a, r.unit), 12, true)}${pad(fmt(r.b, r.unit), 12, true)}${pad(r.ratio, 14, true)}`),
+  ];
+}
 
 export function targets(get: (engine: Engine, id: string) => number | undefined): Target[] {
   const spoolC10 = get("spool", "worker.c10");
   const bullC10 = get("bullmq", "e2e.c10");
   const e2e = spoolC10 !== undefined && bullC10 !== undefined ? spoolC10 / bullC10 : null;
+  const spoolRedisC10 = get("spool", "redis.worker.c10");
+  const bullRedisC10 = get("bullmq", "redis.worker.c10");
+  const onRedis = spoolRedisC10 !== undefined && bullRedisC10 !== undefined ? spoolRedisC10 / bullRedisC10 : null;
   const empty = get("spool", "latency.empty.claim.p50");
   const full = get("spool", "latency.backlog.claim.p50");
   const claim = empty !== undefined && full !== undefined ? full / empty : null;
@@ -119,6 +175,7 @@ export function targets(get: (engine: Engine, id: string) => number | undefined)
     { name: "slowest dashboard page p95 with the backlog", value: slowestPage, unit: "ms", limit: "≤ 50 ms", met: slowestPage === null ? null : slowestPage <= 50 },
     { name: `${OPEN_DASHBOARDS} open dashboards' cost to end-to-end throughput, %`, value: dashboardCost, unit: "%", limit: "≤ 3 %", met: dashboardCost === null ? null : dashboardCost <= 3 },
     { name: "in-process worker end-to-end at concurrency 10, spool/BullMQ", value: e2e, limit: "≥ 1.50×", met: e2e === null ? null : e2e >= 1.5 },
+    { name: "spool on Redis, in-process worker at concurrency 10, spool/BullMQ", value: onRedis, limit: "≥ 1.00×", met: onRedis === null ? null : onRedis >= 1 },
     { name: "spool claim p50 with the backlog / empty database", value: claim, limit: "≤ 1.50×", met: claim === null ? null : claim <= 1.5 },
     atMost("enqueue → start p50, long-polling HTTP worker", "start.http.p50", 2),
     atMost("enqueue → start p99, long-polling HTTP worker", "start.http.p99", 10),
@@ -130,16 +187,24 @@ export function targets(get: (engine: Engine, id: string) => number | undefined)
 export function renderReport(o: BenchOptions, figures: Figure[], header: string[]): { text: string; targets: Target[] } {
   const get = (engine: Engine, id: string) => figures.find((f) => f.engine === engine && f.id === id)?.value;
   const lines = [...header, ""];
+  // A partial run (--only) leaves out the tables it measured nothing for.
+  const measured = (rows: TableRow[]) => !o.only.length || rows.some((r) => r.a !== undefined || r.b !== undefined);
   for (const s of sections(o)) {
+    const rows = s.rows.map((r): TableRow => {
+      const [a, b] = [get("spool", r.spool), r.bullmq ? get("bullmq", r.bullmq) : undefined];
+      return { label: r.label, unit: s.unit, a, b, ratio: ratio(a, b) };
+    });
+    if (!measured(rows)) continue;
     const better = s.unit === "ms" ? "lower is better" : "higher is better";
-    lines.push(`${s.title} (${s.unit}, ${better})`, `  ${s.note}`);
-    lines.push(`  ${pad("scenario", 62)}${pad("spool", 12, true)}${pad("BullMQ", 12, true)}${pad("spool/BullMQ", 14, true)}`);
-    for (const r of s.rows) {
-      const a = get("spool", r.spool);
-      const b = r.bullmq ? get("bullmq", r.bullmq) : undefined;
-      lines.push(`  ${pad(r.label, 62)}${pad(fmt(a, s.unit), 12, true)}${pad(fmt(b, s.unit), 12, true)}${pad(ratio(a, b), 14, true)}`);
-    }
-    lines.push("");
+    lines.push(`${s.title} (${s.unit}, ${better})`, `  ${s.note}`, ...table(["spool", "BullMQ", "spool/BullMQ"], rows), "");
+  }
+  for (const s of setupSections(o)) {
+    const rows = s.rows.map((r): TableRow => {
+      const [a, b] = [r.a ? get("spool", r.a) : undefined, get("spool", r.b)];
+      return { label: r.label, unit: r.unit, a, b, ratio: ratio(b, a) };
+    });
+    if (!measured(rows)) continue;
+    lines.push(s.title, `  ${s.note}`, ...table([s.setups[0], s.setups[1], s.ratio], rows), "");
   }
   const backlogRatio = (engine: Engine, step: string) => ratio(get(engine, `latency.backlog.${step}.p50`), get(engine, `latency.empty.${step}.p50`));
   lines.push(

@@ -16,6 +16,7 @@ const SUITE_RUNNERS: Record<SuiteName, (o: BenchOptions) => Promise<Figure[]>> =
   "bullmq-start": async (o) => (await import("./bullmq-start.ts")).runBullmqStart(o),
   "dashboard-pages": async (o) => (await import("./dashboard.ts")).runDashboardPages(o),
   "dashboard-overhead": async (o) => (await import("./dashboard.ts")).runDashboardOverhead(o),
+  redis: async (o) => (await import("./redis.ts")).runRedis(o),
 };
 
 const [name, optionsJson] = process.argv.slice(2);

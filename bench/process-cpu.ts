@@ -1,0 +1,35 @@
+/** CPU time of other processes (a server, redis-server), read from /proc: what each used during a timed window. */
+import fs from "node:fs";
+
+/** Clock ticks per second of /proc/<pid>/stat's times (USER_HZ, 100 on Linux). */
+const TICKS_PER_SECOND = Number(Bun.spawnSync(["getconf", "CLK_TCK"]).stdout.toString().trim()) || 100;
+
+/** User + system CPU time the process has used so far, in ms. */
+export function cpuMs(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+  // The command name (field 2) is in parentheses and may hold spaces: count fields after its ")".
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const [utime, stime] = [Number(fields[11]), Number(fields[12])];
+  return ((utime + stime) * 1000) / TICKS_PER_SECOND;
+}
+
+/** Starts counting the CPU time of `pids`; the returned function gives each one's ms since. */
+export function cpuMeter(pids: number[]): () => number[] {
+  const start = pids.map(cpuMs);
+  return () => pids.map((pid, i) => cpuMs(pid) - start[i]!);
+}
+
+/**
+ * Waits until `pids` are quiet — together under `busyPercent` of one core over a `windowMs`
+ * window — so the work a scenario left behind (folding its events, pruning) is not counted
+ * in the next; gives up after `maxMs` and says whether they went quiet.
+ */
+export async function waitForQuiet(pids: number[], busyPercent = 5, windowMs = 250, maxMs = 15_000): Promise<boolean> {
+  const deadline = performance.now() + maxMs;
+  while (performance.now() < deadline) {
+    const used = cpuMeter(pids);
+    await Bun.sleep(windowMs);
+    if (used().reduce((a, b) => a + b, 0) <= (windowMs * busyPercent) / 100) return true;
+  }
+  return false;
+}
