@@ -289,3 +289,39 @@ local function job_cancel(j, force, now)
   job_move(j, "cancelled", { finishedAt = now, token = false, leaseExp = false, deadline = false })
   if from ~= "blocked" then lane_release(j.queue, j.key, j.id, now) end
 end
+
+-- Inserts the new job whose 9 arguments start at ARGV[i] (queue, key (opt), payload JSON, priority,
+-- runAt, maxAttempts, backoff JSON, timeoutMs (opt), idempotency key (opt)), creating its queue with
+-- `defaults` on first use; an existing idempotency key yields that job. Answers its id and 1 when new.
+local function job_insert(i, defaults, now)
+  local queue, jobKey, idem = ARGV[i], opt(ARGV[i + 1]), opt(ARGV[i + 8])
+  queue_ensure(queue, defaults, now)
+  local existing = idem and redis.call("HGET", qkey(queue, "idem"), idem)
+  if existing then return existing, 0 end
+  local id = tostring(redis.call("INCR", P .. "ids"))
+  local state = "waiting"
+  if tonumber(ARGV[i + 4]) > now then state = "delayed" end
+  local laneTaken = jobKey and redis.call("EXISTS", lane_key(queue, jobKey)) == 1
+  if laneTaken then state = "blocked" end
+  local fields = {
+    "queue", queue, "payload", ARGV[i + 2], "priority", ARGV[i + 3], "state", state, "runAt", ARGV[i + 4],
+    "attempts", "0", "maxAttempts", ARGV[i + 5], "backoff", ARGV[i + 6], "errors", "[]", "cancelReq", "0",
+    "createdAt", n2s(now),
+  }
+  if jobKey then fields[#fields + 1] = "key"; fields[#fields + 1] = jobKey end
+  local timeout = opt(ARGV[i + 7])
+  if timeout then fields[#fields + 1] = "timeoutMs"; fields[#fields + 1] = timeout end
+  if idem then
+    fields[#fields + 1] = "idem"; fields[#fields + 1] = idem
+    redis.call("HSET", qkey(queue, "idem"), idem, id)
+  end
+  redis.call("HSET", P .. "job:" .. id, unpack(fields))
+  redis.call("ZADD", P .. "all", id, id)
+  redis.call("ZADD", qkey(queue, "all"), id, id)
+  if jobKey then redis.call("ZADD", qkey(queue, "key:" .. jobKey), id, id) end
+  index_in({ id = id, queue = queue, key = jobKey, priority = ARGV[i + 3], runAt = ARGV[i + 4] }, state)
+  if jobKey and not laneTaken then lane_set(queue, jobKey, id, false, now) end
+  event_add({ at = now, type = "job.enqueued", queue = queue, key = jobKey, job = id, state = state, attempt = 0 })
+  if state == "waiting" then wake(queue) end
+  return id, 1
+end

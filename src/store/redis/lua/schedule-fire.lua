@@ -18,40 +18,6 @@ if not current[1] or tonumber(current[1]) ~= expectedRevision then return false 
 local stored = current[2] and tonumber(current[2]) or nil
 if stored ~= (expectedNext and tonumber(expectedNext)) then return false end
 
--- The job, inserted as enqueue.lua inserts one; answers its id and whether it is new.
-local function insert(i)
-  local queue, jobKey, idem = ARGV[i], opt(ARGV[i + 1]), opt(ARGV[i + 8])
-  queue_ensure(queue, defaults, now)
-  local existing = idem and redis.call("HGET", qkey(queue, "idem"), idem)
-  if existing then return existing, 0 end
-  local id = tostring(redis.call("INCR", P .. "ids"))
-  local state = "waiting"
-  if tonumber(ARGV[i + 4]) > now then state = "delayed" end
-  local laneTaken = jobKey and redis.call("EXISTS", lane_key(queue, jobKey)) == 1
-  if laneTaken then state = "blocked" end
-  local fields = {
-    "queue", queue, "payload", ARGV[i + 2], "priority", ARGV[i + 3], "state", state, "runAt", ARGV[i + 4],
-    "attempts", "0", "maxAttempts", ARGV[i + 5], "backoff", ARGV[i + 6], "errors", "[]", "cancelReq", "0",
-    "createdAt", n2s(now),
-  }
-  if jobKey then fields[#fields + 1] = "key"; fields[#fields + 1] = jobKey end
-  local timeout = opt(ARGV[i + 7])
-  if timeout then fields[#fields + 1] = "timeoutMs"; fields[#fields + 1] = timeout end
-  if idem then
-    fields[#fields + 1] = "idem"; fields[#fields + 1] = idem
-    redis.call("HSET", qkey(queue, "idem"), idem, id)
-  end
-  redis.call("HSET", P .. "job:" .. id, unpack(fields))
-  redis.call("ZADD", P .. "all", id, id)
-  redis.call("ZADD", qkey(queue, "all"), id, id)
-  if jobKey then redis.call("ZADD", qkey(queue, "key:" .. jobKey), id, id) end
-  index_in({ id = id, queue = queue, key = jobKey, priority = ARGV[i + 3], runAt = ARGV[i + 4] }, state)
-  if jobKey and not laneTaken then lane_set(queue, jobKey, id, false, now) end
-  event_add({ at = now, type = "job.enqueued", queue = queue, key = jobKey, job = id, state = state, attempt = 0 })
-  if state == "waiting" then wake(queue) end
-  return id, 1
-end
-
 -- Appends a run; a skip behind the same job as the newest entry extends that entry instead.
 local function append(kind, fireTime, lastFireTime, count, manual, catchUp, jobId)
   if kind == "skipped" then
@@ -73,7 +39,7 @@ end
 
 local jobId, created, firstRun = nil, nil, 10
 if ARGV[9] == "1" then
-  jobId, created = insert(10)
+  jobId, created = job_insert(10, defaults, now)
   firstRun = 19
 end
 
