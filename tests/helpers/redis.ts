@@ -27,14 +27,13 @@ export async function redisAvailable(port = Number(new URL(REDIS_URL).port || 63
   return up;
 }
 
-const prefixes: string[] = [];
+/** Every prefix this test process makes starts with this, so one scan finds all their keys. */
+const RUN = `spool-test-${process.pid}-${Date.now().toString(36)}`;
 let seq = 0;
 
 /** A prefix no other test uses; its keys are deleted after the file's tests. */
 export function freshPrefix(): string {
-  const prefix = `spool-test-${process.pid}-${Date.now().toString(36)}-${seq++}`;
-  prefixes.push(prefix);
-  return prefix;
+  return `${RUN}-${seq++}`;
 }
 
 /** A RedisStore on the test Redis under a fresh prefix (or the given one, to share data between two stores). */
@@ -42,22 +41,22 @@ export function freshRedisStore(prefix = freshPrefix()): RedisStore {
   return new RedisStore({ url: REDIS_URL, prefix });
 }
 
-/** Deletes every key of a prefix. */
-export async function dropPrefix(redis: Redis, prefix: string): Promise<void> {
+/** Deletes every key of a prefix (or, given a pattern, of every prefix it matches). */
+export async function dropPrefix(redis: Redis, prefix: string, pattern = `{${prefix}}:*`): Promise<void> {
   let cursor = "0";
   do {
-    const [next, keys] = await redis.scan(cursor, "MATCH", `{${prefix}}:*`, "COUNT", 1000);
+    const [next, keys] = await redis.scan(cursor, "MATCH", pattern, "COUNT", 1000);
     cursor = next;
     if (keys.length) await redis.del(...keys);
   } while (cursor !== "0");
 }
 
 afterAll(async () => {
-  if (!prefixes.length) return;
+  if (seq === 0) return;
   const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
   try {
     await redis.connect();
-    for (const prefix of prefixes.splice(0)) await dropPrefix(redis, prefix);
+    await dropPrefix(redis, RUN, `{${RUN}-*}:*`);
   } catch {
     // No Redis: nothing was written.
   } finally {
