@@ -113,6 +113,22 @@ describe("fail", () => {
     expect(res.body).toMatchObject({ state: "failed", attempts: 1, finishedAt: "2026-01-01T00:00:00.000Z" });
   });
 
+  test("a failure that got 200, resent with the same token, answers the same and changes nothing", async () => {
+    const job = await activeJob(server, "work", { maxAttempts: 1 });
+    const token = job.lease.token;
+    const first = await server.call("POST", `/v1/jobs/${job.id}/fail`, { token, error: { message: "bad", type: "Bad" } });
+    expect(first.body).toMatchObject({ state: "failed", attempts: 1 });
+    clock.advance(5000);
+    const resent = await server.call("POST", `/v1/jobs/${job.id}/fail`, { token, error: { message: "bad again" } });
+    expect(resent).toMatchObject({ status: 200, body: first.body });
+    // The same item resent in a claim's finished list is the same outcome, not a lost lease.
+    const claim = await server.call("POST", "/v1/queues/work/claim", { workerId: "w", finished: [{ id: job.id, token, error: { message: "x" } }] });
+    expect(claim.body.finished).toEqual([{ id: job.id, outcome: "failed" }]);
+    expectError(await server.call("POST", `/v1/jobs/${job.id}/complete`, { token }), 409, "lease_lost");
+    expectError(await server.call("POST", `/v1/jobs/${job.id}/fail`, { token: "other", error: { message: "x" } }), 409, "lease_lost");
+    expect((await get(job.id)).errors).toHaveLength(1);
+  });
+
   test("a fail without error.message is refused with 400 and the job stays active", async () => {
     const job = await activeJob(server, "work");
     const error = expectError(await server.call("POST", `/v1/jobs/${job.id}/fail`, { token: job.lease.token, error: {} }), 400, "validation_failed");

@@ -61,6 +61,15 @@ function checkJsonField(value: unknown, path: string): void {
   if (problem) throw validationFailed(`${path} ${problem}`, [{ path, message: problem }]);
 }
 
+/**
+ * True when this very token already failed the job: the attempt ended (for good, or waiting for
+ * a retry) and the job still carries the token that ended it, so a resent failure is answered
+ * with the same success (DESIGN §1). Once the job runs again it holds a new token.
+ */
+function failedWith(job: Job, token: string): boolean {
+  return job.leaseToken === token && (job.state === "failed" || job.state === "cancelled" || job.state === "waiting" || job.state === "delayed");
+}
+
 export type ServiceOptions = {
   store: Store;
   clock: Clock;
@@ -203,6 +212,7 @@ export class QueueService {
   async fail(req: FailRequest): Promise<Job> {
     const current = await this.store.jobGet({ id: req.id });
     if (!current) throw notFound(`job ${req.id}`);
+    if (failedWith(current, req.token)) return current;
     if (current.state !== "active" || current.leaseToken !== req.token) throw this.staleCompletion(req.id);
     const now = this.clock.now();
     const type = req.error.type ?? "Error";
@@ -212,7 +222,12 @@ export class QueueService {
     });
     const error = { attempt: current.attempts, type, message: req.error.message, stack: req.error.stack, at: now };
     const job = await this.store.jobFail({ id: req.id, token: req.token, error, retryAt, now });
-    if (!job) throw this.staleCompletion(req.id);
+    if (!job) {
+      // The same failure may have landed meanwhile (a resend racing its original).
+      const after = await this.store.jobGet({ id: req.id });
+      if (after && failedWith(after, req.token)) return after;
+      throw this.staleCompletion(req.id);
+    }
     this.afterFinish(job);
     return job;
   }

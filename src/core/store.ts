@@ -106,7 +106,11 @@ export interface JobStore {
    * busy worker needs to know (not the whole job), which keeps batches cheap.
    */
   jobsComplete(p: { items: CompleteItem[]; now: number }): Promise<(CompletedJob | null)[]>;
-  /** Ends an attempt the worker reports as failed; its lease must still be live. */
+  /**
+   * Ends an attempt the worker reports as failed; its lease must still be live. The job keeps the
+   * token that failed it (until it runs again or is retried by hand), so a resent failure can be
+   * recognised; leaseRecover keeps none.
+   */
   jobFail(p: FailParams): Promise<Job | null>;
   /** Ends an attempt whose lease ran out (same outcome rules as jobFail); null if it was not expired. */
   leaseRecover(p: FailParams): Promise<Job | null>;

@@ -31,7 +31,7 @@ export function cancelContract(it: ContractCase): void {
     expect(requested).toMatchObject({ state: "active", cancelRequested: true });
     expect(await t.claim("q")).toEqual([]);
     const ended = await t.failWith(leased, { type: "Aborted", message: "cancelled by operator" });
-    expect(ended).toMatchObject({ state: "cancelled", attempts: 1, finishedAt: t.now(), leaseToken: null });
+    expect(ended).toMatchObject({ state: "cancelled", attempts: 1, finishedAt: t.now(), leaseToken: leased.leaseToken, leaseExpiresAt: null });
     expect(ended.errors.map((e) => e.type)).toEqual(["Aborted"]);
     expect(await t.claim("q")).toEqual([]);
   });

@@ -5,8 +5,11 @@ import { type ContractCase } from "./harness.ts";
 export function failRetryContract(it: ContractCase): void {
   it("a failed attempt runs again after its backoff", async (t) => {
     const job = await t.enqueue("q", { backoff: { type: "fixed", delayMs: 2000, jitter: false } });
-    const failed = await t.failWith(await t.claimOne("q"));
-    expect(failed).toMatchObject({ id: job.id, state: "delayed", runAt: t.now() + 2000, attempts: 1, leaseToken: null, finishedAt: null });
+    const leased = await t.claimOne("q");
+    const failed = await t.failWith(leased);
+    // It keeps the token that failed it, which is how a resent failure is recognised.
+    expect(failed).toMatchObject({ id: job.id, state: "delayed", runAt: t.now() + 2000, attempts: 1, leaseToken: leased.leaseToken, finishedAt: null });
+    expect(failed).toMatchObject({ workerId: null, leaseExpiresAt: null });
     expect(await t.claim("q")).toEqual([]);
     t.clock.advance(1999);
     expect(await t.claim("q")).toEqual([]);
@@ -41,8 +44,9 @@ export function failRetryContract(it: ContractCase): void {
   it("a job fails for good when its attempts are exhausted", async (t) => {
     const job = await t.enqueue("q", { maxAttempts: 2, backoff: { delayMs: 0 } });
     expect((await t.failWith(await t.claimOne("q"))).state).toBe("waiting");
-    const failed = await t.failWith(await t.claimOne("q"));
-    expect(failed).toMatchObject({ id: job.id, state: "failed", attempts: 2, finishedAt: t.now(), leaseToken: null });
+    const leased = await t.claimOne("q");
+    const failed = await t.failWith(leased);
+    expect(failed).toMatchObject({ id: job.id, state: "failed", attempts: 2, finishedAt: t.now(), leaseToken: leased.leaseToken, leaseExpiresAt: null });
     t.clock.advance(3_600_000);
     expect(await t.claim("q", 10)).toEqual([]);
     expect((await t.svc.getQueue("q")).counts.failed).toBe(1);

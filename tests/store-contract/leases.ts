@@ -43,6 +43,36 @@ export function leasesContract(it: ContractCase): void {
     expect(await t.svc.completeMany([{ id: job.id, token: "another-token" }])).toEqual([{ id: job.id, outcome: "lease_lost" }]);
   });
 
+  it("a failure resent with the same token after it succeeded gets the same success and changes nothing", async (t) => {
+    const retried = await t.enqueue("q", { maxAttempts: 2, backoff: { delayMs: 5000 } });
+    const first = await t.claimOne("q");
+    const failed = await t.svc.fail({ id: retried.id, token: first.leaseToken!, error: { type: "Boom", message: "one" } });
+    expect(failed).toMatchObject({ state: "delayed", attempts: 1 });
+    const again = await t.svc.fail({ id: retried.id, token: first.leaseToken!, error: { type: "Other", message: "two" } });
+    expect(again).toMatchObject({ state: "delayed", attempts: 1, runAt: failed.runAt });
+    expect(again.errors.map((e) => e.message)).toEqual(["one"]);
+    expect(await t.svc.finishMany([{ id: retried.id, token: first.leaseToken!, error: { message: "three" } }])).toEqual([
+      { id: retried.id, outcome: "retrying" },
+    ]);
+    // The next attempt holds a new token: the old one is stale again.
+    t.clock.advance(5000);
+    const second = await t.claimOne("q");
+    await refused(t.failWith(first), "lease_lost", 409);
+    const final = await t.svc.fail({ id: retried.id, token: second.leaseToken!, error: { message: "last" } });
+    expect(final.state).toBe("failed");
+    t.clock.advance(60_000);
+    expect(await t.svc.fail({ id: retried.id, token: second.leaseToken!, error: { message: "late" } })).toMatchObject({
+      state: "failed", finishedAt: final.finishedAt,
+    });
+    expect((await t.svc.getJob(retried.id)).errors.map((e) => e.message)).toEqual(["one", "last"]);
+    await refused(t.svc.fail({ id: retried.id, token: "another-token", error: { message: "x" } }), "lease_lost", 409);
+    await refused(t.complete(second), "lease_lost", 409);
+    // Retried by hand, the job starts over: the token that failed it is no longer recognised.
+    await t.svc.retry(retried.id);
+    await refused(t.failWith(second), "lease_lost", 409);
+    expect(await t.state(retried.id)).toBe("waiting");
+  });
+
   it("heartbeat reports cancelRequested", async (t) => {
     await t.enqueue("q");
     const job = await t.claimOne("q");

@@ -174,21 +174,24 @@ export class JobOps {
       .get(id, p.token, p.now) as JobRow | null;
     if (!current) return null;
     const errors = appendError(current.errors, p.error);
+    // A worker's failure keeps its token on the job (like a completion), so the same failure
+    // resent after its answer was lost can be recognised; a lease the reaper recovers keeps none.
+    const endedBy = expired ? null : p.token;
     if (p.retryAt !== null) {
       return this.db
         .query(
-          `UPDATE jobs SET state = ?, run_at = ?, errors = ?, worker_id = NULL, lease_token = NULL, lease_expires_at = NULL, deadline_at = NULL
+          `UPDATE jobs SET state = ?, run_at = ?, errors = ?, worker_id = NULL, lease_token = ?, lease_expires_at = NULL, deadline_at = NULL
            WHERE id = ? RETURNING *`,
         )
-        .get(p.retryAt <= p.now ? "waiting" : "delayed", p.retryAt, errors, id) as JobRow;
+        .get(p.retryAt <= p.now ? "waiting" : "delayed", p.retryAt, errors, endedBy, id) as JobRow;
     }
     const final = current.cancel_requested ? "cancelled" : "failed";
     const row = this.db
       .query(
-        `UPDATE jobs SET state = ?, errors = ?, finished_at = ?, lease_token = NULL, lease_expires_at = NULL, deadline_at = NULL
+        `UPDATE jobs SET state = ?, errors = ?, finished_at = ?, lease_token = ?, lease_expires_at = NULL, deadline_at = NULL
          WHERE id = ? RETURNING *`,
       )
-      .get(final, errors, p.now, id) as JobRow;
+      .get(final, errors, p.now, endedBy, id) as JobRow;
     if (row.key !== null) {
       if (final === "failed" && this.queueConfig(row.queue).laneOnFailure === "block") {
         this.lanes.block(row.queue, row.key, row.id, p.now);
@@ -241,7 +244,7 @@ export class JobOps {
     return this.db
       .query(
         `UPDATE jobs SET state = ?, attempts = 0, run_at = ?, result = NULL, progress = NULL, finished_at = NULL,
-           cancel_requested = 0, checkpoint = CASE WHEN ? THEN NULL ELSE checkpoint END
+           lease_token = NULL, cancel_requested = 0, checkpoint = CASE WHEN ? THEN NULL ELSE checkpoint END
          WHERE id = ? RETURNING *`,
       )
       .get(state, now, resetCheckpoint ? 1 : 0, id) as JobRow;

@@ -19,9 +19,13 @@ elseif leaseExp <= now then
 end
 
 local count = tonumber(j.nerr or "0")
+-- A worker's failure keeps its token on the job (like a completion), so the same failure resent
+-- after its answer was lost can be recognised; a lease the reaper recovers keeps none.
+local endedBy = token
+if expired then endedBy = false end
 local set = {
   errors = errors_append(j.errors, errorJson, count), nerr = math.min(count + 1, 50),
-  token = false, leaseExp = false, deadline = false,
+  token = endedBy, leaseExp = false, deadline = false,
 }
 if retryAt then
   retryAt = tonumber(retryAt)

@@ -272,7 +272,7 @@ local function job_retry(j, reset, now)
       to = "blocked"
     end
   end
-  local set = { attempts = 0, runAt = now, result = false, progress = false, finishedAt = false, cancelReq = "0" }
+  local set = { attempts = 0, runAt = now, result = false, progress = false, finishedAt = false, cancelReq = "0", token = false }
   if reset then set.checkpoint = false end
   job_move(j, to, set)
   if to == "waiting" then wake(j.queue) end
