@@ -1,6 +1,6 @@
 /** Measuring: figures, rates, percentiles, bounded waits and progress lines. */
 
-export type Engine = "spool" | "bullmq";
+export type Engine = "spool" | "bullmq" | "bunqueue";
 
 /** One measured number; figures with the same id are compared across engines. */
 export type Figure = { id: string; engine: Engine; value: number; unit: "jobs/s" | "ms" };

@@ -1,4 +1,4 @@
-/** The report: tables of spool vs BullMQ figures with their ratio, the two targets, and the JSON record. */
+/** The report: each system's durability, tables of spool vs BullMQ and bunqueue figures with their ratio, the targets. */
 import type { Engine, Figure } from "./measure.ts";
 import type { BenchOptions } from "./options.ts";
 import { DASHBOARD_PAGES, OPEN_DASHBOARDS } from "./dashboard-pages.ts";
@@ -7,13 +7,28 @@ import { HTTP_SHAPES } from "./spool-http.ts";
 
 /** A figure's unit, or "CPU ms" for CPU time (whole milliseconds). */
 type Unit = "jobs/s" | "ms" | "CPU ms";
-type Row = { label: string; spool: string; bullmq: string | null };
-type Section = { title: string; unit: "jobs/s" | "ms"; note: string; rows: Row[] };
+/** The system a table compares spool with, and its column name. */
+type Versus = { engine: Engine; name: string };
+const BULLMQ: Versus = { engine: "bullmq", name: "BullMQ" };
+const BUNQUEUE: Versus = { engine: "bunqueue", name: "bunqueue" };
+/** A row's figure ids: spool's, and the compared system's (null for a spool-only row). */
+type Row = { label: string; spool: string; other: string | null };
+/** A table of spool against `versus` (BullMQ when absent). */
+type Section = { title: string; unit: "jobs/s" | "ms"; note: string; versus?: Versus; rows: Row[] };
 /** spool against itself in two setups (one server, two servers), each row in its own unit. */
 type SetupSection = { title: string; note: string; setups: [string, string]; ratio: string; rows: { label: string; unit: Unit; a: string | null; b: string }[] };
 
 /** A goal a figure must meet; `unit` "ms" for absolute times, otherwise a ratio. */
 export type Target = { name: string; value: number | null; unit?: "ms" | "%"; limit: string; met: boolean | null };
+
+/** What an acknowledged write survives in each system as the benchmarks set it up (the README repeats it). */
+export const DURABILITY = [
+  "spool: SQLite WAL, synchronous=NORMAL — an acknowledged enqueue or completion is committed to the WAL and survives kill -9; an OS crash or power loss can lose the last commits.",
+  "BullMQ: Redis with appendonly yes, appendfsync everysec — an acknowledged add survives kill -9 of redis-server; an OS crash or power loss can lose about the last second.",
+  "bunqueue default (buffered): add/addBulk return once the job is in an in-memory write buffer that goes to SQLite (WAL, synchronous=NORMAL) " +
+    "every 10 ms or at 100 jobs; its docs say buffered jobs not yet flushed are lost if the process crashes.",
+  "bunqueue durable: true: the job is written to SQLite (WAL, synchronous=NORMAL) before add/addBulk return, bypassing the buffer — its docs: no data loss on a process crash; the same as spool.",
+];
 
 function sections(o: BenchOptions): Section[] {
   const backlog = `${o.rows.toLocaleString("en-US")} waiting + ${o.rows.toLocaleString("en-US")} completed`;
@@ -21,7 +36,7 @@ function sections(o: BenchOptions): Section[] {
     ["claim", "round"].flatMap((step) =>
       [50, 99].map((p) => {
         const id = `latency.${scenario}.${step}.p${p}`;
-        return { label: `${label}: ${step === "claim" ? "claim" : "claim+complete"} p${p}`, spool: id, bullmq: id };
+        return { label: `${label}: ${step === "claim" ? "claim" : "claim+complete"} p${p}`, spool: id, other: id };
       }),
     );
   return [
@@ -30,24 +45,39 @@ function sections(o: BenchOptions): Section[] {
       unit: "jobs/s",
       note: "spool: QueueService.enqueue / enqueueMany in-process; BullMQ: queue.add / addBulk",
       rows: [
-        { label: "one at a time (await each)", spool: "enqueue.single", bullmq: "enqueue.single" },
-        { label: "batches of 1000", spool: "enqueue.batch", bullmq: "enqueue.batch" },
-        { label: "HTTP batches of 1000 per request (vs addBulk)", spool: "http.enqueue.batch", bullmq: "enqueue.batch" },
+        { label: "one at a time (await each)", spool: "enqueue.single", other: "enqueue.single" },
+        { label: "batches of 1000", spool: "enqueue.batch", other: "enqueue.batch" },
+        { label: "HTTP batches of 1000 per request (vs addBulk)", spool: "http.enqueue.batch", other: "enqueue.batch" },
       ],
     },
     {
       title: "End-to-end no-op jobs, in-process worker",
       unit: "jobs/s",
       note: "spool: spool.work(queue, handler, {concurrency: C}); BullMQ: Worker with concurrency C",
-      rows: [1, 10, 50].map((c) => ({ label: `concurrency ${c}, jobs enqueued beforehand`, spool: `worker.c${c}`, bullmq: `e2e.c${c}` })),
+      rows: [1, 10, 50].map((c) => ({ label: `concurrency ${c}, jobs enqueued beforehand`, spool: `worker.c${c}`, other: `e2e.c${c}` })),
+    },
+    {
+      title: "spool vs bunqueue embedded (its own SQLite file, in-process)",
+      unit: "jobs/s",
+      versus: BUNQUEUE,
+      note:
+        `medians of ${o.rounds} round(s), interleaved with spool and BullMQ; spool: QueueService.enqueue / enqueueMany and spool.work; ` +
+        "bunqueue: Queue.add / addBulk (default buffered writes, or durable: true) and Worker with concurrency C and its other defaults, on jobs added with durable: true",
+      rows: [
+        { label: "enqueue one at a time vs durable: true (equal durability)", spool: "enqueue.single", other: "enqueue.single.durable" },
+        { label: "enqueue one at a time vs its buffered default", spool: "enqueue.single", other: "enqueue.single" },
+        { label: "batches of 1000 vs durable: true (equal durability)", spool: "enqueue.batch", other: "enqueue.batch.durable" },
+        { label: "batches of 1000 vs its buffered default", spool: "enqueue.batch", other: "enqueue.batch" },
+        ...[1, 10, 50].map((c) => ({ label: `in-process worker, concurrency ${c}, enqueued beforehand`, spool: `worker.c${c}`, other: `worker.c${c}` })),
+      ],
     },
     {
       title: "End-to-end no-op jobs, raw claim loops on the core",
       unit: "jobs/s",
       note: "spool: C loops of claim(max 1) → complete on QueueService; BullMQ: Worker with concurrency C",
       rows: [
-        ...[1, 10, 50].map((c) => ({ label: `concurrency ${c}, jobs enqueued beforehand`, spool: `e2e.c${c}`, bullmq: `e2e.c${c}` })),
-        { label: "concurrency 10, enqueued in batches of 100 while running", spool: "e2e.live.c10", bullmq: "e2e.live.c10" },
+        ...[1, 10, 50].map((c) => ({ label: `concurrency ${c}, jobs enqueued beforehand`, spool: `e2e.c${c}`, other: `e2e.c${c}` })),
+        { label: "concurrency 10, enqueued in batches of 100 while running", spool: "e2e.live.c10", other: "e2e.live.c10" },
       ],
     },
     {
@@ -57,7 +87,7 @@ function sections(o: BenchOptions): Section[] {
       rows: HTTP_SHAPES.map(({ loops, max }) => ({
         label: `${loops} worker${loops > 1 ? "s" : ""} × claim ${max} (in flight ${loops * max})`,
         spool: `http.${loops}x${max}`,
-        bullmq: `e2e.c${loops * max}`,
+        other: `e2e.c${loops * max}`,
       })),
     },
     {
@@ -71,29 +101,29 @@ function sections(o: BenchOptions): Section[] {
       unit: "ms",
       note: "spool: a long-polling HTTP worker in its own process, and spool.work in-process (concurrency 10); BullMQ: Worker (concurrency 10) in the producer's process",
       rows: [50, 99].flatMap((p) => [
-        { label: `HTTP worker, p${p}`, spool: `start.http.p${p}`, bullmq: `start.bullmq.p${p}` },
-        { label: `in-process worker, p${p}`, spool: `start.inprocess.p${p}`, bullmq: `start.bullmq.p${p}` },
+        { label: `HTTP worker, p${p}`, spool: `start.http.p${p}`, other: `start.bullmq.p${p}` },
+        { label: `in-process worker, p${p}`, spool: `start.inprocess.p${p}`, other: `start.bullmq.p${p}` },
       ]),
     },
     {
       title: "Push targets (spool only: BullMQ has none)",
       unit: "jobs/s",
       note: "spool POSTs each job, signed, to a receiver in its own process on loopback, 10 at a time",
-      rows: [{ label: "push target, concurrency 10", spool: "push.c10", bullmq: "push.c10" }],
+      rows: [{ label: "push target, concurrency 10", spool: "push.c10", other: "push.c10" }],
     },
     {
       title: `Dashboard pages with ${backlog} jobs (spool only), p50 / p95`,
       unit: "ms",
       note: "GET of each page as a signed-in browser reads it (live refreshes read the same URL), one at a time",
-      rows: DASHBOARD_PAGES.flatMap((path) => [50, 95].map((p) => ({ label: `${path} p${p}`, spool: `dashboard.page.${path}.p${p}`, bullmq: null }))),
+      rows: DASHBOARD_PAGES.flatMap((path) => [50, 95].map((p) => ({ label: `${path} p${p}`, spool: `dashboard.page.${path}.p${p}`, other: null }))),
     },
     {
       title: "Open dashboards vs end-to-end throughput (spool only)",
       unit: "jobs/s",
       note: `in-process worker, concurrency 10, on a running server; ${OPEN_DASHBOARDS} dashboards each holding /live and re-reading the overview at most once every two seconds`,
       rows: [
-        { label: "no dashboard open", spool: "dashboard.e2e.none", bullmq: null },
-        { label: `${OPEN_DASHBOARDS} dashboards open`, spool: `dashboard.e2e.open${OPEN_DASHBOARDS}`, bullmq: null },
+        { label: "no dashboard open", spool: "dashboard.e2e.none", other: null },
+        { label: `${OPEN_DASHBOARDS} dashboards open`, spool: `dashboard.e2e.open${OPEN_DASHBOARDS}`, other: null },
       ],
     },
     {
@@ -103,13 +133,13 @@ function sections(o: BenchOptions): Section[] {
         `medians of ${o.rounds} round(s), engines interleaved; spool: RedisStore (its own prefix) through QueueService.enqueue / enqueueMany and spool.work, ` +
         "or `spool serve --redis` with HTTP workers (claim 10, finished with the next claim) in their own process; BullMQ: add / addBulk, Worker with concurrency C",
       rows: [
-        { label: "enqueue one at a time (await each)", spool: "redis.enqueue.single", bullmq: "redis.enqueue.single" },
-        { label: "enqueue batches of 1000", spool: "redis.enqueue.batch", bullmq: "redis.enqueue.batch" },
-        ...[10, 50].map((c) => ({ label: `in-process worker, concurrency ${c}, enqueued beforehand`, spool: `redis.worker.c${c}`, bullmq: `redis.worker.c${c}` })),
+        { label: "enqueue one at a time (await each)", spool: "redis.enqueue.single", other: "redis.enqueue.single" },
+        { label: "enqueue batches of 1000", spool: "redis.enqueue.batch", other: "redis.enqueue.batch" },
+        ...[10, 50].map((c) => ({ label: `in-process worker, concurrency ${c}, enqueued beforehand`, spool: `redis.worker.c${c}`, other: `redis.worker.c${c}` })),
         ...SERVE_SHAPES.map(({ loops, max }) => ({
           label: `HTTP, ${loops} worker${loops > 1 ? "s" : ""} × claim ${max} (in flight ${loops * max}) vs Worker c${loops * max}`,
           spool: `redis.http.${loops}x${max}`,
-          bullmq: `redis.worker.c${loops * max}`,
+          other: `redis.worker.c${loops * max}`,
         })),
       ],
     },
@@ -147,8 +177,8 @@ type TableRow = { label: string; unit: Unit; a: number | undefined; b: number | 
 /** A table's lines: a header of three column names, then each row's two figures and their ratio. */
 function table(columns: [string, string, string], rows: TableRow[]): string[] {
   return [
-    `  ${pad("scenario", 62)}${pad(columns[0], 12, true)}${pad(columns[1], 12, true)}${pad(columns[2], 14, true)}`,
-    ...rows.map((r) => `  ${pad(r.label, 62)}${pad(fmt(r.a, r.unit), 12, true)}${pad(fmt(r.b, r.unit), 12, true)}${pad(r.ratio, 14, true)}`),
+    `  ${pad("scenario", 62)}${pad(columns[0], 12, true)}${pad(columns[1], 12, true)}${pad(columns[2], 16, true)}`,
+    ...rows.map((r) => `  ${pad(r.label, 62)}${pad(fmt(r.a, r.unit), 12, true)}${pad(fmt(r.b, r.unit), 12, true)}${pad(r.ratio, 16, true)}`),
   ];
 }
 
@@ -186,17 +216,18 @@ export function targets(get: (engine: Engine, id: string) => number | undefined)
 
 export function renderReport(o: BenchOptions, figures: Figure[], header: string[]): { text: string; targets: Target[] } {
   const get = (engine: Engine, id: string) => figures.find((f) => f.engine === engine && f.id === id)?.value;
-  const lines = [...header, ""];
+  const lines = [...header, "", "Durability of each system as measured", ...DURABILITY.map((d) => `  ${d}`), ""];
   // A partial run (--only) leaves out the tables it measured nothing for.
   const measured = (rows: TableRow[]) => !o.only.length || rows.some((r) => r.a !== undefined || r.b !== undefined);
   for (const s of sections(o)) {
+    const versus = s.versus ?? BULLMQ;
     const rows = s.rows.map((r): TableRow => {
-      const [a, b] = [get("spool", r.spool), r.bullmq ? get("bullmq", r.bullmq) : undefined];
+      const [a, b] = [get("spool", r.spool), r.other ? get(versus.engine, r.other) : undefined];
       return { label: r.label, unit: s.unit, a, b, ratio: ratio(a, b) };
     });
     if (!measured(rows)) continue;
     const better = s.unit === "ms" ? "lower is better" : "higher is better";
-    lines.push(`${s.title} (${s.unit}, ${better})`, `  ${s.note}`, ...table(["spool", "BullMQ", "spool/BullMQ"], rows), "");
+    lines.push(`${s.title} (${s.unit}, ${better})`, `  ${s.note}`, ...table(["spool", versus.name, `spool/${versus.name}`], rows), "");
   }
   for (const s of setupSections(o)) {
     const rows = s.rows.map((r): TableRow => {

@@ -1,4 +1,4 @@
-/** spool's benchmark entry: `npm run bench` (`-- --quick` for a smoke run) prints spool vs BullMQ tables. */
+/** spool's benchmark entry: `npm run bench` (`-- --quick` for a smoke run) prints spool vs BullMQ and bunqueue tables. */
 // Each suite runs in its own process, one after another on this machine; the figures are
 // also written to bench/results/latest.json.
 import { Database } from "bun:sqlite";
@@ -6,6 +6,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import bullmqPackage from "bullmq/package.json" with { type: "json" };
+import bunqueuePackage from "bunqueue/package.json" with { type: "json" };
 import { medianFigures, withDeadline, type Figure } from "./measure.ts";
 import { parseOptions, selectedSuites, ROUND_SUITES, type BenchOptions, type SuiteName } from "./options.ts";
 import { renderReport } from "./report.ts";
@@ -52,28 +53,30 @@ function machine(): string[] {
   return [
     `machine: ${cpus.length} × ${cpus[0]?.model ?? "cpu"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.platform()} ${os.release()}`,
     `load average at start: ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`,
-    `bun ${Bun.version}, SQLite ${sqlite} (WAL, synchronous=NORMAL), BullMQ ${bullmqPackage.version} + ioredis, redis-server ${redis} (appendonly yes, appendfsync everysec), everything on 127.0.0.1`,
+    `bun ${Bun.version}, SQLite ${sqlite} (WAL, synchronous=NORMAL), BullMQ ${bullmqPackage.version} + ioredis, redis-server ${redis} (appendonly yes, appendfsync everysec), ` +
+      `bunqueue ${bunqueuePackage.version} embedded, everything on 127.0.0.1`,
   ];
 }
 
 const options = parseOptions(Bun.argv.slice(2));
 const startedAt = new Date();
-const header = [`spool vs BullMQ — ${startedAt.toISOString()}`, ...machine()];
+const header = [`spool vs BullMQ and bunqueue — ${startedAt.toISOString()}`, ...machine()];
 header.push(
   `in-process throughput: median of ${options.rounds} round(s); HTTP: one round; jobs per scenario: ${options.jobs}; ` +
     `one-at-a-time enqueue: ${options.singleJobs}`,
   `latency samples: ${options.samples} per case; backlog: ${options.rows} waiting + ${options.rows} completed rows`,
-  "BullMQ keeps finished jobs (removeOnComplete: false, removeOnFail: false), as spool keeps finished rows.",
+  "BullMQ and bunqueue keep finished jobs (removeOnComplete: false, removeOnFail: false), as spool keeps finished rows.",
 );
 
-// The in-process throughput suites run in rounds, in reverse order every other round (spool,
-// BullMQ, then BullMQ, spool…), so that a change in the machine's load hits both engines
-// alike; each figure is the median of its rounds. The other suites run once, after them.
+// The in-process throughput suites run interleaved, one round after another, each round
+// starting one engine later (spool, BullMQ, bunqueue; then BullMQ, bunqueue, spool; …), so
+// that a change in the machine's load hits every engine alike and each takes every place in
+// the order; each figure is the median of its rounds. The other suites run once, after them.
 const selected = selectedSuites(options);
 const inRounds = selected.filter((s) => ROUND_SUITES.includes(s));
 const plan = [
   ...Array.from({ length: options.rounds }, (_, round) =>
-    (round % 2 ? [...inRounds].reverse() : inRounds).map((suite) => ({ suite, round })),
+    inRounds.map((_, i) => ({ suite: inRounds[(i + round) % inRounds.length]!, round })),
   ).flat(),
   ...selected.filter((s) => !ROUND_SUITES.includes(s)).map((suite) => ({ suite, round: 0 })),
 ];

@@ -8,6 +8,7 @@ const SUITE_RUNNERS: Record<SuiteName, (o: BenchOptions) => Promise<Figure[]>> =
   "spool-http": async (o) => (await import("./spool-http.ts")).runSpoolHttp(o),
   "spool-latency": async (o) => (await import("./claim-latency.ts")).runSpoolLatency(o),
   bullmq: async (o) => (await import("./bullmq.ts")).runBullmq(o),
+  bunqueue: async (o) => (await import("./bunqueue.ts")).runBunqueue(o),
   "bullmq-latency": async (o) => (await import("./bullmq-latency.ts")).runBullmqLatency(o),
   "spool-start": async (o) => {
     const { runLatencyBench, QUICK_LATENCY_OPTIONS } = await import("./latency.ts");
