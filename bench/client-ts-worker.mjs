@@ -1,5 +1,5 @@
 /**
- * One Node process running no-op jobs until `jobs` are done, for bench/client-ts.ts:
+ * One Node process running no-op jobs until `jobs` are done, for bench/clients.ts:
  * `node bench/client-ts-worker.mjs CONFIG_JSON` with {engine: "spool", url, queue, jobs,
  * concurrency} (a spool/client worker) or {engine: "bullmq", port, queue, jobs, concurrency}
  * (a BullMQ Worker on that Redis). Prints `{completed, ms}`: from the worker's start until the

@@ -23,7 +23,7 @@ export type BenchOptions = {
 };
 
 export const SUITES = [
-  "spool-core", "bullmq", "bunqueue", "spool-http", "spool-latency", "bullmq-latency", "spool-start", "bullmq-start", "dashboard-pages", "dashboard-overhead", "redis",
+  "spool-core", "bullmq", "bunqueue", "spool-http", "spool-latency", "bullmq-latency", "spool-start", "bullmq-start", "dashboard-pages", "dashboard-overhead", "redis", "clients",
 ] as const;
 export type SuiteName = (typeof SUITES)[number];
 /** The in-process throughput suites, compared engine to engine; they run in rounds (the others once). */

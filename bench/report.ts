@@ -91,6 +91,17 @@ function sections(o: BenchOptions): Section[] {
       })),
     },
     {
+      title: "Clients: end-to-end no-op jobs at concurrency 10, the worker in its own process, vs BullMQ's Worker under Node in the same run",
+      unit: "jobs/s",
+      note:
+        "spool: `spool serve` (SQLite) and a worker on spool/client under Node or on spool_client under Python (threads); BullMQ: Worker under Node on a private Redis; " +
+        "jobs enqueued beforehand; a row shows — when its runtime is missing (the run prints why)",
+      rows: [
+        { label: "Node worker, spool/client vs BullMQ Worker", spool: "client.node.c10", other: "client.node.c10" },
+        { label: "Python worker, spool_client vs BullMQ Worker (Node)", spool: "client.python.c10", other: "client.node.c10" },
+      ],
+    },
+    {
       title: "Claim latency, one at a time",
       unit: "ms",
       note: "spool: claim(max 1) [+ complete] on QueueService; BullMQ: worker.getNextJob(block: false) [+ job.moveToCompleted(fetchNext: false)]",

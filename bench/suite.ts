@@ -18,6 +18,7 @@ const SUITE_RUNNERS: Record<SuiteName, (o: BenchOptions) => Promise<Figure[]>> =
   "dashboard-pages": async (o) => (await import("./dashboard.ts")).runDashboardPages(o),
   "dashboard-overhead": async (o) => (await import("./dashboard.ts")).runDashboardOverhead(o),
   redis: async (o) => (await import("./redis.ts")).runRedis(o),
+  clients: async (o) => (await import("./clients.ts")).runClients(o),
 };
 
 const [name, optionsJson] = process.argv.slice(2);
