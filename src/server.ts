@@ -7,12 +7,11 @@ import type { App } from "./api/env.ts";
 import { systemClock, type Clock } from "./core/clock.ts";
 import { CannotStart, StorageUnavailable } from "./core/errors.ts";
 import { QueueService } from "./core/queue-service.ts";
+import { IntervalDuties } from "./duties/interval-duties.ts";
 import { Scheduler } from "./scheduler/scheduler.ts";
 import { ScheduleService } from "./scheduler/schedule-service.ts";
 import type { MonitorConfig } from "./monitor/monitor-config.ts";
 import { Monitor } from "./monitor/monitor.ts";
-import { monitorTasks } from "./monitor/monitor-tasks.ts";
-import { maintenanceTasks } from "./scheduler/maintenance/tasks.ts";
 import type { Store } from "./core/store.ts";
 import { openStore, redisConnectionOf, storeAnswers, type StoreConfig } from "./store/open-store.ts";
 import { persistenceWarnings } from "./store/redis/connect.ts";
@@ -91,6 +90,7 @@ export async function startServer(config: ServeConfig, clock: Clock = systemCloc
   const lock: DataLock | null = config.redis ? null : lockDataFolder(dataDir);
   let store: Store | null = null;
   let workers: ServerWorkers | null = null;
+  let duties: IntervalDuties | null = null;
   let listener: ReturnType<typeof Bun.serve> | null = null;
   const closing = new AbortController();
   try {
@@ -108,15 +108,15 @@ export async function startServer(config: ServeConfig, clock: Clock = systemCloc
       }
     }
     const service = new QueueService({ store, clock, recheckMs: config.longPollRecheckMs });
-    service.start();
+    duties = new IntervalDuties({ ctx: { service } });
+    duties.start();
     const monitor = new Monitor({ store, clock, dataDir, config: config.monitor, refusedCompletions: () => service.refusedCompletions });
     const registry = new WorkerRegistry({ store, clock });
     workers = await startServerWorkers({
       service,
       registry,
-      dataDir,
       handlersFile: config.handlersFile ?? null,
-      maintenanceTasks: new Map([...maintenanceTasks, ...monitorTasks(monitor)]),
+      maintenance: { dataDir, monitor },
     });
     const app = createApp({
       closing: closing.signal,
@@ -154,6 +154,7 @@ export async function startServer(config: ServeConfig, clock: Clock = systemCloc
     else void startSchedulerOnceStoreAnswers(scheduler, store, closing.signal);
     const openedStore = store;
     const runningWorkers = workers;
+    const runningDuties = duties;
     let stopped = false;
     return {
       url: `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${server.port}`,
@@ -168,6 +169,7 @@ export async function startServer(config: ServeConfig, clock: Clock = systemCloc
         closing.abort();
         await scheduler.stop();
         await runningWorkers.shutDown(config.graceMs ?? 0);
+        await runningDuties.stop();
         await service.stop();
         // Streams and long polls have been told to end; a client that keeps a connection open
         // past that (a half-read stream) is cut rather than holding the shutdown forever.
@@ -181,6 +183,7 @@ export async function startServer(config: ServeConfig, clock: Clock = systemCloc
   } catch (err) {
     await listener?.stop(true);
     await workers?.shutDown(0);
+    await duties?.stop();
     closing.abort();
     if (store) await store.close();
     lock?.release();

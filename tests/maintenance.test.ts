@@ -1,10 +1,13 @@
 /** Built-in maintenance: retention deletes exactly what is past retention, disk-check measures the data volume. */
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import type { Job } from "../src/core/job.ts";
+import { diskCheck } from "../src/duties/disk-check.ts";
+import type { MaintenanceContext } from "../src/duties/duty.ts";
+import { maintenanceTasks, runMaintenanceJob } from "../src/duties/maintenance-jobs.ts";
+import { pruneFinishedJobs, type RetentionResult } from "../src/duties/retention.ts";
+import { diskStatus, type DiskCheckResult } from "../src/monitor/disk-usage.ts";
+import { Monitor } from "../src/monitor/monitor.ts";
 import { MAINTENANCE_QUEUE } from "../src/scheduler/builtins.ts";
-import { diskCheck, diskStatus, type DiskCheckResult } from "../src/scheduler/maintenance/disk-check.ts";
-import { retention, type RetentionResult } from "../src/scheduler/maintenance/retention.ts";
-import { maintenanceTasks, runMaintenanceJob } from "../src/scheduler/maintenance/tasks.ts";
 import { refused, ScheduleWorld } from "./helpers/schedule-world.ts";
 
 const DAY = 86_400_000;
@@ -12,8 +15,10 @@ const NOW = Date.parse("2026-03-01T00:00:00Z");
 const PAYLOAD = { data: "x".repeat(200) };
 
 let w: ScheduleWorld;
+let ctx: MaintenanceContext;
 beforeEach(() => {
   w = new ScheduleWorld("2026-01-01T00:00:00Z");
+  ctx = { service: w.svc, dataDir: w.dir, monitor: new Monitor({ store: w.store, clock: w.clock, dataDir: w.dir, channels: [] }) };
 });
 afterEach(async () => {
   await w.close();
@@ -75,7 +80,7 @@ describe("retention", () => {
     expect((await w.svc.getJob(behindHead.id)).state).toBe("blocked");
 
     w.clock.set(NOW);
-    const result = await retention({ service: w.svc, clock: w.clock, batchSize: 2 });
+    const result = await pruneFinishedJobs({ service: w.svc, batchSize: 2 });
     expect(result.deleted).toEqual({ completed: 4, failed: 2, cancelled: 1, total: 7 });
     expect(result.queues).toEqual({
       q: { completed: 2, failed: 1, cancelled: 1 },
@@ -90,7 +95,7 @@ describe("retention", () => {
     for (const job of doomed) await refused(w.svc.getJob(job.id), "not_found", 404);
     expect((await w.svc.getQueue("q")).counts).toMatchObject({ completed: 2, failed: 1, cancelled: 1, waiting: 1, delayed: 1 });
 
-    const again = await retention({ service: w.svc, clock: w.clock });
+    const again = await pruneFinishedJobs({ service: w.svc });
     expect(again.deleted.total).toBe(0);
     expect(await remaining()).toEqual(kept.map((j) => j.id).sort());
   });
@@ -100,7 +105,7 @@ describe("retention", () => {
     w.clock.set(NOW);
     await w.svc.enqueue("live", { payload: 1 });
     let finished: RetentionResult | null = null;
-    const run = retention({ service: w.svc, clock: w.clock, batchSize: 4 }).then((r) => (finished = r));
+    const run = pruneFinishedJobs({ service: w.svc, batchSize: 4 }).then((r) => (finished = r));
     const claimed = await w.svc.claim({ queue: "live", workerId: "w" });
     expect(claimed).toHaveLength(1);
     // The claim committed after retention's first batch, with most old jobs still to delete.
@@ -119,7 +124,7 @@ describe("disk-check", () => {
   });
 
   test("measures the data folder's volume as df does", async () => {
-    const result = await diskCheck({ clock: w.clock, dataDir: w.dir });
+    const result = (await diskCheck.run(ctx)) as DiskCheckResult;
     const df = Bun.spawnSync(["df", "-B1", "--output=size,used,avail", w.dir]).stdout.toString().trim().split("\n")[1]!.trim().split(/\s+/).map(Number);
     const [size, used, avail] = df as [number, number, number];
     const slack = 64 * 1024 * 1024; // other writers on this machine move the figures a little
@@ -137,7 +142,7 @@ describe("maintenance jobs end to end", () => {
   /** Claims the maintenance job, runs its task as the maintenance worker does, completes it with the result. */
   async function runNext(): Promise<Job> {
     const [job] = await w.svc.claim({ queue: MAINTENANCE_QUEUE, workerId: "maintenance" });
-    const result = await runMaintenanceJob(job!, { service: w.svc, clock: w.clock, dataDir: w.dir });
+    const result = await runMaintenanceJob(job!, ctx);
     return w.svc.complete({ id: job!.id, token: job!.leaseToken!, result });
   }
 
@@ -172,15 +177,17 @@ describe("maintenance jobs end to end", () => {
     expect((await w.schedules.history("spool:disk-check"))[0]).toMatchObject({ kind: "fired", manual: true, jobId: job.id });
   });
 
-  test("a job naming an unknown task is refused, and the registry can be extended", async () => {
+  test("a job naming an unknown task is refused, naming the known ones", async () => {
     const { job } = await w.svc.enqueue(MAINTENANCE_QUEUE, { payload: { task: "no-such-task" } });
-    await refused(runMaintenanceJob(job, { service: w.svc, clock: w.clock, dataDir: w.dir }), "validation_failed", 400);
-    expect([...maintenanceTasks.keys()]).toEqual(expect.arrayContaining(["retention", "disk-check"]));
-    maintenanceTasks.set("no-such-task", async () => ({ ran: true }));
-    try {
-      expect(await runMaintenanceJob(job, { service: w.svc, clock: w.clock, dataDir: w.dir })).toEqual({ ran: true });
-    } finally {
-      maintenanceTasks.delete("no-such-task");
-    }
+    await refused(runMaintenanceJob(job, ctx), "validation_failed", 400);
+    expect([...maintenanceTasks.keys()].sort()).toEqual(["daily-report", "disk-check", "health", "retention"]);
+  });
+
+  test("spool:health's result is the evaluation's with the event-log and history pruning counts", async () => {
+    await w.scheduler.ensureBuiltins();
+    await w.schedules.trigger("spool:health");
+    const job = await runNext();
+    expect(Object.keys(job.result as object)).toEqual(["score", "status", "firing", "fired", "resolved", "eventsPruned", "historyPruned"]);
+    expect(job.result).toMatchObject({ score: 100, status: "healthy", eventsPruned: 0, historyPruned: 0 });
   });
 });

@@ -2,6 +2,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import type { Alert } from "../src/core/monitor-store.ts";
+import { eventLogPruning } from "../src/duties/event-log-pruning.ts";
 import { logFileOf } from "../src/monitor/channels/log-channel.ts";
 import { monitorConfig, type AlertThresholds } from "../src/monitor/monitor-config.ts";
 import { Monitor } from "../src/monitor/monitor.ts";
@@ -186,13 +187,14 @@ describe("alert lifecycle", () => {
     expect(await firing(world, "no_activity")).toEqual([]);
   });
 
-  test("the health task keeps the event log bounded", async () => {
+  test("the health task's event-log pruning keeps the log bounded, after the evaluation's own events", async () => {
     world = new MonitorWorld();
     const monitor = new Monitor({ store: world.store, clock: world.clock, dataDir: world.dir, config: monitorConfig({ eventLogKeep: 10 }) });
     monitors.push(monitor);
     await world.svc.enqueueMany("q", Array.from({ length: 50 }, () => ({})));
+    await monitor.healthTick();
     // 50 enqueues and the worker_down alert they cause: the newest 10 stay.
-    expect((await monitor.healthTick()).eventsPruned).toBe(41);
+    expect(await eventLogPruning.run({ service: world.svc, monitor, dataDir: world.dir })).toEqual({ eventsPruned: 41 });
     await monitor.notifier.idle();
     expect(readFileSync(logFileOf(world.dir, "error"), "utf8")).toContain("FIRING error worker_down (q)");
   });

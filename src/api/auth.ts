@@ -103,10 +103,9 @@ export class Authenticator {
     return session && { role: session.role, tokenId: session.tokenId, via: "session", csrf: csrfTokenOf(sessionId) };
   }
 
-  /** Opens a dashboard session for a principal (forgetting expired ones first); null when its token was revoked meanwhile. */
+  /** Opens a dashboard session for a principal (expired ones go with the session-pruning duty); null when its token was revoked meanwhile. */
   async openSession(principal: Pick<Principal, "tokenId" | "role">) {
     const now = this.deps.clock.now();
-    await this.deps.store.sessionsPrune({ now });
     const session = await openSession({ store: this.deps.store, tokenId: principal.tokenId, role: principal.role, now });
     return session && { id: session.id, maxAgeMs: session.expiresAt - now };
   }

@@ -91,7 +91,6 @@ export class QueueService {
   private readonly configTtlMs: number;
   private readonly recheckMs: number;
   private configs = new Map<string, { config: QueueConfig; readAt: number }>();
-  private reaper: ReturnType<typeof setInterval> | null = null;
   private closing = false;
   private readonly stopListening: (() => void) | null;
   /** Completes and fails refused because the caller's lease was stale (expired, taken over or cancelled); for metrics. */
@@ -266,7 +265,7 @@ export class QueueService {
     if (!(await this.store.jobDelete({ id, now: this.clock.now() }))) throw conflict(`job ${id} changed state before it could be deleted`);
   }
 
-  /** Recovers every expired lease: the attempt counts and fails as lease_expired (or timeout). */
+  /** Recovers every expired lease: the attempt counts and fails as lease_expired (or timeout). Run by the lease-reaper duty. */
   async reapExpiredLeases(): Promise<Job[]> {
     const recovered: Job[] = [];
     for (;;) {
@@ -353,7 +352,8 @@ export class QueueService {
 
   /**
    * Shows delayed jobs whose time has come as waiting (a claim would take them anyway), in
-   * bounded steps, and wakes the claims waiting on their queues; returns how many moved.
+   * bounded steps, and wakes the claims waiting on their queues; returns how many moved. Run
+   * by the delayed-promotion duty.
    */
   async promoteDueJobs(limit = 1000): Promise<number> {
     let moved = 0;
@@ -366,21 +366,10 @@ export class QueueService {
     }
   }
 
-  /** Starts the background duties: the lease reaper and due delayed jobs (real timer; decisions read the injected clock). */
-  start(intervalMs = 1000): void {
-    if (this.reaper) return;
-    this.reaper = setInterval(() => {
-      void this.reapExpiredLeases().catch(() => {});
-      void this.promoteDueJobs().catch(() => {});
-    }, intervalMs);
-  }
-
   /** Stops claiming: open long polls answer empty at once. */
   async stop(): Promise<void> {
     this.closing = true;
     this.stopListening?.();
-    if (this.reaper) clearInterval(this.reaper);
-    this.reaper = null;
     this.wakeups.wakeAll();
   }
 

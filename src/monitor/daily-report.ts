@@ -4,8 +4,8 @@ import { join } from "node:path";
 import type { SeriesPoint, StatsCounters } from "../core/monitor-store.ts";
 import { emptyCounts, type StateCounts } from "../core/queue-config.ts";
 import type { Store } from "../core/store.ts";
-import { diskUsage } from "../scheduler/maintenance/disk-check.ts";
 import { addDays, dayRange, localTime } from "./calendar.ts";
+import { diskUsage } from "./disk-usage.ts";
 import { addCounters, percentile, windowByQueue, zeroCounters, type Timing } from "./stats.ts";
 
 export const DAILY = "daily";

@@ -1,8 +1,8 @@
 /** The health report: score and status from the firing alerts, plus live checks of the store and the disk. */
 import type { Alert } from "../core/monitor-store.ts";
-import { diskUsage } from "../scheduler/maintenance/disk-check.ts";
 import { StorageUnavailable } from "../core/errors.ts";
 import type { Store } from "../core/store.ts";
+import { diskUsage } from "./disk-usage.ts";
 import { healthScore, type HealthStatus } from "./health-score.ts";
 import type { AlertThresholds } from "./monitor-config.ts";
 import { diskPercent } from "./rule-input.ts";

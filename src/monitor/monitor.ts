@@ -128,7 +128,7 @@ export class Monitor {
     return this.store.lanesBlocked({ now: this.clock.now() });
   }
 
-  /** Evaluates the alert rules now (what spool:health runs every 30 s). */
+  /** Evaluates the alert rules and the health score now (what spool:health runs every 30 s, before it prunes). */
   healthTick(): Promise<HealthTickResult> {
     return healthTick({ store: this.store, now: this.clock.now(), config: this.config, dataDir: this.dataDir, notifier: this.notifier });
   }

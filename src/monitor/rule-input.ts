@@ -2,8 +2,8 @@
 import type { StatsCounters } from "../core/monitor-store.ts";
 import type { Schedule } from "../core/schedule-store.ts";
 import type { Store } from "../core/store.ts";
-import { diskUsage } from "../scheduler/maintenance/disk-check.ts";
 import { fireTimesAfter } from "../scheduler/timing.ts";
+import { diskUsage } from "./disk-usage.ts";
 import type { AlertThresholds } from "./monitor-config.ts";
 import type { RuleInput, ScheduleInput } from "./rules/rule.ts";
 import { HOUR_MS, lastWindow } from "./stats.ts";

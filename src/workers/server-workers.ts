@@ -1,6 +1,6 @@
 /** The workers `spool serve` runs itself: push deliveries, handlers from --handlers, and maintenance jobs. */
 import type { QueueService } from "../core/queue-service.ts";
-import type { MaintenanceTask } from "../scheduler/maintenance/tasks.ts";
+import type { MaintenanceContext } from "../duties/duty.ts";
 import { shutDownGracefully } from "./graceful-shutdown.ts";
 import { loadHandlers, startHandlers } from "./handlers-file.ts";
 import { startMaintenanceWorker } from "./maintenance-worker.ts";
@@ -11,11 +11,10 @@ import type { WorkerRegistry } from "./worker-registry.ts";
 export type ServerWorkersOptions = {
   service: QueueService;
   registry: WorkerRegistry;
-  dataDir: string;
   /** A file exporting `handlers` (see handlers-file.ts), or null. */
   handlersFile: string | null;
-  /** Every maintenance task the server runs, by name. */
-  maintenanceTasks: ReadonlyMap<string, MaintenanceTask>;
+  /** What the maintenance jobs' duties run with besides the service: the data folder and monitoring. */
+  maintenance: Omit<MaintenanceContext, "service">;
 };
 
 export type ServerWorkers = {
@@ -31,7 +30,7 @@ export async function startServerWorkers(o: ServerWorkersOptions): Promise<Serve
   const spool = new Spool({ service: o.service, registry: o.registry });
   const dispatcher = new PushDispatcher({ service: o.service, registry: o.registry });
   await dispatcher.start();
-  startMaintenanceWorker(spool, { dataDir: o.dataDir, tasks: o.maintenanceTasks });
+  startMaintenanceWorker(spool, o.maintenance);
   if (handlers) startHandlers(spool, handlers);
   return {
     spool,

@@ -5,6 +5,7 @@ import { systemClock, type Clock } from "../core/clock.ts";
 import type { EnqueueOptions, Job } from "../core/job.ts";
 import { QueueService } from "../core/queue-service.ts";
 import type { Store } from "../core/store.ts";
+import { IntervalDuties } from "../duties/interval-duties.ts";
 import { openStore } from "../store/open-store.ts";
 import { lockDataFolder, type DataLock } from "../store/sqlite/data-lock.ts";
 import { CompletionBatch } from "./completion-batch.ts";
@@ -78,7 +79,7 @@ export class Spool {
 
   /**
    * Stops every worker (running jobs get `graceMs` to finish, then are released), then the
-   * lease reaper and the store.
+   * interval duties and the store.
    */
   async close(graceMs = 30_000): Promise<void> {
     if (this.closed) return;
@@ -95,7 +96,7 @@ export class Spool {
 
 /**
  * Opens spool in this process: an embedded SQLite store (or Redis, or the given store), the
- * queue service and its lease reaper.
+ * queue service and the interval duties (lease reaper, delayed promotion, expiries).
  */
 export async function openSpool(options: OpenSpoolOptions = {}): Promise<Spool> {
   const clock = options.clock ?? systemClock;
@@ -116,11 +117,13 @@ export async function openSpool(options: OpenSpoolOptions = {}): Promise<Spool> 
   }
   const opened = store;
   const service = new QueueService({ store: opened, clock, recheckMs: options.longPollRecheckMs });
-  service.start();
+  const duties = new IntervalDuties({ ctx: { service } });
+  duties.start();
   return new Spool({
     service,
     registry: new WorkerRegistry({ store: opened, clock }),
     async onClose() {
+      await duties.stop();
       await service.stop();
       await opened.close();
       lock?.release();

@@ -6,8 +6,6 @@ import type { WorkerIdentity, WorkerRecord } from "../core/worker-store.ts";
 
 /** A worker not seen for this long is offline. */
 export const ONLINE_WINDOW_MS = 30_000;
-/** Workers unseen for this long are forgotten. */
-export const FORGET_AFTER_MS = 24 * 3_600_000;
 
 export type { WorkerIdentity };
 
@@ -30,7 +28,7 @@ export class WorkerRegistry {
   private readonly clock: Clock;
   private readonly refreshMs: number;
   private sightings = new Map<string, Sighting>();
-  private prunedAt = -Infinity;
+  private trimmedAt = -Infinity;
   /** Open long polls by worker id, so a shutdown request answers them at once. */
   private polls = new Map<string, Set<AbortController>>();
   private closing: { closed: Promise<void>; close: () => void } | null = null;
@@ -56,7 +54,7 @@ export class WorkerRegistry {
       .then(({ shutdownRequested }): WorkerControl => (shutdownRequested ? { shutdown: true } : {}));
     this.sightings.set(identity.id, { writtenAt: now, identity: key || (last?.identity ?? ""), control });
     control.catch(() => this.sightings.delete(identity.id));
-    this.pruneNowAndThen(now);
+    this.trimNowAndThen(now);
     return control;
   }
 
@@ -127,11 +125,13 @@ export class WorkerRegistry {
     return { ...worker, online: now - worker.lastSeenAt <= ONLINE_WINDOW_MS };
   }
 
-  /** Forgets long-gone workers (and this process's memory of them) about once an hour. */
-  private pruneNowAndThen(now: number): void {
-    if (now - this.prunedAt < 3_600_000) return;
-    this.prunedAt = now;
-    void this.store.workersPrune({ seenBefore: now - FORGET_AFTER_MS, now }).catch(() => {});
+  /**
+   * Forgets this process's memory of workers gone offline, about once an hour (the store's
+   * records of long-gone workers go with the worker-expiry duty).
+   */
+  private trimNowAndThen(now: number): void {
+    if (now - this.trimmedAt < 3_600_000) return;
+    this.trimmedAt = now;
     for (const [id, s] of this.sightings) if (now - s.writtenAt > ONLINE_WINDOW_MS) this.sightings.delete(id);
   }
 }

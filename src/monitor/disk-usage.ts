@@ -1,4 +1,4 @@
-/** The disk-check task: how full the data folder's volume is, as ok, warning (> 80 %) or critical (> 90 %). */
+/** How full the data folder's volume is, as ok, warning (> 80 %) or critical (> 90 %). */
 import { statfsSync } from "node:fs";
 
 export type DiskStatus = "ok" | "warning" | "critical";
@@ -34,8 +34,4 @@ export function diskUsage(path: string, now: number, thresholds: DiskThresholds 
   const usable = usedBytes + freeBytes;
   const usedPercent = usable === 0 ? 0 : Math.round((usedBytes / usable) * 1000) / 10;
   return { path, totalBytes, usedBytes, freeBytes, usedPercent, status: diskStatus(usedPercent, thresholds), thresholds, checkedAt: now };
-}
-
-export async function diskCheck(ctx: { clock: { now(): number }; dataDir: string; diskThresholds?: DiskThresholds }): Promise<DiskCheckResult> {
-  return diskUsage(ctx.dataDir, ctx.clock.now(), ctx.diskThresholds);
 }

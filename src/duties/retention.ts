@@ -1,9 +1,9 @@
-/** The retention task: deletes finished jobs past their queue's retention, in bounded batches. */
-import type { QueueService } from "../../core/queue-service.ts";
-import type { Retention } from "../../core/queue-config.ts";
-import type { FinishedState } from "../../core/schedule-store.ts";
-import type { Clock } from "../../core/clock.ts";
-import { MAINTENANCE_QUEUE } from "../builtins.ts";
+/** Retention (spool:retention, daily 04:00): deletes finished jobs past their queue's retention, in bounded batches. */
+import type { QueueService } from "../core/queue-service.ts";
+import type { Retention } from "../core/queue-config.ts";
+import type { FinishedState } from "../core/schedule-store.ts";
+import { MAINTENANCE_QUEUE } from "../scheduler/builtins.ts";
+import type { ScheduledDuty } from "./duty.ts";
 
 const DAY = 86_400_000;
 
@@ -41,9 +41,9 @@ export function retentionOf(queue: string, configured: Retention | null): Requir
  * Deletes, in every queue, the jobs that finished more than the retention period before
  * the pass started. Each batch is its own transaction; claims run in between.
  */
-export async function retention(ctx: { service: QueueService; clock: Clock; batchSize?: number }): Promise<RetentionResult> {
+export async function pruneFinishedJobs(ctx: { service: QueueService; batchSize?: number }): Promise<RetentionResult> {
   const store = ctx.service.store;
-  const now = ctx.clock.now();
+  const now = ctx.service.clock.now();
   const limit = ctx.batchSize ?? RETENTION_BATCH;
   const result: RetentionResult = { deleted: { completed: 0, failed: 0, cancelled: 0, total: 0 }, bytesReclaimed: 0, batches: 0, queues: {} };
   for (const queue of await store.queuesList()) {
@@ -67,3 +67,10 @@ export async function retention(ctx: { service: QueueService; clock: Clock; batc
   }
   return result;
 }
+
+export const retention: ScheduledDuty = {
+  name: "retention",
+  trigger: { kind: "schedule", task: "retention" },
+  storeCalls: ["queuesList", "jobsPrune"],
+  run: (ctx) => pruneFinishedJobs(ctx),
+};

@@ -1,0 +1,12 @@
+/** Disk check (spool:disk-check, hourly at :15): how full the data folder's volume is. */
+import { diskUsage, type DiskCheckResult } from "../monitor/disk-usage.ts";
+import type { ScheduledDuty } from "./duty.ts";
+
+export const diskCheck: ScheduledDuty = {
+  name: "disk-check",
+  trigger: { kind: "schedule", task: "disk-check" },
+  storeCalls: [],
+  async run({ service, dataDir }): Promise<DiskCheckResult> {
+    return diskUsage(dataDir, service.clock.now());
+  },
+};

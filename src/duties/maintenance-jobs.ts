@@ -1,0 +1,31 @@
+/** Running a job of the maintenance queue: the scheduled duties of the task its built-in schedule names. */
+import { validationFailed } from "../core/errors.ts";
+import type { Job } from "../core/job.ts";
+import { scheduleOfTask } from "../scheduler/builtins.ts";
+import { scheduledDuties } from "./all-duties.ts";
+import type { MaintenanceContext, ScheduledDuty } from "./duty.ts";
+
+/** The tasks the built-in schedules name, each with its duties in list order. */
+export const maintenanceTasks: ReadonlyMap<string, readonly ScheduledDuty[]> = Map.groupBy(scheduledDuties, (d) => d.trigger.task);
+
+/** The task a maintenance job asks for (`payload.task`). */
+export function taskOf(job: Job): string {
+  const task = (job.payload as { task?: unknown } | null)?.task;
+  if (typeof task !== "string") throw validationFailed(`job ${job.id} names no maintenance task (payload.task)`);
+  return task;
+}
+
+/**
+ * Runs the job's task — its duties one after another, their results merged — and returns the
+ * result; it is also kept as the latest result of the task's built-in schedule (`lastResult`),
+ * where monitoring reads it.
+ */
+export async function runMaintenanceJob(job: Job, ctx: MaintenanceContext): Promise<unknown> {
+  const name = taskOf(job);
+  const duties = maintenanceTasks.get(name);
+  if (!duties) throw validationFailed(`unknown maintenance task "${name}" (known: ${[...maintenanceTasks.keys()].join(", ")})`);
+  let result = {};
+  for (const duty of duties) result = { ...result, ...(await duty.run(ctx)) };
+  await ctx.service.store.scheduleRecord({ name: scheduleOfTask(name), result, now: ctx.service.clock.now() });
+  return result;
+}
