@@ -68,6 +68,27 @@ export function listJobsContract(it: ContractCase): void {
     expect(exact.nextCursor).toBeNull();
   });
 
+  it("listJobs across many queues pages past a few hundred jobs with no duplicates or gaps", async (t) => {
+    const enqueued: Job[] = [];
+    for (let round = 0; round < 5; round++) {
+      for (const queue of ["a", "b", "c"]) {
+        const made = await t.svc.enqueueMany(queue, Array.from({ length: 10 + round * 7 }, (_, i) => ({ key: "k", payload: { round, i } })));
+        enqueued.push(...made.map((m) => m.job));
+      }
+    }
+    const newestFirst = (jobs: Job[]) => ids(jobs).sort((a, b) => Number(b) - Number(a));
+    for (const limit of [7, 150]) {
+      const { jobs } = await allPages(t, { limit });
+      expect(ids(jobs)).toEqual(newestFirst(enqueued));
+    }
+    // Each queue's lane "k": its oldest job heads it (waiting), the rest are blocked behind it.
+    const heads = (await allPages(t, { key: "k", state: "waiting", limit: 150 })).jobs;
+    const firsts = ["a", "b", "c"].map((queue) => enqueued.find((j) => j.queue === queue)!);
+    expect(ids(heads)).toEqual(newestFirst(firsts));
+    const blocked = await allPages(t, { state: "blocked", limit: 40 });
+    expect(ids(blocked.jobs)).toEqual(newestFirst(enqueued.filter((j) => !firsts.includes(j))));
+  });
+
   it("jobs enqueued while paging do not shift the pages", async (t) => {
     const enqueued: Job[] = [];
     for (let i = 0; i < 10; i++) enqueued.push(await t.enqueue("q", { payload: i }));

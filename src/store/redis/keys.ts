@@ -7,8 +7,6 @@
  *   job:<id>                 HASH  one job (fields: see JOB_FIELDS; JSON text where noted)
  *   job:<id>:ev              LIST  ids of the job's events, oldest first (its timeline)
  *   ids                      STRING job id sequence (INCR); ids grow in enqueue order
- *   all                      ZSET  every job, score = id (listing without filters)
- *   st:<state>               ZSET  jobs in a state, all queues, score = id
  *   q:<queue>|all            ZSET  a queue's jobs, score = id
  *   q:<queue>|st:<state>     ZSET  a queue's jobs in a state, score = id
  *   q:<queue>|ready          ZSET  runnable jobs (waiting lane heads and keyless waiting jobs),
@@ -75,7 +73,8 @@
  *   sessions                 HASH  session hash → Session JSON; sessions:exp ZSET by expiresAt;
  *   token:<id>:sessions      SET   hashes of the sessions opened with a token
  *   secrets                  HASH  queue → TargetSecret JSON
- *   wake                     pub/sub channel: a queue name, published when it gets runnable jobs
+ *   wake                     pub/sub channel: names of queues that got runnable jobs, one line each,
+ *                            published once by the script that made them runnable
  */
 
 /** Fields of a job hash; JSON-encoded text for payload, backoff, progress, checkpoint, result, errors. */

@@ -63,8 +63,8 @@ export class RedisStore implements Store {
     this.runnableListeners.add(listener);
     if (!this.subscriber) {
       const subscriber: RedisClient = (this.redis as Redis).duplicate();
-      subscriber.on("message", (_channel: string, queue: string) => {
-        for (const l of this.runnableListeners) l(queue);
+      subscriber.on("message", (_channel: string, queues: string) => {
+        for (const queue of queues.split("\n")) for (const l of this.runnableListeners) l(queue);
       });
       subscriber.on("error", () => {}); // reconnects by itself; the main client reports outages
       void subscriber.subscribe(this.keys.wake()).catch(() => {});

@@ -7,5 +7,5 @@ local id, force, now = ARGV[2], ARGV[3] == "1", tonumber(ARGV[4])
 local j = job_get(id)
 if not j or is_final(j.state) then return false end
 job_cancel(j, force, now)
-wake_flush()
+flush()
 return job_flat(id)

@@ -9,14 +9,12 @@
 local queue, workerId, max, leaseMs, token, now =
   ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6], tonumber(ARGV[7])
 
-local function answer(ids)
+local seen = req_get("claim:" .. token)
+if seen then
   local out = {}
-  for i, id in ipairs(ids) do out[i] = job_flat(id) end
+  for i, id in ipairs(cjson.decode(seen)) do out[i] = job_flat(id) end
   return out
 end
-
-local seen = req_get("claim:" .. token)
-if seen then return answer(cjson.decode(seen)) end
 
 local settings = queue_settings(queue)
 if not settings then return {} end
@@ -44,6 +42,7 @@ for _, id in ipairs(redis.call("ZRANGEBYSCORE", qkey(queue, "delayed"), "-inf", 
 end
 
 local ids = redis.call("ZRANGE", qkey(queue, "ready"), 0, allowed - 1)
+local out = {}
 for _, id in ipairs(ids) do
   local j = job_get(id)
   local timeout = tonumber(j.timeoutMs)
@@ -57,9 +56,11 @@ for _, id in ipairs(ids) do
     attempts = tonumber(j.attempts) + 1, workerId = workerId, token = token, startedAt = now,
     deadline = deadline, leaseExp = leaseExp, cancelReq = "0",
   })
+  out[#out + 1] = job_flat_of(j)
 end
 if type(rate) == "table" then
   redis.call("HSET", qk, "rateStart", n2s(windowStart), "rateCount", n2s(started + #ids))
 end
 if #ids > 0 then req_put("claim:" .. token, cjson.encode(ids)) end
-return answer(ids)
+flush()
+return out

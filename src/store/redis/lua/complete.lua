@@ -14,9 +14,9 @@ for i = 4, #ARGV, 3 do
     local result = opt(ARGV[i + 2]) or "null"
     job_move(j, "completed", { result = result, finishedAt = now, leaseExp = false })
     lane_release(j.queue, j.key, id, now)
-    if shape == "whole" then entry = job_flat(id) else entry = { id, j.queue, j.key or false, j.state } end
+    if shape == "whole" then entry = job_flat_of(j) else entry = { id, j.queue, j.key or false, j.state } end
   end
   out[#out + 1] = entry
 end
-wake_flush()
+flush()
 return out

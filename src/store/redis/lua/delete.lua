@@ -6,5 +6,5 @@ local id, now = ARGV[2], tonumber(ARGV[3])
 local j = job_get(id)
 if not j or not is_final(j.state) then return 0 end
 job_remove(j, now)
-wake_flush()
+flush()
 return 1

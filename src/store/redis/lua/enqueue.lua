@@ -20,10 +20,12 @@ if seen then
   return answer(r.ids, r.created)
 end
 
-local ids, created = {}, {}
+local ids, created, out = {}, {}, {}
 for i = 5, #ARGV, 9 do
-  ids[#ids + 1], created[#created + 1] = job_insert(i, defaults, now)
+  local id, new, flat = job_insert(i, defaults, now)
+  ids[#ids + 1], created[#created + 1] = id, new
+  out[#out + 1] = { new, flat or job_flat(id) }
 end
 req_put(reqId, cjson.encode({ ids = ids, created = created }))
-wake_flush()
-return answer(ids, created)
+flush()
+return out

@@ -48,5 +48,5 @@ else
     end
   end
 end
-wake_flush()
+flush()
 return job_flat(id)

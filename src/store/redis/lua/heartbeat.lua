@@ -10,9 +10,10 @@ local j = job_get(id)
 if not j or j.state ~= "active" or j.token ~= token or tonumber(j.leaseExp) <= now then return false end
 local leaseExp = math.max(tonumber(j.leaseExp), now + leaseMs)
 if j.deadline then leaseExp = math.min(leaseExp, tonumber(j.deadline)) end
-local fields = { "leaseExp", n2s(leaseExp) }
-if progress then fields[#fields + 1] = "progress"; fields[#fields + 1] = progress end
-if checkpoint then fields[#fields + 1] = "checkpoint"; fields[#fields + 1] = checkpoint end
+j.leaseExp = n2s(leaseExp)
+local fields = { "leaseExp", j.leaseExp }
+if progress then fields[#fields + 1] = "progress"; fields[#fields + 1] = progress; j.progress = progress end
+if checkpoint then fields[#fields + 1] = "checkpoint"; fields[#fields + 1] = checkpoint; j.checkpoint = checkpoint end
 redis.call("HSET", P .. "job:" .. id, unpack(fields))
-redis.call("ZADD", P .. "leases", n2s(leaseExp), id)
-return job_flat(id)
+redis.call("ZADD", P .. "leases", j.leaseExp, id)
+return job_flat_of(j)

@@ -25,5 +25,5 @@ while deleted < limit do
     end
   end
 end
-wake_flush()
+flush()
 return { deleted, bytes }

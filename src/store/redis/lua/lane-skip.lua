@@ -5,5 +5,5 @@
 local queue, key, now = ARGV[2], ARGV[3], tonumber(ARGV[4])
 if redis.call("HGET", lane_key(queue, key), "blocked") ~= "1" then return 0 end
 lane_advance(queue, key, now)
-wake_flush()
+flush()
 return 1

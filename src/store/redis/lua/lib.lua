@@ -33,6 +33,17 @@ local function job_flat(id)
   return flat
 end
 
+-- The same list from a job table the script keeps in step (job_get, then job_move), without reading
+-- the hash again.
+local function job_flat_of(j)
+  local flat = {}
+  for f, v in pairs(j) do
+    flat[#flat + 1] = f
+    flat[#flat + 1] = v
+  end
+  return flat
+end
+
 local function is_final(state) return state == "completed" or state == "failed" or state == "cancelled" end
 
 local function ready_score(j) return (10 - tonumber(j.priority)) * TWO40 + tonumber(j.id) end
@@ -44,26 +55,68 @@ local function queue_settings(queue)
   return cjson.decode(text)
 end
 
--- Creates the queue with the given default settings (JSON) on first use.
+-- Creates the queue with the given default settings (JSON) on first use (checked once a script).
+local ENSURED = {}
 local function queue_ensure(queue, defaults, now)
+  if ENSURED[queue] then return end
+  ENSURED[queue] = true
   if redis.call("HSETNX", P .. "queues", queue, defaults) == 0 then return end
   redis.call("HSET", P .. "queue:" .. queue, "paused", "0", "rateStart", "0", "rateCount", "0", "createdAt", n2s(now), "updatedAt", n2s(now))
   redis.call("HSET", P .. "counts:" .. queue, "waiting", 0, "delayed", 0, "blocked", 0, "active", 0, "completed", 0, "failed", 0, "cancelled", 0)
 end
 
--- Queues that got runnable jobs; wake_flush announces them once each, for long polls on every server.
-local WOKEN = {}
+-- Writes a script can gather and make once at its end, so moving many jobs costs one write each:
+-- count changes per queue and state, worker figures, and the ids and event ids taken beyond the
+-- first (sequence_next). Queues that got runnable jobs are announced in one message, for long
+-- polls on every server. Every script that moves, inserts or removes jobs calls flush() before it
+-- answers.
+local COUNTS, FIGURES, WOKEN, SEQUENCES = {}, {}, {}, {}
+
+local function tally(t, name, field, delta)
+  local fields = t[name]
+  if not fields then fields = {}; t[name] = fields end
+  fields[field] = (fields[field] or 0) + delta
+end
+
 local function wake(queue) WOKEN[queue] = true end
-local function wake_flush()
-  for queue in pairs(WOKEN) do redis.call("PUBLISH", P .. "wake", queue) end
-  WOKEN = {}
+
+-- The next value of a sequence key: the first of a script is an INCR, the rest count on from it.
+local function sequence_next(key)
+  local s = SEQUENCES[key]
+  if not s then
+    s = { last = redis.call("INCR", key), taken = 0 }
+    SEQUENCES[key] = s
+    return s.last
+  end
+  s.last, s.taken = s.last + 1, s.taken + 1
+  return s.last
+end
+
+local function flush()
+  for name, fields in pairs(COUNTS) do
+    for state, delta in pairs(fields) do
+      if delta ~= 0 then redis.call("HINCRBY", P .. "counts:" .. name, state, delta) end
+    end
+  end
+  for name, fields in pairs(FIGURES) do
+    for field, delta in pairs(fields) do
+      if delta ~= 0 then redis.call("HINCRBY", P .. "worker:" .. name, field, delta) end
+    end
+  end
+  for key, s in pairs(SEQUENCES) do
+    if s.taken > 0 then redis.call("INCRBY", key, s.taken) end
+  end
+  local queues = {}
+  for queue in pairs(WOKEN) do queues[#queues + 1] = queue end
+  if #queues > 0 then redis.call("PUBLISH", P .. "wake", table.concat(queues, "\n")) end
+  COUNTS, FIGURES, WOKEN, SEQUENCES = {}, {}, {}, {}
 end
 
 local EVENT_FIELDS = { "at", "type", "queue", "key", "job", "state", "prev", "attempt", "etype", "dur", "data" }
 
 -- Appends one entry to the event log; returns its id.
 local function event_add(ev)
-  local n = redis.call("INCR", P .. "events:seq")
+  local n = sequence_next(P .. "events:seq")
   local args = { "XADD", P .. "events", n2s(n) .. "-1" }
   for _, f in ipairs(EVENT_FIELDS) do
     local v = ev[f]
@@ -81,27 +134,25 @@ end
 -- Takes a job out of the indexes of its state.
 local function index_out(j, state)
   local id = j.id
-  redis.call("ZREM", P .. "st:" .. state, id)
   redis.call("ZREM", qkey(j.queue, "st:" .. state), id)
   if state == "waiting" then redis.call("ZREM", qkey(j.queue, "ready"), id)
   elseif state == "delayed" then redis.call("ZREM", qkey(j.queue, "delayed"), id)
   elseif state == "active" then redis.call("ZREM", P .. "leases", id)
   elseif state == "blocked" and j.key then redis.call("ZREM", lane_wait_key(j.queue, j.key), id)
   elseif is_final(state) then redis.call("ZREM", qkey(j.queue, "done:" .. state), id) end
-  redis.call("HINCRBY", P .. "counts:" .. j.queue, state, -1)
+  tally(COUNTS, j.queue, state, -1)
 end
 
 -- Puts a job in the indexes of its state.
 local function index_in(j, state)
   local id = j.id
-  redis.call("ZADD", P .. "st:" .. state, id, id)
   redis.call("ZADD", qkey(j.queue, "st:" .. state), id, id)
   if state == "waiting" then redis.call("ZADD", qkey(j.queue, "ready"), n2s(ready_score(j)), id)
   elseif state == "delayed" then redis.call("ZADD", qkey(j.queue, "delayed"), j.runAt, id)
   elseif state == "active" then redis.call("ZADD", P .. "leases", j.leaseExp, id)
   elseif state == "blocked" and j.key then redis.call("ZADD", lane_wait_key(j.queue, j.key), id, id)
   elseif is_final(state) then redis.call("ZADD", qkey(j.queue, "done:" .. state), j.finishedAt, id) end
-  redis.call("HINCRBY", P .. "counts:" .. j.queue, state, 1)
+  tally(COUNTS, j.queue, state, 1)
 end
 
 -- The event a change from `from` to `to` makes (src/core/job-events.ts). `ev` may give at and etype.
@@ -137,7 +188,7 @@ local function job_move(j, to, set, ev)
   local hset, hdel = { "state", to }, {}
   for f, v in pairs(set) do
     if v == false then
-      hdel[#hdel + 1] = f
+      if j[f] ~= nil then hdel[#hdel + 1] = f end
       j[f] = nil
     else
       if type(v) == "number" then v = n2s(v) end
@@ -152,12 +203,11 @@ local function job_move(j, to, set, ev)
   if #hdel > 0 then redis.call("HDEL", P .. "job:" .. j.id, unpack(hdel)) end
   if from ~= to then index_in(j, to) end
   if from == "active" and to ~= "active" and oldWorker then
-    local w = P .. "worker:" .. oldWorker
-    redis.call("HINCRBY", w, "active", -1)
-    if to == "completed" then redis.call("HINCRBY", w, "processed", 1)
-    elseif to ~= "cancelled" then redis.call("HINCRBY", w, "failed", 1) end
+    tally(FIGURES, oldWorker, "active", -1)
+    if to == "completed" then tally(FIGURES, oldWorker, "processed", 1)
+    elseif to ~= "cancelled" then tally(FIGURES, oldWorker, "failed", 1) end
   end
-  if to == "active" and j.workerId then redis.call("HINCRBY", P .. "worker:" .. j.workerId, "active", 1) end
+  if to == "active" and j.workerId then tally(FIGURES, j.workerId, "active", 1) end
   if ev ~= false and from ~= to then event_add(change_event(j, from, to, ev)) end
 end
 
@@ -250,7 +300,6 @@ local function job_remove(j, now)
   runs_keep_outcome(j)
   index_out(j, j.state)
   redis.call("DEL", P .. "job:" .. id)
-  redis.call("ZREM", P .. "all", id)
   redis.call("ZREM", qkey(j.queue, "all"), id)
   if j.key then redis.call("ZREM", qkey(j.queue, "key:" .. j.key), id) end
   if j.idem then redis.call("HDEL", qkey(j.queue, "idem"), j.idem) end
@@ -292,13 +341,14 @@ end
 
 -- Inserts the new job whose 9 arguments start at ARGV[i] (queue, key (opt), payload JSON, priority,
 -- runAt, maxAttempts, backoff JSON, timeoutMs (opt), idempotency key (opt)), creating its queue with
--- `defaults` on first use; an existing idempotency key yields that job. Answers its id and 1 when new.
+-- `defaults` on first use; an existing idempotency key yields that job. Answers its id, 1 when new,
+-- and the new job as job_flat answers it (false for an existing one: read it with job_flat).
 local function job_insert(i, defaults, now)
   local queue, jobKey, idem = ARGV[i], opt(ARGV[i + 1]), opt(ARGV[i + 8])
   queue_ensure(queue, defaults, now)
   local existing = idem and redis.call("HGET", qkey(queue, "idem"), idem)
-  if existing then return existing, 0 end
-  local id = tostring(redis.call("INCR", P .. "ids"))
+  if existing then return existing, 0, false end
+  local id = n2s(sequence_next(P .. "ids"))
   local state = "waiting"
   if tonumber(ARGV[i + 4]) > now then state = "delayed" end
   local laneTaken = jobKey and redis.call("EXISTS", lane_key(queue, jobKey)) == 1
@@ -316,12 +366,12 @@ local function job_insert(i, defaults, now)
     redis.call("HSET", qkey(queue, "idem"), idem, id)
   end
   redis.call("HSET", P .. "job:" .. id, unpack(fields))
-  redis.call("ZADD", P .. "all", id, id)
   redis.call("ZADD", qkey(queue, "all"), id, id)
   if jobKey then redis.call("ZADD", qkey(queue, "key:" .. jobKey), id, id) end
   index_in({ id = id, queue = queue, key = jobKey, priority = ARGV[i + 3], runAt = ARGV[i + 4] }, state)
   if jobKey and not laneTaken then lane_set(queue, jobKey, id, false, now) end
   event_add({ at = now, type = "job.enqueued", queue = queue, key = jobKey, job = id, state = state, attempt = 0 })
   if state == "waiting" then wake(queue) end
-  return id, 1
+  fields[#fields + 1] = "id"; fields[#fields + 1] = id
+  return id, 1, fields
 end

@@ -14,5 +14,5 @@ for _, queue in ipairs(redis.call("HKEYS", P .. "queues")) do
   end
   limit = limit - #ids
 end
-wake_flush()
+flush()
 return out

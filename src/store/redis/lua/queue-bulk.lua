@@ -55,5 +55,5 @@ elseif action == "cancel-waiting" then
 else
   return redis.error_reply("unknown bulk action " .. action)
 end
-wake_flush()
+flush()
 return done

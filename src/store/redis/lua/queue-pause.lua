@@ -7,6 +7,6 @@ queue_ensure(queue, defaults, now)
 redis.call("HSET", P .. "queue:" .. queue, "paused", paused, "updatedAt", n2s(now))
 if paused == "0" then
   wake(queue)
-  wake_flush()
+  flush()
 end
 return redis.call("HGET", P .. "queues", queue)

@@ -7,5 +7,5 @@ local id, reset, now = ARGV[2], ARGV[3] == "1", tonumber(ARGV[4])
 local j = job_get(id)
 if not j or (j.state ~= "failed" and j.state ~= "cancelled") then return false end
 job_retry(j, reset, now)
-wake_flush()
+flush()
 return job_flat(id)

@@ -63,7 +63,7 @@ if nextFireAt then redis.call("HSET", key, "nextFireAt", nextFireAt) else redis.
 if current[3] == "1" and nextFireAt then redis.call("ZADD", P .. "schedules:due", nextFireAt, name)
 else redis.call("ZREM", P .. "schedules:due", name) end
 
-wake_flush()
+flush()
 local job = false
 if jobId then job = { created, job_flat(jobId) } end
 return { redis.call("HGETALL", key), job }
