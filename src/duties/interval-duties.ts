@@ -20,7 +20,8 @@ export class IntervalDuties {
   private readonly ctx: DutyContext;
   private readonly duties: readonly IntervalDuty[];
   private readonly timer: Timer;
-  private readonly logs = new Map<string, (err: unknown) => void>();
+  /** One log for all: an outage every duty runs into is one line a minute, not one per duty. */
+  private readonly log = quietLog("spool background duty:");
   private readonly running = new Map<string, Promise<void>>();
   private stops: (() => void)[] = [];
 
@@ -28,7 +29,6 @@ export class IntervalDuties {
     this.ctx = o.ctx;
     this.duties = o.duties ?? intervalDuties;
     this.timer = o.timer ?? systemTimer;
-    for (const duty of this.duties) this.logs.set(duty.name, quietLog(`spool ${duty.name}:`));
   }
 
   start(): void {
@@ -55,7 +55,7 @@ export class IntervalDuties {
     if (this.running.has(duty.name)) return;
     const run = duty
       .run(this.ctx)
-      .then(() => {}, this.logs.get(duty.name))
+      .then(() => {}, this.log)
       .finally(() => this.running.delete(duty.name));
     this.running.set(duty.name, run);
   }
