@@ -6,8 +6,6 @@ import type { DutyContext, IntervalDuty } from "./duty.ts";
 
 export type IntervalDutiesOptions = {
   ctx: DutyContext;
-  /** Default: every interval duty. */
-  duties?: readonly IntervalDuty[];
   /** Real intervals by default; decisions inside a run read the service's clock either way. */
   timer?: Timer;
 };
@@ -27,7 +25,7 @@ export class IntervalDuties {
 
   constructor(o: IntervalDutiesOptions) {
     this.ctx = o.ctx;
-    this.duties = o.duties ?? intervalDuties;
+    this.duties = intervalDuties;
     this.timer = o.timer ?? systemTimer;
   }
 

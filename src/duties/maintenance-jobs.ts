@@ -1,7 +1,12 @@
-/** Running a job of the maintenance queue: the scheduled duties of the task its built-in schedule names. */
+/**
+ * The maintenance queue's jobs: each runs the scheduled duties of the task its built-in
+ * schedule names, on a worker of the server that claimed it.
+ */
 import { validationFailed } from "../core/errors.ts";
 import type { Job } from "../core/job.ts";
-import { scheduleOfTask } from "../scheduler/builtins.ts";
+import { MAINTENANCE_QUEUE, scheduleOfTask } from "../scheduler/builtins.ts";
+import type { JobRunner } from "../workers/job-runner.ts";
+import type { Spool } from "../workers/spool.ts";
 import { scheduledDuties } from "./all-duties.ts";
 import type { MaintenanceContext, ScheduledDuty } from "./duty.ts";
 
@@ -28,4 +33,13 @@ export async function runMaintenanceJob(job: Job, ctx: MaintenanceContext): Prom
   for (const duty of duties) result = { ...result, ...(await duty.run(ctx)) };
   await ctx.service.store.scheduleRecord({ name: scheduleOfTask(name), result, now: ctx.service.clock.now() });
   return result;
+}
+
+/** Runs the maintenance queue's jobs in-process, one slot per task, so a long retention run never holds up a health check. */
+export function startMaintenanceWorker(spool: Spool, p: Omit<MaintenanceContext, "service">): JobRunner {
+  const ctx: MaintenanceContext = { ...p, service: spool.service };
+  return spool.work(MAINTENANCE_QUEUE, (job) => runMaintenanceJob({ ...job, leaseToken: null }, ctx), {
+    concurrency: maintenanceTasks.size,
+    name: "spool maintenance",
+  });
 }

@@ -1,9 +1,9 @@
 /** The workers `spool serve` runs itself: push deliveries, handlers from --handlers, and maintenance jobs. */
 import type { QueueService } from "../core/queue-service.ts";
 import type { MaintenanceContext } from "../duties/duty.ts";
+import { startMaintenanceWorker } from "../duties/maintenance-jobs.ts";
 import { shutDownGracefully } from "./graceful-shutdown.ts";
 import { loadHandlers, startHandlers } from "./handlers-file.ts";
-import { startMaintenanceWorker } from "./maintenance-worker.ts";
 import { PushDispatcher } from "./push-dispatcher.ts";
 import { Spool } from "./spool.ts";
 import type { WorkerRegistry } from "./worker-registry.ts";
