@@ -62,7 +62,7 @@ const options = parseOptions(Bun.argv.slice(2));
 const startedAt = new Date();
 const header = [`spool vs BullMQ and bunqueue — ${startedAt.toISOString()}`, ...machine()];
 header.push(
-  `in-process throughput: median of ${options.rounds} round(s); HTTP: one round; jobs per scenario: ${options.jobs}; ` +
+  `in-process throughput: median of ${options.rounds} round(s), spool, BullMQ and bunqueue interleaved round by round; HTTP and clients: one round; jobs per scenario: ${options.jobs}; ` +
     `one-at-a-time enqueue: ${options.singleJobs}`,
   `latency samples: ${options.samples} per case; backlog: ${options.rows} waiting + ${options.rows} completed rows`,
   "BullMQ and bunqueue keep finished jobs (removeOnComplete: false, removeOnFail: false), as spool keeps finished rows.",
