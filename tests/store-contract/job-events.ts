@@ -20,4 +20,19 @@ export function jobEventsContract(it: ContractCase): void {
     expect(await t.store.jobEvents({ jobId: "999999", limit: 10, now: t.now() })).toEqual([]);
     expect(await t.store.jobEvents({ jobId: "not-an-id", limit: 10, now: t.now() })).toEqual([]);
   });
+
+  it("jobEvents: a deleted job's events stay readable; pruned events leave the timelines of jobs kept and deleted", async (t) => {
+    const [kept, gone] = [await t.enqueue("q"), await t.enqueue("q")];
+    await t.complete(await t.claimOne("q"));
+    await t.complete(await t.claimOne("q"));
+    const types = async (id: string) => (await t.store.jobEvents({ jobId: id, limit: 10, now: t.now() })).map((e) => e.type);
+    expect(await t.store.jobDelete({ id: gone.id, now: t.now() })).toBe(true);
+    expect(await types(gone.id)).toEqual(["job.enqueued", "job.started", "job.completed"]);
+    const before = await t.store.jobEvents({ jobId: kept.id, limit: 10, now: t.now() });
+    // The log: kept enqueued, gone enqueued, kept started, kept completed, gone started, gone completed.
+    expect(await t.store.eventsPrune({ keep: 3, limit: 100, now: t.now() })).toBe(3);
+    expect(await types(kept.id)).toEqual(["job.completed"]);
+    expect(await types(gone.id)).toEqual(["job.started", "job.completed"]);
+    expect((await t.store.jobEvents({ jobId: kept.id, limit: 10, now: t.now() }))[0]!.id).toBe(before.at(-1)!.id);
+  });
 }
