@@ -1,5 +1,6 @@
 /** The HTTP app: error shape, limits, auth, and every resource's routes. */
 import { OpenAPIHono } from "@hono/zod-openapi";
+import type { Context, MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { createDashboard } from "../web/dashboard.tsx";
 import { authenticate, reservedQueues } from "./auth.ts";
@@ -41,6 +42,22 @@ function allowedMethods(app: App): (path: string) => string[] {
   };
 }
 
+/**
+ * Refuses bodies over `maxBytes` with 413. A request that declares its length is judged by the
+ * header alone; hono's bodyLimit reads `req.body` first, which makes the body a stream and costs
+ * every request that stream. Bodies without a length (chunked) are counted by hono's bodyLimit.
+ */
+function limitBody(maxBytes: number): MiddlewareHandler<ApiEnv> {
+  const tooLarge = (c: Context) => errorResponse(c, 413, "payload_too_large", `request bodies are limited to ${maxBytes} bytes`);
+  const streamed = bodyLimit({ maxSize: maxBytes, onError: tooLarge });
+  return async (c, next) => {
+    const headers = c.req.raw.headers;
+    const length = headers.get("content-length");
+    if (length === null || headers.has("transfer-encoding")) return streamed(c, next);
+    return Number.parseInt(length, 10) > maxBytes ? tooLarge(c) : next();
+  };
+}
+
 export function createApp(deps: ApiDeps): App {
   const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook as never });
   app.onError(handleError);
@@ -54,13 +71,7 @@ export function createApp(deps: ApiDeps): App {
     return errorResponse(c, 405, "method_not_allowed", `${path} answers ${allowed.join(", ")}, not ${c.req.method}`);
   });
 
-  app.use(
-    "*",
-    bodyLimit({
-      maxSize: deps.server.bodyLimitBytes,
-      onError: (c) => errorResponse(c, 413, "payload_too_large", `request bodies are limited to ${deps.server.bodyLimitBytes} bytes`),
-    }),
-  );
+  app.use("*", limitBody(deps.server.bodyLimitBytes));
 
   registerProbeRoutes(app, deps);
   registerDocRoutes(app, deps);
