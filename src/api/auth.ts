@@ -37,6 +37,13 @@ function constantTimeEqual(a: string, b: string): boolean {
   return x.length === y.length && crypto.timingSafeEqual(x, y);
 }
 
+/**
+ * How long a token lookup is trusted on a store that cannot say when tokens changed elsewhere
+ * (Redis: a token revoked through another server is refused here within this bound). Revoking
+ * through this server, and on SQLite revoking from any process, takes effect at once.
+ */
+export const TOKEN_CACHE_MS = 1000;
+
 /** A token's last use is written at most this often, so authenticating reads but does not write per request. */
 export const LAST_USE_INTERVAL_MS = 60_000;
 
@@ -60,8 +67,14 @@ export class Authenticator {
   private tokensExist = false;
   private checkedAt = -Infinity;
   private readonly recordUse: (id: string, now: number) => Promise<void>;
+  /** Known tokens by hash, so a busy worker's requests do not each look their token up. */
+  private readonly tokens = new Map<string, { principal: Principal; at: number }>();
+  private tokensVersion: number | undefined;
+  /** Counts revocations through this server: a lookup that overlapped one is not cached. */
+  private revocations = 0;
   /** Keys open mode's CSRF token; new at every start. */
   readonly openSecret = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64url");
+  private readonly openPrincipal: Principal = { role: "admin", tokenId: null, via: "open", csrf: csrfTokenOf(this.openSecret) };
 
   constructor(private readonly deps: Pick<ApiDeps, "store" | "clock" | "adminToken">) {
     this.recordUse = lastUseRecorder(deps.store);
@@ -91,10 +104,40 @@ export class Authenticator {
   /** The principal a token stands for; null when unknown or revoked. */
   async fromToken(token: string): Promise<Principal | null> {
     if (this.deps.adminToken && constantTimeEqual(token, this.deps.adminToken)) return { role: "admin", tokenId: null, via: "token" };
-    const record = await this.deps.store.tokenFind({ hash: hashToken(token) });
+    const hash = hashToken(token);
+    const now = this.deps.clock.now();
+    const cached = this.cachedToken(hash);
+    if (cached) {
+      await this.recordUse(cached.tokenId!, now);
+      return cached;
+    }
+    const revocations = this.revocations;
+    const at = performance.now();
+    const record = await this.deps.store.tokenFind({ hash });
     if (!record) return null;
-    await this.recordUse(record.id, this.deps.clock.now());
-    return { role: record.role, tokenId: record.id, via: "token" };
+    const principal: Principal = { role: record.role, tokenId: record.id, via: "token" };
+    if (revocations === this.revocations) this.tokens.set(hash, { principal, at });
+    await this.recordUse(record.id, now);
+    return principal;
+  }
+
+  /** A token's principal from the cache while nothing can have revoked it; null to look it up. */
+  private cachedToken(hash: string): Principal | null {
+    if (this.deps.store.tokensVersion) {
+      const version = this.deps.store.tokensVersion();
+      if (version !== this.tokensVersion) {
+        this.tokens.clear();
+        this.tokensVersion = version;
+        return null;
+      }
+    }
+    const entry = this.tokens.get(hash);
+    if (!entry) return null;
+    if (!this.deps.store.tokensVersion && performance.now() - entry.at >= TOKEN_CACHE_MS) {
+      this.tokens.delete(hash);
+      return null;
+    }
+    return entry.principal;
   }
 
   /** The principal of a live session; null when unknown, signed out, expired or its token revoked. */
@@ -130,12 +173,23 @@ export class Authenticator {
   /** Revokes a token and ends its sessions at once; 404 when unknown. */
   async revokeToken(id: string): Promise<void> {
     // Sign-in stays required even when the last token goes: a server never opens up while running.
-    if (!(await this.deps.store.tokenRevoke({ id, now: this.deps.clock.now() }))) throw notFound(`token ${id}`);
+    this.forgetToken(id);
+    try {
+      if (!(await this.deps.store.tokenRevoke({ id, now: this.deps.clock.now() }))) throw notFound(`token ${id}`);
+    } finally {
+      this.forgetToken(id);
+    }
+  }
+
+  /** Drops a token from the lookup cache, and keeps lookups in flight from putting it back. */
+  private forgetToken(id: string): void {
+    this.revocations++;
+    for (const [hash, entry] of this.tokens) if (entry.principal.tokenId === id) this.tokens.delete(hash);
   }
 
   /** Open mode's principal: admin, with a CSRF token for the dashboard's forms. */
   open(): Principal {
-    return { role: "admin", tokenId: null, via: "open", csrf: csrfTokenOf(this.openSecret) };
+    return this.openPrincipal;
   }
 
   /** A browser's principal: open mode's, or its session cookie's; null when it must sign in. */

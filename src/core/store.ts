@@ -173,6 +173,12 @@ export interface TokenStore {
   tokenRevoke(p: { id: string; now: number }): Promise<boolean>;
   /** Records a use of the token; lastUsedAt never moves back. */
   tokenTouch(p: { id: string; now: number }): Promise<void>;
+  /**
+   * A number that changes whenever another process may have changed the tokens (SQLite: another
+   * connection committed). Token lookups cached while it stays the same are exact; a store
+   * without it gets its cached lookups checked again after a short while instead.
+   */
+  tokensVersion?(): number;
 }
 
 export interface Store extends JobStore, QueueStore, TokenStore, SessionStore, ScheduleStore, WorkerStore, MonitorStore {

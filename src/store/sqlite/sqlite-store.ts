@@ -229,6 +229,7 @@ export class SqliteStore implements Store, BackupStore {
   tokensList: TokenOps["tokensList"] = () => this.tokenOps.tokensList();
   tokenRevoke: TokenOps["tokenRevoke"] = (p) => this.tokenOps.tokenRevoke(p);
   tokenTouch: TokenOps["tokenTouch"] = (p) => this.tokenOps.tokenTouch(p);
+  tokensVersion: TokenOps["tokensVersion"] = () => this.tokenOps.tokensVersion();
   sessionCreate: TokenOps["sessionCreate"] = (p) => this.tokenOps.sessionCreate(p);
   sessionFind: TokenOps["sessionFind"] = (p) => this.tokenOps.sessionFind(p);
   sessionDelete: TokenOps["sessionDelete"] = (p) => this.tokenOps.sessionDelete(p);

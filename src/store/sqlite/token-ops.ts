@@ -45,6 +45,11 @@ export class TokenOps implements TokenStore, SessionStore {
     return this.writer.write(() => this.db.query("DELETE FROM tokens WHERE id = ?").run(p.id).changes > 0);
   }
 
+  /** SQLite's data_version: it moves when another connection (`spool token revoke`, say) commits. */
+  tokensVersion(): number {
+    return (this.db.query("PRAGMA data_version").get() as { data_version: number }).data_version;
+  }
+
   async tokenTouch(p: { id: string; now: number }): Promise<void> {
     await this.writer.write(() =>
       this.db
