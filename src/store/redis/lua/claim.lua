@@ -44,7 +44,7 @@ end
 local ids = redis.call("ZRANGE", qkey(queue, "ready"), 0, allowed - 1)
 local out = {}
 for _, id in ipairs(ids) do
-  local j = job_get(id)
+  local j, flat = job_get(id)
   local timeout = tonumber(j.timeoutMs)
   local leaseExp = now + leaseMs
   local deadline = false
@@ -52,11 +52,11 @@ for _, id in ipairs(ids) do
     deadline = now + timeout
     leaseExp = math.min(leaseExp, deadline)
   end
-  job_move(j, "active", {
+  local written, deleted = job_move(j, "active", {
     attempts = tonumber(j.attempts) + 1, workerId = workerId, token = token, startedAt = now,
     deadline = deadline, leaseExp = leaseExp, cancelReq = "0",
   })
-  out[#out + 1] = job_flat_of(j)
+  out[#out + 1] = job_answer(j, flat, written, deleted)
 end
 if type(rate) == "table" then
   redis.call("HSET", qk, "rateStart", n2s(windowStart), "rateCount", n2s(started + #ids))

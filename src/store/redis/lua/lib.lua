@@ -7,7 +7,7 @@
 local P = ARGV[1]
 local TWO40 = 1099511627776
 
-local function n2s(x) return string.format("%.0f", x) end
+local function n2s(x) return string.format("%d", x) end
 local function qkey(queue, what) return P .. "q:" .. queue .. "|" .. what end
 local function lane_key(queue, key) return P .. "lane:" .. queue .. "|" .. key end
 local function lane_wait_key(queue, key) return P .. "lanewait:" .. queue .. "|" .. key end
@@ -15,13 +15,19 @@ local function lane_wait_key(queue, key) return P .. "lanewait:" .. queue .. "|"
 -- Nullable strings arrive as "" for null and "=" .. value otherwise.
 local function opt(s) if s == nil or s == "" then return nil end return string.sub(s, 2) end
 
--- A job as a table of its hash fields (strings), with `id`; nil when there is none.
+-- A job as a table of its hash fields (strings), with `id`; nil when there is none. Also answers the
+-- hash as HGETALL read it. (The constructor names every field so the table is made at its size once.)
 local function job_get(id)
   local flat = redis.call("HGETALL", P .. "job:" .. id)
   if #flat == 0 then return nil end
-  local j = { id = id }
+  local j = {
+    id = id, queue = nil, key = nil, payload = nil, priority = nil, state = nil, runAt = nil, attempts = nil,
+    maxAttempts = nil, backoff = nil, timeoutMs = nil, idem = nil, progress = nil, checkpoint = nil, result = nil,
+    errors = nil, nerr = nil, workerId = nil, token = nil, leaseExp = nil, deadline = nil, cancelReq = nil,
+    createdAt = nil, startedAt = nil, finishedAt = nil,
+  }
   for i = 1, #flat, 2 do j[flat[i]] = flat[i + 1] end
-  return j
+  return j, flat
 end
 
 -- The job's hash as a flat list (id first), the shape every script answers jobs in.
@@ -34,13 +40,25 @@ local function job_flat(id)
 end
 
 -- The same list from a job table the script keeps in step (job_get, then job_move), without reading
--- the hash again.
+-- the hash again. (job_answer is cheaper when the script kept what job_get read.)
 local function job_flat_of(j)
   local flat = {}
   for f, v in pairs(j) do
     flat[#flat + 1] = f
     flat[#flat + 1] = v
   end
+  return flat
+end
+
+-- The flat list a script answers for job `j` after one job_move: the hash as job_get read it
+-- (`flat`) with the fields the move wrote after it (a later field wins when the list is read), or
+-- job_flat_of when the move deleted a field.
+local function job_answer(j, flat, written, deleted)
+  if deleted then return job_flat_of(j) end
+  local c = #flat
+  flat[c + 1], flat[c + 2] = "id", j.id
+  c = c + 2
+  for i = 1, #written do flat[c + i] = written[i] end
   return flat
 end
 
@@ -117,17 +135,20 @@ local EVENT_FIELDS = { "at", "type", "queue", "key", "job", "state", "prev", "at
 -- Appends one entry to the event log; returns its id.
 local function event_add(ev)
   local n = sequence_next(P .. "events:seq")
-  local args = { "XADD", P .. "events", n2s(n) .. "-1" }
+  local id = n2s(n)
+  local args = { "XADD", P .. "events", id .. "-1", nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil }
+  local c = 3
   for _, f in ipairs(EVENT_FIELDS) do
     local v = ev[f]
     if v ~= nil then
-      args[#args + 1] = f
-      if type(v) == "number" then args[#args + 1] = n2s(v) else args[#args + 1] = v end
+      if type(v) == "number" then v = n2s(v) end
+      args[c + 1], args[c + 2] = f, v
+      c = c + 2
     end
   end
-  redis.call(unpack(args))
-  if ev.job then redis.call("RPUSH", P .. "job:" .. ev.job .. ":ev", n) end
-  if ev.etype and ev.job then redis.call("ZADD", P .. "errs:" .. ev.queue .. "|" .. ev.etype, n, n2s(n) .. ":" .. ev.job) end
+  redis.call(unpack(args, 1, c))
+  if ev.job then redis.call("RPUSH", P .. "job:" .. ev.job .. ":ev", id) end
+  if ev.etype and ev.job then redis.call("ZADD", P .. "errs:" .. ev.queue .. "|" .. ev.etype, id, id .. ":" .. ev.job) end
   return n
 end
 
@@ -157,10 +178,10 @@ end
 
 -- The event a change from `from` to `to` makes (src/core/job-events.ts). `ev` may give at and etype.
 local function change_event(j, from, to, ev)
-  local e = { queue = j.queue, key = j.key, job = j.id, state = to, prev = from, attempt = tonumber(j.attempts) }
+  local e = { type = nil, at = nil, queue = j.queue, key = j.key, job = j.id, state = to, prev = from, attempt = j.attempts, etype = nil, dur = nil }
   if to == "active" then
     e.type = "job.started"
-    e.at = tonumber(j.startedAt)
+    e.at = j.startedAt
     e.dur = math.max(0, tonumber(j.startedAt) - tonumber(j.runAt))
   elseif from == "active" and (to == "waiting" or to == "delayed") then
     e.type = "job.retrying"
@@ -168,8 +189,8 @@ local function change_event(j, from, to, ev)
     e.type = "job." .. to
   end
   if e.at == nil then
-    if is_final(to) then e.at = tonumber(j.finishedAt)
-    elseif from ~= "active" then e.at = tonumber(j.runAt) end
+    if is_final(to) then e.at = j.finishedAt
+    elseif from ~= "active" then e.at = j.runAt end
   end
   if to == "completed" then e.dur = math.max(0, tonumber(j.finishedAt) - tonumber(j.startedAt)) end
   if ev then
@@ -181,7 +202,8 @@ end
 
 -- Moves job `j` (from job_get) to state `to`, writing `set` (field → value; false deletes the
 -- field). Keeps indexes, counts, worker figures and the lane wait set in step, and appends the
--- change's event unless `ev` is false. `j` is updated in place.
+-- change's event unless `ev` is false. `j` is updated in place. Answers the fields written, as a
+-- flat list, and whether any was deleted.
 local function job_move(j, to, set, ev)
   local from = j.state
   local oldWorker = j.workerId
@@ -209,6 +231,7 @@ local function job_move(j, to, set, ev)
   end
   if to == "active" and j.workerId then tally(FIGURES, j.workerId, "active", 1) end
   if ev ~= false and from ~= to then event_add(change_event(j, from, to, ev)) end
+  return hset, #hdel > 0
 end
 
 -- Lanes: a lane's head is its one job that is not blocked; the rest wait in lanewait by id.
