@@ -1,6 +1,7 @@
 /** Store contract: queue operations — counts, unknown queues, config, purge, retry-failed, cancel-waiting. */
 import { expect } from "bun:test";
-import { JOB_STATES } from "../../src/core/job.ts";
+import { JOB_STATES, type Job } from "../../src/core/job.ts";
+import type { JobListParams } from "../../src/core/store.ts";
 import { defaultQueueConfig, emptyCounts, type QueueSettings } from "../../src/core/queue-config.ts";
 import { ids, refused, type Ctx, type ContractCase } from "./harness.ts";
 
@@ -126,6 +127,34 @@ export function queueOpsContract(it: ContractCase): void {
     await refused(t.svc.retryFailed("q", { errorType: "" }), "validation_failed", 400);
     expect(await t.svc.retryFailed("q", { errorType: "BadInput", limit: 1 })).toBe(1);
     expect(await t.states(ids(jobs))).toEqual(["waiting", "waiting", "failed", "waiting"]);
+  });
+
+  it("waiting jobs of mixed priorities list newest first and go oldest first in bulk actions; active jobs list by id", async (t) => {
+    const jobs: Job[] = [];
+    for (const priority of [0, 10, 5, 10, 0, 5]) jobs.push(await t.enqueue("q", { priority }));
+    const other = await t.enqueue("r", { priority: 3 });
+    const newestFirst = (list: Job[]) => ids(list).sort((a, b) => Number(b) - Number(a));
+    const pages = async (p: Partial<JobListParams>) => {
+      const seen: Job[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await t.svc.listJobs({ ...p, limit: 2, cursor });
+        seen.push(...page.jobs);
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
+      return ids(seen);
+    };
+    expect(await pages({ queue: "q", state: "waiting" })).toEqual(newestFirst(jobs));
+    expect(await pages({ state: "waiting" })).toEqual(newestFirst([...jobs, other]));
+    const claimed = [await t.claimOne("q"), await t.claimOne("q")];
+    expect(ids(claimed)).toEqual(ids([jobs[1]!, jobs[3]!]));
+    await t.claimOne("r");
+    expect(await pages({ queue: "q", state: "active" })).toEqual(newestFirst(claimed));
+    expect(await pages({ state: "active" })).toEqual(newestFirst([...claimed, other]));
+    expect(await t.svc.cancelWaiting("q", { limit: 2 })).toBe(2);
+    expect(await t.svc.purgeQueue("q", "waiting", { limit: 1 })).toBe(1);
+    expect(await t.store.jobGet({ id: jobs[4]!.id })).toBeNull();
+    expect(await t.states(ids(jobs.filter((_, i) => i !== 4)))).toEqual(["cancelled", "active", "cancelled", "active", "waiting"]);
   });
 
   it("bulk actions with a limit handle one bounded batch, oldest first, until none is left", async (t) => {

@@ -29,7 +29,7 @@ export function toJob(flat: FlatJob): Job {
     errors: parse(h.errors) ?? [],
     workerId: h.workerId ?? null,
     leaseToken: h.token ?? null,
-    leaseExpiresAt: num(h.leaseExp),
+    leaseExpiresAt: h.state === "active" ? num(h.leaseExp) : null,
     deadlineAt: num(h.deadline),
     cancelRequested: h.cancelReq === "1",
     createdAt: Number(h.createdAt),

@@ -109,10 +109,21 @@ export class RedisJobs {
     return answer.map(([queue, promoted]) => ({ queue, promoted }));
   }
 
+  /** Active jobs whose lease ran out, soonest expired first: each queue's lease set read up to `limit`, then merged. */
   async leasesExpired(p: { now: number; limit: number }) {
-    const ids = await this.ctx.redis.zrangebyscore(this.ctx.keys.k("leases"), "-inf", p.now, "LIMIT", 0, p.limit);
-    const pipeline = this.ctx.redis.pipeline();
-    for (const id of ids) pipeline.hgetall(this.ctx.keys.job(id));
+    const { redis, keys } = this.ctx;
+    if (p.limit < 1) return [];
+    const queues = await redis.hkeys(keys.queueConfigs());
+    const reads = redis.pipeline();
+    for (const queue of queues) reads.zrangebyscore(keys.inQueue(queue, "leases"), "-inf", p.now, "WITHSCORES", "LIMIT", 0, p.limit);
+    const expired: { id: string; at: number }[] = [];
+    for (const [, flat] of (await reads.exec()) ?? []) {
+      const list = (flat ?? []) as string[];
+      for (let i = 0; i < list.length; i += 2) expired.push({ id: list[i]!, at: Number(list[i + 1]) });
+    }
+    const ids = expired.sort((a, b) => a.at - b.at || Number(a.id) - Number(b.id)).slice(0, p.limit).map((e) => e.id);
+    const pipeline = redis.pipeline();
+    for (const id of ids) pipeline.hgetall(keys.job(id));
     const hashes = (await pipeline.exec()) ?? [];
     return ids.flatMap((id, i) => {
       const job = hashToJob(id, (hashes[i]?.[1] ?? {}) as Record<string, string>);

@@ -4,18 +4,21 @@
  * Redis. Lua scripts receive `{prefix}:` as ARGV[1] and build the same names (lua/lib.lua).
  *
  * Jobs
- *   job:<id>                 HASH  one job (fields: see JOB_FIELDS; JSON text where noted)
+ *   job:<id>                 HASH  one job (fields: see JOB_FIELDS; JSON text where noted); leaseExp
+ *                                  means something only while the job is active (a completed job
+ *                                  keeps its last one, read as null)
  *   job:<id>:ev              LIST  ids of the job's events, oldest first (its timeline)
  *   ids                      STRING job id sequence (INCR); ids grow in enqueue order
  *   q:<queue>|all            ZSET  a queue's jobs, score = id
- *   q:<queue>|st:<state>     ZSET  a queue's jobs in a state, score = id
- *   q:<queue>|ready          ZSET  runnable jobs (waiting lane heads and keyless waiting jobs),
- *                                  score = (10 - priority) * 2^40 + id: priority, then enqueue order
+ *   q:<queue>|st:<state>     ZSET  a queue's jobs in a state other than waiting and active, score = id
+ *   q:<queue>|ready          ZSET  its waiting jobs, all runnable (lane heads and keyless jobs), score =
+ *                                  (10 - priority) * 2^40 + id: priority, then enqueue order; one band
+ *                                  of 2^40 scores per priority, so listing reads each band by id
  *   q:<queue>|delayed        ZSET  delayed jobs, score = runAt
  *   q:<queue>|idem           HASH  idempotency key → job id
  *   q:<queue>|key:<key>      ZSET  a queue's jobs of one key, score = id
  *   q:<queue>|done:<state>   ZSET  a queue's finished jobs in a final state, score = finishedAt (retention)
- *   leases                   ZSET  active jobs, score = leaseExpiresAt (the reaper's index)
+ *   q:<queue>|leases         ZSET  its active jobs, score = leaseExpiresAt (the reaper's index)
  *   counts:<queue>           HASH  state → number of jobs (kept by every script that moves a job)
  *   req:<requestId>          STRING a script's answer, kept 10 minutes, so a script re-sent after a
  *                                  reconnect answers the same and changes nothing

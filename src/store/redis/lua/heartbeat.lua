@@ -15,5 +15,5 @@ local fields = { "leaseExp", j.leaseExp }
 if progress then fields[#fields + 1] = "progress"; fields[#fields + 1] = progress; j.progress = progress end
 if checkpoint then fields[#fields + 1] = "checkpoint"; fields[#fields + 1] = checkpoint; j.checkpoint = checkpoint end
 redis.call("HSET", P .. "job:" .. id, unpack(fields))
-redis.call("ZADD", P .. "leases", j.leaseExp, id)
+redis.call("ZADD", qkey(j.queue, "leases"), j.leaseExp, id)
 return job_flat_of(j)

@@ -152,27 +152,34 @@ local function event_add(ev)
   return n
 end
 
+-- A queue's jobs in a state are indexed by id in q:<queue>|st:<state>, except waiting jobs (all in
+-- the ready set) and active ones (all in the lease set), which need no second index.
+
 -- Takes a job out of the indexes of its state.
 local function index_out(j, state)
   local id = j.id
-  redis.call("ZREM", qkey(j.queue, "st:" .. state), id)
   if state == "waiting" then redis.call("ZREM", qkey(j.queue, "ready"), id)
-  elseif state == "delayed" then redis.call("ZREM", qkey(j.queue, "delayed"), id)
-  elseif state == "active" then redis.call("ZREM", P .. "leases", id)
-  elseif state == "blocked" and j.key then redis.call("ZREM", lane_wait_key(j.queue, j.key), id)
-  elseif is_final(state) then redis.call("ZREM", qkey(j.queue, "done:" .. state), id) end
+  elseif state == "active" then redis.call("ZREM", qkey(j.queue, "leases"), id)
+  else
+    redis.call("ZREM", qkey(j.queue, "st:" .. state), id)
+    if state == "delayed" then redis.call("ZREM", qkey(j.queue, "delayed"), id)
+    elseif state == "blocked" and j.key then redis.call("ZREM", lane_wait_key(j.queue, j.key), id)
+    elseif is_final(state) then redis.call("ZREM", qkey(j.queue, "done:" .. state), id) end
+  end
   tally(COUNTS, j.queue, state, -1)
 end
 
 -- Puts a job in the indexes of its state.
 local function index_in(j, state)
   local id = j.id
-  redis.call("ZADD", qkey(j.queue, "st:" .. state), id, id)
   if state == "waiting" then redis.call("ZADD", qkey(j.queue, "ready"), n2s(ready_score(j)), id)
-  elseif state == "delayed" then redis.call("ZADD", qkey(j.queue, "delayed"), j.runAt, id)
-  elseif state == "active" then redis.call("ZADD", P .. "leases", j.leaseExp, id)
-  elseif state == "blocked" and j.key then redis.call("ZADD", lane_wait_key(j.queue, j.key), id, id)
-  elseif is_final(state) then redis.call("ZADD", qkey(j.queue, "done:" .. state), j.finishedAt, id) end
+  elseif state == "active" then redis.call("ZADD", qkey(j.queue, "leases"), j.leaseExp, id)
+  else
+    redis.call("ZADD", qkey(j.queue, "st:" .. state), id, id)
+    if state == "delayed" then redis.call("ZADD", qkey(j.queue, "delayed"), j.runAt, id)
+    elseif state == "blocked" and j.key then redis.call("ZADD", lane_wait_key(j.queue, j.key), id, id)
+    elseif is_final(state) then redis.call("ZADD", qkey(j.queue, "done:" .. state), j.finishedAt, id) end
+  end
   tally(COUNTS, j.queue, state, 1)
 end
 

@@ -10,7 +10,27 @@
 local action, queue, arg, limit, now = ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5]), tonumber(ARGV[6])
 local done = 0
 
-local function oldest(state, n) return redis.call("ZRANGE", qkey(queue, "st:" .. state), 0, n - 1) end
+local function by_id(a, b) return tonumber(a) < tonumber(b) end
+
+-- The queue's `n` oldest jobs in a state, by id. Waiting jobs are read from the ready set, the
+-- oldest `n` of each priority's band of scores; active ones from the lease set.
+local function oldest(state, n)
+  if state ~= "waiting" and state ~= "active" then return redis.call("ZRANGE", qkey(queue, "st:" .. state), 0, n - 1) end
+  local ids = {}
+  if state == "active" then
+    ids = redis.call("ZRANGE", qkey(queue, "leases"), 0, -1)
+  else
+    for priority = 0, 10 do
+      local low = (10 - priority) * TWO40
+      local band = redis.call("ZRANGE", qkey(queue, "ready"), n2s(low), n2s(low + TWO40 - 1), "BYSCORE", "LIMIT", 0, n)
+      for _, id in ipairs(band) do ids[#ids + 1] = id end
+    end
+  end
+  table.sort(ids, by_id)
+  local out = {}
+  for i = 1, math.min(n, #ids) do out[i] = ids[i] end
+  return out
+end
 
 local function last_error_type(j)
   local errors = cjson.decode(j.errors)
@@ -48,7 +68,7 @@ elseif action == "cancel-waiting" then
   if done < limit then
     local ids = oldest("waiting", limit - done)
     for _, id in ipairs(oldest("delayed", limit - done)) do ids[#ids + 1] = id end
-    table.sort(ids, function(a, b) return tonumber(a) < tonumber(b) end)
+    table.sort(ids, by_id)
     for i = 1, math.min(#ids, limit - done) do job_cancel(job_get(ids[i]), false, now) end
     done = done + math.min(#ids, limit - done)
   end
