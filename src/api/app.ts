@@ -25,6 +25,7 @@ import { registerStatsRoutes } from "./routes/stats.ts";
 import { registerTokenRoutes } from "./routes/tokens.ts";
 import { registerWorkRoutes } from "./routes/work.ts";
 import { registerWorkerRoutes } from "./routes/workers.ts";
+import { withWorkFastPath } from "./work-fast-path.ts";
 
 /**
  * For a 405 instead of a 404: the methods some route answers on a path. Each route's pattern
@@ -98,5 +99,6 @@ export function createApp(deps: ApiDeps): App {
   registerLaneRoutes(app, deps);
   registerEventRoutes(app, deps);
   app.route("/", createDashboard(deps));
+  app.fetch = withWorkFastPath(deps, app.fetch) as App["fetch"];
   return app;
 }

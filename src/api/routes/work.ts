@@ -21,7 +21,7 @@ const FinishedItem = z
   ])
   .openapi("FinishedItem");
 
-const ClaimBody = z
+export const ClaimBody = z
   .object({
     workerId: z.string().min(1).max(200).openapi({ example: "mail-worker-1" }),
     finished: z.array(FinishedItem).max(1000).optional().openapi({
@@ -61,7 +61,7 @@ const claim = route("work", {
   },
 });
 
-const CompleteBody = z.object({ token: z.string().min(1), result: z.unknown().optional() }).strict().openapi("CompleteRequest");
+export const CompleteBody = z.object({ token: z.string().min(1), result: z.unknown().optional() }).strict().openapi("CompleteRequest");
 
 const complete = route("work", {
   method: "post",
@@ -75,7 +75,7 @@ const complete = route("work", {
   responses: { 200: jsonResponse(JobSchema, "Completed") },
 });
 
-const CompleteManyBody = z
+export const CompleteManyBody = z
   .object({ items: z.array(z.object({ id: z.string().min(1), token: z.string().min(1), result: z.unknown().optional() }).strict()).min(1).max(1000) })
   .strict()
   .openapi("CompleteManyRequest");
@@ -143,23 +143,32 @@ const heartbeat = route("work", {
   },
 });
 
-export function registerWorkRoutes(app: App, { service, workers }: ApiDeps): void {
-  app.openapi(claim, async (c) => {
-    const { queue } = c.req.valid("param");
-    const body = c.req.valid("json");
-    const { workerId: id, name, host, queues, concurrency, finished, ...claim } = body;
-    const identity = { id, kind: "http" as const, name, host, queues: queues ?? [queue], concurrency };
-    const outcomes = finished?.length ? await service.finishMany(finished) : undefined;
-    const { jobs, control } = await claimAsWorker({ service, registry: workers }, { ...claim, queue, identity, signal: c.req.raw.signal });
-    return c.json({ jobs: jobs.map(renderClaimed), ...(control.shutdown ? { control } : {}), ...(finished ? { finished: outcomes ?? [] } : {}) }, 200);
-  });
+/** A claim's answer (the route's and the fast path's, src/api/work-fast-path.ts). */
+export async function claimAnswer({ service, workers }: ApiDeps, queue: string, body: z.infer<typeof ClaimBody>, signal: AbortSignal) {
+  const { workerId: id, name, host, queues, concurrency, finished, ...claim } = body;
+  const identity = { id, kind: "http" as const, name, host, queues: queues ?? [queue], concurrency };
+  const outcomes = finished?.length ? await service.finishMany(finished) : undefined;
+  const { jobs, control } = await claimAsWorker({ service, registry: workers }, { ...claim, queue, identity, signal });
+  return { jobs: jobs.map(renderClaimed), ...(control.shutdown ? { control } : {}), ...(finished ? { finished: outcomes ?? [] } : {}) };
+}
 
-  app.openapi(complete, async (c) => {
-    const { token, result } = c.req.valid("json");
-    return c.json(renderJob(await service.complete({ id: c.req.valid("param").id, token, result })), 200);
-  });
+/** A completion's answer: the completed job. */
+export async function completeAnswer({ service }: ApiDeps, id: string, { token, result }: z.infer<typeof CompleteBody>) {
+  return renderJob(await service.complete({ id, token, result }));
+}
 
-  app.openapi(completeMany, async (c) => c.json({ items: await service.completeMany(c.req.valid("json").items) }, 200));
+/** A batch completion's answer: one outcome per item. */
+export async function completeManyAnswer({ service }: ApiDeps, body: z.infer<typeof CompleteManyBody>) {
+  return { items: await service.completeMany(body.items) };
+}
+
+export function registerWorkRoutes(app: App, deps: ApiDeps): void {
+  const { service, workers } = deps;
+  app.openapi(claim, async (c) => c.json(await claimAnswer(deps, c.req.valid("param").queue, c.req.valid("json"), c.req.raw.signal), 200));
+
+  app.openapi(complete, async (c) => c.json(await completeAnswer(deps, c.req.valid("param").id, c.req.valid("json")), 200));
+
+  app.openapi(completeMany, async (c) => c.json(await completeManyAnswer(deps, c.req.valid("json")), 200));
 
   app.openapi(fail, async (c) => {
     const body = c.req.valid("json");
