@@ -1,5 +1,5 @@
 /**
- * The busy worker's requests — claim, complete, batch complete — answered without the router's
+ * The busy worker's requests — claim, complete, batch complete, fail, heartbeat — answered without the router's
  * middleware chain. A pull worker makes thousands of these a second, and hono's chain (body
  * limit, auth, reserved queues, permission, media type, two validators, each an async layer)
  * cost about as much as the queue work itself. Only plain requests take this path: a worker's
@@ -12,7 +12,10 @@ import { SpoolError } from "../core/errors.ts";
 import { may } from "./auth.ts";
 import type { ApiDeps, Principal } from "./env.ts";
 import { handleError } from "./errors.ts";
-import { ClaimBody, claimAnswer, CompleteBody, completeAnswer, CompleteManyBody, completeManyAnswer } from "./routes/work.ts";
+import {
+  ClaimBody, claimAnswer, CompleteBody, completeAnswer, CompleteManyBody, completeManyAnswer, FailBody, failAnswer, HeartbeatBody,
+  heartbeatAnswer,
+} from "./routes/work.ts";
 import { JobId, QueueName } from "./schemas/common.ts";
 
 type Fetch = (req: Request, ...rest: any[]) => Response | Promise<Response>;
@@ -35,6 +38,19 @@ const completeMany: Answer = (deps, _param, body) => {
   return parsed.success ? completeManyAnswer(deps, parsed.data) : null;
 };
 
+const fail: Answer = (deps, id, body) => {
+  const parsed = FailBody.safeParse(body);
+  return parsed.success ? failAnswer(deps, id, parsed.data) : null;
+};
+
+const heartbeat: Answer = (deps, id, body) => {
+  const parsed = HeartbeatBody.safeParse(body);
+  return parsed.success ? heartbeatAnswer(deps, id, parsed.data) : null;
+};
+
+/** A job's worker actions by the last segment of `/v1/jobs/{id}/…`. */
+const JOB_ACTIONS: Record<string, Answer> = { complete, fail, heartbeat };
+
 /** The route a POST path names, with its one path parameter; null for any other path. */
 function match(path: string): { answer: Answer; param: string } | null {
   // Percent-encoded paths are left to the router, which decodes them.
@@ -44,9 +60,10 @@ function match(path: string): { answer: Answer; param: string } | null {
     const queue = path.slice("/v1/queues/".length, -"/claim".length);
     return !queue.includes("/") && QueueName.safeParse(queue).success && !queue.startsWith("spool:") ? { answer: claim, param: queue } : null;
   }
-  if (path.startsWith("/v1/jobs/") && path.endsWith("/complete")) {
-    const id = path.slice("/v1/jobs/".length, -"/complete".length);
-    return !id.includes("/") && JobId.safeParse(id).success ? { answer: complete, param: id } : null;
+  if (path.startsWith("/v1/jobs/")) {
+    const [id, action, ...rest] = path.slice("/v1/jobs/".length).split("/");
+    const answer = action === undefined ? undefined : JOB_ACTIONS[action];
+    return answer && rest.length === 0 && JobId.safeParse(id).success ? { answer, param: id! } : null;
   }
   return null;
 }

@@ -95,7 +95,7 @@ const completeMany = route("work", {
   },
 });
 
-const FailBody = z
+export const FailBody = z
   .object({
     token: z.string().min(1),
     error: FailError,
@@ -117,7 +117,7 @@ const fail = route("work", {
   responses: { 200: jsonResponse(JobSchema, "The job after the failure (waiting/delayed to retry, or failed)") },
 });
 
-const HeartbeatBody = z
+export const HeartbeatBody = z
   .object({
     token: z.string().min(1),
     extendMs: z.number().int().min(1000).max(3_600_000).optional(),
@@ -162,23 +162,26 @@ export async function completeManyAnswer({ service }: ApiDeps, body: z.infer<typ
   return { items: await service.completeMany(body.items) };
 }
 
+/** A failure's answer: the job after it (waiting or delayed to retry, or failed). */
+export async function failAnswer({ service }: ApiDeps, id: string, body: z.infer<typeof FailBody>) {
+  return renderJob(await service.fail({ id, ...body }));
+}
+
+/** A heartbeat's answer: the new lease expiry, whether the job was asked to cancel, and the worker's control. */
+export async function heartbeatAnswer({ service, workers }: ApiDeps, id: string, body: z.infer<typeof HeartbeatBody>) {
+  const { job, control } = await heartbeatAsWorker({ service, registry: workers }, { id, ...body });
+  const answer = { leaseExpiresAt: iso(job.leaseExpiresAt!), cancelRequested: job.cancelRequested };
+  return { ...answer, ...(control.shutdown ? { control } : {}) };
+}
+
 export function registerWorkRoutes(app: App, deps: ApiDeps): void {
-  const { service, workers } = deps;
   app.openapi(claim, async (c) => c.json(await claimAnswer(deps, c.req.valid("param").queue, c.req.valid("json"), c.req.raw.signal), 200));
 
   app.openapi(complete, async (c) => c.json(await completeAnswer(deps, c.req.valid("param").id, c.req.valid("json")), 200));
 
   app.openapi(completeMany, async (c) => c.json(await completeManyAnswer(deps, c.req.valid("json")), 200));
 
-  app.openapi(fail, async (c) => {
-    const body = c.req.valid("json");
-    return c.json(renderJob(await service.fail({ id: c.req.valid("param").id, ...body })), 200);
-  });
+  app.openapi(fail, async (c) => c.json(await failAnswer(deps, c.req.valid("param").id, c.req.valid("json")), 200));
 
-  app.openapi(heartbeat, async (c) => {
-    const body = c.req.valid("json");
-    const { job, control } = await heartbeatAsWorker({ service, registry: workers }, { id: c.req.valid("param").id, ...body });
-    const answer = { leaseExpiresAt: iso(job.leaseExpiresAt!), cancelRequested: job.cancelRequested };
-    return c.json({ ...answer, ...(control.shutdown ? { control } : {}) }, 200);
-  });
+  app.openapi(heartbeat, async (c) => c.json(await heartbeatAnswer(deps, c.req.valid("param").id, c.req.valid("json")), 200));
 }
