@@ -55,6 +55,12 @@ function checkLimit(limit: number | undefined): number | undefined {
   return limit;
 }
 
+/** Refuses a completion batch that is too long or carries a result that is not storable JSON. */
+function checkCompletions(items: CompleteItem[]): void {
+  if (items.length > MAX_BATCH) throw validationFailed(`a batch holds at most ${MAX_BATCH} items (got ${items.length})`);
+  items.forEach((item, i) => checkJsonField(item.result, `items.${i}.result`));
+}
+
 /** Refuses a result or checkpoint that is not storable JSON (DESIGN §10), naming the field. */
 function checkJsonField(value: unknown, path: string): void {
   const problem = jsonValueProblem(value);
@@ -173,8 +179,11 @@ export class QueueService {
 
   /** One outcome per item; a lost lease is reported, not thrown, so the others still complete. */
   async completeMany(items: CompleteItem[]): Promise<{ id: string; outcome: "completed" | "lease_lost" }[]> {
-    if (items.length > MAX_BATCH) throw validationFailed(`a batch holds at most ${MAX_BATCH} items (got ${items.length})`);
-    items.forEach((item, i) => checkJsonField(item.result, `items.${i}.result`));
+    checkCompletions(items);
+    return this.completeChecked(items);
+  }
+
+  private async completeChecked(items: CompleteItem[]): Promise<{ id: string; outcome: "completed" | "lease_lost" }[]> {
     const jobs = await this.store.jobsComplete({ items, now: this.clock.now() });
     jobs.forEach((job) => job && this.afterFinish(job));
     // Refusals are rare; each is checked for a completion resent after its answer was lost.
@@ -206,6 +215,24 @@ export class QueueService {
       }
     }
     return outcomes;
+  }
+
+  /**
+   * Finishes what a worker ran, then runs `next` (its claim). When every item is a completion,
+   * both writes are queued at once, completions first, so group commit runs them in one
+   * transaction (DESIGN §3) and the worker waits for one commit, not two. Failures go one by one
+   * under the retry policy before `next` starts.
+   */
+  async finishThen<T>(items: FinishedItem[], next: () => Promise<T>): Promise<{ outcomes: FinishOutcome[]; next: T }> {
+    if (items.length === 0 || items.some((item) => "error" in item)) {
+      const outcomes = await this.finishMany(items);
+      return { outcomes, next: await next() };
+    }
+    const completes = items as CompleteItem[];
+    // Refused before anything is queued: a claim must not lease jobs for an answer that will be an error.
+    checkCompletions(completes);
+    const [outcomes, after] = await Promise.all([this.completeChecked(completes), next()]);
+    return { outcomes, next: after };
   }
 
   async fail(req: FailRequest): Promise<Job> {

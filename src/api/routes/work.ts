@@ -147,8 +147,9 @@ const heartbeat = route("work", {
 export async function claimAnswer({ service, workers }: ApiDeps, queue: string, body: z.infer<typeof ClaimBody>, signal: AbortSignal) {
   const { workerId: id, name, host, queues, concurrency, finished, ...claim } = body;
   const identity = { id, kind: "http" as const, name, host, queues: queues ?? [queue], concurrency };
-  const outcomes = finished?.length ? await service.finishMany(finished) : undefined;
-  const { jobs, control } = await claimAsWorker({ service, registry: workers }, { ...claim, queue, identity, signal });
+  const claimed = () => claimAsWorker({ service, registry: workers }, { ...claim, queue, identity, signal });
+  const { outcomes, next } = finished?.length ? await service.finishThen(finished, claimed) : { outcomes: undefined, next: await claimed() };
+  const { jobs, control } = next;
   return { jobs: jobs.map(renderClaimed), ...(control.shutdown ? { control } : {}), ...(finished ? { finished: outcomes ?? [] } : {}) };
 }
 
