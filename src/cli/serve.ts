@@ -5,6 +5,7 @@ import { resolve } from "node:path";
 import { parseBytes } from "../core/duration.ts";
 import { CannotStart } from "../core/errors.ts";
 import type { ServeConfig } from "../server.ts";
+import { releaseJitWhenBusy } from "./jit-policy.ts";
 import { durationArg, intArg, intBetween } from "./parse.ts";
 import { CliError } from "./client.ts";
 import { addMonitorOptions, monitorConfigOf } from "./monitor-options.ts";
@@ -72,6 +73,7 @@ export function registerServeCommand(program: Command): void {
         if (err instanceof CannotStart) throw new CliError(err.message, 2);
         throw err;
       }
+      releaseJitWhenBusy();
       const running = server;
       const shutdown = async (signal: string) => {
         console.log(`spool: ${signal} received, shutting down`);
