@@ -3,6 +3,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { spoolBinary } from "./helpers/binary.ts";
+import { runCli } from "./helpers/cli.ts";
 import { tempDir } from "./helpers/server.ts";
 import { postJson, spawnServe, type ServeProcess } from "./helpers/process.ts";
 
@@ -47,6 +48,17 @@ test("the API reference and its script are served from inside the binary", async
   const spec = (await (await fetch(`${server.url}/openapi.json`)).json()) as { openapi: string; paths: object };
   expect(spec.openapi).toBe("3.1.0");
   expect(Object.keys(spec.paths)).toContain("/v1/queues/{queue}/claim");
+});
+
+test("the binary's help is the help from source, command for command", async () => {
+  // The build runs the executable to lay out its bytecode; the result must still be the whole CLI.
+  for (const path of [[], ["job"], ["serve"], ["token", "create"]]) {
+    const env = { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("SPOOL_"))), NO_COLOR: "1" };
+    const built = Bun.spawnSync([binary, ...path, "--help"], { cwd: workDir, env });
+    const source = await runCli([...path, "--help"], { cwd: workDir });
+    expect({ path, code: built.exitCode, stderr: built.stderr.toString() }).toEqual({ path, code: 0, stderr: "" });
+    expect(built.stdout.toString()).toBe(source.stdout);
+  }
 });
 
 test("the binary's CLI talks to its server", async () => {
