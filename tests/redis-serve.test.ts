@@ -29,7 +29,7 @@ async function serveOnRedis(url: string, prefix: string, extra: string[] = []): 
   let err = "";
   void (async () => {
     const decoder = new TextDecoder();
-    for await (const chunk of served.proc.stderr) err += decoder.decode(chunk);
+    for await (const chunk of served.proc.stderr as unknown as AsyncIterable<Uint8Array>) err += decoder.decode(chunk);
   })();
   const s = { ...served, dataDir, stderr: () => err };
   servers.push(s);
