@@ -4,7 +4,7 @@ import { renderAlert } from "../monitor/channels/channel.ts";
 import type { HealthReport } from "../monitor/health.ts";
 import type { StatsSnapshot } from "../monitor/stats.ts";
 
-import { iso } from "./iso.ts";
+import { iso } from "../core/iso-time.ts";
 
 // Events come in bursts that share a millisecond: keep the last rendering.
 let lastAt = NaN;

@@ -6,7 +6,7 @@ import { Command, Option } from "commander";
 import { existsSync, mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { TOKEN_ROLES, type Store, type TokenRole } from "../core/store.ts";
-import { isoOrNull } from "../api/iso.ts";
+import { isoOrNull } from "../core/iso-time.ts";
 import { CannotStart } from "../core/errors.ts";
 import { CliError } from "./client.ts";
 import { print, table } from "./output.ts";

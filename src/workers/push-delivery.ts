@@ -4,7 +4,7 @@
  * other answers, time-outs and connection errors fail under the retry policy, honouring
  * Retry-After.
  */
-import { renderJob } from "../api/render.ts";
+import { renderJob } from "../core/job-json.ts";
 import type { Job } from "../core/job.ts";
 import { jsonValueProblem } from "../core/json-value.ts";
 import type { PushTarget } from "../core/queue-config.ts";

@@ -1,6 +1,6 @@
 /** @jsxImportSource hono/jsx */
 /** Times as relative text ("3 min ago") with the exact ISO time on hover; the page keeps the text current. */
-import { iso } from "../../src/api/iso.ts";
+import { iso } from "../../src/core/iso-time.ts";
 import { useUi } from "../ui-context.ts";
 
 const UNITS: [string, number][] = [["d", 86_400_000], ["h", 3_600_000], ["min", 60_000], ["s", 1000]];

@@ -9,7 +9,7 @@ import { ApiCalls } from "../components/curl.tsx";
 import { groupHref } from "../components/error-group-row.tsx";
 import { BULK_BATCH } from "../components/bulk-actions.tsx";
 import { GroupRetryPreview } from "../components/error-retry.tsx";
-import { iso } from "../../src/api/iso.ts";
+import { iso } from "../../src/core/iso-time.ts";
 import { Ago, count } from "../components/time.tsx";
 import { PageHead } from "../layout.tsx";
 

@@ -3,7 +3,7 @@
 import type { ErrorGroups } from "../../src/monitor/error-groups.ts";
 import { ApiCalls } from "../components/curl.tsx";
 import { ErrorGroupRow } from "../components/error-group-row.tsx";
-import { iso } from "../../src/api/iso.ts";
+import { iso } from "../../src/core/iso-time.ts";
 import { Ago, count } from "../components/time.tsx";
 import { PageHead } from "../layout.tsx";
 import { useUi } from "../ui-context.ts";

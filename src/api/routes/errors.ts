@@ -2,7 +2,7 @@
 import { z } from "@hono/zod-openapi";
 import type { ErrorGroups } from "../../monitor/error-groups.ts";
 import type { App, ApiDeps } from "../env.ts";
-import { iso } from "../iso.ts";
+import { iso } from "../../core/iso-time.ts";
 import { jsonResponse, route } from "../route.ts";
 import { QueueName } from "../schemas/common.ts";
 import { ErrorGroupsSchema } from "../schemas/error-groups.ts";

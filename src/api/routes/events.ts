@@ -5,7 +5,7 @@ import { isFinal, type Job } from "../../core/job.ts";
 import type { MonitorEvent } from "../../core/monitor-store.ts";
 import { eventStream } from "../../monitor/event-stream.ts";
 import type { App, ApiDeps } from "../env.ts";
-import { renderJob } from "../render.ts";
+import { renderJob } from "../../core/job-json.ts";
 import { renderEvent } from "../render-monitor.ts";
 import { route } from "../route.ts";
 import { QueueName } from "../schemas/common.ts";

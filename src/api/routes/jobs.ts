@@ -2,7 +2,8 @@
 import { z } from "@hono/zod-openapi";
 import type { EnqueueOptions } from "../../core/job.ts";
 import type { App, ApiDeps } from "../env.ts";
-import { parseTime, renderJob } from "../render.ts";
+import { renderJob } from "../../core/job-json.ts";
+import { parseTime } from "../parse-time.ts";
 import { jsonBody, jsonResponse, optionalJsonBody, route } from "../route.ts";
 import { JobId, QueueName } from "../schemas/common.ts";
 import { EnqueueBody, JobListQuery, JobSchema } from "../schemas/job.ts";

@@ -2,7 +2,7 @@
 import { z } from "@hono/zod-openapi";
 import { conflict } from "../../core/errors.ts";
 import type { App, ApiDeps } from "../env.ts";
-import { renderJob } from "../render.ts";
+import { renderJob } from "../../core/job-json.ts";
 import { renderLane } from "../render-monitor.ts";
 import { jsonBody, jsonResponse, route } from "../route.ts";
 import { QueueName } from "../schemas/common.ts";

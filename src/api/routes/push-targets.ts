@@ -8,7 +8,7 @@ import { jsonResponse, route } from "../route.ts";
 import { QueueName } from "../schemas/common.ts";
 import { TargetSecretSchema } from "../schemas/worker.ts";
 
-import { isoOrNull as iso } from "../iso.ts";
+import { isoOrNull as iso } from "../../core/iso-time.ts";
 
 const render = (s: TargetSecret) => ({ ...s, rotatedAt: iso(s.rotatedAt), createdAt: iso(s.createdAt)! });
 

@@ -7,7 +7,7 @@ import type { App, ApiDeps } from "../env.ts";
 import { jsonResponse, route } from "../route.ts";
 import { Timestamp } from "../schemas/common.ts";
 import { DailyReportSchema } from "../schemas/monitor.ts";
-import { iso } from "../iso.ts";
+import { iso } from "../../core/iso-time.ts";
 
 const list = route("read", {
   method: "get",

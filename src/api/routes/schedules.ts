@@ -3,12 +3,12 @@ import { z } from "@hono/zod-openapi";
 import type { Schedule, ScheduleRun } from "../../core/schedule-store.ts";
 import { previewFires, type FirePreview } from "../../scheduler/schedule-service.ts";
 import type { App, ApiDeps } from "../env.ts";
-import { renderJob } from "../render.ts";
+import { renderJob } from "../../core/job-json.ts";
 import { jsonBody, jsonResponse, route } from "../route.ts";
 import { JobSchema } from "../schemas/job.ts";
 import { ScheduleCreateBody, ScheduleDetailSchema, ScheduleName, ScheduleSchema, ScheduleUpdateBody } from "../schemas/schedule.ts";
 
-import { isoOrNull as iso } from "../iso.ts";
+import { isoOrNull as iso } from "../../core/iso-time.ts";
 
 function renderRun(run: ScheduleRun) {
   return {

@@ -2,7 +2,7 @@
 import { z } from "@hono/zod-openapi";
 import type { TokenRecord } from "../../core/store.ts";
 import type { App, ApiDeps } from "../env.ts";
-import { iso, isoOrNull } from "../iso.ts";
+import { iso, isoOrNull } from "../../core/iso-time.ts";
 import { jsonBody, jsonResponse, route } from "../route.ts";
 import { CreatedTokenSchema, NewTokenSchema, TokenId, TokenSchema } from "../schemas/token.ts";
 

@@ -2,11 +2,11 @@
 import { z } from "@hono/zod-openapi";
 import { claimAsWorker, heartbeatAsWorker } from "../../workers/worker-calls.ts";
 import type { App, ApiDeps } from "../env.ts";
-import { renderClaimed, renderJob } from "../render.ts";
+import { renderClaimed, renderJob } from "../../core/job-json.ts";
 import { jsonBody, jsonResponse, route } from "../route.ts";
 import { JobId, QueueName, Timestamp } from "../schemas/common.ts";
 import { ClaimedJobSchema, JobSchema, ProgressSchema } from "../schemas/job.ts";
-import { iso } from "../iso.ts";
+import { iso } from "../../core/iso-time.ts";
 
 const FailError = z.object({ message: z.string().max(10_000), type: z.string().min(1).max(200).optional(), stack: z.string().max(50_000).optional() }).strict();
 

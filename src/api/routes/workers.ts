@@ -5,7 +5,7 @@ import type { App, ApiDeps } from "../env.ts";
 import { jsonResponse, route } from "../route.ts";
 import { WorkerId, WorkerSchema } from "../schemas/worker.ts";
 
-import { iso } from "../iso.ts";
+import { iso } from "../../core/iso-time.ts";
 
 function renderWorker(w: WorkerView) {
   return {

@@ -1,5 +1,5 @@
 /** Epoch milliseconds as ISO 8601 text for JSON answers. */
-import { MAX_TIME_MS } from "../core/job.ts";
+import { MAX_TIME_MS } from "./job.ts";
 
 /**
  * Never throws: a time outside what a date holds (a row written before limits were checked)

@@ -1,7 +1,9 @@
-/** Jobs and queues as the HTTP API shows them: ISO 8601 times, no lease secrets. */
-import type { Job } from "../core/job.ts";
-
-import { isoOrNull as iso } from "./iso.ts";
+/**
+ * A job as JSON, the one public shape every reader gets (the HTTP API, SSE, push deliveries):
+ * ISO 8601 times, no lease secret except for the worker that claimed it.
+ */
+import { isoOrNull as iso } from "./iso-time.ts";
+import type { Job } from "./job.ts";
 
 /** A job for any reader: the lease token is never shown, only who holds the job and until when. */
 export function renderJob(job: Job) {
@@ -34,12 +36,4 @@ export function renderJob(job: Job) {
 /** A job handed to the worker that claimed it, with its lease. */
 export function renderClaimed(job: Job) {
   return { ...renderJob(job), lease: { token: job.leaseToken!, expiresAt: iso(job.leaseExpiresAt)! } };
-}
-
-/** A time the request schema has already checked is ISO 8601. */
-export function parseTime(value: string | undefined, field: string): number | undefined {
-  if (value === undefined) return undefined;
-  const ms = Date.parse(value);
-  if (Number.isNaN(ms)) throw new TypeError(`${field} is not a valid ISO 8601 time`);
-  return ms;
 }
