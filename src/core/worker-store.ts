@@ -8,6 +8,9 @@
  * live from the jobs a worker holds.
  */
 
+/** A worker not seen for this long is offline. */
+export const ONLINE_WINDOW_MS = 30_000;
+
 /** How a worker reaches spool: over HTTP (any language, the exec worker), in-process, or spool's push dispatcher. */
 export type WorkerKind = "http" | "in-process" | "push";
 

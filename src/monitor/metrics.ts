@@ -7,7 +7,7 @@
 import { Counter, Gauge, Registry } from "prom-client";
 import { HISTOGRAM_BOUNDS_MS, type StatsCounters } from "../core/monitor-store.ts";
 import type { Store } from "../core/store.ts";
-import { ONLINE_WINDOW_MS } from "../workers/worker-registry.ts";
+import { ONLINE_WINDOW_MS } from "../core/worker-store.ts";
 import { addBuckets, addCounters, zeroBuckets, zeroCounters } from "./stats.ts";
 
 /** Minutes younger than this may still change; they are read afresh on every scrape. */

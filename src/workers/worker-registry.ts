@@ -2,10 +2,7 @@
 import type { Clock } from "../core/clock.ts";
 import { notFound } from "../core/errors.ts";
 import type { Store } from "../core/store.ts";
-import type { WorkerIdentity, WorkerRecord } from "../core/worker-store.ts";
-
-/** A worker not seen for this long is offline. */
-export const ONLINE_WINDOW_MS = 30_000;
+import { ONLINE_WINDOW_MS, type WorkerIdentity, type WorkerRecord } from "../core/worker-store.ts";
 
 export type { WorkerIdentity };
 
