@@ -1,6 +1,7 @@
 /**
  * Running the store's Lua scripts: each operation is one script in lua/, run atomically by
- * Redis with lua/lib.lua (the shared job mechanics) in front of it.
+ * Redis with the parts of lua/lib.lua (the shared job mechanics) it uses in front of it
+ * (lua-lib.ts).
  *
  * Every script is called with KEYS[1] = the deployment's routing key (`{prefix}:ids`, which
  * puts the call on the slot of the prefix's hashtag) and ARGV[1] = `{prefix}:`; the script's
@@ -10,7 +11,7 @@
 import { createHash } from "node:crypto";
 import type { Redis, Cluster } from "ioredis";
 import type { Keys } from "./keys.ts";
-import lib from "./lua/lib.lua" with { type: "text" };
+import { withLib } from "./lua-lib.ts";
 
 export type RedisClient = Redis | Cluster;
 
@@ -24,10 +25,10 @@ export class Scripts {
 
   constructor(private readonly redis: RedisClient, private readonly keys: Keys) {}
 
-  /** Registers scripts by name; lib.lua goes in front of each. */
+  /** Registers scripts by name; the parts of lib.lua each uses go in front of it. */
   add(sources: Record<string, string>): void {
     for (const [name, lua] of Object.entries(sources)) {
-      const body = `${lib}\n${lua}`;
+      const body = withLib(lua);
       this.loaded.set(name, { name, body, sha: createHash("sha1").update(body).digest("hex") });
     }
   }

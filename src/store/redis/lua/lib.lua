@@ -1,4 +1,6 @@
--- lib.lua: the job mechanics every script shares (scripts.ts puts this file in front of each).
+-- lib.lua: the job mechanics every script shares. lua-lib.ts puts in front of each script the
+-- definitions below that it uses, so keep the layout it checks at start-up: at column 0 only
+-- `local function`, `local … =`, a function's `end` and comments; a definition uses only those above it.
 -- A job changes state only through job_move, which keeps in step with it, in the same script:
 -- the state indexes, the queue's counts, the worker's figures, the lane's wait set and one event
 -- in the log (the event rules are src/core/job-events.ts; keys are keys.ts).
