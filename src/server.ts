@@ -14,7 +14,6 @@ import type { MonitorConfig } from "./monitor/monitor-config.ts";
 import { Monitor } from "./monitor/monitor.ts";
 import type { Store } from "./core/store.ts";
 import { openStore, redisConnectionOf, storeAnswers, type StoreConfig } from "./store/open-store.ts";
-import { persistenceWarnings } from "./store/redis/connect.ts";
 import { lockDataFolder, type DataLock } from "./store/sqlite/data-lock.ts";
 import { VERSION } from "./version.ts";
 import { startServerWorkers, type ServerWorkers } from "./workers/server-workers.ts";
@@ -94,7 +93,7 @@ export async function startServer(config: ServeConfig, clock: Clock = systemCloc
   let listener: ReturnType<typeof Bun.serve> | null = null;
   const closing = new AbortController();
   try {
-    store = openStore(storeConfigOf(config, dataDir));
+    store = await openStore(storeConfigOf(config, dataDir));
     const reachable = await firstContact(store, closing.signal);
     if (!isLoopback(config.host) && !config.adminToken && !config.insecure) {
       if (!reachable) {
@@ -205,7 +204,7 @@ async function firstContact(store: Store, signal: AbortSignal): Promise<boolean>
   const redis = redisConnectionOf(store);
   if (!redis) return true;
   const warn = async () => {
-    for (const line of await persistenceWarnings(redis.client, redis.address)) console.error(line);
+    for (const line of await redis.persistenceWarnings()) console.error(line);
   };
   if (await redis.firstContact(REDIS_START_WAIT_MS)) {
     await warn();

@@ -43,14 +43,14 @@ async function openDataFolder(data: string, create: boolean): Promise<Store> {
   if (create) mkdirSync(dir, { recursive: true });
   else if (!existsSync(path)) throw new CliError(`no spool database in ${dir}; pass --data or set SPOOL_DATA to the server's data folder`);
   const { openStore } = await import("../store/open-store.ts");
-  return openStore({ kind: "sqlite", path });
+  return await openStore({ kind: "sqlite", path });
 }
 
 async function openRedis(redis: NonNullable<RedisChoice>): Promise<Store> {
   const { openStore, redisConnectionOf } = await import("../store/open-store.ts");
   let store: Store;
   try {
-    store = openStore({ kind: "redis", ...redis });
+    store = await openStore({ kind: "redis", ...redis });
   } catch (err) {
     if (err instanceof CannotStart) throw new CliError(err.message, 2);
     throw err;

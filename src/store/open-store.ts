@@ -2,10 +2,8 @@
  * Opening the store spool runs on, from configuration: SQLite in the data folder, or Redis
  * shared by several servers. Either way, storage failures come out as StorageUnavailable.
  */
-import { CannotStart } from "../core/errors.ts";
 import type { Store } from "../core/store.ts";
-import { RedisConnection, redisAddress, redisClient } from "./redis/connect.ts";
-import { RedisStore } from "./redis/redis-store.ts";
+import type { RedisConnection } from "./redis/connect.ts";
 import { sqliteStorageFailure, type Durability } from "./sqlite/database.ts";
 import { SqliteStore } from "./sqlite/sqlite-store.ts";
 import { guardStorage } from "./storage-guard.ts";
@@ -29,32 +27,15 @@ export type StoreConfig = SqliteStoreConfig | RedisStoreConfig;
 const connections = new WeakMap<Store, RedisConnection>();
 
 /** Opens the configured store; throws CannotStart when the configuration cannot work (a database it cannot use, a bad prefix). */
-export function openStore(config: StoreConfig): Store {
+export async function openStore(config: StoreConfig): Promise<Store> {
   if (config.kind === "sqlite") {
     const store = new SqliteStore({ path: config.path, durability: config.durability, busyTimeoutMs: config.busyTimeoutMs });
     return guardStorage<Store>(store, sqliteStorageFailure);
   }
-  const target = { url: config.url, cluster: config.cluster };
-  let redis: RedisStore;
-  let connection: RedisConnection;
-  try {
-    connection = new RedisConnection(redisClient(target), redisAddress(target), config.log);
-  } catch (err) {
-    throw new CannotStart(`cannot use Redis at ${redisAddress(target)}: ${(err as Error).message}`);
-  }
-  try {
-    redis = new RedisStore({ client: connection.client, prefix: config.prefix });
-  } catch (err) {
-    connection.client.disconnect();
-    throw new CannotStart((err as Error).message);
-  }
-  const store = guardStorage<Store>(redis, (err) => connection.failureOf(err), {
-    // Readiness says why Redis cannot be used, not only that it cannot.
-    async ping() {
-      if (await redis.ping()) return true;
-      throw connection.unavailable();
-    },
-  });
+  // ioredis and the Redis scripts are loaded only when a Redis store is asked for, which keeps
+  // them out of a SQLite server's memory.
+  const { openRedisStore } = await import("./redis/open-redis-store.ts");
+  const { store, connection } = openRedisStore(config);
   connections.set(store, connection);
   return store;
 }

@@ -103,13 +103,13 @@ export async function openSpool(options: OpenSpoolOptions = {}): Promise<Spool> 
   let lock: DataLock | null = null;
   let store = options.store;
   if (!store && options.redis !== undefined) {
-    store = openStore({ kind: "redis", url: options.redis, prefix: options.redisPrefix });
+    store = await openStore({ kind: "redis", url: options.redis, prefix: options.redisPrefix });
   } else if (!store) {
     const dir = resolve(options.data ?? "./spool-data");
     mkdirSync(dir, { recursive: true });
     lock = lockDataFolder(dir);
     try {
-      store = openStore({ kind: "sqlite", path: join(dir, "spool.db"), durability: options.durability });
+      store = await openStore({ kind: "sqlite", path: join(dir, "spool.db"), durability: options.durability });
     } catch (err) {
       lock.release();
       throw err;

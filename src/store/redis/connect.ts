@@ -78,6 +78,11 @@ export class RedisConnection {
   private wasReady = false;
   private lost = false;
 
+  /** What the operator should know about Redis's persistence settings (see persistenceWarnings). */
+  persistenceWarnings(): Promise<string[]> {
+    return persistenceWarnings(this.client, this.address);
+  }
+
   constructor(
     readonly client: RedisClient,
     readonly address: string,
