@@ -124,18 +124,22 @@ describe("limits across kinds of workers", () => {
       running++;
       await released;
     }, { concurrency: 5 });
-    await server.call("PUT", "/v1/queues/limited", { concurrency: 3, rateLimit: { max: 4, intervalMs: 60_000 } });
-    await enqueue("limited", 10);
-    // The in-process worker takes what the concurrency limit allows; an HTTP worker gets nothing more.
-    await waitFor(() => running === 3, 5000, "three in-process jobs to run");
-    expect((await claim({ workerId: "http-x", max: 5 }, "limited")).jobs).toHaveLength(0);
-    release();
-    // Three started, so one start is left in this rate-limit window, whoever claims it.
-    await waitFor(async () => (await server.call("GET", "/v1/queues/limited")).body.counts.completed === 3, 5000, "the three to complete");
-    const { jobs } = await claim({ workerId: "http-x", max: 5 }, "limited");
-    const counts = (await server.call("GET", "/v1/queues/limited")).body.counts;
-    expect(jobs.length + counts.completed).toBe(4);
-    await spool.stopWorkers(0);
+    try {
+      await server.call("PUT", "/v1/queues/limited", { concurrency: 3, rateLimit: { max: 4, intervalMs: 60_000 } });
+      await enqueue("limited", 10);
+      // The in-process worker takes what the concurrency limit allows; an HTTP worker gets nothing more.
+      await waitFor(() => running === 3, 5000, "three in-process jobs to run");
+      expect((await claim({ workerId: "http-x", max: 5 }, "limited")).jobs).toHaveLength(0);
+      release();
+      // Three started, so one start is left in this rate-limit window, whoever claims it.
+      await waitFor(async () => (await server.call("GET", "/v1/queues/limited")).body.counts.completed === 3, 5000, "the three to complete");
+      const { jobs } = await claim({ workerId: "http-x", max: 5 }, "limited");
+      const counts = (await server.call("GET", "/v1/queues/limited")).body.counts;
+      expect(jobs.length + counts.completed).toBe(4);
+    } finally {
+      release();
+      await spool.stopWorkers(0);
+    }
   });
 });
 

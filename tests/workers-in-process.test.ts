@@ -149,6 +149,16 @@ describe("concurrency and claims", () => {
     expect(await started.opened).toBe(job.id);
   });
 
+  test("a worker whose queue service stopped under it stops too, and the process keeps running its timers", async () => {
+    spool.work("mail", () => "ok");
+    await waitFor(() => spool.service.wakeups.waiting > 0, 5000, "the worker to wait on the queue");
+    await spool.service.stop();
+    // A worker looping on claims that answer empty at once would starve every timer.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await spool.stopWorkers(0);
+    expect(spool.service.stopped).toBe(true);
+  });
+
   test("the queue's concurrency limit holds across workers", async () => {
     await spool.service.putQueue("limited", { ...(await spool.service.getQueue("limited")), concurrency: 2 });
     await spool.enqueueMany("limited", Array.from({ length: 6 }, (_, i) => ({ payload: i })));

@@ -393,6 +393,11 @@ export class QueueService {
     }
   }
 
+  /** True once stop() was called: every claim answers empty at once from then on. */
+  get stopped(): boolean {
+    return this.closing;
+  }
+
   /** Stops claiming: open long polls answer empty at once. */
   async stop(): Promise<void> {
     this.closing = true;

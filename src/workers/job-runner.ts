@@ -131,6 +131,8 @@ export class JobRunner {
         }
         for (const job of answer.jobs) this.start(job);
         this.obey(answer.control);
+        // A stopped service answers every claim empty at once; looping on would never yield.
+        if (answer.jobs.length === 0 && this.deps.service.stopped) this.requestStop();
       }
       await this.allDone();
     } finally {

@@ -107,6 +107,8 @@ export class PushQueue {
           this.stopping = true;
           this.deps.onShutdown(this.queue);
         }
+        // A stopped service answers every claim empty at once; looping on would never yield.
+        if (jobs.length === 0 && this.deps.service.stopped) this.stopping = true;
       } catch (err) {
         this.deps.onError(err);
         await new Promise((resolve) => setTimeout(resolve, 1000));
