@@ -4,7 +4,9 @@ import type { EnqueueOptions } from "../src/core/job.ts";
 import { QueueService } from "../src/core/queue-service.ts";
 import type { Store } from "../src/core/store.ts";
 import { SqliteStore } from "../src/store/sqlite/sqlite-store.ts";
-import { openSpool as openLibrary } from "../src/workers/spool.ts";
+import { IntervalDuties } from "../src/duties/interval-duties.ts";
+import { Spool } from "../src/workers/spool.ts";
+import { WorkerRegistry } from "../src/workers/worker-registry.ts";
 import { fmtRate, progress, rate, type Figure } from "./measure.ts";
 import type { BenchOptions } from "./options.ts";
 import { onCleanup, tempDir } from "./resources.ts";
@@ -74,7 +76,19 @@ async function drainWhileEnqueueing(svc: QueueService, queue: string, concurrenc
  * jobs completed when the queue is drained.
  */
 export async function drainWithWorker(store: Store, queue: string, concurrency: number, n: number, deadline: number): Promise<number> {
-  const spool = await openLibrary({ store, clock: systemClock });
+  // As openSpool builds it (service, registry, interval duties), but closing it leaves the
+  // caller's store open.
+  const service = new QueueService({ store, clock: systemClock });
+  const duties = new IntervalDuties({ ctx: { service } });
+  duties.start();
+  const spool = new Spool({
+    service,
+    registry: new WorkerRegistry({ store, clock: systemClock }),
+    onClose: async () => {
+      await duties.stop();
+      await service.stop();
+    },
+  });
   let done = 0;
   let finish!: () => void;
   const finished = new Promise<void>((resolve) => (finish = resolve));
@@ -85,7 +99,7 @@ export async function drainWithWorker(store: Store, queue: string, concurrency: 
   await finished;
   clearTimeout(timer);
   await worker.stop(0);
-  await spool.service.stop(); // its lease reaper; the store stays open for the caller
+  await spool.close(0);
   return done;
 }
 
