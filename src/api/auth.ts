@@ -217,12 +217,21 @@ export async function checkBrowserRequest(c: Context, principal: Principal, csrf
   }
 }
 
+/** The token of an `Authorization: Bearer …` header; null without one. */
+export function bearerOf(authorization: string | null | undefined): string | null {
+  return authorization?.match(/^Bearer\s+(\S+)\s*$/i)?.[1] ?? null;
+}
+
+/** True for a queue named `spool:…`: spool's own, changed by admins only. */
+export function isReservedQueue(queue: string): boolean {
+  return queue.startsWith(RESERVED_PREFIX);
+}
+
 /** API middleware: resolves the caller from `Authorization: Bearer …` or the dashboard's session cookie. */
 export function authenticate(deps: ApiDeps): MiddlewareHandler<ApiEnv> {
   const auth = deps.auth;
   return async (c, next) => {
-    const header = c.req.header("authorization");
-    const bearer = header?.match(/^Bearer\s+(\S+)\s*$/i)?.[1] ?? null;
+    const bearer = bearerOf(c.req.header("authorization"));
     let principal: Principal | null;
     if (bearer && (await auth.required())) {
       principal = await auth.fromToken(bearer);
@@ -241,7 +250,7 @@ export function authenticate(deps: ApiDeps): MiddlewareHandler<ApiEnv> {
 export function reservedQueues(): MiddlewareHandler<ApiEnv> {
   return async (c, next) => {
     const queue = c.req.param("queue");
-    if (queue?.startsWith(RESERVED_PREFIX) && !SAFE_METHODS.has(c.req.method) && !may(c.get("principal"), "admin")) {
+    if (queue !== undefined && isReservedQueue(queue) && !SAFE_METHODS.has(c.req.method) && !may(c.get("principal"), "admin")) {
       throw forbidden(`queues named ${RESERVED_PREFIX}… are spool's own; only admins may change them`);
     }
     return next();

@@ -7,9 +7,10 @@
  * cookie, a browser's headers, an unknown token, bad JSON, a field the schema refuses, a rate
  * limit — goes through the app as before, so every refusal keeps its documented answer.
  */
+import type { z } from "@hono/zod-openapi";
 import { Context } from "hono";
 import { SpoolError } from "../core/errors.ts";
-import { may } from "./auth.ts";
+import { bearerOf, isReservedQueue, may } from "./auth.ts";
 import type { ApiDeps, Principal } from "./env.ts";
 import { handleError } from "./errors.ts";
 import {
@@ -23,30 +24,19 @@ type Fetch = (req: Request, ...rest: any[]) => Response | Promise<Response>;
 /** Answers a matched request from its parsed body; null when the body is not one the fast path takes. */
 type Answer = (deps: ApiDeps, param: string, body: unknown, signal: AbortSignal) => Promise<unknown> | null;
 
-const claim: Answer = (deps, queue, body, signal) => {
-  const parsed = ClaimBody.safeParse(body);
-  return parsed.success ? claimAnswer(deps, queue, parsed.data, signal) : null;
-};
+/** The route's own answer, for bodies its schema accepts; null (the app answers, with its refusal) for any other. */
+function answering<B>(schema: z.ZodType<B>, answer: (deps: ApiDeps, param: string, body: B, signal: AbortSignal) => Promise<unknown>): Answer {
+  return (deps, param, body, signal) => {
+    const parsed = schema.safeParse(body);
+    return parsed.success ? answer(deps, param, parsed.data, signal) : null;
+  };
+}
 
-const complete: Answer = (deps, id, body) => {
-  const parsed = CompleteBody.safeParse(body);
-  return parsed.success ? completeAnswer(deps, id, parsed.data) : null;
-};
-
-const completeMany: Answer = (deps, _param, body) => {
-  const parsed = CompleteManyBody.safeParse(body);
-  return parsed.success ? completeManyAnswer(deps, parsed.data) : null;
-};
-
-const fail: Answer = (deps, id, body) => {
-  const parsed = FailBody.safeParse(body);
-  return parsed.success ? failAnswer(deps, id, parsed.data) : null;
-};
-
-const heartbeat: Answer = (deps, id, body) => {
-  const parsed = HeartbeatBody.safeParse(body);
-  return parsed.success ? heartbeatAnswer(deps, id, parsed.data) : null;
-};
+const claim = answering(ClaimBody, claimAnswer);
+const complete = answering(CompleteBody, completeAnswer);
+const completeMany = answering(CompleteManyBody, (deps, _param, body) => completeManyAnswer(deps, body));
+const fail = answering(FailBody, failAnswer);
+const heartbeat = answering(HeartbeatBody, heartbeatAnswer);
 
 /** A job's worker actions by the last segment of `/v1/jobs/{id}/…`. */
 const JOB_ACTIONS: Record<string, Answer> = { complete, fail, heartbeat };
@@ -58,7 +48,7 @@ function match(path: string): { answer: Answer; param: string } | null {
   if (path === "/v1/jobs/complete") return { answer: completeMany, param: "" };
   if (path.startsWith("/v1/queues/") && path.endsWith("/claim")) {
     const queue = path.slice("/v1/queues/".length, -"/claim".length);
-    return !queue.includes("/") && QueueName.safeParse(queue).success && !queue.startsWith("spool:") ? { answer: claim, param: queue } : null;
+    return !queue.includes("/") && QueueName.safeParse(queue).success && !isReservedQueue(queue) ? { answer: claim, param: queue } : null;
   }
   if (path.startsWith("/v1/jobs/")) {
     const [id, action, ...rest] = path.slice("/v1/jobs/".length).split("/");
@@ -83,7 +73,7 @@ async function workerPrincipal(deps: ApiDeps, headers: Headers): Promise<Princip
     if (headers.has("cookie") || headers.has("origin") || headers.has("sec-fetch-site")) return null;
     return (await deps.auth.required()) ? null : deps.auth.open();
   }
-  const bearer = authorization.match(/^Bearer\s+(\S+)\s*$/i)?.[1];
+  const bearer = bearerOf(authorization);
   if (!bearer || !(await deps.auth.required())) return null;
   return deps.auth.fromToken(bearer);
 }

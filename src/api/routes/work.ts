@@ -148,9 +148,9 @@ export async function claimAnswer({ service, workers }: ApiDeps, queue: string, 
   const { workerId: id, name, host, queues, concurrency, finished, ...claim } = body;
   const identity = { id, kind: "http" as const, name, host, queues: queues ?? [queue], concurrency };
   const claimed = () => claimAsWorker({ service, registry: workers }, { ...claim, queue, identity, signal });
-  const { outcomes, next } = finished?.length ? await service.finishThen(finished, claimed) : { outcomes: undefined, next: await claimed() };
+  const { outcomes, next } = finished ? await service.finishThen(finished, claimed) : { outcomes: undefined, next: await claimed() };
   const { jobs, control } = next;
-  return { jobs: jobs.map(renderClaimed), ...(control.shutdown ? { control } : {}), ...(finished ? { finished: outcomes ?? [] } : {}) };
+  return { jobs: jobs.map(renderClaimed), ...(control.shutdown ? { control } : {}), ...(outcomes ? { finished: outcomes } : {}) };
 }
 
 /** A completion's answer: the completed job. */
