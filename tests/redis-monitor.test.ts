@@ -1,6 +1,7 @@
 /** Redis specifics of the MonitorStore (its semantics are in the store contract): the fold's compare-and-set, bounded reads, pruning's indexes. */
 import { describe, expect, test } from "bun:test";
 import type { MonitorEvent } from "../src/core/monitor-store.ts";
+import { entryFields } from "../src/store/redis/event-entry.ts";
 import { EVENT_SCRIPTS } from "../src/store/redis/monitor-events.ts";
 import { RECORD_SCRIPTS } from "../src/store/redis/monitor-records.ts";
 import type { RedisStore } from "../src/store/redis/redis-store.ts";
@@ -23,11 +24,11 @@ async function append(store: RedisStore, events: NewEvent[]): Promise<number[]> 
   const ids = events.map((_, i) => last - events.length + 1 + i);
   events.forEach((e, i) => {
     const n = ids[i]!;
-    const fields: [string, unknown][] = [
-      ["at", e.at ?? T0], ["type", e.type], ["queue", e.queue ?? "q"], ["key", e.key], ["job", e.jobId], ["state", e.state],
-      ["prev", e.prevState], ["attempt", e.attempt], ["etype", e.errorType], ["dur", e.durationMs],
-    ];
-    pipe.xadd(k("events"), `${n}-1`, ...fields.filter(([, v]) => v != null).flatMap(([f, v]) => [f, String(v)]));
+    const fields = entryFields({
+      at: e.at ?? T0, type: e.type, queue: e.queue ?? "q", key: e.key ?? null, jobId: e.jobId ?? null, state: e.state ?? null,
+      prevState: e.prevState ?? null, attempt: e.attempt ?? null, errorType: e.errorType ?? null, durationMs: e.durationMs ?? null, data: null,
+    });
+    pipe.xadd(k("events"), `${n}-1`, ...fields);
     if (e.jobId) pipe.rpush(k("job", e.jobId, "ev"), n);
     if (e.jobId && e.errorType) pipe.zadd(k("errs", `${e.queue ?? "q"}|${e.errorType}`), n, `${n}:${e.jobId}`);
   });

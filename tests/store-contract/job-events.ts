@@ -35,4 +35,18 @@ export function jobEventsContract(it: ContractCase): void {
     expect(await types(gone.id)).toEqual(["job.started", "job.completed"]);
     expect((await t.store.jobEvents({ jobId: kept.id, limit: 10, now: t.now() }))[0]!.id).toBe(before.at(-1)!.id);
   });
+
+  it("events keep a job's key and an error type exactly, tabs, newlines and all", async (t) => {
+    const key = "tenant\t42\nline two\u00e9";
+    const type = "bad\tgateway\n";
+    const job = await t.enqueue("q", { key, maxAttempts: 1 });
+    await t.failWith(await t.claimOne("q"), { type });
+    const events = await t.store.jobEvents({ jobId: job.id, limit: 10, now: t.now() });
+    expect(events.map((e) => [e.type, e.queue, e.key, e.state])).toEqual([
+      ["job.enqueued", "q", key, "waiting"], ["job.started", "q", key, "active"], ["job.failed", "q", key, "failed"],
+    ]);
+    expect(events.map((e) => e.errorType)).toEqual([null, null, type]);
+    expect(events[2]!.prevState).toBe("active");
+    expect(events[2]!.attempt).toBe(1);
+  });
 }

@@ -37,7 +37,7 @@
  *
  * Monitoring (names for TypeScript in monitor-keys.ts)
  *   events                   STREAM the event log, entry id `<n>-1` where n is the event id
- *                                  (fields: see EVENT_FIELDS)
+ *                                  (fields: see event-entry.ts)
  *   events:seq               STRING event id sequence
  *   errs:<queue>|<type>      ZSET  failed attempts of a queue and error type: member
  *                                  `<eventId>:<jobId>`, score = eventId
@@ -86,9 +86,6 @@ export const JOB_FIELDS = [
   "idem", "progress", "checkpoint", "result", "errors", "workerId", "token", "leaseExp", "deadline", "cancelReq",
   "createdAt", "startedAt", "finishedAt",
 ] as const;
-
-/** Fields of an event entry in the stream; absent fields are null. */
-export const EVENT_FIELDS = ["at", "type", "queue", "key", "job", "state", "prev", "attempt", "etype", "dur", "data"] as const;
 
 export const DEFAULT_PREFIX = "spool";
 

@@ -1,8 +1,9 @@
 /** The event log on Redis: reading after an id with filters, a job's timeline, appending alert events, pruning, error groups. */
 import { randomUUID } from "node:crypto";
-import type { JobError, JobState } from "../../core/job.ts";
+import type { JobError } from "../../core/job.ts";
 import type { AlertEventType, ErrorFailure, ErrorSample, EventFilters, EventsPage, MonitorEvent } from "../../core/monitor-store.ts";
 import type { RedisContext } from "./context.ts";
+import { toEvent, type Entry } from "./event-entry.ts";
 import eventAppendLua from "./lua/event-append.lua" with { type: "text" };
 import eventsPruneLua from "./lua/events-prune.lua" with { type: "text" };
 import { entryEventId, eventEntryId, monitorKeys } from "./monitor-keys.ts";
@@ -15,31 +16,7 @@ const SCAN_WINDOW = 10_000;
 /** Entries read per round trip while a filtered read scans its window. */
 const READ_CHUNK = 1000;
 
-type Entry = [id: string, fields: string[]];
-
 const JOB_ID = /^[1-9][0-9]{0,15}$/;
-
-const numberOrNull = (s: string | undefined): number | null => (s === undefined ? null : Number(s));
-
-/** A stream entry as an event; fields the entry lacks are null. */
-export function toEvent([entryId, flat]: Entry): MonitorEvent {
-  const f: Record<string, string> = {};
-  for (let i = 0; i + 1 < flat.length; i += 2) f[flat[i]!] = flat[i + 1]!;
-  return {
-    id: entryEventId(entryId),
-    at: Number(f.at),
-    type: f.type as MonitorEvent["type"],
-    queue: f.queue ?? null,
-    key: f.key ?? null,
-    jobId: f.job ?? null,
-    state: (f.state ?? null) as JobState | null,
-    prevState: (f.prev ?? null) as JobState | null,
-    attempt: numberOrNull(f.attempt),
-    errorType: f.etype ?? null,
-    durationMs: numberOrNull(f.dur),
-    data: f.data === undefined ? null : JSON.parse(f.data),
-  };
-}
 
 export async function latestEventId(ctx: RedisContext): Promise<number> {
   return Number((await ctx.redis.get(monitorKeys(ctx.keys).eventsSeq)) ?? 0);

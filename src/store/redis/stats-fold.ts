@@ -8,7 +8,8 @@ import type { MonitorEvent, SlowJob, StatsCounters } from "../../core/monitor-st
 import type { RedisContext } from "./context.ts";
 import foldLua from "./lua/fold.lua" with { type: "text" };
 import { eventEntryId, monitorKeys } from "./monitor-keys.ts";
-import { latestEventId, toEvent } from "./monitor-events.ts";
+import { toEvent } from "./event-entry.ts";
+import { latestEventId } from "./monitor-events.ts";
 
 export const FOLD_SCRIPTS = { statsFold: foldLua };
 

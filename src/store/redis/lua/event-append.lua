@@ -6,14 +6,8 @@
 local seen = req_get(ARGV[2])
 if seen then return tonumber(seen) end
 local n = redis.call("INCR", P .. "events:seq")
-local args = { "XADD", P .. "events", n2s(n) .. "-1", "at", ARGV[3], "type", ARGV[4] }
-local queue = opt(ARGV[5])
-if queue then
-  args[#args + 1] = "queue"
-  args[#args + 1] = queue
-end
-args[#args + 1] = "data"
-args[#args + 1] = ARGV[6]
-redis.call(unpack(args))
+-- The entry as event-entry.ts reads it: at, type and queue packed in `e`, the data in `d`.
+local packed = ARGV[3] .. "\t" .. ARGV[4] .. "\t" .. (opt(ARGV[5]) or "") .. "\t\t\t\t\t"
+redis.call("XADD", P .. "events", n2s(n) .. "-1", "e", packed, "d", ARGV[6])
 req_put(ARGV[2], n2s(n))
 return n

@@ -12,13 +12,17 @@ local entries = redis.call("XRANGE", P .. "events", "-", n2s(cutoff) .. "-1", "C
 if #entries == 0 then return 0 end
 for _, entry in ipairs(entries) do
   local n = string.match(entry[1], "^(%d+)-")
-  local f = {}
+  local packed, etype = nil, nil
   local flat = entry[2]
-  for i = 1, #flat, 2 do f[flat[i]] = flat[i + 1] end
-  if f.job then
+  for i = 1, #flat, 2 do
+    if flat[i] == "e" then packed = flat[i + 1] elseif flat[i] == "x" then etype = flat[i + 1] end
+  end
+  -- The packed fields start at, type, queue, job (event-entry.ts).
+  local queue, job = string.match(packed or "", "^[^\t]*\t[^\t]*\t([^\t]*)\t([^\t]*)")
+  if job and job ~= "" then
     -- A job's timeline is oldest first, so its pruned events are at the front.
-    redis.call("LREM", P .. "job:" .. f.job .. ":ev", 1, n)
-    if f.etype and f.queue then redis.call("ZREM", P .. "errs:" .. f.queue .. "|" .. f.etype, n .. ":" .. f.job) end
+    redis.call("LREM", P .. "job:" .. job .. ":ev", 1, n)
+    if etype and queue ~= "" then redis.call("ZREM", P .. "errs:" .. queue .. "|" .. etype, n .. ":" .. job) end
   end
 end
 local last = tonumber(string.match(entries[#entries][1], "^(%d+)-"))

@@ -132,25 +132,22 @@ local function flush()
   COUNTS, FIGURES, WOKEN, SEQUENCES = {}, {}, {}, {}
 end
 
-local EVENT_FIELDS = { "at", "type", "queue", "key", "job", "state", "prev", "attempt", "etype", "dur", "data" }
-
--- Appends one entry to the event log; returns its id.
-local function event_add(ev)
+-- Appends one event to the log; returns its id. The stream entry (event-entry.ts): at, type, queue,
+-- job, state, prev, attempt and dur packed in `e`, tab-separated ("" for none; numbers or strings);
+-- the key in `k` and the error type in `x`, only when set.
+local function event_add(at, kind, queue, job, state, prev, attempt, dur, key, etype)
   local n = sequence_next(P .. "events:seq")
   local id = n2s(n)
-  local args = { "XADD", P .. "events", id .. "-1", nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil }
-  local c = 3
-  for _, f in ipairs(EVENT_FIELDS) do
-    local v = ev[f]
-    if v ~= nil then
-      if type(v) == "number" then v = n2s(v) end
-      args[c + 1], args[c + 2] = f, v
-      c = c + 2
-    end
-  end
-  redis.call(unpack(args, 1, c))
-  if ev.job then redis.call("RPUSH", P .. "job:" .. ev.job .. ":ev", id) end
-  if ev.etype and ev.job then redis.call("ZADD", P .. "errs:" .. ev.queue .. "|" .. ev.etype, id, id .. ":" .. ev.job) end
+  if type(at) == "number" then at = n2s(at) end
+  local e = (at or "") .. "\t" .. kind .. "\t" .. queue .. "\t" .. (job or "") .. "\t" .. (state or "") .. "\t" .. (prev or "")
+    .. "\t" .. (attempt or "") .. "\t" .. (dur or "")
+  local entry = id .. "-1"
+  if key and etype then redis.call("XADD", P .. "events", entry, "e", e, "k", key, "x", etype)
+  elseif key then redis.call("XADD", P .. "events", entry, "e", e, "k", key)
+  elseif etype then redis.call("XADD", P .. "events", entry, "e", e, "x", etype)
+  else redis.call("XADD", P .. "events", entry, "e", e) end
+  if job then redis.call("RPUSH", P .. "job:" .. job .. ":ev", id) end
+  if etype and job then redis.call("ZADD", P .. "errs:" .. queue .. "|" .. etype, id, id .. ":" .. job) end
   return n
 end
 
@@ -185,28 +182,29 @@ local function index_in(j, state)
   tally(COUNTS, j.queue, state, 1)
 end
 
--- The event a change from `from` to `to` makes (src/core/job-events.ts). `ev` may give at and etype.
+-- Appends the event of job `j`'s change from `from` to `to` (src/core/job-events.ts). `ev` may give
+-- at and etype.
 local function change_event(j, from, to, ev)
-  local e = { type = nil, at = nil, queue = j.queue, key = j.key, job = j.id, state = to, prev = from, attempt = j.attempts, etype = nil, dur = nil }
+  local kind, at, dur = nil, nil, nil
   if to == "active" then
-    e.type = "job.started"
-    e.at = j.startedAt
-    e.dur = math.max(0, tonumber(j.startedAt) - tonumber(j.runAt))
+    kind, at = "job.started", j.startedAt
+    dur = n2s(math.max(0, tonumber(j.startedAt) - tonumber(j.runAt)))
   elseif from == "active" and (to == "waiting" or to == "delayed") then
-    e.type = "job.retrying"
+    kind = "job.retrying"
   else
-    e.type = "job." .. to
+    kind = "job." .. to
   end
-  if e.at == nil then
-    if is_final(to) then e.at = j.finishedAt
-    elseif from ~= "active" then e.at = j.runAt end
+  if at == nil then
+    if is_final(to) then at = j.finishedAt
+    elseif from ~= "active" then at = j.runAt end
   end
-  if to == "completed" then e.dur = math.max(0, tonumber(j.finishedAt) - tonumber(j.startedAt)) end
+  if to == "completed" then dur = n2s(math.max(0, tonumber(j.finishedAt) - tonumber(j.startedAt))) end
+  local etype = nil
   if ev then
-    if ev.at then e.at = ev.at end
-    if ev.etype then e.etype = ev.etype end
+    if ev.at then at = ev.at end
+    etype = ev.etype
   end
-  return e
+  event_add(at, kind, j.queue, j.id, to, from, j.attempts, dur, j.key, etype)
 end
 
 -- Moves job `j` (from job_get) to state `to`, writing `set` (field → value; false deletes the
@@ -239,7 +237,7 @@ local function job_move(j, to, set, ev)
     elseif to ~= "cancelled" then tally(FIGURES, oldWorker, "failed", 1) end
   end
   if to == "active" and j.workerId then tally(FIGURES, j.workerId, "active", 1) end
-  if ev ~= false and from ~= to then event_add(change_event(j, from, to, ev)) end
+  if ev ~= false and from ~= to then change_event(j, from, to, ev) end
   return hset, #hdel > 0
 end
 
@@ -402,7 +400,7 @@ local function job_insert(i, defaults, now)
   if jobKey then redis.call("ZADD", qkey(queue, "key:" .. jobKey), id, id) end
   index_in({ id = id, queue = queue, key = jobKey, priority = ARGV[i + 3], runAt = ARGV[i + 4] }, state)
   if jobKey and not laneTaken then lane_set(queue, jobKey, id, false, now) end
-  event_add({ at = now, type = "job.enqueued", queue = queue, key = jobKey, job = id, state = state, attempt = 0 })
+  event_add(now, "job.enqueued", queue, id, state, nil, "0", nil, jobKey, nil)
   if state == "waiting" then wake(queue) end
   fields[#fields + 1] = "id"; fields[#fields + 1] = id
   return id, 1, fields
