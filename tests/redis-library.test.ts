@@ -59,4 +59,30 @@ if (await redisAvailable()) {
     expect(performance.now() - started).toBeLessThan(5000);
     await spool.close(0);
   });
+
+  test("on Redis an in-process worker keeps two claims out, each for half its slots, so Redis answers one while the other's jobs run", async () => {
+    const spool = await openSpool({ redis: REDIS_URL, redisPrefix: freshPrefix() });
+    try {
+      const jobs = await spool.enqueueMany("thumbs", Array.from({ length: 9 }, (_, i) => ({ payload: i })));
+      let open!: () => void;
+      const gate = new Promise<void>((resolve) => (open = resolve));
+      const started: string[] = [];
+      const worker = spool.work("thumbs", async (job) => {
+        started.push(job.id);
+        await gate;
+        return job.payload;
+      }, { concurrency: 4 });
+      for (let i = 0; i < 500 && started.length < 4; i++) await Bun.sleep(10);
+      expect(started.length).toBe(4);
+      const tokens = await Promise.all(started.map(async (id) => (await spool.service.getJob(id)).leaseToken!));
+      expect(Object.values(Object.groupBy(tokens, (t) => t)).map((list) => list!.length)).toEqual([2, 2]);
+      open();
+      const allDone = async () => (await Promise.all(jobs.map((j) => spool.service.getJob(j.id)))).every((j) => j.state === "completed");
+      for (let i = 0; i < 500 && !(await allDone()); i++) await Bun.sleep(10);
+      for (const job of jobs) expect(await spool.service.getJob(job.id)).toMatchObject({ state: "completed", result: job.payload });
+      await worker.stop(5000);
+    } finally {
+      await spool.close(0);
+    }
+  });
 }

@@ -183,6 +183,12 @@ export interface TokenStore {
 
 export interface Store extends JobStore, QueueStore, TokenStore, SessionStore, ScheduleStore, WorkerStore, MonitorStore {
   readonly kind: "sqlite" | "redis";
+  /**
+   * Each call is a round trip to another process (Redis): a caller that keeps two calls out
+   * has the store work on one while it handles the answer of the other. Calls of a store in
+   * this process run on its own thread, so there is nothing to overlap.
+   */
+  readonly remote: boolean;
   /** A cheap round trip to storage, for readiness. */
   ping(): Promise<boolean>;
   /**

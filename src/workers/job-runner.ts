@@ -1,7 +1,8 @@
 /**
- * JobRunner: runs one queue's jobs with an in-process handler. One claim at a time, for as
- * many jobs as there are free slots, long-polling when the queue is empty; completions go
- * out in batches; heartbeats, timeouts and cancellation are handled for the handler.
+ * JobRunner: runs one queue's jobs with an in-process handler. Claims for the free slots
+ * (on a remote store two at once, each for half of them), long-polling when the queue is
+ * empty; completions go out in batches; heartbeats, timeouts and cancellation are handled
+ * for the handler.
  */
 import { hostname } from "node:os";
 import type { Job } from "../core/job.ts";
@@ -34,6 +35,12 @@ export type RunnerDeps = { service: QueueService; registry: WorkerRegistry; comp
 const IDLE_WAIT_MS = Math.min(10_000, MAX_WAIT_MS);
 /** Pause after a failed claim before trying again. */
 const CLAIM_RETRY_MS = 1000;
+/**
+ * Claims out at once on a remote store. With one, the store and the handlers take turns: the
+ * store idles while the jobs of the last claim run and report, and they wait while it answers
+ * the next claim. (On a store in this process a second claim only splits the first.)
+ */
+const REMOTE_CLAIMS_OUT = 2;
 
 export class JobRunner {
   readonly id: string;
@@ -51,7 +58,16 @@ export class JobRunner {
   private reports = new Set<Promise<void>>();
   private stopping = false;
   private readonly claimAbort = new AbortController();
-  private slotFreed: (() => void) | null = null;
+  /** Slots asked for by claims not yet answered. */
+  private promised = 0;
+  private claimsOut = 0;
+  private readonly maxClaimsOut: number;
+  /** Jobs asked for per claim: with two claims out, one is in the store while the other's jobs run. */
+  private readonly claimSize: number;
+  /** After a failed claim, no new claim before this (performance.now()). */
+  private pausedUntil = 0;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private waiters: (() => void)[] = [];
   private ticker: ReturnType<typeof setInterval> | null = null;
 
   constructor(
@@ -62,6 +78,8 @@ export class JobRunner {
   ) {
     this.queue = queue;
     this.concurrency = Math.max(1, Math.floor(options.concurrency ?? 1));
+    this.maxClaimsOut = deps.service.store.remote ? REMOTE_CLAIMS_OUT : 1;
+    this.claimSize = Math.ceil(this.concurrency / this.maxClaimsOut);
     this.leaseMs = options.leaseMs ?? 30_000;
     this.heartbeatMs = options.heartbeatMs ?? Math.min(this.leaseMs / 3, 5000);
     this.completions = deps.completions ?? new CompletionBatch(deps.service);
@@ -102,42 +120,64 @@ export class JobRunner {
     if (this.stopping) return;
     this.stopping = true;
     this.claimAbort.abort();
-    this.slotFreed?.();
+    this.changed();
   }
 
   private async loop(): Promise<void> {
     this.ticker = setInterval(() => this.tick(), Math.max(10, this.heartbeatMs / 2));
     try {
       while (!this.stopping) {
-        const free = this.concurrency - this.running.size;
-        if (free <= 0) {
-          await new Promise<void>((resolve) => (this.slotFreed = resolve));
-          this.slotFreed = null;
+        const free = this.concurrency - this.running.size - this.promised;
+        if (free <= 0 || this.claimsOut >= this.maxClaimsOut || performance.now() < this.pausedUntil) {
+          await this.nextChange();
           continue;
         }
-        let answer;
-        try {
-          answer = await claimAsWorker(this.deps, {
-            queue: this.queue, identity: this.identity, max: free, leaseMs: this.leaseMs, waitMs: IDLE_WAIT_MS, signal: this.claimAbort.signal,
-          });
-        } catch (err) {
-          this.onError(err);
-          await new Promise<void>((resolve) => {
-            const timer = setTimeout(resolve, CLAIM_RETRY_MS);
-            this.slotFreed = () => (clearTimeout(timer), resolve());
-          });
-          this.slotFreed = null;
-          continue;
-        }
-        for (const job of answer.jobs) this.start(job);
-        this.obey(answer.control);
-        // A stopped service answers every claim empty at once; looping on would never yield.
-        if (answer.jobs.length === 0 && this.deps.service.stopped) this.requestStop();
+        const max = Math.min(free, this.claimSize);
+        this.promised += max;
+        this.claimsOut++;
+        void this.claimFor(max).finally(() => {
+          this.promised -= max;
+          this.claimsOut--;
+          this.changed();
+        });
       }
+      while (this.claimsOut > 0) await this.nextChange();
       await this.allDone();
     } finally {
       clearInterval(this.ticker);
+      clearTimeout(this.retryTimer);
     }
+  }
+
+  /** One claim for up to `max` free slots; its jobs start as soon as it answers. */
+  private async claimFor(max: number): Promise<void> {
+    let answer;
+    try {
+      answer = await claimAsWorker(this.deps, {
+        queue: this.queue, identity: this.identity, max, leaseMs: this.leaseMs, waitMs: IDLE_WAIT_MS, signal: this.claimAbort.signal,
+      });
+    } catch (err) {
+      this.onError(err);
+      this.pausedUntil = performance.now() + CLAIM_RETRY_MS;
+      clearTimeout(this.retryTimer);
+      this.retryTimer = setTimeout(() => this.changed(), CLAIM_RETRY_MS);
+      return;
+    }
+    for (const job of answer.jobs) this.start(job);
+    this.obey(answer.control);
+    // A stopped service answers every claim empty at once; looping on would never yield.
+    if (answer.jobs.length === 0 && this.deps.service.stopped) this.requestStop();
+  }
+
+  /** Resolves at the next freed slot, answered claim or stop request. */
+  private nextChange(): Promise<void> {
+    return new Promise<void>((resolve) => this.waiters.push(resolve));
+  }
+
+  private changed(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const resolve of waiters) resolve();
   }
 
   private start(claimed: Job): void {
@@ -154,7 +194,7 @@ export class JobRunner {
     const done = this.run(job).finally(() => {
       clearTimeout(deadline);
       this.running.delete(claimed.id);
-      this.slotFreed?.();
+      this.changed();
     });
     this.running.set(claimed.id, { job, done });
   }

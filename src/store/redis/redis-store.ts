@@ -36,6 +36,7 @@ export interface RedisStore extends JobStore, QueueStore, TokenStore, SessionSto
 
 export class RedisStore implements Store {
   readonly kind = "redis" as const;
+  readonly remote = true;
   readonly redis: RedisClient;
   readonly keys: Keys;
   private readonly runnableListeners = new Set<(queue: string) => void>();

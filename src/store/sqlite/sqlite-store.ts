@@ -24,6 +24,7 @@ export type SqliteStoreOptions = { path: string; durability?: Durability; busyTi
 
 export class SqliteStore implements Store, BackupStore {
   readonly kind = "sqlite" as const;
+  readonly remote = false;
   readonly db: Database;
   private readonly writer: GroupCommit;
   private readonly stopCheckpoints: () => void;
