@@ -45,9 +45,23 @@ export class RedisJobs {
     return listJobs(this.ctx, p);
   }
 
+  /**
+   * The script leases and answers ids; the hashes are read after it, by plain commands (cheaper
+   * for redis-server than carrying them through Lua). A job changed in between by someone else
+   * (force-cancelled, deleted) is no longer this lease's and is left out.
+   */
   async jobsClaim(p: ClaimParams) {
-    const answer = await this.ctx.scripts.run<FlatJob[]>("claim", [p.queue, p.workerId, p.max, p.leaseMs, p.token, p.now]);
-    return answer.map(toJob);
+    const ids = await this.ctx.scripts.run<string[]>("claim", [p.queue, p.workerId, p.max, p.leaseMs, p.token, p.now]);
+    if (ids.length === 0) return [];
+    const reads = this.ctx.redis.pipeline();
+    for (const id of ids) reads.hgetall(this.ctx.keys.job(id));
+    const hashes = (await reads.exec()) ?? [];
+    return ids.flatMap((id, i) => {
+      const [err, hash] = hashes[i] ?? [null, {}];
+      if (err) throw err;
+      const job = hashToJob(id, hash as Record<string, string>);
+      return job && job.state === "active" && job.leaseToken === p.token ? [job] : [];
+    });
   }
 
   async jobComplete(p: CompleteItem & { now: number }) {

@@ -9,5 +9,5 @@ local current = redis.call("HGET", P .. "queues", queue)
 if (current or "") ~= expected then return current or "" end
 queue_ensure(queue, defaults, now)
 redis.call("HSET", P .. "queues", queue, settings)
-redis.call("HSET", P .. "queue:" .. queue, "updatedAt", n2s(now))
+redis.call("HSET", P .. "queue:" .. queue, "updatedAt", n2s(now), queue_limits(settings))
 return 1
