@@ -9,7 +9,7 @@ import { jsonValueProblem } from "./json-value.ts";
 import { isFinal, JOB_STATES, type EnqueueOptions, type Job, type JobState, type Progress } from "./job.ts";
 import { defaultQueueConfig, emptyCounts, type QueueConfig, type QueueSettings } from "./queue-config.ts";
 import { nextAttemptAt } from "./retry.ts";
-import type { CompleteItem, EnqueueOutcome, JobListParams, JobPage, QueueSummary, Store } from "./store.ts";
+import type { ClaimParams, CompletedJob, CompleteItem, EnqueueOutcome, JobListParams, JobPage, QueueSummary, Store } from "./store.ts";
 import { Wakeups } from "./wakeups.ts";
 
 export const DEFAULT_LEASE_MS = 30_000;
@@ -37,6 +37,8 @@ export type FailRequest = {
 
 /** A job a worker just ran, reported with its next claim: completed (no `error`) or failed. */
 export type FinishedItem = CompleteItem | (FailRequest & { id: string });
+
+export type CompleteOutcome = { id: string; outcome: "completed" | "lease_lost" };
 
 export type FinishOutcome = { id: string; outcome: "completed" | "failed" | "retrying" | "lease_lost" };
 
@@ -140,6 +142,37 @@ export class QueueService {
   }
 
   async claim(req: ClaimRequest): Promise<Job[]> {
+    return this.claimLoop(req, (p) => this.store.jobsClaim(p));
+  }
+
+  /**
+   * Completes `items`, then claims as claim() does: a worker's report and its next claim
+   * (DESIGN §3). A store that offers jobsCompleteAndClaim runs both in one call; otherwise
+   * both are queued at once, completions first. `onOutcomes` hears the completions' outcomes
+   * as soon as they are stored, before a long poll that follows ends.
+   */
+  async completeThenClaim(items: CompleteItem[], req: ClaimRequest, onOutcomes: (outcomes: CompleteOutcome[]) => void): Promise<Job[]> {
+    checkCompletions(items);
+    const combined = this.store.jobsCompleteAndClaim?.bind(this.store);
+    if (!combined || items.length === 0) {
+      const [, jobs] = await Promise.all([this.completeChecked(items).then(onOutcomes), this.claim(req)]);
+      return jobs;
+    }
+    let sent = false;
+    const jobs = await this.claimLoop(req, async (p) => {
+      if (sent) return this.store.jobsClaim(p);
+      sent = true;
+      const answer = await combined({ items, claim: p });
+      onOutcomes(await this.settleCompletions(items, answer.completed));
+      return answer.jobs;
+    });
+    // A claim that ended before its first look (spool stopping, the caller gone) still reports.
+    if (!sent) onOutcomes(await this.completeChecked(items));
+    return jobs;
+  }
+
+  /** Looks for jobs with `look` until some are leased or the wait is over. */
+  private async claimLoop(req: ClaimRequest, look: (p: ClaimParams) => Promise<Job[]>): Promise<Job[]> {
     checkQueueName(req.queue);
     const max = Math.min(req.max ?? 1, MAX_CLAIM);
     const leaseMs = Math.min(req.leaseMs ?? DEFAULT_LEASE_MS, MAX_LEASE_MS);
@@ -149,7 +182,7 @@ export class QueueService {
     for (;;) {
       // A caller that went away (or stopped its worker) leases nothing more.
       if (this.closing || req.signal?.aborted) return [];
-      const jobs = await this.store.jobsClaim({ queue: req.queue, workerId: req.workerId, max, leaseMs, token, now: this.clock.now() });
+      const jobs = await look({ queue: req.queue, workerId: req.workerId, max, leaseMs, token, now: this.clock.now() });
       if (jobs.length > 0) return jobs;
       const remaining = deadline - performance.now();
       if (remaining <= 0 || req.signal?.aborted) return [];
@@ -178,13 +211,17 @@ export class QueueService {
   }
 
   /** One outcome per item; a lost lease is reported, not thrown, so the others still complete. */
-  async completeMany(items: CompleteItem[]): Promise<{ id: string; outcome: "completed" | "lease_lost" }[]> {
+  async completeMany(items: CompleteItem[]): Promise<CompleteOutcome[]> {
     checkCompletions(items);
     return this.completeChecked(items);
   }
 
-  private async completeChecked(items: CompleteItem[]): Promise<{ id: string; outcome: "completed" | "lease_lost" }[]> {
-    const jobs = await this.store.jobsComplete({ items, now: this.clock.now() });
+  private async completeChecked(items: CompleteItem[]): Promise<CompleteOutcome[]> {
+    return this.settleCompletions(items, await this.store.jobsComplete({ items, now: this.clock.now() }));
+  }
+
+  /** Outcomes of completions the store answered (`jobs`, null where it refused). */
+  private async settleCompletions(items: CompleteItem[], jobs: (CompletedJob | null)[]): Promise<CompleteOutcome[]> {
     jobs.forEach((job) => job && this.afterFinish(job));
     // Refusals are rare; each is checked for a completion resent after its answer was lost.
     const resent = await Promise.all(items.map((item, i) => (jobs[i] ? true : this.completedWith(item).then(Boolean))));

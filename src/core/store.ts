@@ -107,6 +107,11 @@ export interface JobStore {
    */
   jobsComplete(p: { items: CompleteItem[]; now: number }): Promise<(CompletedJob | null)[]>;
   /**
+   * jobsComplete, then jobsClaim, in one call: offered by a remote store, so a worker that
+   * reports its jobs with its next claim (DESIGN §3) pays one round trip for both.
+   */
+  jobsCompleteAndClaim?(p: { items: CompleteItem[]; claim: ClaimParams }): Promise<{ completed: (CompletedJob | null)[]; jobs: Job[] }>;
+  /**
    * Ends an attempt the worker reports as failed; its lease must still be live. The job keeps the
    * token that failed it (until it runs again or is retried by hand), so a resent failure can be
    * recognised; leaseRecover keeps none.

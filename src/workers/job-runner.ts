@@ -149,14 +149,20 @@ export class JobRunner {
     }
   }
 
-  /** One claim for up to `max` free slots; its jobs start as soon as it answers. */
+  /**
+   * One claim for up to `max` free slots; its jobs start as soon as it answers. On a remote
+   * store it carries the completions not sent yet, so reporting and claiming is one call.
+   */
   private async claimFor(max: number): Promise<void> {
+    const taken = this.maxClaimsOut > 1 ? this.completions.take() : null;
     let answer;
     try {
       answer = await claimAsWorker(this.deps, {
         queue: this.queue, identity: this.identity, max, leaseMs: this.leaseMs, waitMs: IDLE_WAIT_MS, signal: this.claimAbort.signal,
+        completing: taken ? { items: taken.items, onOutcomes: (outcomes) => taken.settle(outcomes) } : undefined,
       });
     } catch (err) {
+      taken?.fail(err);
       this.onError(err);
       this.pausedUntil = performance.now() + CLAIM_RETRY_MS;
       clearTimeout(this.retryTimer);

@@ -1,9 +1,14 @@
 /** Claims and heartbeats as every kind of worker makes them: record the sighting, answer its control, go through QueueService. */
 import type { Job } from "../core/job.ts";
-import type { ClaimRequest, HeartbeatRequest, QueueService } from "../core/queue-service.ts";
+import type { ClaimRequest, CompleteOutcome, HeartbeatRequest, QueueService } from "../core/queue-service.ts";
+import type { CompleteItem } from "../core/store.ts";
 import type { WorkerControl, WorkerIdentity, WorkerRegistry } from "./worker-registry.ts";
 
-export type WorkerClaim = Omit<ClaimRequest, "workerId"> & { identity: WorkerIdentity };
+export type WorkerClaim = Omit<ClaimRequest, "workerId"> & {
+  identity: WorkerIdentity;
+  /** Completions the claim carries (finished with the next claim); their outcomes go to `onOutcomes`. */
+  completing?: { items: CompleteItem[]; onOutcomes: (outcomes: CompleteOutcome[]) => void };
+};
 
 export type ClaimAnswer = { jobs: Job[]; control: WorkerControl };
 
@@ -13,17 +18,25 @@ export type ClaimAnswer = { jobs: Job[]; control: WorkerControl };
  * so workers do not spin on instant empty answers.
  */
 export async function claimAsWorker(deps: { service: QueueService; registry: WorkerRegistry }, req: WorkerClaim): Promise<ClaimAnswer> {
-  const { identity, ...claim } = req;
+  const { identity, completing, ...claim } = req;
+  // Completions are stored whatever the claim comes to.
+  const reportOnly = async () => completing && completing.onOutcomes(await deps.service.completeMany(completing.items));
   const control = await deps.registry.seen(identity);
-  if (control.shutdown) return { jobs: [], control };
+  if (control.shutdown) {
+    await reportOnly();
+    return { jobs: [], control };
+  }
   if (deps.registry.draining) {
+    await reportOnly();
     await holdUntilStopped(deps.registry, claim.waitMs ?? 0, claim.signal);
     return { jobs: [], control };
   }
+  const lookFor = (signal?: AbortSignal) => {
+    const request = { ...claim, signal: signal ?? claim.signal, workerId: identity.id };
+    return completing ? deps.service.completeThenClaim(completing.items, request, completing.onOutcomes) : deps.service.claim(request);
+  };
   const waits = (claim.waitMs ?? 0) > 0;
-  const jobs = waits
-    ? await deps.registry.polling(identity.id, claim.signal, (signal) => deps.service.claim({ ...claim, signal, workerId: identity.id }))
-    : await deps.service.claim({ ...claim, workerId: identity.id });
+  const jobs = waits ? await deps.registry.polling(identity.id, claim.signal, lookFor) : await lookFor();
   // A long poll that came back empty has kept the worker waiting: it is still alive, and
   // may have been asked to shut down meanwhile.
   if (jobs.length === 0 && waits) return { jobs, control: await deps.registry.seen({ id: identity.id }) };

@@ -136,4 +136,34 @@ export function claimContract(it: ContractCase): void {
     expect(a!.leaseToken).not.toBe(b!.leaseToken);
     await expect(t.svc.complete({ id: a!.id, token: b!.leaseToken! })).rejects.toMatchObject({ code: "lease_lost" });
   });
+
+  it("completeThenClaim: completions land first, each alone, then the claim; a long poll reports them before it ends", async (t) => {
+    const [a1, a2] = [await t.enqueue("q", { key: "k" }), await t.enqueue("q", { key: "k" })];
+    const b = await t.enqueue("q");
+    const first = await t.claimOne("q");
+    expect(first.id).toBe(a1.id);
+    let outcomes: unknown[] = [];
+    const report = (o: unknown[]) => (outcomes = o);
+    const items = [{ id: a1.id, token: first.leaseToken!, result: { ok: 1 } }, { id: b.id, token: "stale" }];
+    // a2 becomes its lane's head only once a1 is completed: the same call claims it.
+    const jobs = await t.svc.completeThenClaim(items, { queue: "q", workerId: "w1", max: 5 }, report);
+    expect(outcomes).toEqual([{ id: a1.id, outcome: "completed" }, { id: b.id, outcome: "lease_lost" }]);
+    expect(jobs.map((j) => j.id)).toEqual([a2.id, b.id]);
+    expect(jobs.every((j) => j.state === "active" && j.leaseToken === jobs[0]!.leaseToken)).toBe(true);
+    expect(await t.svc.getJob(a1.id)).toMatchObject({ state: "completed", result: { ok: 1 } });
+    // The same completion resent (its answer lost) gets the same success and changes nothing.
+    expect(await t.svc.completeThenClaim([items[0]!], { queue: "q", workerId: "w1" }, report)).toEqual([]);
+    expect(outcomes).toEqual([{ id: a1.id, outcome: "completed" }]);
+    // With nothing runnable the claim waits; the completion's outcome is heard before it ends.
+    outcomes = [];
+    const abort = new AbortController();
+    const waiting = t.svc.completeThenClaim(
+      [{ id: a2.id, token: jobs[0]!.leaseToken! }], { queue: "q", workerId: "w1", waitMs: 10_000, signal: abort.signal }, report,
+    );
+    for (let i = 0; i < 200 && outcomes.length === 0; i++) await Bun.sleep(5);
+    expect(outcomes).toEqual([{ id: a2.id, outcome: "completed" }]);
+    const c = await t.enqueue("q");
+    expect((await waiting).map((j) => j.id)).toEqual([c.id]);
+    expect(await t.state(a2.id)).toBe("completed");
+  });
 }

@@ -1,6 +1,6 @@
 /** RedisJobs: the job operations (JobStore) on Redis, each state change one script of lua/. */
 import { randomUUID } from "node:crypto";
-import type { JobError, NewJob } from "../../core/job.ts";
+import type { Job, JobError, NewJob } from "../../core/job.ts";
 import { defaultQueueConfig } from "../../core/queue-config.ts";
 import type {
   ClaimParams, CompleteItem, CompletedJob, EnqueueOutcome, FailParams, HeartbeatParams, JobListParams, JobPage,
@@ -10,6 +10,7 @@ import { hashToJob, isJobId, jsonOf, newJobArgs, opt, toJob, type FlatJob } from
 import { listJobs } from "./job-list.ts";
 import cancel from "./lua/cancel.lua" with { type: "text" };
 import claim from "./lua/claim.lua" with { type: "text" };
+import completeClaim from "./lua/complete-claim.lua" with { type: "text" };
 import complete from "./lua/complete.lua" with { type: "text" };
 import del from "./lua/delete.lua" with { type: "text" };
 import enqueue from "./lua/enqueue.lua" with { type: "text" };
@@ -25,9 +26,24 @@ export const DEFAULT_SETTINGS_JSON = JSON.stringify(defaultSettings);
 
 const jobOrNull = (flat: FlatJob | null) => (flat ? toJob(flat) : null);
 
+const claimArgs = (p: ClaimParams) => [p.queue, p.workerId, p.max, p.leaseMs, p.token, p.now];
+const completeArgs = (item: CompleteItem) => [item.id, item.token, opt(jsonOf(item.result))];
+
+/** complete.lua's brief answer: per item {id, queue, key or false, state}, or null where the lease was lost. */
+type BriefAnswer = ([string, string, string | false, string] | null)[];
+
+/** One outcome per item of `all`, from the brief answer for `sent` (the items with a job id). */
+function briefOutcomes(all: CompleteItem[], sent: CompleteItem[], answer: BriefAnswer): (CompletedJob | null)[] {
+  const byItem = new Map(sent.map((item, i) => [item, answer[i] ?? null]));
+  return all.map((item) => {
+    const row = byItem.get(item);
+    return row ? { id: row[0], queue: row[1], key: row[2] || null, state: row[3] as CompletedJob["state"] } : null;
+  });
+}
+
 export class RedisJobs {
   constructor(private readonly ctx: RedisContext) {
-    ctx.scripts.add({ cancel, claim, complete, delete: del, enqueue, fail, heartbeat, laneSkip, promote, retry });
+    ctx.scripts.add({ cancel, claim, complete, completeClaim, delete: del, enqueue, fail, heartbeat, laneSkip, promote, retry });
   }
 
   async jobsEnqueue(p: { jobs: NewJob[]; now: number }): Promise<EnqueueOutcome[]> {
@@ -45,13 +61,24 @@ export class RedisJobs {
     return listJobs(this.ctx, p);
   }
 
-  /**
-   * The script leases and answers ids; the hashes are read after it, by plain commands (cheaper
-   * for redis-server than carrying them through Lua). A job changed in between by someone else
-   * (force-cancelled, deleted) is no longer this lease's and is left out.
-   */
   async jobsClaim(p: ClaimParams) {
-    const ids = await this.ctx.scripts.run<string[]>("claim", [p.queue, p.workerId, p.max, p.leaseMs, p.token, p.now]);
+    const ids = await this.ctx.scripts.run<string[]>("claim", claimArgs(p));
+    return this.leased(ids, p.token);
+  }
+
+  /** jobsComplete, then jobsClaim, in one script: a worker's report and its next claim in one call. */
+  async jobsCompleteAndClaim(p: { items: CompleteItem[]; claim: ClaimParams }) {
+    const items = p.items.filter((item) => isJobId(item.id));
+    const [done, ids] = await this.ctx.scripts.run<[BriefAnswer, string[]]>("completeClaim", [...claimArgs(p.claim), ...items.flatMap(completeArgs)]);
+    return { completed: briefOutcomes(p.items, items, done), jobs: await this.leased(ids, p.claim.token) };
+  }
+
+  /**
+   * The jobs a claim script leased, read after it by plain HGETALLs (cheaper for redis-server
+   * than carrying each hash through Lua and back). A job taken from the lease in between by
+   * someone else (force-cancelled, deleted) is left out.
+   */
+  private async leased(ids: string[], token: string): Promise<Job[]> {
     if (ids.length === 0) return [];
     const reads = this.ctx.redis.pipeline();
     for (const id of ids) reads.hgetall(this.ctx.keys.job(id));
@@ -60,25 +87,20 @@ export class RedisJobs {
       const [err, hash] = hashes[i] ?? [null, {}];
       if (err) throw err;
       const job = hashToJob(id, hash as Record<string, string>);
-      return job && job.state === "active" && job.leaseToken === p.token ? [job] : [];
+      return job && job.state === "active" && job.leaseToken === token ? [job] : [];
     });
   }
 
   async jobComplete(p: CompleteItem & { now: number }) {
     if (!isJobId(p.id)) return null;
-    const [flat] = await this.ctx.scripts.run<(FlatJob | null)[]>("complete", [p.now, "whole", p.id, p.token, opt(jsonOf(p.result))]);
+    const [flat] = await this.ctx.scripts.run<(FlatJob | null)[]>("complete", [p.now, "whole", ...completeArgs(p)]);
     return jobOrNull(flat ?? null);
   }
 
   async jobsComplete(p: { items: CompleteItem[]; now: number }): Promise<(CompletedJob | null)[]> {
     const items = p.items.filter((item) => isJobId(item.id));
-    const args = items.flatMap((item) => [item.id, item.token, opt(jsonOf(item.result))]);
-    const answer = items.length ? await this.ctx.scripts.run<([string, string, string | null, string] | null)[]>("complete", [p.now, "brief", ...args]) : [];
-    const byItem = new Map(items.map((item, i) => [item, answer[i] ?? null]));
-    return p.items.map((item) => {
-      const row = byItem.get(item);
-      return row ? { id: row[0], queue: row[1], key: row[2] || null, state: row[3] as CompletedJob["state"] } : null;
-    });
+    const answer = items.length ? await this.ctx.scripts.run<BriefAnswer>("complete", [p.now, "brief", ...items.flatMap(completeArgs)]) : [];
+    return briefOutcomes(p.items, items, answer);
   }
 
   async jobFail(p: FailParams) {
