@@ -255,21 +255,13 @@ export class QueueService {
   }
 
   /**
-   * Finishes what a worker ran, then runs `next` (its claim). When every item is a completion,
-   * both writes are queued at once, completions first, so group commit runs them in one
-   * transaction (DESIGN §3) and the worker waits for one commit, not two. Failures go one by one
-   * under the retry policy before `next` starts.
+   * Finishes what a worker ran, then runs `next` (its claim): a report that holds failures,
+   * each applied under the retry policy before the claim. (Completions alone travel with the
+   * claim itself: completeThenClaim.)
    */
   async finishThen<T>(items: FinishedItem[], next: () => Promise<T>): Promise<{ outcomes: FinishOutcome[]; next: T }> {
-    if (items.length === 0 || items.some((item) => "error" in item)) {
-      const outcomes = await this.finishMany(items);
-      return { outcomes, next: await next() };
-    }
-    const completes = items as CompleteItem[];
-    // Refused before anything is queued: a claim must not lease jobs for an answer that will be an error.
-    checkCompletions(completes);
-    const [outcomes, after] = await Promise.all([this.completeChecked(completes), next()]);
-    return { outcomes, next: after };
+    const outcomes = await this.finishMany(items);
+    return { outcomes, next: await next() };
   }
 
   async fail(req: FailRequest): Promise<Job> {
