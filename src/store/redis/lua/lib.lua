@@ -42,25 +42,13 @@ local function job_flat(id)
 end
 
 -- The same list from a job table the script keeps in step (job_get, then job_move), without reading
--- the hash again. (job_answer is cheaper when the script kept what job_get read.)
+-- the hash again.
 local function job_flat_of(j)
   local flat = {}
   for f, v in pairs(j) do
     flat[#flat + 1] = f
     flat[#flat + 1] = v
   end
-  return flat
-end
-
--- The flat list a script answers for job `j` after one job_move: the hash as job_get read it
--- (`flat`) with the fields the move wrote after it (a later field wins when the list is read), or
--- job_flat_of when the move deleted a field.
-local function job_answer(j, flat, written, deleted)
-  if deleted then return job_flat_of(j) end
-  local c = #flat
-  flat[c + 1], flat[c + 2] = "id", j.id
-  c = c + 2
-  for i = 1, #written do flat[c + i] = written[i] end
   return flat
 end
 
