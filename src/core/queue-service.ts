@@ -254,16 +254,6 @@ export class QueueService {
     return outcomes;
   }
 
-  /**
-   * Finishes what a worker ran, then runs `next` (its claim): a report that holds failures,
-   * each applied under the retry policy before the claim. (Completions alone travel with the
-   * claim itself: completeThenClaim.)
-   */
-  async finishThen<T>(items: FinishedItem[], next: () => Promise<T>): Promise<{ outcomes: FinishOutcome[]; next: T }> {
-    const outcomes = await this.finishMany(items);
-    return { outcomes, next: await next() };
-  }
-
   async fail(req: FailRequest): Promise<Job> {
     const current = await this.store.jobGet({ id: req.id });
     if (!current) throw notFound(`job ${req.id}`);

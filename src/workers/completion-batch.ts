@@ -9,10 +9,10 @@ export type CompletionResult = CompleteOutcome["outcome"];
 
 type Waiting = { item: CompleteItem; resolve: (o: CompletionResult) => void; reject: (e: unknown) => void };
 
-/** Completions a claim carries: settle them with the outcomes it got, or fail them. Settling twice does nothing. */
+/** Completions a claim carries (worker-calls.ts `completing`): settled once, with the outcomes it got or its error. */
 export type TakenCompletions = {
   items: CompleteItem[];
-  settle(outcomes: CompleteOutcome[]): void;
+  onOutcomes(outcomes: CompleteOutcome[]): void;
   fail(err: unknown): void;
 };
 
@@ -42,7 +42,7 @@ export class CompletionBatch {
     let settled = false;
     return {
       items: taken.map((w) => w.item),
-      settle: (outcomes) => {
+      onOutcomes: (outcomes) => {
         if (settled) return;
         settled = true;
         outcomes.forEach((o, i) => taken[i]!.resolve(o.outcome));

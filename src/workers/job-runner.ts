@@ -67,7 +67,8 @@ export class JobRunner {
   /** After a failed claim, no new claim before this (performance.now()). */
   private pausedUntil = 0;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
-  private waiters: (() => void)[] = [];
+  /** Wakes the loop (the only one that waits for a change). */
+  private wake: (() => void) | null = null;
   private ticker: ReturnType<typeof setInterval> | null = null;
 
   constructor(
@@ -159,7 +160,7 @@ export class JobRunner {
     try {
       answer = await claimAsWorker(this.deps, {
         queue: this.queue, identity: this.identity, max, leaseMs: this.leaseMs, waitMs: IDLE_WAIT_MS, signal: this.claimAbort.signal,
-        completing: taken ? { items: taken.items, onOutcomes: (outcomes) => taken.settle(outcomes) } : undefined,
+        completing: taken ?? undefined,
       });
     } catch (err) {
       taken?.fail(err);
@@ -177,14 +178,15 @@ export class JobRunner {
 
   /** Resolves at the next freed slot, answered claim or stop request. */
   private nextChange(): Promise<void> {
-    return new Promise<void>((resolve) => this.waiters.push(resolve));
+    return new Promise<void>((resolve) => (this.wake = resolve));
   }
 
   private changed(): void {
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const resolve of waiters) resolve();
+    const wake = this.wake;
+    this.wake = null;
+    wake?.();
   }
+
 
   private start(claimed: Job): void {
     const job = new RunningJob(claimed, {

@@ -1,7 +1,8 @@
 /** The pull-worker contract: claim with a lease, then complete, fail or heartbeat with its token. */
 import { z } from "@hono/zod-openapi";
 import type { FinishOutcome } from "../../core/queue-service.ts";
-import { claimAsWorker, heartbeatAsWorker, type ClaimAnswer } from "../../workers/worker-calls.ts";
+import type { CompleteItem } from "../../core/store.ts";
+import { claimAsWorker, heartbeatAsWorker } from "../../workers/worker-calls.ts";
 import type { App, ApiDeps } from "../env.ts";
 import { renderClaimed, renderJob } from "../../core/job-json.ts";
 import { jsonBody, jsonResponse, route } from "../route.ts";
@@ -147,20 +148,18 @@ const heartbeat = route("work", {
 /**
  * A claim's answer (the route's and the fast path's, src/api/work-fast-path.ts). Completions in
  * `finished` travel with the claim (one store call where the store offers it); a list with
- * failures is finished first, under the retry policy, then the claim is made.
+ * failures is finished first, under the retry policy.
  */
 export async function claimAnswer({ service, workers }: ApiDeps, queue: string, body: z.infer<typeof ClaimBody>, signal: AbortSignal) {
   const { workerId: id, name, host, queues, concurrency, finished, ...claim } = body;
   const identity = { id, kind: "http" as const, name, host, queues: queues ?? [queue], concurrency };
-  const request = { ...claim, queue, identity, signal };
-  const deps = { service, registry: workers };
+  // Completions alone travel with the claim; a list with failures is finished first.
   let outcomes: FinishOutcome[] | undefined;
-  let next: ClaimAnswer;
-  if (!finished) next = await claimAsWorker(deps, request);
-  else if (finished.every((item) => !("error" in item))) {
-    next = await claimAsWorker(deps, { ...request, completing: { items: finished, onOutcomes: (o) => (outcomes = o) } });
-  } else ({ outcomes, next } = await service.finishThen(finished, () => claimAsWorker(deps, request)));
-  const { jobs, control } = next;
+  const completing = finished?.every((item): item is CompleteItem => !("error" in item))
+    ? { items: finished, onOutcomes: (o: FinishOutcome[]) => (outcomes = o) }
+    : undefined;
+  if (finished && !completing) outcomes = await service.finishMany(finished);
+  const { jobs, control } = await claimAsWorker({ service, registry: workers }, { ...claim, queue, identity, signal, completing });
   return { jobs: jobs.map(renderClaimed), ...(control.shutdown ? { control } : {}), ...(outcomes ? { finished: outcomes } : {}) };
 }
 
