@@ -5,9 +5,7 @@
 -- ("" for none, "=" .. name otherwise), ARGV[6] data (JSON). Returns the event's id.
 local seen = req_get(ARGV[2])
 if seen then return tonumber(seen) end
-local n = redis.call("INCR", P .. "events:seq")
--- The entry as event-entry.ts reads it: at, type and queue packed in `e`, the data in `d`.
-local packed = ARGV[3] .. "\t" .. ARGV[4] .. "\t" .. (opt(ARGV[5]) or "") .. "\t\t\t\t\t"
-redis.call("XADD", P .. "events", n2s(n) .. "-1", "e", packed, "d", ARGV[6])
+local n = event_add(ARGV[3], ARGV[4], opt(ARGV[5]), nil, nil, nil, nil, nil, nil, nil, ARGV[6])
+flush()
 req_put(ARGV[2], n2s(n))
 return n

@@ -132,18 +132,22 @@ end
 
 -- Appends one event to the log; returns its id. The stream entry (event-entry.ts): at, type, queue,
 -- job, state, prev, attempt and dur packed in `e`, tab-separated ("" for none; numbers or strings);
--- the key in `k` and the error type in `x`, only when set.
-local function event_add(at, kind, queue, job, state, prev, attempt, dur, key, etype)
+-- the key in `k`, the error type in `x` and the data (JSON) in `d`, only when set.
+local function event_add(at, kind, queue, job, state, prev, attempt, dur, key, etype, data)
   local n = sequence_next(P .. "events:seq")
   local id = n2s(n)
   if type(at) == "number" then at = n2s(at) end
-  local e = (at or "") .. "\t" .. kind .. "\t" .. queue .. "\t" .. (job or "") .. "\t" .. (state or "") .. "\t" .. (prev or "")
+  local e = (at or "") .. "\t" .. kind .. "\t" .. (queue or "") .. "\t" .. (job or "") .. "\t" .. (state or "") .. "\t" .. (prev or "")
     .. "\t" .. (attempt or "") .. "\t" .. (dur or "")
-  local entry = id .. "-1"
-  if key and etype then redis.call("XADD", P .. "events", entry, "e", e, "k", key, "x", etype)
-  elseif key then redis.call("XADD", P .. "events", entry, "e", e, "k", key)
-  elseif etype then redis.call("XADD", P .. "events", entry, "e", e, "x", etype)
-  else redis.call("XADD", P .. "events", entry, "e", e) end
+  if not (key or etype or data) then
+    redis.call("XADD", P .. "events", id .. "-1", "e", e)
+  else
+    local args = { "XADD", P .. "events", id .. "-1", "e", e }
+    if key then args[#args + 1] = "k"; args[#args + 1] = key end
+    if etype then args[#args + 1] = "x"; args[#args + 1] = etype end
+    if data then args[#args + 1] = "d"; args[#args + 1] = data end
+    redis.call(unpack(args))
+  end
   if job then redis.call("RPUSH", P .. "job:" .. job .. ":ev", id) end
   if etype and job then redis.call("ZADD", P .. "errs:" .. queue .. "|" .. etype, id, id .. ":" .. job) end
   return n
