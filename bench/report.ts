@@ -83,7 +83,7 @@ function sections(o: BenchOptions): Section[] {
     {
       title: "End-to-end no-op jobs over HTTP pull workers (separate process) vs BullMQ Worker at the same jobs in flight",
       unit: "jobs/s",
-      note: "claim 1 → POST /v1/jobs/{id}/complete; claim N > 1 → one POST /v1/jobs/complete for the batch",
+      note: "claim 1 → POST /v1/jobs/{id}/complete; claim N > 1 → the batch is finished with the next claim (its `finished`): one request per batch",
       rows: HTTP_SHAPES.map(({ loops, max }) => ({
         label: `${loops} worker${loops > 1 ? "s" : ""} × claim ${max} (in flight ${loops * max})`,
         spool: `http.${loops}x${max}`,

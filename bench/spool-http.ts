@@ -102,7 +102,8 @@ async function runScenarios(url: string, o: BenchOptions): Promise<Figure[]> {
   for (const { loops, max } of HTTP_SHAPES) {
     const queue = `http-${loops}x${max}`;
     await enqueueBatches(url, queue, o.jobs);
-    const { completed, ms } = await runWorkers({ urls: [url], queue, loops, max, timeoutMs: o.scenarioTimeoutMs });
+    // A batch's jobs are finished with the next claim (its `finished`), as both clients do.
+    const { completed, ms } = await runWorkers({ urls: [url], queue, loops, max, finishInClaim: max > 1, timeoutMs: o.scenarioTimeoutMs });
     if (completed !== o.jobs) throw new Error(`HTTP ${loops}×${max}: completed ${completed} of ${o.jobs} jobs`);
     figures.push({ id: `http.${loops}x${max}`, engine: "spool", value: rate(completed, ms), unit: "jobs/s" });
     progress(`spool HTTP ${loops} worker(s) × claim ${max}: ${fmtRate(rate(completed, ms))}`);

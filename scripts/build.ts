@@ -7,7 +7,7 @@ import { join } from "node:path";
 const outfile = process.argv[2] ?? "dist/spool";
 // Start-up code (module bodies, route tables, migrations) runs once: with JIT thresholds 100×
 // higher it stays in the interpreter instead of filling ≈ 5 MB with machine code nobody runs
-// again. Long-running commands put the normal policy back once they have work (src/cli/jit-policy.ts).
+// again. Long-running commands put the normal policy back once they have work (src/cli/idle-memory.ts).
 const JIT_POLICY = 100;
 
 // Bytecode halves the start of every command (`spool --help` ≈ 55 ms instead of ≈ 110 ms) for

@@ -5,7 +5,7 @@ import { resolve } from "node:path";
 import { parseBytes } from "../core/duration.ts";
 import { CannotStart } from "../core/errors.ts";
 import type { ServeConfig } from "../server.ts";
-import { releaseJitWhenBusy } from "./jit-policy.ts";
+import { keepIdleMemoryLow } from "./idle-memory.ts";
 import { durationArg, intArg, intBetween } from "./parse.ts";
 import { CliError } from "./client.ts";
 import { addMonitorOptions, monitorConfigOf } from "./monitor-options.ts";
@@ -73,7 +73,7 @@ export function registerServeCommand(program: Command): void {
         if (err instanceof CannotStart) throw new CliError(err.message, 2);
         throw err;
       }
-      releaseJitWhenBusy();
+      keepIdleMemoryLow();
       const running = server;
       const shutdown = async (signal: string) => {
         console.log(`spool: ${signal} received, shutting down`);

@@ -2,7 +2,7 @@
 import { Command, Option } from "commander";
 import { CliError } from "./client.ts";
 import type { GlobalOptions } from "./context.ts";
-import { releaseJitWhenBusy } from "./jit-policy.ts";
+import { keepIdleMemoryLow } from "./idle-memory.ts";
 import { durationArg, durationBetween, intBetween } from "./parse.ts";
 
 const concurrencyArg = intBetween(1, 1000);
@@ -35,7 +35,7 @@ Example:  spool work thumbnails --exec 'jq -r .path | xargs convert-thumb' --con
       const worker = new ExecWorker({
         url: globals.url, token: globals.token, queue, command: o.exec, concurrency: o.concurrency, leaseMs: o.lease, graceMs: o.grace, name: o.name,
       });
-      releaseJitWhenBusy();
+      keepIdleMemoryLow();
       let signals = 0;
       const onSignal = (signal: string) => (++signals === 1 ? worker.stop(`${signal} received`) : worker.releaseAll());
       process.on("SIGTERM", () => onSignal("SIGTERM"));
