@@ -24,8 +24,9 @@ const noop = async (_job: Claimed) => {};
 const completedOf = (outcomes: Outcome[] | undefined) => (outcomes ?? []).filter((o) => o.outcome === "completed").length;
 
 /**
- * One worker loop: claim up to `max`, run a no-op handler, complete (one request per job when
- * max is 1, one batch completion otherwise); stops when a claim comes back empty.
+ * One worker loop that reports with requests of their own: claim up to `max`, run a no-op
+ * handler, complete (one request per job when max is 1, one batch completion otherwise);
+ * stops when a claim comes back empty.
  */
 async function runLoop(c: HttpWorkersConfig, url: string, w: number, deadline: number): Promise<number> {
   let completed = 0;

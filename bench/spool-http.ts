@@ -102,11 +102,19 @@ async function runScenarios(url: string, o: BenchOptions): Promise<Figure[]> {
   for (const { loops, max } of HTTP_SHAPES) {
     const queue = `http-${loops}x${max}`;
     await enqueueBatches(url, queue, o.jobs);
-    // A batch's jobs are finished with the next claim (its `finished`), as both clients do.
-    const { completed, ms } = await runWorkers({ urls: [url], queue, loops, max, finishInClaim: max > 1, timeoutMs: o.scenarioTimeoutMs });
+    // The jobs a worker ran are finished with its next claim (its `finished`), as both clients do.
+    const { completed, ms } = await runWorkers({ urls: [url], queue, loops, max, finishInClaim: true, timeoutMs: o.scenarioTimeoutMs });
     if (completed !== o.jobs) throw new Error(`HTTP ${loops}×${max}: completed ${completed} of ${o.jobs} jobs`);
     figures.push({ id: `http.${loops}x${max}`, engine: "spool", value: rate(completed, ms), unit: "jobs/s" });
     progress(`spool HTTP ${loops} worker(s) × claim ${max}: ${fmtRate(rate(completed, ms))}`);
   }
+
+  // For comparison, a worker that completes each job with a request of its own: two per job.
+  const queue = "http-1x1-own-complete";
+  await enqueueBatches(url, queue, o.jobs);
+  const { completed, ms } = await runWorkers({ urls: [url], queue, loops: 1, max: 1, timeoutMs: o.scenarioTimeoutMs });
+  if (completed !== o.jobs) throw new Error(`HTTP 1×1, own complete: completed ${completed} of ${o.jobs} jobs`);
+  figures.push({ id: "http.1x1.own-complete", engine: "spool", value: rate(completed, ms), unit: "jobs/s" });
+  progress(`spool HTTP 1 worker × claim 1, completing with a request of its own: ${fmtRate(rate(completed, ms))}`);
   return figures;
 }
