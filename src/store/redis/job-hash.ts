@@ -10,8 +10,17 @@ const num = (text: string | undefined): number | null => (text === undefined ? n
 export function toJob(flat: FlatJob): Job {
   const h: Record<string, string> = {};
   for (let i = 0; i < flat.length; i += 2) h[flat[i]!] = flat[i + 1]!;
+  return fromHash(h.id!, h);
+}
+
+/** A job hash read with HGETALL (an object), as a Job; null when the hash is empty. */
+export function hashToJob(id: string, hash: Record<string, string>): Job | null {
+  return hash.queue ? fromHash(id, hash) : null;
+}
+
+function fromHash(id: string, h: Record<string, string>): Job {
   return {
-    id: h.id!,
+    id,
     queue: h.queue!,
     key: h.key ?? null,
     payload: parse(h.payload),
@@ -36,12 +45,6 @@ export function toJob(flat: FlatJob): Job {
     startedAt: num(h.startedAt),
     finishedAt: num(h.finishedAt),
   };
-}
-
-/** A job hash read with HGETALL (an object), as a Job; null when the hash is empty. */
-export function hashToJob(id: string, hash: Record<string, string>): Job | null {
-  if (!hash.queue) return null;
-  return toJob(["id", id, ...Object.entries(hash).flat()]);
 }
 
 /** A nullable string as scripts take it: "" for null, "=" and the value otherwise (lib.lua `opt`). */

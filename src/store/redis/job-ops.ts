@@ -63,14 +63,14 @@ export class RedisJobs {
 
   async jobsClaim(p: ClaimParams) {
     const ids = await this.ctx.scripts.run<string[]>("claim", claimArgs(p));
-    return this.leased(ids, p.token);
+    return this.#leased(ids, p.token);
   }
 
   /** jobsComplete, then jobsClaim, in one script: a worker's report and its next claim in one call. */
   async jobsCompleteAndClaim(p: { items: CompleteItem[]; claim: ClaimParams }) {
     const items = p.items.filter((item) => isJobId(item.id));
     const [done, ids] = await this.ctx.scripts.run<[BriefAnswer, string[]]>("completeClaim", [...claimArgs(p.claim), ...items.flatMap(completeArgs)]);
-    return { completed: briefOutcomes(p.items, items, done), jobs: await this.leased(ids, p.claim.token) };
+    return { completed: briefOutcomes(p.items, items, done), jobs: await this.#leased(ids, p.claim.token) };
   }
 
   /**
@@ -78,7 +78,7 @@ export class RedisJobs {
    * than carrying each hash through Lua and back). A job taken from the lease in between by
    * someone else (force-cancelled, deleted) is left out.
    */
-  private async leased(ids: string[], token: string): Promise<Job[]> {
+  async #leased(ids: string[], token: string): Promise<Job[]> {
     if (ids.length === 0) return [];
     const reads = this.ctx.redis.pipeline();
     for (const id of ids) reads.hgetall(this.ctx.keys.job(id));
@@ -104,14 +104,14 @@ export class RedisJobs {
   }
 
   async jobFail(p: FailParams) {
-    return this.endAttempt(p, "live");
+    return this.#endAttempt(p, "live");
   }
 
   async leaseRecover(p: FailParams) {
-    return this.endAttempt(p, "expired");
+    return this.#endAttempt(p, "expired");
   }
 
-  private async endAttempt(p: FailParams, lease: "live" | "expired") {
+  async #endAttempt(p: FailParams, lease: "live" | "expired") {
     if (!isJobId(p.id)) return null;
     const error: JobError = p.error;
     const args = [p.id, p.token, JSON.stringify(error), error.type, error.at, opt(p.retryAt), p.now, lease];

@@ -60,16 +60,16 @@ export class RedisQueues {
   }
 
   async queuePurge(p: { queue: string; state: JobState; limit?: number; now: number }) {
-    return this.inBatches(p.limit, (limit) => ["purge", p.queue, p.state, limit, p.now]);
+    return this.#inBatches(p.limit, (limit) => ["purge", p.queue, p.state, limit, p.now]);
   }
 
   async queueRetryFailed(p: { queue: string; errorType?: string; limit?: number; now: number }) {
     const errorType = p.errorType === undefined ? "" : `=${p.errorType}`;
-    return this.inBatches(p.limit, (limit) => ["retry-failed", p.queue, errorType, limit, p.now]);
+    return this.#inBatches(p.limit, (limit) => ["retry-failed", p.queue, errorType, limit, p.now]);
   }
 
   async queueCancelWaiting(p: { queue: string; limit?: number; now: number }) {
-    return this.inBatches(p.limit, (limit) => ["cancel-waiting", p.queue, "", limit, p.now]);
+    return this.#inBatches(p.limit, (limit) => ["cancel-waiting", p.queue, "", limit, p.now]);
   }
 
   async queueNextRunAt(p: { queue: string }) {
@@ -78,7 +78,7 @@ export class RedisQueues {
   }
 
   /** With a limit, one batch of at most that many; without, batch after batch until none is left. */
-  private async inBatches(limit: number | undefined, args: (limit: number) => (string | number)[]): Promise<number> {
+  async #inBatches(limit: number | undefined, args: (limit: number) => (string | number)[]): Promise<number> {
     if (limit !== undefined) return this.ctx.scripts.run<number>("queueBulk", args(limit));
     let total = 0;
     for (;;) {

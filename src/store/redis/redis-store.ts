@@ -95,7 +95,7 @@ function connect(options: RedisStoreOptions): RedisClient {
   return new Redis(options.url ?? "redis://127.0.0.1:6379");
 }
 
-/** Puts every method of `part` (its class's own prototype methods) on `store`, bound to the part. */
+/** Puts every method of `part` (its class's own prototype methods; helpers are #private and stay out) on `store`, bound to the part. */
 function delegate(store: object, part: object): void {
   const proto = Object.getPrototypeOf(part) as object;
   for (const name of Object.getOwnPropertyNames(proto)) {
