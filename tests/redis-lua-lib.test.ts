@@ -1,12 +1,12 @@
 /**
- * Each Redis script carries only the parts of lib.lua it uses (src/store/redis/lua-lib.ts): every
+ * Each Redis script carries only the parts of the Lua library (lua/lib/) it uses (src/store/redis/lua-lib.ts): every
  * script, as the store registers it, defines each lib name it uses before the use, and nothing it
  * does not use. No Redis needed; the store contract on Redis is the proof that the scripts run.
  */
 import { describe, expect, test } from "bun:test";
 import { RedisJobs } from "../src/store/redis/job-ops.ts";
 import { Keys } from "../src/store/redis/keys.ts";
-import { codeWords, LIB_NAMES, splitLib, withLib } from "../src/store/redis/lua-lib.ts";
+import { codeWords, LIB_NAMES, splitLib, splitLibFiles, withLib } from "../src/store/redis/lua-lib.ts";
 import { RedisMonitor } from "../src/store/redis/monitor-ops.ts";
 import { RedisQueues } from "../src/store/redis/queue-ops.ts";
 import { RedisSchedules } from "../src/store/redis/schedule-ops.ts";
@@ -14,7 +14,7 @@ import { Scripts, type RedisClient } from "../src/store/redis/scripts.ts";
 import { RedisTokens } from "../src/store/redis/token-ops.ts";
 import { RedisWorkers } from "../src/store/redis/worker-ops.ts";
 
-/** Every script the store registers, by name, as its parts hand it over (before lib.lua goes in front). */
+/** Every script the store registers, by name, as its parts hand it over (before the library goes in front). */
 function registeredScripts(): Map<string, string> {
   const sources = new Map<string, string>();
   class Recording extends Scripts {
@@ -37,7 +37,7 @@ function libBlocks(body: string, script: string) {
 const libNames = new Set(LIB_NAMES);
 const scripts = registeredScripts();
 
-describe("lib.lua in front of each Redis script", () => {
+describe("the Lua library in front of each Redis script", () => {
   test("the store registers its scripts", () => {
     expect(scripts.size).toBeGreaterThan(30);
     for (const name of ["claim", "complete", "enqueue", "fail", "scheduleFire"]) expect(scripts.has(name)).toBe(true);
@@ -66,7 +66,7 @@ describe("lib.lua in front of each Redis script", () => {
     });
   }
 
-  test("a script that uses little of lib.lua gets little of it", () => {
+  test("a script that uses little of the library gets little of it", () => {
     const claim = withLib(scripts.get("claim")!);
     expect(claim).toContain("local function job_move(");
     expect(claim).not.toContain("local function job_insert(");
@@ -75,7 +75,7 @@ describe("lib.lua in front of each Redis script", () => {
     expect(ack).not.toContain("local function job_move(");
   });
 
-  test("a lib.lua that leaves the layout stops the store at start-up", () => {
+  test("a library file that leaves the layout stops the store at start-up", () => {
     const ok = "local P = ARGV[1]\n\nlocal function a(x)\n  return P .. x\nend\n";
     expect(splitLib(ok).map((d) => d.names)).toEqual([["P"], ["a"]]);
     expect(() => splitLib("local P = 1\nP = 2\n")).toThrow(/lib.lua:2: column 0/);
@@ -83,5 +83,13 @@ describe("lib.lua in front of each Redis script", () => {
     expect(() => splitLib("local function a()\n  return 1\n")).toThrow(/ends inside a local function/);
     expect(() => splitLib("local function a() return b() end\nlocal function b() return 1 end\n")).toThrow(/a uses b, defined below it/);
     expect(() => splitLib("local X = 1\nend\n")).toThrow(/closes no local function/);
+  });
+
+  test("the library's files are taken in order: a later file uses an earlier one's definitions, never the reverse", () => {
+    const base = { file: "lib/base.lua", source: "local P = ARGV[1]\n" };
+    const uses = { file: "lib/uses.lua", source: "-- uses P\nlocal function key(x) return P .. x end\n" };
+    expect(splitLibFiles([base, uses]).map((d) => [d.names, d.uses])).toEqual([[["P"], []], [["key"], [0]]]);
+    expect(() => splitLibFiles([uses, base])).toThrow(/lib\/uses.lua: key uses P, defined below it/);
+    expect(() => splitLibFiles([base, { file: "lib/bad.lua", source: "local function a()\n  return 1\n" }])).toThrow(/lib\/bad.lua:\d+: the file ends inside/);
   });
 });

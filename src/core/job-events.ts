@@ -1,6 +1,6 @@
 /**
  * Which event each job change makes — the rule every store keeps, atomically with the change
- * (SQLite: the triggers of migration 004; Redis: change_event in lua/lib.lua). The store
+ * (SQLite: the triggers of migration 004; Redis: change_event in lua/lib/changes.lua). The store
  * contract checks every kind of change against this function, so no store can drift.
  *
  *   change                                   type           at              durationMs

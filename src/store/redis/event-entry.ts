@@ -2,7 +2,7 @@
  * An event as an entry of the events stream. The fields every event has are packed into one
  * stream field, `e`, tab-separated ("" for none): at, type, queue, job, state, prev, attempt,
  * dur. The free-form ones, which may hold a tab, get a field of their own only when set: `k`
- * the job's key, `x` the error type, `d` the data (JSON). lua/lib.lua (event_add) and
+ * the job's key, `x` the error type, `d` the data (JSON). lua/lib/changes.lua (event_add) and
  * lua/event-append.lua write the same.
  *
  * One packed field instead of a field per value: a job's events are most of what a claim and a

@@ -47,7 +47,7 @@ function fromHash(id: string, h: Record<string, string>): Job {
   };
 }
 
-/** A nullable string as scripts take it: "" for null, "=" and the value otherwise (lib.lua `opt`). */
+/** A nullable string as scripts take it: "" for null, "=" and the value otherwise (lua/lib/basics.lua `opt`). */
 export function opt(value: string | number | null | undefined): string {
   return value === null || value === undefined ? "" : `=${value}`;
 }

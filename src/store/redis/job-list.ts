@@ -20,7 +20,7 @@ import { hashToJob, isJobId } from "./job-hash.ts";
 type IdIndex = { key: string; offset: number; band?: true } | { key: string; whole: true };
 type Source = { indexes: IdIndex[]; keep: (job: Job) => boolean };
 
-/** Scores of one priority in the ready set: (10 - priority) * 2^40 + id (lua/lib.lua ready_score). */
+/** Scores of one priority in the ready set: (10 - priority) * 2^40 + id (lua/lib/basics.lua ready_score). */
 const BAND = 2 ** 40;
 const PRIORITIES = Array.from({ length: PRIORITY.URGENT - PRIORITY.LOW + 1 }, (_, i) => PRIORITY.LOW + i);
 

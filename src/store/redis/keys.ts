@@ -1,7 +1,7 @@
 /**
  * The key layout of the Redis store. Every key starts with `{prefix}:`, one hashtag for the
  * whole deployment, so every script runs in one slot on Redis Cluster as well as on a single
- * Redis. Lua scripts receive `{prefix}:` as ARGV[1] and build the same names (lua/lib.lua).
+ * Redis. Lua scripts receive `{prefix}:` as ARGV[1] and build the same names (lua/lib/basics.lua).
  *
  * Jobs
  *   job:<id>                 HASH  one job (fields: see JOB_FIELDS; JSON text where noted); leaseExp

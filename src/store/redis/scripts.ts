@@ -1,6 +1,6 @@
 /**
  * Running the store's Lua scripts: each operation is one script in lua/, run atomically by
- * Redis with the parts of lua/lib.lua (the shared job mechanics) it uses in front of it
+ * Redis with the parts of the Lua library lua/lib/ (the shared job mechanics) it uses in front of it
  * (lua-lib.ts).
  *
  * Every script is called with KEYS[1] = the deployment's routing key (`{prefix}:ids`, which
@@ -25,7 +25,7 @@ export class Scripts {
 
   constructor(private readonly redis: RedisClient, private readonly keys: Keys) {}
 
-  /** Registers scripts by name; the parts of lib.lua each uses go in front of it. */
+  /** Registers scripts by name; the parts of the Lua library (lua/lib/) each uses go in front of it. */
   add(sources: Record<string, string>): void {
     for (const [name, lua] of Object.entries(sources)) {
       const body = withLib(lua);

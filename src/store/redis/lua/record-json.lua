@@ -1,5 +1,5 @@
 -- record-json.lua: writes the JSON records of tokens, workers and target secrets. token-ops.ts and
--- worker-ops.ts put it in front of the scripts that rewrite one (after lib.lua). cjson would write
+-- worker-ops.ts put it in front of the scripts that rewrite one (after the Lua library, lua/lib/). cjson would write
 -- a number with 14 significant digits and an empty list as {}; this keeps every digit and writes [].
 
 -- A JSON object of `t`'s `fields`, in that order; nil and cjson.null are written as null.

@@ -1,5 +1,5 @@
 -- schedule-runs.lua: a schedule's history, newest first, each run with its job's outcome: read live
--- while the job exists, else the outcome kept when it was deleted (lib.lua job_remove).
+-- while the job exists, else the outcome kept when it was deleted (lib/job-actions.lua job_remove).
 -- KEYS[1] routing key. ARGV[1] prefix; ARGV[2] name; ARGV[3] limit.
 -- Answers per run {run JSON as stored, live outcome JSON or false}.
 

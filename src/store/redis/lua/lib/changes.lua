@@ -1,0 +1,161 @@
+-- changes.lua: how a job changes state (job_move) and what changes with it: indexes, counts, worker
+-- figures and the change's event, gathered and written once per script (flush).
+-- Writes a script can gather and make once at its end, so moving many jobs costs one write each:
+-- count changes per queue and state, worker figures, and the ids and event ids taken beyond the
+-- first (sequence_next). Queues that got runnable jobs are announced in one message, for long
+-- polls on every server. Every script that moves, inserts or removes jobs calls flush() before it
+-- answers.
+local COUNTS, FIGURES, WOKEN, SEQUENCES = {}, {}, {}, {}
+
+local function tally(t, name, field, delta)
+  local fields = t[name]
+  if not fields then fields = {}; t[name] = fields end
+  fields[field] = (fields[field] or 0) + delta
+end
+
+local function wake(queue) WOKEN[queue] = true end
+
+-- The next value of a sequence key: the first of a script is an INCR, the rest count on from it.
+local function sequence_next(key)
+  local s = SEQUENCES[key]
+  if not s then
+    s = { last = redis.call("INCR", key), taken = 0 }
+    SEQUENCES[key] = s
+    return s.last
+  end
+  s.last, s.taken = s.last + 1, s.taken + 1
+  return s.last
+end
+
+local function flush()
+  for name, fields in pairs(COUNTS) do
+    for state, delta in pairs(fields) do
+      if delta ~= 0 then redis.call("HINCRBY", P .. "counts:" .. name, state, delta) end
+    end
+  end
+  for name, fields in pairs(FIGURES) do
+    for field, delta in pairs(fields) do
+      if delta ~= 0 then redis.call("HINCRBY", P .. "worker:" .. name, field, delta) end
+    end
+  end
+  for key, s in pairs(SEQUENCES) do
+    if s.taken > 0 then redis.call("INCRBY", key, s.taken) end
+  end
+  local queues = {}
+  for queue in pairs(WOKEN) do queues[#queues + 1] = queue end
+  if #queues > 0 then redis.call("PUBLISH", P .. "wake", table.concat(queues, "\n")) end
+  COUNTS, FIGURES, WOKEN, SEQUENCES = {}, {}, {}, {}
+end
+
+-- Appends one event to the log; returns its id. The stream entry (event-entry.ts): at, type, queue,
+-- job, state, prev, attempt and dur packed in `e`, tab-separated ("" for none; numbers or strings);
+-- the key in `k`, the error type in `x` and the data (JSON) in `d`, only when set.
+local function event_add(at, kind, queue, job, state, prev, attempt, dur, key, etype, data)
+  local n = sequence_next(P .. "events:seq")
+  local id = n2s(n)
+  if type(at) == "number" then at = n2s(at) end
+  local e = (at or "") .. "\t" .. kind .. "\t" .. (queue or "") .. "\t" .. (job or "") .. "\t" .. (state or "") .. "\t" .. (prev or "")
+    .. "\t" .. (attempt or "") .. "\t" .. (dur or "")
+  if not (key or etype or data) then
+    redis.call("XADD", P .. "events", id .. "-1", "e", e)
+  else
+    local args = { "XADD", P .. "events", id .. "-1", "e", e }
+    if key then args[#args + 1] = "k"; args[#args + 1] = key end
+    if etype then args[#args + 1] = "x"; args[#args + 1] = etype end
+    if data then args[#args + 1] = "d"; args[#args + 1] = data end
+    redis.call(unpack(args))
+  end
+  if job then redis.call("RPUSH", P .. "job:" .. job .. ":ev", id) end
+  if etype and job then redis.call("ZADD", P .. "errs:" .. queue .. "|" .. etype, id, id .. ":" .. job) end
+  return n
+end
+
+-- A queue's jobs in a state are indexed by id in q:<queue>|st:<state>, except waiting jobs (all in
+-- the ready set) and active ones (all in the lease set), which need no second index.
+
+-- Takes a job out of the indexes of its state.
+local function index_out(j, state)
+  local id = j.id
+  if state == "waiting" then redis.call("ZREM", qkey(j.queue, "ready"), id)
+  elseif state == "active" then redis.call("ZREM", qkey(j.queue, "leases"), id)
+  else
+    redis.call("ZREM", qkey(j.queue, "st:" .. state), id)
+    if state == "delayed" then redis.call("ZREM", qkey(j.queue, "delayed"), id)
+    elseif state == "blocked" and j.key then redis.call("ZREM", lane_wait_key(j.queue, j.key), id)
+    elseif is_final(state) then redis.call("ZREM", qkey(j.queue, "done:" .. state), id) end
+  end
+  tally(COUNTS, j.queue, state, -1)
+end
+
+-- Puts a job in the indexes of its state.
+local function index_in(j, state)
+  local id = j.id
+  if state == "waiting" then redis.call("ZADD", qkey(j.queue, "ready"), n2s(ready_score(j)), id)
+  elseif state == "active" then redis.call("ZADD", qkey(j.queue, "leases"), j.leaseExp, id)
+  else
+    redis.call("ZADD", qkey(j.queue, "st:" .. state), id, id)
+    if state == "delayed" then redis.call("ZADD", qkey(j.queue, "delayed"), j.runAt, id)
+    elseif state == "blocked" and j.key then redis.call("ZADD", lane_wait_key(j.queue, j.key), id, id)
+    elseif is_final(state) then redis.call("ZADD", qkey(j.queue, "done:" .. state), j.finishedAt, id) end
+  end
+  tally(COUNTS, j.queue, state, 1)
+end
+
+-- Appends the event of job `j`'s change from `from` to `to` (src/core/job-events.ts). `ev` may give
+-- at and etype.
+local function change_event(j, from, to, ev)
+  local kind, at, dur = nil, nil, nil
+  if to == "active" then
+    kind, at = "job.started", j.startedAt
+    dur = n2s(math.max(0, tonumber(j.startedAt) - tonumber(j.runAt)))
+  elseif from == "active" and (to == "waiting" or to == "delayed") then
+    kind = "job.retrying"
+  else
+    kind = "job." .. to
+  end
+  if at == nil then
+    if is_final(to) then at = j.finishedAt
+    elseif from ~= "active" then at = j.runAt end
+  end
+  if to == "completed" then dur = n2s(math.max(0, tonumber(j.finishedAt) - tonumber(j.startedAt))) end
+  local etype = nil
+  if ev then
+    if ev.at then at = ev.at end
+    etype = ev.etype
+  end
+  event_add(at, kind, j.queue, j.id, to, from, j.attempts, dur, j.key, etype)
+end
+
+-- Moves job `j` (from job_get) to state `to`, writing `set` (field → value; false deletes the
+-- field). Keeps indexes, counts, worker figures and the lane wait set in step, and appends the
+-- change's event unless `ev` is false. `j` is updated in place. Answers the fields written, as a
+-- flat list, and whether any was deleted.
+local function job_move(j, to, set, ev)
+  local from = j.state
+  local oldWorker = j.workerId
+  local hset, hdel = { "state", to }, {}
+  for f, v in pairs(set) do
+    if v == false then
+      if j[f] ~= nil then hdel[#hdel + 1] = f end
+      j[f] = nil
+    else
+      if type(v) == "number" then v = n2s(v) end
+      hset[#hset + 1] = f
+      hset[#hset + 1] = v
+      j[f] = v
+    end
+  end
+  if from ~= to then index_out(j, from) end
+  j.state = to
+  redis.call("HSET", P .. "job:" .. j.id, unpack(hset))
+  if #hdel > 0 then redis.call("HDEL", P .. "job:" .. j.id, unpack(hdel)) end
+  if from ~= to then index_in(j, to) end
+  if from == "active" and to ~= "active" and oldWorker then
+    tally(FIGURES, oldWorker, "active", -1)
+    if to == "completed" then tally(FIGURES, oldWorker, "processed", 1)
+    elseif to ~= "cancelled" then tally(FIGURES, oldWorker, "failed", 1) end
+  end
+  if to == "active" and j.workerId then tally(FIGURES, j.workerId, "active", 1) end
+  if ev ~= false and from ~= to then change_event(j, from, to, ev) end
+  return hset, #hdel > 0
+end
