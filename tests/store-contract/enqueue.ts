@@ -30,6 +30,22 @@ export function enqueueContract(it: ContractCase): void {
     expect(failed.runAt).toBe(t.now() + 500);
   });
 
+  it("the job an enqueue answers is the job a read gives afterwards, whatever state it starts in", async (t) => {
+    const options = { payload: { n: 1, nested: { list: [1, "two", null] } }, timeoutMs: 2500, priority: 9, backoff: { type: "fixed" as const, delayMs: 50 } };
+    const answered = [
+      await t.enqueue("same", { ...options, key: "lane-1" }), // waiting: it takes the lane
+      await t.enqueue("same", { ...options, key: "lane-1" }), // blocked behind it
+      await t.enqueue("same", { ...options, delayMs: 1000 }), // delayed
+      await t.enqueue("same", { ...options, idempotencyKey: "once" }),
+      await t.enqueue("same"),
+    ];
+    expect(answered.map((j) => j.state)).toEqual(["waiting", "blocked", "delayed", "waiting", "waiting"]);
+    for (const job of answered) expect(job).toEqual(await t.svc.getJob(job.id));
+    const again = await t.svc.enqueueMany("same", [{ ...options, idempotencyKey: "once" }, { payload: "new" }]);
+    expect(again.map((o) => o.created)).toEqual([false, true]);
+    for (const { job } of again) expect(job).toEqual(await t.svc.getJob(job.id));
+  });
+
   it("enqueue without a payload stores null", async (t) => {
     const job = await t.enqueue("mail");
     expect((await t.svc.getJob(job.id)).payload).toBeNull();

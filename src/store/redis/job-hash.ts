@@ -55,10 +55,10 @@ export function opt(value: string | number | null | undefined): string {
 /** JSON text of a value that may be absent (undefined → null, as the SQLite store stores it). */
 export const jsonOf = (value: unknown): string => JSON.stringify(value === undefined ? null : value);
 
-/** The nine script arguments of a new job (enqueue.lua). */
-export function newJobArgs(job: NewJob): string[] {
+/** The nine script arguments of a new job (enqueue.lua); `payloadText` is its payload's JSON. */
+export function newJobArgs(job: NewJob, payloadText = jsonOf(job.payload)): string[] {
   return [
-    job.queue, opt(job.key), jsonOf(job.payload), String(job.priority), String(job.runAt), String(job.maxAttempts),
+    job.queue, opt(job.key), payloadText, String(job.priority), String(job.runAt), String(job.maxAttempts),
     JSON.stringify(job.backoff), opt(job.timeoutMs), opt(job.idempotencyKey),
   ];
 }
@@ -66,4 +66,17 @@ export function newJobArgs(job: NewJob): string[] {
 /** Job ids are positive integers on Redis too; anything else names no job. */
 export function isJobId(id: string): boolean {
   return /^[1-9][0-9]{0,15}$/.test(id);
+}
+
+/**
+ * The job an enqueue just inserted, as a read of its hash would give it, made from what was sent
+ * (`payloadText` is the payload's JSON as stored): enqueue.lua answers a new job's id and state only.
+ */
+export function insertedJob(job: NewJob, id: string, state: JobState, payloadText: string, now: number): Job {
+  return {
+    id, queue: job.queue, key: job.key, payload: JSON.parse(payloadText), priority: job.priority, state, runAt: job.runAt,
+    attempts: 0, maxAttempts: job.maxAttempts, backoff: { ...job.backoff }, timeoutMs: job.timeoutMs,
+    idempotencyKey: job.idempotencyKey, progress: null, checkpoint: null, result: null, errors: [], workerId: null,
+    leaseToken: null, leaseExpiresAt: null, deadlineAt: null, cancelRequested: false, createdAt: now, startedAt: null, finishedAt: null,
+  };
 }

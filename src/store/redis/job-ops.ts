@@ -1,12 +1,12 @@
 /** RedisJobs: the job operations (JobStore) on Redis, each state change one script of lua/. */
 import { randomUUID } from "node:crypto";
-import type { Job, JobError, NewJob } from "../../core/job.ts";
+import type { Job, JobError, JobState, NewJob } from "../../core/job.ts";
 import { defaultQueueConfig } from "../../core/queue-config.ts";
 import type {
   ClaimParams, CompleteItem, CompletedJob, EnqueueOutcome, FailParams, HeartbeatParams, JobListParams, JobPage,
 } from "../../core/store.ts";
 import type { RedisContext } from "./context.ts";
-import { hashToJob, isJobId, jsonOf, newJobArgs, opt, toJob, type FlatJob } from "./job-hash.ts";
+import { hashToJob, insertedJob, isJobId, jsonOf, newJobArgs, opt, toJob, type FlatJob } from "./job-hash.ts";
 import { listJobs } from "./job-list.ts";
 import cancel from "./lua/cancel.lua" with { type: "text" };
 import claim from "./lua/claim.lua" with { type: "text" };
@@ -30,6 +30,9 @@ const claimArgs = (p: ClaimParams) => [p.queue, p.workerId, p.max, p.leaseMs, p.
 const completeArgs = (item: CompleteItem) => [item.id, item.token, opt(jsonOf(item.result))];
 
 /** complete.lua's brief answer: per item {id, queue, key or false, state}, or null where the lease was lost. */
+/** enqueue.lua's answer per job: a new one's id and state, or the whole hash of one that existed (created on a re-send). */
+type EnqueueAnswer = [1, string, string] | [0, FlatJob, (1 | 0)?];
+
 type BriefAnswer = ([string, string, string | false, string] | null)[];
 
 /** One outcome per item of `all`, from the brief answer for `sent` (the items with a job id). */
@@ -47,9 +50,14 @@ export class RedisJobs {
   }
 
   async jobsEnqueue(p: { jobs: NewJob[]; now: number }): Promise<EnqueueOutcome[]> {
-    const args = [randomUUID(), p.now, DEFAULT_SETTINGS_JSON, ...p.jobs.flatMap(newJobArgs)];
-    const answer = await this.ctx.scripts.run<[number, FlatJob][]>("enqueue", args);
-    return answer.map(([created, flat]) => ({ job: toJob(flat), created: created === 1 }));
+    const payloads = p.jobs.map((job) => jsonOf(job.payload));
+    const args = [randomUUID(), p.now, DEFAULT_SETTINGS_JSON, ...p.jobs.flatMap((job, i) => newJobArgs(job, payloads[i]))];
+    const answer = await this.ctx.scripts.run<EnqueueAnswer[]>("enqueue", args);
+    return answer.map((entry, i) =>
+      entry[0] === 1
+        ? { job: insertedJob(p.jobs[i]!, entry[1], entry[2] as JobState, payloads[i]!, p.now), created: true }
+        : { job: toJob(entry[1]), created: entry[2] === 1 },
+    );
   }
 
   async jobGet(p: { id: string }) {

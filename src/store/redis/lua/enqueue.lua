@@ -4,13 +4,15 @@
 -- answers the jobs of the first run; ARGV[3] now; ARGV[4] default queue settings (JSON);
 -- then 9 per job: queue, key (opt), payload JSON, priority, runAt, maxAttempts, backoff JSON,
 -- timeoutMs (opt), idempotency key (opt).
--- Answers one entry per job: {created (1|0), flat job hash}.
+-- Answers one entry per job: {1, id, state} for a new job (the caller knows the rest of it), or
+-- {0, flat job hash} for the job an idempotency key already named; a re-sent batch answers every
+-- job as {0, flat job hash}, with created (1|0) as a third entry.
 
 local reqId, now, defaults = ARGV[2], tonumber(ARGV[3]), ARGV[4]
 
 local function answer(ids, created)
   local out = {}
-  for i, id in ipairs(ids) do out[i] = { created[i], job_flat(id) } end
+  for i, id in ipairs(ids) do out[i] = { 0, job_flat(id), created[i] } end
   return out
 end
 
@@ -22,9 +24,9 @@ end
 
 local ids, created, out = {}, {}, {}
 for i = 5, #ARGV, 9 do
-  local id, new, flat = job_insert(i, defaults, now)
+  local id, new, state = job_insert(i, defaults, now)
   ids[#ids + 1], created[#created + 1] = id, new
-  out[#out + 1] = { new, flat or job_flat(id) }
+  if new == 1 then out[#out + 1] = { 1, id, state } else out[#out + 1] = { 0, job_flat(id) } end
 end
 req_put(reqId, cjson.encode({ ids = ids, created = created }))
 flush()

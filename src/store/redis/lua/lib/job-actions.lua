@@ -95,13 +95,13 @@ end
 
 -- Inserts the new job whose 9 arguments start at ARGV[i] (queue, key (opt), payload JSON, priority,
 -- runAt, maxAttempts, backoff JSON, timeoutMs (opt), idempotency key (opt)), creating its queue with
--- `defaults` on first use; an existing idempotency key yields that job. Answers its id, 1 when new,
--- and the new job as job_flat answers it (false for an existing one: read it with job_flat).
+-- `defaults` on first use; an existing idempotency key yields that job. Answers its id, 1 when new
+-- (0 for an existing one), and the state the new job starts in.
 local function job_insert(i, defaults, now)
   local queue, jobKey, idem = ARGV[i], opt(ARGV[i + 1]), opt(ARGV[i + 8])
   queue_ensure(queue, defaults, now)
   local existing = idem and redis.call("HGET", qkey(queue, "idem"), idem)
-  if existing then return existing, 0, false end
+  if existing then return existing, 0, nil end
   local id = n2s(sequence_next(P .. "ids"))
   local state = "waiting"
   if tonumber(ARGV[i + 4]) > now then state = "delayed" end
@@ -126,6 +126,5 @@ local function job_insert(i, defaults, now)
   if jobKey and not laneTaken then lane_set(queue, jobKey, id, false, now) end
   event_add(now, "job.enqueued", queue, id, state, nil, "0", nil, jobKey, nil)
   if state == "waiting" then wake(queue) end
-  fields[#fields + 1] = "id"; fields[#fields + 1] = id
-  return id, 1, fields
+  return id, 1, state
 end
