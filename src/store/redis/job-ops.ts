@@ -29,10 +29,10 @@ const jobOrNull = (flat: FlatJob | null) => (flat ? toJob(flat) : null);
 const claimArgs = (p: ClaimParams) => [p.queue, p.workerId, p.max, p.leaseMs, p.token, p.now];
 const completeArgs = (item: CompleteItem) => [item.id, item.token, opt(jsonOf(item.result))];
 
-/** complete.lua's brief answer: per item {id, queue, key or false, state}, or null where the lease was lost. */
 /** enqueue.lua's answer per job: a new one's id and state, or the whole hash of one that existed (created on a re-send). */
 type EnqueueAnswer = [1, string, string] | [0, FlatJob, (1 | 0)?];
 
+/** complete.lua's brief answer: per item {id, queue, key or false, state}, or null where the lease was lost. */
 type BriefAnswer = ([string, string, string | false, string] | null)[];
 
 /** One outcome per item of `all`, from the brief answer for `sent` (the items with a job id). */
