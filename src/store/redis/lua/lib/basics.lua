@@ -3,10 +3,7 @@
 -- script the definitions it uses, so keep the layout it checks at start-up: at column 0 only
 -- `local function`, `local … =`, a function's `end` and comments; a definition uses only those above
 -- it, in its file or an earlier one.
--- basics.lua: key names, nullable strings, reading a job's hash.
--- A job changes state only through job_move, which keeps in step with it, in the same script:
--- the state indexes, the queue's counts, the worker's figures, the lane's wait set and one event
--- in the log (the event rules are src/core/job-events.ts; keys are keys.ts).
+-- basics.lua: key names (as keys.ts builds them), nullable strings, reading a job's hash.
 -- ARGV[1] is the key prefix "{prefix}:"; numbers are written with n2s so large ones keep every digit.
 
 local P = ARGV[1]

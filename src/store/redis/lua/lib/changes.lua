@@ -1,5 +1,6 @@
--- changes.lua: how a job changes state (job_move) and what changes with it: indexes, counts, worker
--- figures and the change's event, gathered and written once per script (flush).
+-- changes.lua: how a job changes state. A job changes state only through job_move, which keeps in
+-- step with it, in the same script: the state indexes, the queue's counts, the worker's figures,
+-- the lane's wait set and one event in the log (the event rules are src/core/job-events.ts).
 -- Writes a script can gather and make once at its end, so moving many jobs costs one write each:
 -- count changes per queue and state, worker figures, and the ids and event ids taken beyond the
 -- first (sequence_next). Queues that got runnable jobs are announced in one message, for long
