@@ -99,22 +99,20 @@ async function runScenarios(url: string, o: BenchOptions): Promise<Figure[]> {
   figures.push({ id: "http.enqueue.batch", engine: "spool", value: enqueueRate, unit: "jobs/s" });
   progress(`spool HTTP enqueue, batches of 1000 per request: ${fmtRate(enqueueRate)}`);
 
-  for (const { loops, max } of HTTP_SHAPES) {
-    const queue = `http-${loops}x${max}`;
+  /** Drains o.jobs jobs through HTTP workers of one shape, recorded as the figure `id`. */
+  const measure = async (id: string, label: string, shape: { loops: number; max: number; finishInClaim: boolean }) => {
+    const queue = id.replaceAll(".", "-");
     await enqueueBatches(url, queue, o.jobs);
-    // The jobs a worker ran are finished with its next claim (its `finished`), as both clients do.
-    const { completed, ms } = await runWorkers({ urls: [url], queue, loops, max, finishInClaim: true, timeoutMs: o.scenarioTimeoutMs });
-    if (completed !== o.jobs) throw new Error(`HTTP ${loops}×${max}: completed ${completed} of ${o.jobs} jobs`);
-    figures.push({ id: `http.${loops}x${max}`, engine: "spool", value: rate(completed, ms), unit: "jobs/s" });
-    progress(`spool HTTP ${loops} worker(s) × claim ${max}: ${fmtRate(rate(completed, ms))}`);
+    const { completed, ms } = await runWorkers({ urls: [url], queue, ...shape, timeoutMs: o.scenarioTimeoutMs });
+    if (completed !== o.jobs) throw new Error(`${label}: completed ${completed} of ${o.jobs} jobs`);
+    figures.push({ id, engine: "spool", value: rate(completed, ms), unit: "jobs/s" });
+    progress(`spool ${label}: ${fmtRate(rate(completed, ms))}`);
+  };
+  // The jobs a worker ran are finished with its next claim (its `finished`), as both clients do.
+  for (const { loops, max } of HTTP_SHAPES) {
+    await measure(`http.${loops}x${max}`, `HTTP ${loops} worker(s) × claim ${max}`, { loops, max, finishInClaim: true });
   }
-
   // For comparison, a worker that completes each job with a request of its own: two per job.
-  const queue = "http-1x1-own-complete";
-  await enqueueBatches(url, queue, o.jobs);
-  const { completed, ms } = await runWorkers({ urls: [url], queue, loops: 1, max: 1, timeoutMs: o.scenarioTimeoutMs });
-  if (completed !== o.jobs) throw new Error(`HTTP 1×1, own complete: completed ${completed} of ${o.jobs} jobs`);
-  figures.push({ id: "http.1x1.own-complete", engine: "spool", value: rate(completed, ms), unit: "jobs/s" });
-  progress(`spool HTTP 1 worker × claim 1, completing with a request of its own: ${fmtRate(rate(completed, ms))}`);
+  await measure("http.1x1.own-complete", "HTTP 1 worker × claim 1, completing with a request of its own", { loops: 1, max: 1, finishInClaim: false });
   return figures;
 }
