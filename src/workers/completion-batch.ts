@@ -36,8 +36,8 @@ export class CompletionBatch {
   }
 
   /** The completions not sent yet (at most a batch), for a claim to carry; none when nothing waits. */
-  take(): TakenCompletions | null {
-    if (this.waiting.length === 0) return null;
+  take(): TakenCompletions | undefined {
+    if (this.waiting.length === 0) return undefined;
     const taken = this.waiting.splice(0, MAX_BATCH);
     let settled = false;
     return {

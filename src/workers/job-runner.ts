@@ -155,12 +155,12 @@ export class JobRunner {
    * store it carries the completions not sent yet, so reporting and claiming is one call.
    */
   private async claimFor(max: number): Promise<void> {
-    const taken = this.maxClaimsOut > 1 ? this.completions.take() : null;
+    const taken = this.maxClaimsOut > 1 ? this.completions.take() : undefined;
     let answer;
     try {
       answer = await claimAsWorker(this.deps, {
         queue: this.queue, identity: this.identity, max, leaseMs: this.leaseMs, waitMs: IDLE_WAIT_MS, signal: this.claimAbort.signal,
-        completing: taken ?? undefined,
+        completing: taken,
       });
     } catch (err) {
       taken?.fail(err);
@@ -186,7 +186,6 @@ export class JobRunner {
     this.wake = null;
     wake?.();
   }
-
 
   private start(claimed: Job): void {
     const job = new RunningJob(claimed, {
