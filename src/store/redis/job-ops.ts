@@ -35,6 +35,21 @@ type EnqueueAnswer = [1, string, string] | [0, FlatJob, (1 | 0)?];
 /** complete.lua's brief answer: per item {id, queue, key or false, state}, or null where the lease was lost. */
 type BriefAnswer = ([string, string, string | false, string] | null)[];
 
+/** The hashes a claim answers (lua/lib/work.lua, leased_flats): null for a job deleted since. */
+type LeasedAnswer = (FlatJob | null)[];
+
+/**
+ * The jobs of a claim's answer still leased with `token`: a re-sent claim answers the jobs its
+ * first run leased as they are now, and one may have been taken from the lease in between
+ * (force-cancelled, reaped, deleted).
+ */
+function leased(flats: LeasedAnswer, token: string): Job[] {
+  return flats.flatMap((flat) => {
+    const job = flat ? toJob(flat) : null;
+    return job && job.state === "active" && job.leaseToken === token ? [job] : [];
+  });
+}
+
 /** One outcome per item of `all`, from the brief answer for `sent` (the items with a job id). */
 function briefOutcomes(all: CompleteItem[], sent: CompleteItem[], answer: BriefAnswer): (CompletedJob | null)[] {
   const byItem = new Map(sent.map((item, i) => [item, answer[i] ?? null]));
@@ -70,33 +85,14 @@ export class RedisJobs {
   }
 
   async jobsClaim(p: ClaimParams) {
-    const ids = await this.ctx.scripts.run<string[]>("claim", claimArgs(p));
-    return this.#leased(ids, p.token);
+    return leased(await this.ctx.scripts.run<LeasedAnswer>("claim", claimArgs(p)), p.token);
   }
 
   /** jobsComplete, then jobsClaim, in one script: a worker's report and its next claim in one call. */
   async jobsCompleteAndClaim(p: { items: CompleteItem[]; claim: ClaimParams }) {
     const items = p.items.filter((item) => isJobId(item.id));
-    const [done, ids] = await this.ctx.scripts.run<[BriefAnswer, string[]]>("completeClaim", [...claimArgs(p.claim), ...items.flatMap(completeArgs)]);
-    return { completed: briefOutcomes(p.items, items, done), jobs: await this.#leased(ids, p.claim.token) };
-  }
-
-  /**
-   * The jobs a claim script leased, read after it by plain HGETALLs (cheaper for redis-server
-   * than carrying each hash through Lua and back). A job taken from the lease in between by
-   * someone else (force-cancelled, deleted) is left out.
-   */
-  async #leased(ids: string[], token: string): Promise<Job[]> {
-    if (ids.length === 0) return [];
-    const reads = this.ctx.redis.pipeline();
-    for (const id of ids) reads.hgetall(this.ctx.keys.job(id));
-    const hashes = (await reads.exec()) ?? [];
-    return ids.flatMap((id, i) => {
-      const [err, hash] = hashes[i] ?? [null, {}];
-      if (err) throw err;
-      const job = hashToJob(id, hash as Record<string, string>);
-      return job && job.state === "active" && job.leaseToken === token ? [job] : [];
-    });
+    const [done, flats] = await this.ctx.scripts.run<[BriefAnswer, LeasedAnswer]>("completeClaim", [...claimArgs(p.claim), ...items.flatMap(completeArgs)]);
+    return { completed: briefOutcomes(p.items, items, done), jobs: leased(flats, p.claim.token) };
   }
 
   async jobComplete(p: CompleteItem & { now: number }) {

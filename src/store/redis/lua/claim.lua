@@ -4,9 +4,8 @@
 -- KEYS[1] routing key. ARGV[1] prefix; ARGV[2] queue; ARGV[3] worker id; ARGV[4] max;
 -- ARGV[5] lease ms; ARGV[6] lease token (made by the caller: a re-sent claim answers the jobs
 -- the first run leased); ARGV[7] now.
--- Answers the ids of the leased jobs; the caller reads their hashes (job-ops.ts): bringing a whole
--- hash into Lua and back out was a third of a claim's cost inside redis-server.
+-- Answers the leased jobs' hashes (leased_flats).
 
 local ids = claim_jobs(ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6], tonumber(ARGV[7]))
 flush()
-return ids
+return leased_flats(ids)

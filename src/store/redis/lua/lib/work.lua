@@ -86,3 +86,14 @@ local function claim_jobs(queue, workerId, max, leaseMs, token, now)
   if #ids > 0 then req_put("claim:" .. token, cjson.encode(ids)) end
   return ids
 end
+
+-- The hashes of the jobs a claim leased (job_flat, false for one since deleted), read in the same
+-- script so a worker pays one round trip per claim: reading them with a second call after the
+-- script made every claim wait twice for redis-server, which measured a third more client CPU and
+-- less overlap between claims. (A re-sent claim answers the jobs as they are now; the caller keeps
+-- those still leased with its token.)
+local function leased_flats(ids)
+  local flats = {}
+  for i, id in ipairs(ids) do flats[i] = job_flat(id) end
+  return flats
+end
