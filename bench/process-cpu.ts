@@ -33,3 +33,30 @@ export async function waitForQuiet(pids: number[], busyPercent = 5, windowMs = 2
   }
   return false;
 }
+
+/** Busy and total CPU time of the whole machine so far (all cores), in /proc/stat's ticks. */
+function machineTicks(): { busy: number; total: number } {
+  const line = fs.readFileSync("/proc/stat", "utf8").split("\n", 1)[0]!;
+  const ticks = line.trim().split(/\s+/).slice(1).map(Number);
+  const total = ticks.reduce((a, b) => a + b, 0);
+  const idle = ticks[3]! + (ticks[4] ?? 0); // idle + iowait
+  return { busy: total - idle, total };
+}
+
+/**
+ * Waits until the whole machine is quiet — under `busyPercent` of all its cores over a
+ * `windowMs` window — so a suite does not start while the last one's leftovers (a store's
+ * files being deleted, a redis-server rewriting its AOF) still take CPU; gives up after
+ * `maxMs` and says whether it went quiet.
+ */
+export async function waitForQuietMachine(busyPercent = 10, windowMs = 500, maxMs = 20_000): Promise<boolean> {
+  const deadline = performance.now() + maxMs;
+  while (performance.now() < deadline) {
+    const before = machineTicks();
+    await Bun.sleep(windowMs);
+    const after = machineTicks();
+    const total = after.total - before.total;
+    if (total > 0 && ((after.busy - before.busy) * 100) / total <= busyPercent) return true;
+  }
+  return false;
+}

@@ -10,6 +10,7 @@ import bunqueuePackage from "bunqueue/package.json" with { type: "json" };
 import { medianFigures, withDeadline, type Figure } from "./measure.ts";
 import { parseOptions, selectedSuites, ROUND_SUITES, type BenchOptions, type SuiteName } from "./options.ts";
 import { renderReport } from "./report.ts";
+import { waitForQuietMachine } from "./process-cpu.ts";
 import { stopProcess } from "./resources.ts";
 
 let running: Bun.Subprocess | null = null;
@@ -25,6 +26,7 @@ for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
 
 async function runSuite(name: SuiteName, o: BenchOptions, round: number): Promise<Figure[]> {
   process.stderr.write(`▶ ${name}${ROUND_SUITES.includes(name) ? `, round ${round + 1} of ${o.rounds}` : ""}\n`);
+  if (!(await waitForQuietMachine())) process.stderr.write("  · the machine stayed busy for 20 s; starting anyway\n");
   const t0 = performance.now();
   const proc = Bun.spawn([process.execPath, path.join(import.meta.dir, "suite.ts"), name, JSON.stringify(o)], {
     stdout: "pipe",
