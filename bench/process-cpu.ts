@@ -24,12 +24,23 @@ export function cpuMeter(pids: number[]): () => number[] {
  * window — so the work a scenario left behind (folding its events, pruning) is not counted
  * in the next; gives up after `maxMs` and says whether they went quiet.
  */
-export async function waitForQuiet(pids: number[], busyPercent = 5, windowMs = 250, maxMs = 15_000): Promise<boolean> {
+export function waitForQuiet(pids: number[], busyPercent = 5, windowMs = 250, maxMs = 15_000): Promise<boolean> {
+  return quietWithin(windowMs, maxMs, () => {
+    const used = cpuMeter(pids);
+    return () => used().reduce((a, b) => a + b, 0) <= (windowMs * busyPercent) / 100;
+  });
+}
+
+/**
+ * Watches windows of `windowMs` until one is quiet or `maxMs` passed; `watch` starts a window
+ * and answers the function that tells, at its end, whether it was quiet.
+ */
+async function quietWithin(windowMs: number, maxMs: number, watch: () => () => boolean): Promise<boolean> {
   const deadline = performance.now() + maxMs;
   while (performance.now() < deadline) {
-    const used = cpuMeter(pids);
+    const wasQuiet = watch();
     await Bun.sleep(windowMs);
-    if (used().reduce((a, b) => a + b, 0) <= (windowMs * busyPercent) / 100) return true;
+    if (wasQuiet()) return true;
   }
   return false;
 }
@@ -49,14 +60,13 @@ function machineTicks(): { busy: number; total: number } {
  * files being deleted, a redis-server rewriting its AOF) still take CPU; gives up after
  * `maxMs` and says whether it went quiet.
  */
-export async function waitForQuietMachine(busyPercent = 10, windowMs = 500, maxMs = 20_000): Promise<boolean> {
-  const deadline = performance.now() + maxMs;
-  while (performance.now() < deadline) {
+export function waitForQuietMachine(busyPercent = 10, windowMs = 500, maxMs = 20_000): Promise<boolean> {
+  return quietWithin(windowMs, maxMs, () => {
     const before = machineTicks();
-    await Bun.sleep(windowMs);
-    const after = machineTicks();
-    const total = after.total - before.total;
-    if (total > 0 && ((after.busy - before.busy) * 100) / total <= busyPercent) return true;
-  }
-  return false;
+    return () => {
+      const after = machineTicks();
+      const total = after.total - before.total;
+      return total > 0 && ((after.busy - before.busy) * 100) / total <= busyPercent;
+    };
+  });
 }
