@@ -51,7 +51,7 @@ export async function fillBacklog(svc: QueueService, store: SqliteStore, queue: 
   // Statement journals in memory only while building (spool's own setting is restored below):
   // on disk they cost a write per touched page per statement, which is not what is measured here.
   store.db.exec("PRAGMA temp_store = MEMORY");
-  // The first enqueue creates the queue and its count rows, which the triggers keep up to date.
+  // The first enqueue creates the queue and its count rows, which the store keeps up to date as jobs move.
   await svc.enqueue(queue, { payload: { n: -1 } });
   insertCompleted(store, queue, rows, Date.now() - 3_600_000);
   const batch = (from: number) => Array.from({ length: 1000 }, (_, i) => ({ payload: { n: from + i } }));

@@ -9,8 +9,8 @@
  *   http       `spool serve` in this process, pull workers in another: 10 loops claiming 1,
  *              5 claiming 10 with batch completes
  * and for each, these variants:
- *   without    monitoring's triggers dropped: no event log, no aggregates
- *   log        the event log written with every job change (the triggers), nothing reading it
+ *   without    the store writes no event log (withoutEventLog): no log, no aggregates
+ *   log        the event log written with every job change, nothing reading it
  *   scheduled  log + the health task on its real 30 s schedule + an SSE client (another
  *              process) following a queue; one health run (which folds the run's events into
  *              the aggregates) is inside the timed window, so the deferred work is counted
@@ -41,7 +41,6 @@ const ROUNDS = Number(process.argv[3] ?? 5);
 const ONLY = process.argv[4];
 const WORKER_CONCURRENCIES = [1, 10, 50];
 const LOOP_CONCURRENCIES = [1, 10];
-const MONITOR_TRIGGERS = ["jobs_event_insert", "jobs_event_update", "lanes_event_handon"];
 
 /** Reads the stream at argv[1], prints "ready" once connected and, when told to stop, how many messages it got. */
 const SSE_CLIENT = `
@@ -94,7 +93,7 @@ async function start(variant: Variant): Promise<Running> {
     await store.close();
     rmSync(dir, { recursive: true, force: true });
   };
-  if (variant === "without") for (const name of MONITOR_TRIGGERS) store.db.exec(`DROP TRIGGER ${name}`);
+  if (variant === "without") store.withoutEventLog();
   if (variant === "without" || variant === "log") return { svc, stop: async () => (await close(), 0) };
 
   const monitor = new Monitor({ store, clock: systemClock, dataDir: dir, channels: [] });
@@ -160,7 +159,7 @@ async function measureHttp(variant: Variant): Promise<Figures> {
     rateLimitPerSecond: 0, adminToken: null, publicMetrics: false,
   });
   const store = server.store as SqliteStore;
-  if (variant === "without") for (const name of MONITOR_TRIGGERS) store.db.exec(`DROP TRIGGER ${name}`);
+  if (variant === "without") store.withoutEventLog();
   let health: ReturnType<typeof setInterval> | undefined;
   let ticking: Promise<unknown> = Promise.resolve();
   let client: Bun.Subprocess<"ignore", "pipe", "inherit"> | null = null;

@@ -155,7 +155,10 @@ describe("SqliteStore", () => {
         ...Array.from({ length: 10 }, (_, i) => i),
         ...Array.from({ length: 10 }, (_, i) => 100 + i),
       ]);
+      // The failed write's count and event went with it; the others' are all there.
       expect((await svc.getQueue("q")).counts.waiting).toBe(20);
+      const logged = await store.eventsAfter({ afterId: 0, filters: { queue: "q" }, limit: 100, now });
+      expect(logged.events.map((e) => e.jobId)).toEqual(jobs.map((j) => j.id).reverse());
       expect((await svc.enqueue("q", { payload: "next" })).created).toBe(true);
     } finally {
       await store.close();

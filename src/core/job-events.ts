@@ -1,7 +1,7 @@
 /**
  * Which event each job change makes — the rule every store keeps, atomically with the change
- * (SQLite: the triggers of migration 004; Redis: change_event in lua/lib/changes.lua). The store
- * contract checks every kind of change against this function, so no store can drift.
+ * (SQLite: change-log.ts calls this function; Redis: change_event in lua/lib/changes.lua). The
+ * store contract checks every kind of change against this function, so no store can drift.
  *
  *   change                                   type           at              durationMs
  *   enqueued                                 job.enqueued   createdAt       —
@@ -16,17 +16,20 @@
  * cancel that ended a failing one). What each event counts in the aggregates is
  * src/core/event-counting.ts.
  */
-import type { Job, JobState } from "./job.ts";
+import type { Job, JobError, JobState } from "./job.ts";
 import type { JobEventType } from "./monitor-store.ts";
 
 /** The event fields a change decides (the rest — queue, key, job id, attempt — are the job's). */
 export type ChangeEvent = { type: JobEventType; at: number; state: JobState; prevState: JobState | null; durationMs: number | null; errorType: string | null };
 
+/** What the rule reads of the job as it is after the change: its last error is the one the change appended, if any. */
+export type ChangedJob = Pick<Job, "state" | "runAt" | "createdAt" | "startedAt" | "finishedAt"> & { errors: readonly Pick<JobError, "type" | "at">[] };
+
 /**
  * The event of a change from `from` (null: the job was just enqueued) to the job as it is
  * after the change. `handOnAt` is when the lane was handed to it (blocked → waiting/delayed).
  */
-export function eventOfChange(from: JobState | null, job: Job, handOnAt?: number): ChangeEvent {
+export function eventOfChange(from: JobState | null, job: ChangedJob, handOnAt?: number): ChangeEvent {
   const to = job.state;
   const base = { state: to, prevState: from, durationMs: null, errorType: null };
   if (from === null) return { ...base, type: "job.enqueued", at: job.createdAt };

@@ -107,6 +107,8 @@ export class GroupCommit {
   constructor(
     db: Database,
     private readonly busyTimeoutMs = DEFAULT_BUSY_TIMEOUT_MS,
+    /** What a write gathered besides its own statements (ChangeLog): written as the write ends, inside its savepoint, or dropped with it. */
+    private readonly gathered: { write(): void; discard(): void } = { write() {}, discard() {} },
   ) {
     this.sql = {
       begin: db.prepare("BEGIN IMMEDIATE"),
@@ -167,9 +169,12 @@ export class GroupCommit {
       for (const op of batch) {
         if (batch.length > 1) this.sql.savepoint.run();
         try {
-          outcomes.push({ ok: true, value: op.run() });
+          const value = op.run();
+          this.gathered.write();
+          outcomes.push({ ok: true, value });
           if (batch.length > 1) this.sql.release.run();
         } catch (error) {
+          this.gathered.discard();
           if (batch.length > 1) {
             this.sql.rollbackTo.run();
             this.sql.release.run();

@@ -1,22 +1,26 @@
 /** Job state changes in SQLite, each run synchronously inside the caller's transaction. */
 import type { Database } from "bun:sqlite";
-import type { JobError, NewJob } from "../../core/job.ts";
+import type { JobError, JobState, NewJob } from "../../core/job.ts";
 import type { ClaimParams, CompleteItem, EnqueueOutcome, FailParams, HeartbeatParams } from "../../core/store.ts";
 import { defaultQueueConfig, type QueueConfig } from "../../core/queue-config.ts";
+import { CHANGED_COLUMNS, type ChangeLog, type ChangedRow } from "./change-log.ts";
 import { Lanes } from "./lanes.ts";
 import { json, rowId, toJob, type JobRow } from "./rows.ts";
 
 const STATES = ["waiting", "delayed", "blocked", "active", "completed", "failed", "cancelled"];
 
-export type CompletedRow = { id: number; queue: string; key: string | null; worker_id: string | null };
+export type CompletedRow = ChangedRow & { worker_id: string | null };
 
 type QueueRow = { name: string; paused: number; config: string; rate_window_start: number; rate_count: number };
 
 export class JobOps {
   readonly lanes: Lanes;
 
-  constructor(private readonly db: Database) {
-    this.lanes = new Lanes(db);
+  constructor(
+    private readonly db: Database,
+    private readonly changes: ChangeLog,
+  ) {
+    this.lanes = new Lanes(db, changes);
   }
 
   /** Creates the queue row and its count rows on first use. */
@@ -61,6 +65,7 @@ export class JobOps {
         job.queue, job.key, json(job.payload ?? null), job.priority, state, job.runAt, job.maxAttempts,
         JSON.stringify(job.backoff), job.timeoutMs, job.idempotencyKey, now,
       ) as JobRow;
+    this.changes.inserted(row);
     if (job.key !== null && !lane) this.lanes.take(job.queue, job.key, row.id, now);
     return { job: toJob(row), created: true };
   }
@@ -81,8 +86,13 @@ export class JobOps {
 
   /** Due delayed jobs to waiting, each by primary key (see claim); one claimed meanwhile is left as it is. Returns how many moved. */
   promote(ids: number[]): number {
-    const promote = this.db.query("UPDATE jobs SET state = 'waiting' WHERE id = ? AND state = 'delayed'");
-    return ids.reduce((moved, id) => moved + promote.run(id).changes, 0);
+    const promote = this.db.query(`UPDATE jobs SET state = 'waiting' WHERE id = ? AND state = 'delayed' RETURNING ${CHANGED_COLUMNS}`);
+    let moved = 0;
+    for (const id of ids) {
+      const row = promote.get(id) as ChangedRow | null;
+      if (row) (this.changes.moved("delayed", row), moved++);
+    }
+    return moved;
   }
 
   claim(p: ClaimParams): JobRow[] {
@@ -91,6 +101,7 @@ export class JobOps {
     const config = JSON.parse(queue.config) as QueueConfig;
     let allowed = p.max;
     if (config.concurrency != null) {
+      this.changes.write(); // the count read next includes this write's changes so far
       const active = this.db.query("SELECT n FROM queue_counts WHERE queue = ? AND state = 'active'").get(p.queue) as { n: number };
       allowed = Math.min(allowed, config.concurrency - active.n);
     }
@@ -104,9 +115,10 @@ export class JobOps {
       allowed = Math.min(allowed, config.rateLimit.max - started);
     }
     if (allowed <= 0) return [];
-    this.db
-      .query("UPDATE jobs SET state = 'waiting' WHERE queue = ? AND state = 'delayed' AND run_at <= ?")
-      .run(p.queue, p.now);
+    const due = this.db
+      .query(`UPDATE jobs SET state = 'waiting' WHERE queue = ? AND state = 'delayed' AND run_at <= ? RETURNING ${CHANGED_COLUMNS}`)
+      .all(p.queue, p.now) as ChangedRow[];
+    for (const row of due) this.changes.moved("delayed", row);
     // Pick the ids first, then lease each by primary key, in the same transaction: an
     // `UPDATE … WHERE id IN (SELECT …)` runs several times slower with the triggers on jobs.
     const ids = this.db
@@ -120,6 +132,7 @@ export class JobOps {
        WHERE id = ?5 RETURNING *`,
     );
     const rows = ids.map(({ id }) => lease.get(p.workerId, p.token, p.now, p.leaseMs, id) as JobRow);
+    for (const row of rows) this.changes.moved("waiting", row);
     if (config.rateLimit) {
       this.db
         .query("UPDATE queues SET rate_window_start = ?, rate_count = ? WHERE name = ?")
@@ -129,7 +142,7 @@ export class JobOps {
   }
 
   /** Completes a job whose lease holds; `columns` is what the caller wants back (RETURNING). */
-  private complete<R extends { id: number; queue: string; key: string | null; worker_id: string | null }>(item: CompleteItem, now: number, columns: string): R | null {
+  private complete<R extends CompletedRow>(item: CompleteItem, now: number, columns: string): R | null {
     const id = rowId(item.id);
     if (id === null) return null;
     const row = this.db
@@ -138,30 +151,21 @@ export class JobOps {
          WHERE id = ? AND state = 'active' AND lease_token = ? AND lease_expires_at > ? RETURNING ${columns}`,
       )
       .get(json(item.result ?? null), now, id, item.token, now) as R | null;
-    if (row) this.lanes.release(row.queue, row.key, row.id, now);
+    if (!row) return null;
+    this.changes.moved("active", row);
+    if (row.worker_id !== null) this.changes.attemptEnded(row.worker_id, "processed");
+    this.lanes.release(row.queue, row.key, row.id, now);
     return row;
   }
 
   /** Completes one job and returns it whole. */
   completeOne(item: CompleteItem, now: number): JobRow | null {
-    const row = this.complete<JobRow>(item, now, "*");
-    if (row) this.creditWorkers([row]);
-    return row;
+    return this.complete<JobRow>(item, now, "*");
   }
 
-  /** Completes each item whose lease holds (null where it was lost), returning only id, queue and key. */
+  /** Completes each item whose lease holds (null where it was lost), returning only the columns a change needs. */
   completeMany(items: CompleteItem[], now: number): (CompletedRow | null)[] {
-    const rows = items.map((item) => this.complete<CompletedRow>(item, now, "id, queue, key, worker_id"));
-    this.creditWorkers(rows);
-    return rows;
-  }
-
-  /** A worker's completions are counted once per batch, not by a trigger per job. */
-  private creditWorkers(rows: ({ worker_id: string | null } | null)[]): void {
-    const byWorker = new Map<string, number>();
-    for (const row of rows) if (row?.worker_id) byWorker.set(row.worker_id, (byWorker.get(row.worker_id) ?? 0) + 1);
-    const credit = this.db.query("UPDATE workers SET processed = processed + ? WHERE id = ?");
-    for (const [worker, n] of byWorker) credit.run(n, worker);
+    return items.map((item) => this.complete<CompletedRow>(item, now, `${CHANGED_COLUMNS}, worker_id`));
   }
 
   /** Ends an attempt in failure; `expired` selects the reaper's guard (lease ran out) over the worker's (lease live). */
@@ -177,13 +181,18 @@ export class JobOps {
     // A worker's failure keeps its token on the job (like a completion), so the same failure
     // resent after its answer was lost can be recognised; a lease the reaper recovers keeps none.
     const endedBy = expired ? null : p.token;
+    // The worker's record counts the attempt as failed unless a cancel ended it.
+    const failedBy = current.worker_id;
     if (p.retryAt !== null) {
-      return this.db
+      const retried = this.db
         .query(
           `UPDATE jobs SET state = ?, run_at = ?, errors = ?, worker_id = NULL, lease_token = ?, lease_expires_at = NULL, deadline_at = NULL
            WHERE id = ? RETURNING *`,
         )
         .get(p.retryAt <= p.now ? "waiting" : "delayed", p.retryAt, errors, endedBy, id) as JobRow;
+      this.changes.moved("active", retried, p.error);
+      if (failedBy !== null) this.changes.attemptEnded(failedBy, "failed");
+      return retried;
     }
     const final = current.cancel_requested ? "cancelled" : "failed";
     const row = this.db
@@ -192,6 +201,8 @@ export class JobOps {
          WHERE id = ? RETURNING *`,
       )
       .get(final, errors, p.now, endedBy, id) as JobRow;
+    this.changes.moved("active", row, p.error);
+    if (failedBy !== null && final === "failed") this.changes.attemptEnded(failedBy, "failed");
     if (row.key !== null) {
       if (final === "failed" && this.queueConfig(row.queue).laneOnFailure === "block") {
         this.lanes.block(row.queue, row.key, row.id, p.now);
@@ -227,6 +238,7 @@ export class JobOps {
          WHERE id = ? RETURNING *`,
       )
       .get(now, id) as JobRow;
+    this.changes.moved(current.state as JobState, row);
     if (current.state !== "blocked") this.lanes.release(row.queue, row.key, row.id, now);
     return row;
   }
@@ -241,13 +253,15 @@ export class JobOps {
       else if (lane.head_id === id && lane.blocked) this.lanes.unblock(current.queue, current.key, now);
       else state = "blocked";
     }
-    return this.db
+    const row = this.db
       .query(
         `UPDATE jobs SET state = ?, attempts = 0, run_at = ?, result = NULL, progress = NULL, finished_at = NULL,
            lease_token = NULL, cancel_requested = 0, checkpoint = CASE WHEN ? THEN NULL ELSE checkpoint END
          WHERE id = ? RETURNING *`,
       )
       .get(state, now, resetCheckpoint ? 1 : 0, id) as JobRow;
+    this.changes.moved(current.state as JobState, row);
+    return row;
   }
 
   /** Removes a job row, handing on its lane if it held one. */

@@ -1,11 +1,15 @@
 /** Per-key lanes in SQLite: who holds a lane, and handing it on when its head ends. */
 import type { Database } from "bun:sqlite";
+import { CHANGED_COLUMNS, type ChangeLog, type ChangedRow } from "./change-log.ts";
 
 export type LaneRow = { queue: string; key: string; head_id: number; blocked: number; since: number };
 
 /** Lane bookkeeping, run inside the caller's transaction. */
 export class Lanes {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly changes: ChangeLog,
+  ) {}
 
   get(queue: string, key: string): LaneRow | null {
     return this.db.query("SELECT * FROM lanes WHERE queue = ? AND key = ?").get(queue, key) as LaneRow | null;
@@ -40,9 +44,10 @@ export class Lanes {
       this.db.query("DELETE FROM lanes WHERE queue = ? AND key = ?").run(queue, key);
       return;
     }
-    this.db
-      .query("UPDATE jobs SET state = CASE WHEN run_at <= ? THEN 'waiting' ELSE 'delayed' END WHERE id = ?")
-      .run(now, next.id);
+    const moved = this.db
+      .query(`UPDATE jobs SET state = CASE WHEN run_at <= ? THEN 'waiting' ELSE 'delayed' END WHERE id = ? RETURNING ${CHANGED_COLUMNS}`)
+      .get(now, next.id) as ChangedRow;
+    this.changes.moved("blocked", moved, null, now);
     this.db
       .query("UPDATE lanes SET head_id = ?, blocked = 0, since = ? WHERE queue = ? AND key = ?")
       .run(next.id, now, queue, key);

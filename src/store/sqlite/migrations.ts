@@ -6,6 +6,7 @@ import workers from "./migrations/003-workers.sql" with { type: "text" };
 import monitoring from "./migrations/004-monitoring.sql" with { type: "text" };
 import tokensSessions from "./migrations/005-tokens-sessions.sql" with { type: "text" };
 import eventsByJob from "./migrations/006-events-by-job.sql" with { type: "text" };
+import changesByTheStore from "./migrations/007-changes-by-the-store.sql" with { type: "text" };
 
 /** Append only: a migration that has shipped is never edited. */
 export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
@@ -15,6 +16,7 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
   { version: 4, name: "monitoring", sql: monitoring },
   { version: 5, name: "tokens and sessions", sql: tokensSessions },
   { version: 6, name: "events by job", sql: eventsByJob },
+  { version: 7, name: "changes written by the store", sql: changesByTheStore },
 ];
 
 export function migrate(db: Database): void {

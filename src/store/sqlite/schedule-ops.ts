@@ -6,7 +6,7 @@ import type {
   ScheduleFireParams, ScheduleRun, ScheduleRunInput, ScheduleRunKind, ScheduleStore,
 } from "../../core/schedule-store.ts";
 import type { GroupCommit } from "./database.ts";
-import { JobOps } from "./job-ops.ts";
+import type { JobOps } from "./job-ops.ts";
 import { json, rowId } from "./rows.ts";
 
 type ScheduleRow = {
@@ -106,14 +106,11 @@ const definitionArgs = (s: ScheduleDefinition) => [
 ];
 
 export class ScheduleOps implements ScheduleStore {
-  private readonly jobs: JobOps;
-
   constructor(
     private readonly db: Database,
     private readonly writer: GroupCommit,
-  ) {
-    this.jobs = new JobOps(db);
-  }
+    private readonly jobs: JobOps,
+  ) {}
 
   async scheduleGet(p: { name: string }) {
     return this.read(p.name);

@@ -8,6 +8,7 @@ import type {
   QueueSummary, Store,
 } from "../../core/store.ts";
 import type { NewJob } from "../../core/job.ts";
+import { ChangeLog } from "./change-log.ts";
 import { GroupCommit, openDatabase, startCheckpoints, type Durability } from "./database.ts";
 import { JobList } from "./job-list.ts";
 import { JobOps } from "./job-ops.ts";
@@ -27,6 +28,7 @@ export class SqliteStore implements Store, BackupStore {
   readonly remote = false;
   readonly db: Database;
   private readonly writer: GroupCommit;
+  private readonly changes: ChangeLog;
   private readonly stopCheckpoints: () => void;
   private readonly ops: JobOps;
   private readonly list: JobList;
@@ -37,11 +39,13 @@ export class SqliteStore implements Store, BackupStore {
 
   constructor(options: SqliteStoreOptions) {
     this.db = openDatabase(options.path, options.durability, options.busyTimeoutMs);
-    this.writer = new GroupCommit(this.db, options.busyTimeoutMs);
+    // Job changes gather their counts, events and worker figures here; the writer writes them as each write ends.
+    this.changes = new ChangeLog(this.db);
+    this.writer = new GroupCommit(this.db, options.busyTimeoutMs, this.changes);
     this.stopCheckpoints = startCheckpoints(this.db);
-    this.ops = new JobOps(this.db);
+    this.ops = new JobOps(this.db, this.changes);
     this.list = new JobList(this.db);
-    this.scheduleOps = new ScheduleOps(this.db, this.writer);
+    this.scheduleOps = new ScheduleOps(this.db, this.writer, this.ops);
     this.workerOps = new WorkerOps(this.db, this.writer);
     this.tokenOps = new TokenOps(this.db, this.writer);
     this.monitor = new SqliteMonitor(this.db, this.writer);
@@ -283,6 +287,11 @@ export class SqliteStore implements Store, BackupStore {
   reportsList: SqliteMonitor["reportsList"] = (p) => this.monitor.reportsList(p);
   lanesList: SqliteMonitor["lanesList"] = (p) => this.monitor.lanesList(p);
   lanesBlocked: SqliteMonitor["lanesBlocked"] = (p) => this.monitor.lanesBlocked(p);
+
+  /** Stops writing job events to the log, for measuring what the log costs (bench/monitor-overhead.ts); counts are kept as before. */
+  withoutEventLog(): void {
+    this.changes.logEvents = false;
+  }
 
   /**
    * VACUUM INTO reads one snapshot of the database (a read transaction: writers carry on in
