@@ -165,6 +165,20 @@ describe("SqliteStore", () => {
     }
   });
 
+  test("claims that share a transaction keep a queue's concurrency: each sees the jobs the ones before it leased", async () => {
+    const { store, svc } = open();
+    try {
+      await svc.putQueue("q", { concurrency: 2 });
+      await svc.enqueueMany("q", Array.from({ length: 5 }, (_, i) => ({ payload: i })));
+      // Queued in one turn, the three claims run in one transaction, before its counts are written.
+      const claims = await Promise.all([1, 2, 3].map((w) => svc.claim({ queue: "q", workerId: `w${w}`, max: 1 })));
+      expect(claims.map((jobs) => jobs.length)).toEqual([1, 1, 0]);
+      expect((await svc.getQueue("q")).counts).toMatchObject({ waiting: 3, active: 2 });
+    } finally {
+      await store.close();
+    }
+  });
+
   test("writes queued together commit in one transaction, each in its own savepoint", async () => {
     const path = freshPath();
     const db = new Database(path, { create: true, strict: true });

@@ -87,6 +87,9 @@ export function sqliteStorageFailure(err: unknown): StorageUnavailable | null {
 
 type Pending = { run: () => unknown; resolve: (v: any) => void; reject: (e: unknown) => void };
 
+/** Changes writes gather to be written with their transaction (see the GroupCommit constructor). */
+export type Gathered = { keep(): void; discard(): void; write(): void; reset(): void };
+
 /**
  * Group commit: writes that arrive while the event loop is busy share one transaction.
  * Each write runs inside its own savepoint so one failing write does not undo the others;
@@ -107,8 +110,12 @@ export class GroupCommit {
   constructor(
     db: Database,
     private readonly busyTimeoutMs = DEFAULT_BUSY_TIMEOUT_MS,
-    /** What a write gathered besides its own statements (ChangeLog): written as the write ends, inside its savepoint, or dropped with it. */
-    private readonly gathered: { write(): void; discard(): void } = { write() {}, discard() {} },
+    /**
+     * What writes gather besides their own statements (ChangeLog): kept when a write succeeds,
+     * dropped with a write rolled back to its savepoint, written just before COMMIT, and
+     * forgotten with a transaction rolled back.
+     */
+    private readonly gathered: Gathered = { keep() {}, discard() {}, write() {}, reset() {} },
   ) {
     this.sql = {
       begin: db.prepare("BEGIN IMMEDIATE"),
@@ -170,7 +177,7 @@ export class GroupCommit {
         if (batch.length > 1) this.sql.savepoint.run();
         try {
           const value = op.run();
-          this.gathered.write();
+          this.gathered.keep();
           outcomes.push({ ok: true, value });
           if (batch.length > 1) this.sql.release.run();
         } catch (error) {
@@ -183,10 +190,15 @@ export class GroupCommit {
           outcomes.push({ ok: false, error });
         }
       }
-      if (batch.length === 1 && !outcomes[0]!.ok) this.sql.rollback.run();
-      else this.sql.commit.run();
+      if (batch.length === 1 && !outcomes[0]!.ok) {
+        this.sql.rollback.run();
+      } else {
+        this.gathered.write();
+        this.sql.commit.run();
+      }
       this.failing = null;
     } catch (err) {
+      this.gathered.reset();
       this.failing = (err as Error).message;
       try {
         this.sql.rollback.run();

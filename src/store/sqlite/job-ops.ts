@@ -101,9 +101,8 @@ export class JobOps {
     const config = JSON.parse(queue.config) as QueueConfig;
     let allowed = p.max;
     if (config.concurrency != null) {
-      this.changes.write(); // the count read next includes this write's changes so far
       const active = this.db.query("SELECT n FROM queue_counts WHERE queue = ? AND state = 'active'").get(p.queue) as { n: number };
-      allowed = Math.min(allowed, config.concurrency - active.n);
+      allowed = Math.min(allowed, config.concurrency - active.n - this.changes.unwritten(p.queue, "active"));
     }
     let windowStart = queue.rate_window_start;
     let started = queue.rate_count;
