@@ -231,6 +231,34 @@ describe("SqliteStore", () => {
     }
   });
 
+  test("waiting jobs of several priorities and active jobs are listed newest first through the claim's indexes, never a walk of all jobs", async () => {
+    const { path, store, svc } = open();
+    try {
+      const made = await svc.enqueueMany("q", Array.from({ length: 40 }, (_, i) => ({ payload: i, priority: i % 3 })));
+      await svc.enqueueMany("other", Array.from({ length: 5 }, () => ({})));
+      const active = await svc.claim({ queue: "q", workerId: "w", max: 7 });
+      const leased = new Set(active.map((j) => j.id));
+      const newestFirst = (ids: string[]) => [...ids].sort((a, b) => Number(b) - Number(a));
+      for (const [state, expected] of [["waiting", made.map((m) => m.job.id).filter((id) => !leased.has(id))], ["active", [...leased]]] as const) {
+        const seen: string[] = [];
+        let cursor: string | undefined;
+        const statements = await statementsRun(store, async () => {
+          do {
+            const page = await svc.listJobs({ queue: "q", state, limit: 6, cursor });
+            seen.push(...page.jobs.map((j) => j.id));
+            cursor = page.nextCursor ?? undefined;
+          } while (cursor !== undefined);
+        });
+        expect(seen).toEqual(newestFirst(expected));
+        for (const sql of statements.filter((sql) => sql.includes("FROM jobs"))) {
+          expect({ sql, plan: explain(path, sql).filter((d) => /^SCAN jobs$/.test(d)) }).toEqual({ sql, plan: [] });
+        }
+      }
+    } finally {
+      await store.close();
+    }
+  });
+
   test("a claim reads runnable jobs through jobs_runnable and never scans the jobs table", async () => {
     const { path, store, svc } = open();
     try {

@@ -10,7 +10,7 @@ import type {
 import type { NewJob } from "../../core/job.ts";
 import { ChangeLog } from "./change-log.ts";
 import { GroupCommit, openDatabase, startCheckpoints, type Durability } from "./database.ts";
-import { JobList } from "./job-list.ts";
+import { BY_QUEUE_STATE, JobList, mergeById } from "./job-list.ts";
 import { JobOps } from "./job-ops.ts";
 import { SqliteMonitor } from "./monitor-ops.ts";
 import { ScheduleOps } from "./schedule-ops.ts";
@@ -186,9 +186,7 @@ export class SqliteStore implements Store, BackupStore {
 
   async queuePurge(p: { queue: string; state: JobState; limit?: number; now: number }) {
     return this.inBatches(p.limit, (limit) => {
-      const rows = this.db
-        .query("SELECT * FROM jobs WHERE queue = ? AND state = ? ORDER BY id LIMIT ?")
-        .all(p.queue, p.state, limit) as JobRow[];
+      const rows = this.list.inState(p.queue, p.state, "oldest", null, limit);
       for (const row of rows) this.ops.remove(row, p.now);
       return rows.length;
     });
@@ -199,7 +197,7 @@ export class SqliteStore implements Store, BackupStore {
     const args = p.errorType === undefined ? [] : [p.errorType];
     return this.inBatches(p.limit, (limit) => {
       const ids = this.db
-        .query(`SELECT id FROM jobs WHERE queue = ? AND state = 'failed' ${ofType} ORDER BY id LIMIT ?`)
+        .query(`SELECT id FROM jobs WHERE queue = ? AND state = 'failed' AND ${BY_QUEUE_STATE} ${ofType} ORDER BY id LIMIT ?`)
         .all(p.queue, ...args, limit) as { id: number }[];
       for (const { id } of ids) this.ops.retry(id, false, p.now);
       return ids.length;
@@ -209,14 +207,11 @@ export class SqliteStore implements Store, BackupStore {
   async queueCancelWaiting(p: { queue: string; limit?: number; now: number }) {
     // Blocked jobs first, so cancelling a lane's head finds no one left to promote.
     return this.inBatches(p.limit, (limit) => {
-      const ids = this.db
-        .query(
-          `SELECT id FROM jobs WHERE queue = ? AND state IN ('blocked', 'waiting', 'delayed')
-           ORDER BY state = 'blocked' DESC, id LIMIT ?`,
-        )
-        .all(p.queue, limit) as { id: number }[];
-      for (const { id } of ids) this.ops.cancel(id, false, p.now);
-      return ids.length;
+      const blocked = this.list.inState(p.queue, "blocked", "oldest", null, limit);
+      const rest = limit - blocked.length;
+      const runnable = rest > 0 ? mergeById([this.list.inState(p.queue, "waiting", "oldest", null, rest), this.list.inState(p.queue, "delayed", "oldest", null, rest)], "oldest", rest) : [];
+      for (const { id } of [...blocked, ...runnable]) this.ops.cancel(id, false, p.now);
+      return blocked.length + runnable.length;
     });
   }
 
