@@ -179,6 +179,31 @@ describe("SqliteStore", () => {
     }
   });
 
+  test("a worker's figures between two writes of its row are read with it, and written when the store closes", async () => {
+    const path = freshPath();
+    const store = new SqliteStore({ path, workerFiguresEveryMs: 60_000 });
+    const svc = new QueueService({ store, clock: new TestClock(START) });
+    const row = () => store.db.query("SELECT processed, failed FROM workers WHERE id = 'w'").get();
+    await store.workerSeen({ id: "w", forgetShutdownAfterMs: 60_000, now: Date.parse(START) });
+    await svc.enqueueMany("q", Array.from({ length: 3 }, () => ({})));
+    const [a, b, c] = await svc.claim({ queue: "q", workerId: "w", max: 3 });
+    await svc.complete({ id: a!.id, token: a!.leaseToken! });
+    expect(row()).toEqual({ processed: 1, failed: 0 });
+    await svc.complete({ id: b!.id, token: b!.leaseToken! });
+    await svc.fail({ id: c!.id, token: c!.leaseToken!, error: { message: "x" }, retry: false });
+    // Within the interval the row keeps its first figures; reads add the rest.
+    expect(row()).toEqual({ processed: 1, failed: 0 });
+    expect(await store.workerGet({ id: "w", now: Date.parse(START) })).toMatchObject({ processed: 2, failed: 1 });
+    expect((await store.workersList({ now: Date.parse(START) }))[0]).toMatchObject({ processed: 2, failed: 1 });
+    await store.close();
+    const reopened = new SqliteStore({ path });
+    try {
+      expect(reopened.db.query("SELECT processed, failed FROM workers WHERE id = 'w'").get()).toEqual({ processed: 2, failed: 1 });
+    } finally {
+      await reopened.close();
+    }
+  });
+
   test("writes queued together commit in one transaction, each in its own savepoint", async () => {
     const path = freshPath();
     const db = new Database(path, { create: true, strict: true });
@@ -238,7 +263,7 @@ describe("SqliteStore", () => {
       await svc.enqueueMany("other", Array.from({ length: 5 }, () => ({})));
       const active = await svc.claim({ queue: "q", workerId: "w", max: 7 });
       const leased = new Set(active.map((j) => j.id));
-      const newestFirst = (ids: string[]) => [...ids].sort((a, b) => Number(b) - Number(a));
+      const newestFirst = (ids: readonly string[]) => [...ids].sort((a, b) => Number(b) - Number(a));
       for (const [state, expected] of [["waiting", made.map((m) => m.job.id).filter((id) => !leased.has(id))], ["active", [...leased]]] as const) {
         const seen: string[] = [];
         let cursor: string | undefined;

@@ -24,6 +24,12 @@ const MAX_CHUNK = 64;
 const EVENT_COLUMNS = "(at, type, queue, key, job_id, state, prev_state, attempt, error_type, duration_ms)";
 const PER_EVENT = 10;
 
+function addFigures(to: Map<string, { processed: number; failed: number }>, worker: string, processed: number, failed: number): void {
+  const figures = to.get(worker);
+  if (figures) (figures.processed += processed), (figures.failed += failed);
+  else to.set(worker, { processed, failed });
+}
+
 /** Changes gathered and not yet written: count deltas, event rows, worker figures. */
 class Gathered {
   /** Count deltas by queue, then state. */
@@ -31,7 +37,7 @@ class Gathered {
   /** The events' column values, PER_EVENT to an event, in EVENT_COLUMNS order. */
   events: (string | number | null)[] = [];
   /** Attempts ended by worker: completed (processed) and failed. */
-  attempts = new Map<string, { processed: number; failed: number }>();
+  attempts: Map<string, { processed: number; failed: number }> = new Map();
 
   get empty(): boolean {
     return this.deltas.size === 0 && this.events.length === 0 && this.attempts.size === 0;
@@ -43,23 +49,35 @@ class Gathered {
     states.set(state, (states.get(state) ?? 0) + delta);
   }
 
-  attempt(workerId: string, as: "processed" | "failed", n = 1): void {
-    let figures = this.attempts.get(workerId);
-    if (!figures) this.attempts.set(workerId, (figures = { processed: 0, failed: 0 }));
-    figures[as] += n;
+  attempt(workerId: string, as: "processed" | "failed"): void {
+    addFigures(this.attempts, workerId, as === "processed" ? 1 : 0, as === "failed" ? 1 : 0);
   }
 
   /** Adds `other`'s changes after these. */
   absorb(other: Gathered): void {
     for (const [queue, states] of other.deltas) for (const [state, delta] of states) this.count(queue, state, delta);
-    for (const [worker, { processed, failed }] of other.attempts) (this.attempt(worker, "processed", processed), this.attempt(worker, "failed", failed));
+    for (const [worker, { processed, failed }] of other.attempts) addFigures(this.attempts, worker, processed, failed);
     for (const value of other.events) this.events.push(value);
   }
 }
 
+/**
+ * Workers' figures are written at most this often: at concurrency 1 one more page per
+ * transaction was a tenth of its writes. Until then they are added to what is read
+ * (unwrittenFigures), and a crash loses at most this much of them: figures, not jobs.
+ */
+export const WORKER_FIGURES_EVERY_MS = 1000;
+
+type Figures = Map<string, { processed: number; failed: number }>;
+
 export class ChangeLog {
   /** False only to measure what the event log costs (bench/monitor-overhead.ts). */
   logEvents = true;
+  /** Committed workers' figures not written yet, and when they were last written (performance.now()). */
+  private figures: Figures = new Map();
+  private figuresWrittenAt = -Infinity;
+  /** The committing transaction's figures: written with it (true), or to add to `figures` once it commits. */
+  private committing: { figures: Figures; written: boolean } | null = null;
   /** The running write's changes. */
   private current = new Gathered();
   /** The changes of the open transaction's writes that succeeded so far. */
@@ -67,10 +85,16 @@ export class ChangeLog {
   private readonly inserts = new Map<number, Statement>();
   private readonly addCount: Statement;
   private readonly creditWorker: Statement;
+  private readonly workerExists: Statement;
 
-  constructor(private readonly db: Database) {
+  constructor(
+    private readonly db: Database,
+    private readonly figuresEveryMs = WORKER_FIGURES_EVERY_MS,
+  ) {
     this.addCount = db.prepare("UPDATE queue_counts SET n = n + ? WHERE queue = ? AND state = ?");
     this.creditWorker = db.prepare("UPDATE workers SET processed = processed + ?, failed = failed + ? WHERE id = ?");
+    // An attempt of a worker with no row (forgotten) counts for no one, as the update would.
+    this.workerExists = db.prepare("SELECT 1 FROM workers WHERE id = ?");
   }
 
   /** A job was enqueued as `row`. */
@@ -116,15 +140,18 @@ export class ChangeLog {
     if (!this.current.empty) this.current = new Gathered();
   }
 
-  /** The transaction is about to commit: writes what its writes kept. */
+  /** The transaction is about to commit: writes what its writes kept (workers' figures now and then). */
   write(): void {
     const kept = this.kept;
-    if (kept.empty) return;
     this.kept = new Gathered();
+    const due = (kept.attempts.size > 0 || this.figures.size > 0) && performance.now() - this.figuresWrittenAt >= this.figuresEveryMs;
+    if (due) this.writeFigures(kept.attempts);
+    else for (const worker of kept.attempts.keys()) if (this.workerExists.get(worker) === null) kept.attempts.delete(worker);
+    this.committing = { figures: kept.attempts, written: due };
+    if (kept.empty) return;
     for (const [queue, states] of kept.deltas) {
       for (const [state, delta] of states) if (delta !== 0) this.addCount.run(delta, queue, state);
     }
-    for (const [worker, { processed, failed }] of kept.attempts) this.creditWorker.run(processed, failed, worker);
     const values = kept.events;
     const total = values.length / PER_EVENT;
     for (let i = 0; i < total; ) {
@@ -135,10 +162,45 @@ export class ChangeLog {
     }
   }
 
+  /** The transaction committed. */
+  committed(): void {
+    const committing = this.committing;
+    this.committing = null;
+    if (!committing) return;
+    if (committing.written) {
+      this.figures = new Map();
+      this.figuresWrittenAt = performance.now();
+    } else {
+      for (const [worker, f] of committing.figures) addFigures(this.figures, worker, f.processed, f.failed);
+    }
+  }
+
   /** The transaction was rolled back: nothing it gathered is written. */
   reset(): void {
     this.discard();
+    this.committing = null;
     if (!this.kept.empty) this.kept = new Gathered();
+  }
+
+  /** A worker's committed figures not written to its row yet (add them to what the row holds). */
+  unwrittenFigures(workerId: string): { processed: number; failed: number } {
+    return this.figures.get(workerId) ?? { processed: 0, failed: 0 };
+  }
+
+  /**
+   * Writes every committed worker's figures now, inside the caller's transaction: the store is
+   * closing, or workers are about to be forgotten (a worker seen again starts afresh).
+   */
+  writeAllFigures(): void {
+    this.writeFigures(new Map());
+    this.figures = new Map();
+  }
+
+  /** Writes the committed figures plus `more`, one update per worker. */
+  private writeFigures(more: Figures): void {
+    const all: Figures = new Map();
+    for (const source of [this.figures, more]) for (const [worker, f] of source) addFigures(all, worker, f.processed, f.failed);
+    for (const [worker, { processed, failed }] of all) this.creditWorker.run(processed, failed, worker);
   }
 
   private log(from: JobState | null, row: ChangedRow, appended: JobError | null, handOnAt?: number): void {

@@ -88,7 +88,7 @@ export function sqliteStorageFailure(err: unknown): StorageUnavailable | null {
 type Pending = { run: () => unknown; resolve: (v: any) => void; reject: (e: unknown) => void };
 
 /** Changes writes gather to be written with their transaction (see the GroupCommit constructor). */
-export type Gathered = { keep(): void; discard(): void; write(): void; reset(): void };
+export type Gathered = { keep(): void; discard(): void; write(): void; committed(): void; reset(): void };
 
 /**
  * Group commit: writes that arrive while the event loop is busy share one transaction.
@@ -112,10 +112,10 @@ export class GroupCommit {
     private readonly busyTimeoutMs = DEFAULT_BUSY_TIMEOUT_MS,
     /**
      * What writes gather besides their own statements (ChangeLog): kept when a write succeeds,
-     * dropped with a write rolled back to its savepoint, written just before COMMIT, and
-     * forgotten with a transaction rolled back.
+     * dropped with a write rolled back to its savepoint, written just before COMMIT (told when
+     * it committed), and forgotten with a transaction rolled back.
      */
-    private readonly gathered: Gathered = { keep() {}, discard() {}, write() {}, reset() {} },
+    private readonly gathered: Gathered = { keep() {}, discard() {}, write() {}, committed() {}, reset() {} },
   ) {
     this.sql = {
       begin: db.prepare("BEGIN IMMEDIATE"),
@@ -195,6 +195,7 @@ export class GroupCommit {
       } else {
         this.gathered.write();
         this.sql.commit.run();
+        this.gathered.committed();
       }
       this.failing = null;
     } catch (err) {

@@ -21,7 +21,13 @@ import { rowId, toJob, type JobRow } from "./rows.ts";
 /** Bulk actions work through this many rows per transaction so they never stall claims for long. */
 const BULK_BATCH = 1000;
 
-export type SqliteStoreOptions = { path: string; durability?: Durability; busyTimeoutMs?: number };
+export type SqliteStoreOptions = {
+  path: string;
+  durability?: Durability;
+  busyTimeoutMs?: number;
+  /** Workers' figures are written to their rows at most this often (default WORKER_FIGURES_EVERY_MS); reads add the rest. */
+  workerFiguresEveryMs?: number;
+};
 
 export class SqliteStore implements Store, BackupStore {
   readonly kind = "sqlite" as const;
@@ -40,13 +46,13 @@ export class SqliteStore implements Store, BackupStore {
   constructor(options: SqliteStoreOptions) {
     this.db = openDatabase(options.path, options.durability, options.busyTimeoutMs);
     // Job changes gather their counts, events and worker figures here; the writer writes them as each write ends.
-    this.changes = new ChangeLog(this.db);
+    this.changes = new ChangeLog(this.db, options.workerFiguresEveryMs);
     this.writer = new GroupCommit(this.db, options.busyTimeoutMs, this.changes);
     this.stopCheckpoints = startCheckpoints(this.db);
     this.ops = new JobOps(this.db, this.changes);
     this.list = new JobList(this.db);
     this.scheduleOps = new ScheduleOps(this.db, this.writer, this.ops);
-    this.workerOps = new WorkerOps(this.db, this.writer);
+    this.workerOps = new WorkerOps(this.db, this.writer, this.changes);
     this.tokenOps = new TokenOps(this.db, this.writer);
     this.monitor = new SqliteMonitor(this.db, this.writer);
   }
@@ -312,6 +318,11 @@ export class SqliteStore implements Store, BackupStore {
   async close() {
     this.stopCheckpoints();
     this.writer.finish();
+    try {
+      this.db.transaction(() => this.changes.writeAllFigures())();
+    } catch {
+      // Storage gone: the figures of the last second go with it (never a job).
+    }
     try {
       this.db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
     } catch {

@@ -1,6 +1,7 @@
 /** The WorkerStore on SQLite: the worker registry and push targets' signing secrets. */
 import type { Database } from "bun:sqlite";
 import type { TargetSecret, WorkerKind, WorkerRecord, WorkerSeenParams, WorkerStore } from "../../core/worker-store.ts";
+import type { ChangeLog } from "./change-log.ts";
 import type { GroupCommit } from "./database.ts";
 
 type WorkerRow = {
@@ -19,7 +20,7 @@ type WorkerRow = {
 
 type SecretRow = { queue: string; secret: string; previous_secret: string | null; rotated_at: number | null; created_at: number };
 
-function toWorker(row: WorkerRow, active: number): WorkerRecord {
+function toWorker(row: WorkerRow, active: number, unwritten: { processed: number; failed: number }): WorkerRecord {
   return {
     id: row.id,
     kind: row.kind as WorkerKind,
@@ -28,8 +29,8 @@ function toWorker(row: WorkerRow, active: number): WorkerRecord {
     queues: JSON.parse(row.queues),
     concurrency: row.concurrency,
     active,
-    processed: row.processed,
-    failed: row.failed,
+    processed: row.processed + unwritten.processed,
+    failed: row.failed + unwritten.failed,
     firstSeenAt: row.first_seen_at,
     lastSeenAt: row.last_seen_at,
     shutdownRequestedAt: row.shutdown_requested_at,
@@ -44,6 +45,8 @@ export class WorkerOps implements WorkerStore {
   constructor(
     private readonly db: Database,
     private readonly writer: GroupCommit,
+    /** Holds the figures of attempts that ended since they were last written to the rows. */
+    private readonly changes: ChangeLog,
   ) {}
 
   async workerSeen(p: WorkerSeenParams) {
@@ -74,12 +77,12 @@ export class WorkerOps implements WorkerStore {
       (this.db.query("SELECT worker_id, COUNT(*) AS n FROM jobs WHERE state = 'active' GROUP BY worker_id").all() as { worker_id: string; n: number }[])
         .map((r) => [r.worker_id, r.n]),
     );
-    return rows.map((row) => toWorker(row, active.get(row.id) ?? 0));
+    return rows.map((row) => toWorker(row, active.get(row.id) ?? 0, this.changes.unwrittenFigures(row.id)));
   }
 
   async workerGet(p: { id: string; now: number }) {
     const row = this.db.query("SELECT * FROM workers WHERE id = ?").get(p.id) as WorkerRow | null;
-    return row ? toWorker(row, this.activeOf(p.id)) : null;
+    return row ? toWorker(row, this.activeOf(p.id), this.changes.unwrittenFigures(row.id)) : null;
   }
 
   async workerRequestShutdown(p: { id: string; now: number }) {
@@ -89,11 +92,14 @@ export class WorkerOps implements WorkerStore {
           .query("UPDATE workers SET shutdown_requested_at = COALESCE(shutdown_requested_at, ?) WHERE id = ? RETURNING *")
           .get(p.now, p.id) as WorkerRow | null,
     );
-    return row ? toWorker(row, this.activeOf(p.id)) : null;
+    return row ? toWorker(row, this.activeOf(p.id), this.changes.unwrittenFigures(row.id)) : null;
   }
 
   async workersPrune(p: { seenBefore: number; now: number }) {
-    return this.writer.write(() => this.db.query("DELETE FROM workers WHERE last_seen_at < ?").run(p.seenBefore).changes);
+    return this.writer.write(() => {
+      this.changes.writeAllFigures();
+      return this.db.query("DELETE FROM workers WHERE last_seen_at < ?").run(p.seenBefore).changes;
+    });
   }
 
   async targetSecretEnsure(p: { queue: string; secret: string; now: number }) {
