@@ -1,7 +1,7 @@
-/** BullMQ's analogue of claim latency: getNextJob(block: false) + moveToCompleted, one at a time, empty vs a backlog. */
+/** BullMQ's analogue of claim latency: getNextJob(block: false) + moveToCompleted, one at a time, empty vs a backlog, sampled alternately. */
 import { Worker, type Queue } from "bullmq";
 import Redis from "ioredis";
-import { latencyFigures, type LatencySamples } from "./claim-latency.ts";
+import { latencyFigures, sampleAlternately, type LatencySamples, type TakeSample } from "./claim-latency.ts";
 import { fmtMs, percentile, progress, withDeadline, type Figure } from "./measure.ts";
 import type { BenchOptions } from "./options.ts";
 import { startRedis } from "./redis-server.ts";
@@ -14,22 +14,16 @@ const TOKEN = "bench-latency";
  * Each sample adds one job (not timed), then times getNextJob(block: false) — moveToActive —
  * and moveToCompleted(fetchNext: false): BullMQ's claim and complete, one Redis script each.
  */
-async function sampleRoundTrips(queue: Queue, worker: Worker, samples: number, timeoutMs: number): Promise<LatencySamples> {
-  const warmup = Math.ceil(samples / 10);
-  const out: LatencySamples = { claim: [], roundTrip: [] };
-  const deadline = performance.now() + timeoutMs;
-  for (let i = 0; i < warmup + samples; i++) {
-    if (performance.now() > deadline) throw new Error(`BullMQ latency on ${queue.name}: ${i} samples before the deadline`);
+function roundTrip(queue: Queue, worker: Worker): TakeSample {
+  return async (i) => {
     await queue.add("job", { n: i });
     const t0 = performance.now();
     const job = await worker.getNextJob(TOKEN, { block: false });
     const t1 = performance.now();
     if (!job) throw new Error(`BullMQ latency on ${queue.name}: nothing to fetch`);
     await job.moveToCompleted(null, TOKEN, false);
-    const t2 = performance.now();
-    if (i >= warmup) (out.claim.push(t1 - t0), out.roundTrip.push(t2 - t0));
-  }
-  return out;
+    return [t1 - t0, performance.now() - t0];
+  };
 }
 
 /** Writes completed jobs as BullMQ leaves them (job hash + entry in the completed set), 10k per script call. */
@@ -84,12 +78,12 @@ export async function runBullmqLatency(o: BenchOptions): Promise<Figure[]> {
   };
 
   const empty = open("latency-empty");
-  const emptySamples = await sampleRoundTrips(empty.queue, empty.worker, o.samples, o.scenarioTimeoutMs);
-  report("BullMQ empty queue", emptySamples);
-
   const full = open("latency-backlog");
   await withDeadline(fillBacklog(connection, full.queue, o.rows), 3 * o.scenarioTimeoutMs, "BullMQ backlog");
-  const backlogSamples = await sampleRoundTrips(full.queue, full.worker, o.samples, o.scenarioTimeoutMs);
-  report(`BullMQ ${o.rows} waiting + ${o.rows} completed`, backlogSamples);
-  return [...latencyFigures("bullmq", "empty", emptySamples), ...latencyFigures("bullmq", "backlog", backlogSamples)];
+  const [emptySamples, backlogSamples] = await sampleAlternately(
+    [roundTrip(empty.queue, empty.worker), roundTrip(full.queue, full.worker)], o.samples, 2 * o.scenarioTimeoutMs, "BullMQ latency",
+  );
+  report("BullMQ empty queue", emptySamples!);
+  report(`BullMQ ${o.rows} waiting + ${o.rows} completed`, backlogSamples!);
+  return [...latencyFigures("bullmq", "empty", emptySamples!), ...latencyFigures("bullmq", "backlog", backlogSamples!)];
 }

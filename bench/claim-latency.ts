@@ -1,4 +1,4 @@
-/** spool claim latency: claim(max 1) + complete through QueueService, one at a time, empty vs a large backlog. */
+/** spool claim latency: claim(max 1) + complete through QueueService, one at a time, empty vs a large backlog, sampled alternately. */
 import { DEFAULT_BACKOFF } from "../src/core/job.ts";
 import type { QueueService } from "../src/core/queue-service.ts";
 import type { SqliteStore } from "../src/store/sqlite/sqlite-store.ts";
@@ -6,29 +6,46 @@ import { fmtMs, percentile, progress, withDeadline, type Figure } from "./measur
 import type { BenchOptions } from "./options.ts";
 import { openSpool } from "./spool-core.ts";
 
-/** Claim-step and round-trip samples (ms) of `samples` claims, after a warm-up of a tenth as many. */
+/** Claim-step and round-trip samples (ms). */
 export type LatencySamples = { claim: number[]; roundTrip: number[] };
+
+/** Takes one sample: the claim's time and the claim + complete's (ms). */
+export type TakeSample = (i: number) => Promise<[claim: number, roundTrip: number]>;
+
+/**
+ * `samples` samples of each case, after a tenth as many to warm up, taken alternately (and
+ * each round starting with another case), so that a noisy stretch of this shared machine
+ * falls on every case alike and their ratio is taken over the same moments.
+ */
+export async function sampleAlternately(cases: TakeSample[], samples: number, timeoutMs: number, what: string): Promise<LatencySamples[]> {
+  const warmup = Math.ceil(samples / 10);
+  const out = cases.map((): LatencySamples => ({ claim: [], roundTrip: [] }));
+  const deadline = performance.now() + timeoutMs;
+  for (let i = 0; i < warmup + samples; i++) {
+    if (performance.now() > deadline) throw new Error(`${what}: ${i} samples before the deadline`);
+    for (let k = 0; k < cases.length; k++) {
+      const c = (i + k) % cases.length;
+      const [claim, roundTrip] = await cases[c]!(i);
+      if (i >= warmup) (out[c]!.claim.push(claim), out[c]!.roundTrip.push(roundTrip));
+    }
+  }
+  return out;
+}
 
 /**
  * Each sample enqueues one job (not timed), then times claim(max 1) and complete. With a
  * backlog the claim takes the oldest waiting job of the same queue, the rest stay behind it.
  */
-async function sampleRoundTrips(svc: QueueService, queue: string, samples: number, timeoutMs: number): Promise<LatencySamples> {
-  const warmup = Math.ceil(samples / 10);
-  const out: LatencySamples = { claim: [], roundTrip: [] };
-  const deadline = performance.now() + timeoutMs;
-  for (let i = 0; i < warmup + samples; i++) {
-    if (performance.now() > deadline) throw new Error(`claim latency on ${queue}: ${i} samples before the deadline`);
+function roundTrip(svc: QueueService, queue: string): TakeSample {
+  return async (i) => {
     await svc.enqueue(queue, { payload: { n: i } });
     const t0 = performance.now();
     const [job] = await svc.claim({ queue, workerId: "bench-latency", max: 1 });
     const t1 = performance.now();
     if (!job) throw new Error(`claim latency on ${queue}: nothing to claim`);
     await svc.complete({ id: job.id, token: job.leaseToken! });
-    const t2 = performance.now();
-    if (i >= warmup) (out.claim.push(t1 - t0), out.roundTrip.push(t2 - t0));
-  }
-  return out;
+    return [t1 - t0, performance.now() - t0];
+  };
 }
 
 /**
@@ -100,12 +117,12 @@ function report(label: string, s: LatencySamples): void {
 
 export async function runSpoolLatency(o: BenchOptions): Promise<Figure[]> {
   const empty = openSpool();
-  const emptySamples = await sampleRoundTrips(empty.svc, "latency", o.samples, o.scenarioTimeoutMs);
-  report("spool empty database", emptySamples);
-
   const full = openSpool();
   await withDeadline(fillBacklog(full.svc, full.store, "latency", o.rows), 3 * o.scenarioTimeoutMs, "spool backlog");
-  const backlogSamples = await sampleRoundTrips(full.svc, "latency", o.samples, o.scenarioTimeoutMs);
-  report(`spool ${o.rows} waiting + ${o.rows} completed`, backlogSamples);
-  return [...latencyFigures("spool", "empty", emptySamples), ...latencyFigures("spool", "backlog", backlogSamples)];
+  const [emptySamples, backlogSamples] = await sampleAlternately(
+    [roundTrip(empty.svc, "latency"), roundTrip(full.svc, "latency")], o.samples, 2 * o.scenarioTimeoutMs, "spool claim latency",
+  );
+  report("spool empty database", emptySamples!);
+  report(`spool ${o.rows} waiting + ${o.rows} completed`, backlogSamples!);
+  return [...latencyFigures("spool", "empty", emptySamples!), ...latencyFigures("spool", "backlog", backlogSamples!)];
 }

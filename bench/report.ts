@@ -107,7 +107,7 @@ function sections(o: BenchOptions): Section[] {
     {
       title: "Claim latency, one at a time",
       unit: "ms",
-      note: "spool: claim(max 1) [+ complete] on QueueService; BullMQ: worker.getNextJob(block: false) [+ job.moveToCompleted(fetchNext: false)]",
+      note: "spool: claim(max 1) [+ complete] on QueueService; BullMQ: worker.getNextJob(block: false) [+ job.moveToCompleted(fetchNext: false)]; the empty and the backlog case sampled alternately",
       rows: [...latencyRows("empty", "empty"), ...latencyRows("backlog", backlog)],
     },
     {
