@@ -139,6 +139,33 @@ describe("SqliteStore", () => {
     }
   });
 
+
+  test("the jobs an enqueue, a claim and a completion answer with are the rows as stored", async () => {
+    // The store writes these rows without RETURNING and answers with what it wrote: a column
+    // default or a lease computed otherwise than in SQL would show here as a difference.
+    const { store, svc, clock } = open();
+    try {
+      const stored = async (job: { id: string }) => svc.getJob(job.id);
+      const enqueued = [
+        await svc.enqueue("q", { payload: { n: 1 } }),
+        await svc.enqueue("q", { payload: [1, "two"], key: "k", priority: 9, maxAttempts: 7, timeoutMs: 5_000, idempotencyKey: "once" }),
+        await svc.enqueue("q", { payload: null, delayMs: 60_000, backoff: { type: "fixed", delayMs: 10 } }),
+        ...(await svc.enqueueMany("q", [{ payload: "a" }, { payload: "b", key: "k" }])),
+      ];
+      for (const { job } of enqueued) expect(job).toEqual(await stored(job));
+      clock.advance(1_000);
+      const claimed = await svc.claim({ queue: "q", workerId: "w1", max: 10, leaseMs: 30_000 });
+      expect(claimed.map((j) => j.payload)).toEqual([[1, "two"], { n: 1 }, "a"]);
+      for (const job of claimed) expect(job).toEqual(await stored(job));
+      // The job with a 5 s timeout: its lease ends at its deadline, not after the 30 s asked for.
+      expect(claimed[0]!.leaseExpiresAt).toBe(claimed[0]!.startedAt! + 5_000);
+      const completed = await svc.complete({ id: claimed[0]!.id, token: claimed[0]!.leaseToken!, result: { ok: true } });
+      expect(completed).toEqual(await stored(completed));
+      expect(completed).toMatchObject({ state: "completed", result: { ok: true }, leaseExpiresAt: null });
+    } finally {
+      await store.close();
+    }
+  });
   test("a failing write inside a group commit does not lose the writes around it", async () => {
     const { store, svc } = open();
     try {
