@@ -140,7 +140,7 @@ describe("SqliteStore", () => {
   });
 
 
-  test("the jobs an enqueue, a claim and a completion answer with are the rows as stored", async () => {
+  test("the jobs an enqueue, a claim, a heartbeat and a completion answer with are the rows as stored", async () => {
     // The store writes these rows without RETURNING and answers with what it wrote: a column
     // default or a lease computed otherwise than in SQL would show here as a difference.
     const { store, svc, clock } = open();
@@ -159,9 +159,18 @@ describe("SqliteStore", () => {
       for (const job of claimed) expect(job).toEqual(await stored(job));
       // The job with a 5 s timeout: its lease ends at its deadline, not after the 30 s asked for.
       expect(claimed[0]!.leaseExpiresAt).toBe(claimed[0]!.startedAt! + 5_000);
+      clock.advance(1_000);
+      const beat = await svc.heartbeat({ id: claimed[1]!.id, token: claimed[1]!.leaseToken!, extendMs: 60_000, progress: 50, checkpoint: { page: 2 } });
+      expect(beat).toEqual(await stored(beat));
+      expect(beat).toMatchObject({ progress: 50, checkpoint: { page: 2 }, leaseExpiresAt: clock.now() + 60_000 });
+      const capped = await svc.heartbeat({ id: claimed[0]!.id, token: claimed[0]!.leaseToken!, extendMs: 60_000 });
+      expect(capped).toEqual(await stored(capped));
+      expect(capped.leaseExpiresAt).toBe(claimed[0]!.deadlineAt);
       const completed = await svc.complete({ id: claimed[0]!.id, token: claimed[0]!.leaseToken!, result: { ok: true } });
       expect(completed).toEqual(await stored(completed));
       expect(completed).toMatchObject({ state: "completed", result: { ok: true }, leaseExpiresAt: null });
+      // The lane "k" is handed on to the job behind the completed one.
+      expect((await stored(enqueued[4]!.job)).state).toBe("waiting");
     } finally {
       await store.close();
     }

@@ -3,7 +3,7 @@ import type { Database } from "bun:sqlite";
 import type { JobError, JobState, NewJob } from "../../core/job.ts";
 import type { ClaimParams, CompleteItem, EnqueueOutcome, FailParams, HeartbeatParams } from "../../core/store.ts";
 import { defaultQueueConfig, type QueueConfig } from "../../core/queue-config.ts";
-import { leaseFrom } from "../../core/lease.ts";
+import { leaseFrom, renewedLease } from "../../core/lease.ts";
 import { CHANGED_COLUMNS, type ChangeLog, type ChangedRow } from "./change-log.ts";
 import { Lanes } from "./lanes.ts";
 import { json, rowId, toJob, type JobRow } from "./rows.ts";
@@ -243,14 +243,18 @@ export class JobOps {
   heartbeat(p: HeartbeatParams): JobRow | null {
     const id = rowId(p.id);
     if (id === null) return null;
-    return this.db
-      .query(
-        `UPDATE jobs SET lease_expires_at = MIN(MAX(lease_expires_at, ?1 + ?2), COALESCE(deadline_at, MAX(lease_expires_at, ?1 + ?2))),
-           progress = COALESCE(?3, progress),
-           checkpoint = CASE WHEN ?4 THEN ?5 ELSE checkpoint END
-         WHERE id = ?6 AND state = 'active' AND lease_token = ?7 AND lease_expires_at > ?1 RETURNING *`,
-      )
-      .get(p.now, p.leaseMs, json(p.progress), p.checkpoint !== undefined ? 1 : 0, json(p.checkpoint), id, p.token) as JobRow | null;
+    const row = this.db
+      .query("SELECT * FROM jobs WHERE id = ? AND state = 'active' AND lease_token = ? AND lease_expires_at > ?")
+      .get(id, p.token, p.now) as JobRow | null;
+    if (!row) return null;
+    row.lease_expires_at = renewedLease(row.lease_expires_at!, p.now, p.leaseMs, row.deadline_at);
+    const progress = json(p.progress);
+    if (progress !== null) row.progress = progress;
+    if (p.checkpoint !== undefined) row.checkpoint = json(p.checkpoint);
+    this.db
+      .query("UPDATE jobs SET lease_expires_at = ?, progress = ?, checkpoint = ? WHERE id = ?")
+      .run(row.lease_expires_at, row.progress, row.checkpoint, id);
+    return row;
   }
 
   cancel(id: number, force: boolean, now: number): JobRow | null {
