@@ -13,6 +13,7 @@ import { SpoolError } from "../core/errors.ts";
 import { bearerOf, isReservedQueue, may } from "./auth.ts";
 import type { ApiDeps, Principal } from "./env.ts";
 import { handleError } from "./errors.ts";
+import { JsonText } from "./json-text.ts";
 import {
   ClaimBody, claimAnswer, CompleteBody, completeAnswer, CompleteManyBody, completeManyAnswer, FailBody, failAnswer, HeartbeatBody,
   heartbeatAnswer,
@@ -119,7 +120,7 @@ async function answer(
   try {
     const answered = route.answer(deps, route.param, body, req.signal);
     if (answered === null) return withBody(text);
-    return new Response(JSON.stringify(await answered), { status: 200, headers: { "Content-Type": "application/json" } });
+    return new Response(JsonText.of(await answered), { status: 200, headers: { "Content-Type": "application/json" } });
   } catch (err) {
     return refusal(err, req);
   }

@@ -4,7 +4,7 @@
  * other answers, time-outs and connection errors fail under the retry policy, honouring
  * Retry-After.
  */
-import { renderJob } from "../core/job-json.ts";
+import { jobJson } from "../core/job-json.ts";
 import type { Job } from "../core/job.ts";
 import { jsonValueProblem } from "../core/json-value.ts";
 import type { PushTarget } from "../core/queue-config.ts";
@@ -32,7 +32,7 @@ export type Delivery = {
 };
 
 export async function deliver(d: Delivery): Promise<DeliveryOutcome> {
-  const body = JSON.stringify(renderJob(d.job));
+  const body = jobJson(d.job);
   const headers = {
     ...d.target.headers,
     "content-type": "application/json",

@@ -2,7 +2,8 @@
 import { z } from "@hono/zod-openapi";
 import type { EnqueueOptions } from "../../core/job.ts";
 import type { App, ApiDeps } from "../env.ts";
-import { renderJob } from "../../core/job-json.ts";
+import { jobJson, renderJob } from "../../core/job-json.ts";
+import { jobsJson, jsonText } from "../json-text.ts";
 import { parseTime } from "../parse-time.ts";
 import { jsonBody, jsonResponse, optionalJsonBody, route } from "../route.ts";
 import { JobId, QueueName } from "../schemas/common.ts";
@@ -108,22 +109,22 @@ export function registerJobRoutes(app: App, { service }: ApiDeps): void {
     const { queue } = c.req.valid("param");
     const headers = c.req.valid("header");
     const { job, created } = await service.enqueue(queue, toOptions(c.req.valid("json"), headers["idempotency-key"]));
-    return c.json(renderJob(job), created ? 201 : 200);
+    return jsonText(c, jobJson(job), created ? 201 : 200);
   });
 
   app.openapi(enqueueBatch, async (c) => {
     const { queue } = c.req.valid("param");
     const outcomes = await service.enqueueMany(queue, c.req.valid("json").jobs.map((j) => toOptions(j)));
-    return c.json({ jobs: outcomes.map((o) => renderJob(o.job)) }, 201);
+    return jsonText(c, jobsJson(outcomes.map((o) => jobJson(o.job))), 201);
   });
 
   app.openapi(list, async (c) => {
     const query = c.req.valid("query");
     const page = await service.listJobs(query as Parameters<typeof service.listJobs>[0]);
-    return c.json({ jobs: page.jobs.map(renderJob), nextCursor: page.nextCursor }, 200);
+    return jsonText(c, jobsJson(page.jobs.map(jobJson), { nextCursor: page.nextCursor }), 200);
   });
 
-  app.openapi(get, async (c) => c.json(renderJob(await service.getJob(c.req.valid("param").id)), 200));
+  app.openapi(get, async (c) => jsonText(c, jobJson(await service.getJob(c.req.valid("param").id)), 200));
 
   app.openapi(cancel, async (c) => {
     const job = await service.cancel(c.req.valid("param").id, c.req.valid("query").force === "true");

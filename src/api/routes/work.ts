@@ -4,7 +4,8 @@ import type { FinishOutcome } from "../../core/queue-service.ts";
 import type { CompleteItem } from "../../core/store.ts";
 import { claimAsWorker, heartbeatAsWorker } from "../../workers/worker-calls.ts";
 import type { App, ApiDeps } from "../env.ts";
-import { renderClaimed, renderJob } from "../../core/job-json.ts";
+import { claimedJson, renderJob } from "../../core/job-json.ts";
+import { JsonText, jobsJson, jsonText } from "../json-text.ts";
 import { jsonBody, jsonResponse, route } from "../route.ts";
 import { JobId, QueueName, Timestamp } from "../schemas/common.ts";
 import { ClaimedJobSchema, JobSchema, ProgressSchema } from "../schemas/job.ts";
@@ -159,7 +160,7 @@ export async function claimAnswer({ service, workers }: ApiDeps, queue: string, 
     : undefined;
   if (finished && !completing) outcomes = await service.finishMany(finished);
   const { jobs, control } = await claimAsWorker({ service, registry: workers }, { ...claim, queue, identity, signal, completing });
-  return { jobs: jobs.map(renderClaimed), ...(control.shutdown ? { control } : {}), ...(outcomes ? { finished: outcomes } : {}) };
+  return new JsonText(jobsJson(jobs.map(claimedJson), { ...(control.shutdown ? { control } : {}), ...(outcomes ? { finished: outcomes } : {}) }));
 }
 
 /** A completion's answer: the completed job. */
@@ -185,7 +186,10 @@ export async function heartbeatAnswer({ service, workers }: ApiDeps, id: string,
 }
 
 export function registerWorkRoutes(app: App, deps: ApiDeps): void {
-  app.openapi(claim, async (c) => c.json(await claimAnswer(deps, c.req.valid("param").queue, c.req.valid("json"), c.req.raw.signal), 200));
+  app.openapi(claim, async (c) => {
+    const answer = await claimAnswer(deps, c.req.valid("param").queue, c.req.valid("json"), c.req.raw.signal);
+    return jsonText(c, answer.text, 200);
+  });
 
   app.openapi(complete, async (c) => c.json(await completeAnswer(deps, c.req.valid("param").id, c.req.valid("json")), 200));
 

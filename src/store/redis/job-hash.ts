@@ -1,5 +1,6 @@
 /** Between Job objects and the job hashes the scripts keep and answer (keys.ts, JOB_FIELDS). */
 import type { Job, JobState, NewJob } from "../../core/job.ts";
+import { withStoredPayload } from "../../core/payload-text.ts";
 
 /** A job hash as a script answers it: a flat [field, value, …] list with "id" first. */
 export type FlatJob = string[];
@@ -19,11 +20,11 @@ export function hashToJob(id: string, hash: Record<string, string>): Job | null 
 }
 
 function fromHash(id: string, h: Record<string, string>): Job {
-  return {
+  const job: Job = {
     id,
     queue: h.queue!,
     key: h.key ?? null,
-    payload: parse(h.payload),
+    payload: null,
     priority: Number(h.priority),
     state: h.state as JobState,
     runAt: Number(h.runAt),
@@ -45,6 +46,7 @@ function fromHash(id: string, h: Record<string, string>): Job {
     startedAt: num(h.startedAt),
     finishedAt: num(h.finishedAt),
   };
+  return withStoredPayload(job, h.payload ?? "null");
 }
 
 /** A nullable string as scripts take it: "" for null, "=" and the value otherwise (lua/lib/basics.lua `opt`). */

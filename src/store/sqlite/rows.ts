@@ -1,5 +1,6 @@
 /** Mapping between job rows and Job objects. */
 import type { Job, JobState } from "../../core/job.ts";
+import { withStoredPayload } from "../../core/payload-text.ts";
 
 export type JobRow = {
   id: number;
@@ -33,12 +34,13 @@ const parse = (text: string | null): any => (text === null ? null : JSON.parse(t
 /** JSON text for a column; undefined (no value) is stored as SQL NULL. */
 export const json = (value: unknown): string | null => (value === undefined ? null : JSON.stringify(value));
 
+/** The job a row holds; its payload is parsed when first read (src/core/payload-text.ts). */
 export function toJob(row: JobRow): Job {
-  return {
+  const job: Job = {
     id: String(row.id),
     queue: row.queue,
     key: row.key,
-    payload: parse(row.payload),
+    payload: null,
     priority: row.priority,
     state: row.state as JobState,
     runAt: row.run_at,
@@ -60,6 +62,7 @@ export function toJob(row: JobRow): Job {
     startedAt: row.started_at,
     finishedAt: row.finished_at,
   };
+  return withStoredPayload(job, row.payload);
 }
 
 /** Job ids are integers inside SQLite; anything else names no job. */
