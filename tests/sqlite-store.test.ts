@@ -292,6 +292,34 @@ describe("SqliteStore", () => {
     }
   });
 
+  test("retention reads finished jobs through jobs_by_queue_state, only up to the first job created after its cutoff", async () => {
+    const { path, store, svc, clock } = open();
+    try {
+      const finishAll = async (n: number) => {
+        await svc.enqueueMany("q", Array.from({ length: n }, () => ({})));
+        const done = await svc.claim({ queue: "q", workerId: "w", max: n });
+        await svc.completeMany(done.map((j) => ({ id: j.id, token: j.leaseToken! })));
+      };
+      await finishAll(300);
+      clock.advance(60_000);
+      const cutoff = clock.now();
+      await finishAll(300);
+      let deleted = 0;
+      const statements = await statementsRun(store, async () => {
+        deleted = (await store.jobsPrune({ queue: "q", state: "completed", finishedBefore: cutoff, limit: 1000, now: clock.now() })).deleted;
+      });
+      expect(deleted).toBe(300);
+      expect((await svc.getQueue("q")).counts.completed).toBe(300);
+      const reads = statements.filter((sql) => sql.includes("FROM jobs") && !sql.startsWith("DELETE"));
+      expect(reads.length).toBe(1);
+      expect(explain(path, reads[0]!)).toEqual(["SEARCH jobs USING INDEX jobs_by_queue_state (queue=? AND state=? AND id>?)"]);
+      // Read in id order, the first of the jobs kept ends the read: a second pass deletes nothing.
+      expect((await store.jobsPrune({ queue: "q", state: "completed", finishedBefore: cutoff, limit: 1000, now: clock.now() })).deleted).toBe(0);
+    } finally {
+      await store.close();
+    }
+  });
+
   test("waiting jobs of several priorities and active jobs are listed newest first through the claim's indexes, never a walk of all jobs", async () => {
     const { path, store, svc } = open();
     try {

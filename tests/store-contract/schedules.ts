@@ -200,7 +200,7 @@ export function schedulesContract(it: ContractCase): void {
     expect(run).toMatchObject({ jobId: job.id, job: { state: "failed", finishedAt, error: "disk on fire", deleted: true } });
   });
 
-  it("jobsPrune goes by finish time, not enqueue order, and counts the bytes of the job data it deleted", async (t) => {
+  it("jobsPrune goes by finish time, not enqueue order: a job enqueued first and finished last is kept; it counts the bytes it deleted", async (t) => {
     const payload = { data: "x".repeat(300) };
     const [early, middle, late] = [await t.enqueue("q", { payload }), await t.enqueue("q", { payload }), await t.enqueue("q", { payload })];
     const leased = await t.claim("q", 3);
@@ -215,10 +215,26 @@ export function schedulesContract(it: ContractCase): void {
     expect(first.deleted).toBe(1);
     expect(first.bytes).toBeGreaterThanOrEqual(JSON.stringify(payload).length);
     expect(first.bytes).toBeLessThan(JSON.stringify(payload).length + 200);
-    expect(await t.store.jobGet({ id: late.id })).toBeNull();
     expect((await t.store.jobsPrune({ queue: "q", state: "completed", finishedBefore: cutoff, limit: 10, now: t.now() })).deleted).toBe(1);
+    expect(await t.store.jobGet({ id: late.id })).toBeNull();
+    expect(await t.store.jobGet({ id: middle.id })).toBeNull();
     expect((await t.svc.listJobs({ queue: "q" })).jobs.map((j) => j.id)).toEqual([early.id]);
     expect((await t.svc.getQueue("q")).counts).toMatchObject({ completed: 1 });
+  });
+
+  it("jobsPrune deletes just the jobs finished before the cutoff, with the oldest already gone", async (t) => {
+    const start = t.now();
+    const ids: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      await t.enqueue("q");
+      ids.push((await t.complete(await t.claimOne("q"))).id);
+      t.clock.advance(10 * SECOND);
+    }
+    const prune = async (finishedBefore: number) => (await t.store.jobsPrune({ queue: "q", state: "completed", finishedBefore, limit: 10, now: t.now() })).deleted;
+    expect(await prune(start)).toBe(0);
+    expect(await prune(start + 10 * SECOND + 1)).toBe(2);
+    expect(await prune(start + 40 * SECOND + 1)).toBe(3);
+    expect((await t.svc.listJobs({ queue: "q" })).jobs.map((j) => j.id)).toEqual([ids[5]]);
   });
 
   it("a run keeps its job's outcome whoever deletes the job, as the job last was", async (t) => {

@@ -8,6 +8,7 @@ import tokensSessions from "./migrations/005-tokens-sessions.sql" with { type: "
 import eventsByJob from "./migrations/006-events-by-job.sql" with { type: "text" };
 import changesByTheStore from "./migrations/007-changes-by-the-store.sql" with { type: "text" };
 import listingThroughClaimIndexes from "./migrations/008-listing-through-claim-indexes.sql" with { type: "text" };
+import retentionThroughListingIndex from "./migrations/009-retention-through-listing-index.sql" with { type: "text" };
 
 /** Append only: a migration that has shipped is never edited. */
 export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
@@ -19,6 +20,7 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
   { version: 6, name: "events by job", sql: eventsByJob },
   { version: 7, name: "changes written by the store", sql: changesByTheStore },
   { version: 8, name: "listing through the claim's indexes", sql: listingThroughClaimIndexes },
+  { version: 9, name: "retention through the listing index", sql: retentionThroughListingIndex },
 ];
 
 export function migrate(db: Database): void {

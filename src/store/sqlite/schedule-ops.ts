@@ -7,7 +7,11 @@ import type {
 } from "../../core/schedule-store.ts";
 import type { GroupCommit } from "./database.ts";
 import type { JobOps } from "./job-ops.ts";
-import { json, rowId } from "./rows.ts";
+import { BY_QUEUE_STATE } from "./job-list.ts";
+import { json, rowId, type JobRow } from "./rows.ts";
+
+/** Jobs read at a time while looking for expired ones. */
+const PRUNE_READ = 256;
 
 type ScheduleRow = {
   name: string;
@@ -214,22 +218,46 @@ export class ScheduleOps implements ScheduleStore {
     });
   }
 
+  /** Deletes finished jobs of one queue and state that finished before the cutoff (expiredIds), oldest job first. */
   async jobsPrune(p: JobsPruneParams): Promise<JobsPruneOutcome> {
     return this.writer.write(() => {
-      const rows = this.db
-        .query(
-          `DELETE FROM jobs WHERE id IN (
-             SELECT j.id FROM jobs j INDEXED BY jobs_finished
-              WHERE j.queue = ?1 AND j.state = ?2 AND j.finished_at IS NOT NULL AND j.finished_at < ?3
-                AND NOT EXISTS (SELECT 1 FROM lanes l WHERE l.queue = j.queue AND l.key = j.key AND l.head_id = j.id)
-              ORDER BY j.finished_at LIMIT ?4)
-           RETURNING length(payload) + length(errors) + length(backoff) + COALESCE(length(result), 0)
-             + COALESCE(length(checkpoint), 0) + COALESCE(length(progress), 0) + COALESCE(length(key), 0)
-             + COALESCE(length(idempotency_key), 0) AS bytes`,
-        )
-        .all(p.queue, p.state, p.finishedBefore, p.limit) as { bytes: number }[];
-      return { deleted: rows.length, bytes: rows.reduce((sum, r) => sum + r.bytes, 0) };
+      const remove = this.db.query(
+        `DELETE FROM jobs WHERE id = ?
+         RETURNING length(payload) + length(errors) + length(backoff) + COALESCE(length(result), 0)
+           + COALESCE(length(checkpoint), 0) + COALESCE(length(progress), 0) + COALESCE(length(key), 0)
+           + COALESCE(length(idempotency_key), 0) AS bytes`,
+      );
+      const ids = this.expiredIds(p);
+      const bytes = ids.reduce((sum, id) => sum + (remove.get(id) as { bytes: number }).bytes, 0);
+      return { deleted: ids.length, bytes };
     });
+  }
+
+  /**
+   * Up to `limit` jobs of one queue and state that finished before the cutoff, read in id order
+   * through jobs_by_queue_state; a failed job heading a blocked lane is spared. A job finishes
+   * after it is created, and ids grow with creation time, so the read stops at the first job
+   * created at or after the cutoff instead of reading every job kept. (Had the clock once run
+   * ahead, jobs created then would hold back the ones after them until that time is past.)
+   */
+  private expiredIds(p: JobsPruneParams): number[] {
+    const next = this.db.query(
+      `SELECT id, key, created_at, finished_at FROM jobs INDEXED BY jobs_by_queue_state
+        WHERE queue = ?1 AND state = ?2 AND ${BY_QUEUE_STATE} AND id > ?3 ORDER BY id LIMIT ?4`,
+    );
+    const headsLane = this.db.query("SELECT 1 FROM lanes WHERE queue = ? AND key = ? AND head_id = ?");
+    const ids: number[] = [];
+    for (let after = 0; ; ) {
+      const rows = next.all(p.queue, p.state, after, PRUNE_READ) as Pick<JobRow, "id" | "key" | "created_at" | "finished_at">[];
+      for (const row of rows) {
+        if (row.created_at >= p.finishedBefore) return ids;
+        if (row.finished_at === null || row.finished_at >= p.finishedBefore) continue;
+        if (row.key !== null && headsLane.get(p.queue, row.key, row.id)) continue;
+        if (ids.push(row.id) === p.limit) return ids;
+      }
+      if (rows.length < PRUNE_READ) return ids;
+      after = rows[rows.length - 1]!.id;
+    }
   }
 
   private read(name: string): Schedule | null {
