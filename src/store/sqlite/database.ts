@@ -34,7 +34,7 @@ function configure(db: Database, durability: Durability, busyTimeoutMs: number):
   db.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
   db.exec("PRAGMA journal_mode = WAL");
   db.exec(`PRAGMA synchronous = ${durability === "full" ? "FULL" : "NORMAL"}`);
-  // Checkpoints run on a timer (see startCheckpoints), not after every 1000 WAL pages: an
+  // Checkpoints run on a timer (checkpoints.ts), not after every 1000 WAL pages: an
   // automatic checkpoint inside a busy write path costs an fsync on the request's time.
   db.exec("PRAGMA wal_autocheckpoint = 0");
   db.exec("PRAGMA foreign_keys = ON");
@@ -53,19 +53,6 @@ function configure(db: Database, durability: Durability, busyTimeoutMs: number):
   // From here on SQLite never sleeps on a lock inside a call, which would stop the whole
   // server (/healthz too): the group-commit writer waits for the lock between tries instead.
   db.exec("PRAGMA busy_timeout = 0");
-}
-
-/** Copies the WAL back into the database once a second; returns a function that stops it. */
-export function startCheckpoints(db: Database, intervalMs = 1000): () => void {
-  const timer = setInterval(() => {
-    try {
-      db.exec("PRAGMA wal_checkpoint(PASSIVE)");
-    } catch {
-      // Busy or failing storage: the next tick tries again, and writes report their own errors.
-    }
-  }, intervalMs);
-  timer.unref?.();
-  return () => clearInterval(timer);
 }
 
 /** SQLite result codes that mean "storage cannot take writes now", answered as 503. */
