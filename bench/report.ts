@@ -215,9 +215,7 @@ export function targets(get: (engine: Engine, id: string) => number | undefined)
   };
   const pageP95s = DASHBOARD_PAGES.map((path) => get("spool", `dashboard.page.${path}.p95`)).filter((v): v is number => v !== undefined);
   const slowestPage = pageP95s.length ? Math.max(...pageP95s) : null;
-  const none = get("spool", "dashboard.e2e.none");
-  const open = get("spool", `dashboard.e2e.open${OPEN_DASHBOARDS}`);
-  const dashboardCost = none !== undefined && open !== undefined ? (1 - open / none) * 100 : null;
+  const dashboardCost = get("spool", "dashboard.e2e.cost") ?? null;
   return [
     versus("enqueue one at a time, spool/BullMQ", "enqueue.single", "enqueue.single", 2),
     versus("enqueue batches of 1000, spool/BullMQ", "enqueue.batch", "enqueue.batch", 2),
@@ -228,7 +226,7 @@ export function targets(get: (engine: Engine, id: string) => number | undefined)
     versus("HTTP workers, 1 × claim 50, spool/BullMQ", "http.1x50", "e2e.c50", 2),
     versus("on Redis, in-process worker at concurrency 10, spool/BullMQ", "redis.worker.c10", "redis.worker.c10", 1),
     { name: "slowest dashboard page p95 with the backlog", value: slowestPage, unit: "ms", limit: "≤ 50 ms", met: slowestPage === null ? null : slowestPage <= 50 },
-    { name: `${OPEN_DASHBOARDS} open dashboards' cost to end-to-end throughput, %`, value: dashboardCost, unit: "%", limit: "≤ 3 %", met: dashboardCost === null ? null : dashboardCost <= 3 },
+    { name: `${OPEN_DASHBOARDS} open dashboards' cost to end-to-end throughput, median of rounds, %`, value: dashboardCost, unit: "%", limit: "≤ 3 %", met: dashboardCost === null ? null : dashboardCost <= 3 },
     { name: "spool claim p50 with the backlog / empty database", value: claim, limit: "≤ 1.50×", met: claim === null ? null : claim <= 1.5 },
     atMost("enqueue → start p50, long-polling HTTP worker", "start.http.p50", 2),
     atMost("enqueue → start p99, long-polling HTTP worker", "start.http.p99", 10),
