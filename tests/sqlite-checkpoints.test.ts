@@ -2,8 +2,8 @@
 import { Database } from "bun:sqlite";
 import { afterAll, expect, test } from "bun:test";
 import fs from "node:fs";
-import os from "node:os";
 import { Checkpoints } from "../src/store/sqlite/checkpoints.ts";
+import { tempDir } from "./helpers/server.ts";
 import { waitFor } from "./helpers/wait.ts";
 
 const folders: string[] = [];
@@ -13,7 +13,7 @@ afterAll(() => {
 
 /** A WAL database with a table, checkpointed only by the caller (no automatic checkpoints). */
 function walDatabase(): Database {
-  const dir = fs.mkdtempSync(os.tmpdir() + "/spool-checkpoints-");
+  const dir = tempDir("spool-checkpoints-");
   folders.push(dir);
   const db = new Database(`${dir}/spool.db`, { create: true });
   db.exec("PRAGMA journal_mode = WAL");

@@ -110,7 +110,7 @@ export class Checkpoints {
       void this.backHere();
     };
     thread.onmessage = ({ data }: MessageEvent<FromThread>) => {
-      if (data.type !== "checkpointed" || this.thread !== thread) return;
+      if (data.type !== "checkpointed") return;
       if (data.ms >= this.quickMs) this.quickSince = null;
       else if ((this.quickSince ??= performance.now()) <= performance.now() - this.quietMs) void this.backHere();
     };

@@ -30,10 +30,15 @@ export function openDatabase(path: string, durability: Durability = "normal", bu
   }
 }
 
+/** SQLite's `synchronous` setting for a durability: every connection to the file uses the same. */
+export function synchronousOf(durability: Durability = "normal"): "NORMAL" | "FULL" {
+  return durability === "full" ? "FULL" : "NORMAL";
+}
+
 function configure(db: Database, durability: Durability, busyTimeoutMs: number): void {
   db.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
   db.exec("PRAGMA journal_mode = WAL");
-  db.exec(`PRAGMA synchronous = ${durability === "full" ? "FULL" : "NORMAL"}`);
+  db.exec(`PRAGMA synchronous = ${synchronousOf(durability)}`);
   // Checkpoints run on a timer (checkpoints.ts), not after every 1000 WAL pages: an
   // automatic checkpoint inside a busy write path costs an fsync on the request's time.
   db.exec("PRAGMA wal_autocheckpoint = 0");

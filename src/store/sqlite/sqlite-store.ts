@@ -10,7 +10,7 @@ import type {
 import type { NewJob } from "../../core/job.ts";
 import { ChangeLog } from "./change-log.ts";
 import { Checkpoints } from "./checkpoints.ts";
-import { GroupCommit, openDatabase, type Durability } from "./database.ts";
+import { GroupCommit, openDatabase, synchronousOf, type Durability } from "./database.ts";
 import { BY_QUEUE_STATE, JobList, mergeById } from "./job-list.ts";
 import { JobOps } from "./job-ops.ts";
 import { SqliteMonitor } from "./monitor-ops.ts";
@@ -36,7 +36,7 @@ export class SqliteStore implements Store, BackupStore {
   readonly db: Database;
   private readonly writer: GroupCommit;
   private readonly changes: ChangeLog;
-  readonly checkpoints: Checkpoints;
+  private readonly checkpoints: Checkpoints;
   private readonly ops: JobOps;
   private readonly list: JobList;
   private readonly scheduleOps: ScheduleOps;
@@ -49,7 +49,7 @@ export class SqliteStore implements Store, BackupStore {
     // Job changes gather their counts, events and worker figures here; the writer writes them as each write ends.
     this.changes = new ChangeLog(this.db, options.workerFiguresEveryMs);
     this.writer = new GroupCommit(this.db, options.busyTimeoutMs, this.changes);
-    this.checkpoints = new Checkpoints(this.db, { synchronous: options.durability === "full" ? "FULL" : "NORMAL" });
+    this.checkpoints = new Checkpoints(this.db, { synchronous: synchronousOf(options.durability) });
     this.ops = new JobOps(this.db, this.changes);
     this.list = new JobList(this.db);
     this.scheduleOps = new ScheduleOps(this.db, this.writer, this.ops);
