@@ -113,6 +113,29 @@ test("past the grace period a running in-process job is given back, and runs aga
   expect(done.errors[0]).toMatchObject({ attempt: 1, type: "shutdown" });
 });
 
+test("a second SIGTERM cuts the grace period short: the running job is given back, no HTTP worker is waited for", async () => {
+  const first = await serve("60s");
+  const stuck = (await postJson(`${first.url}/v1/queues/stuck/jobs`, { payload: {} })).body;
+  await postJson(`${first.url}/v1/queues/http/jobs`, { payload: {} });
+  await waitFor(() => runs().includes(`start ${stuck.id}`), 10_000, "the job to start");
+  const held = (await postJson(`${first.url}/v1/queues/http/claim`, { workerId: "http-1", leaseMs: 60_000 })).body.jobs;
+  expect(held).toHaveLength(1);
+  first.proc.kill("SIGTERM");
+  await waitFor(() => first.output().includes("send it again to stop now"), 5000, "the first signal to be taken");
+  const t0 = performance.now();
+  first.proc.kill("SIGTERM");
+  expect(await first.proc.exited).toBe(0);
+  // Well inside the 60 s of grace that neither job would have left unused.
+  expect(performance.now() - t0).toBeLessThan(15_000);
+  expect(first.output()).toContain("SIGTERM received again");
+
+  const second = await serve("1s");
+  await waitFor(async () => (await get(second.url, `/v1/jobs/${stuck.id}`)).state === "completed", 10_000, "the job to run again");
+  expect(await get(second.url, `/v1/jobs/${stuck.id}`)).toMatchObject({ attempts: 2, result: { attempt: 2 } });
+  // The HTTP worker's job stays leased to it until its lease ends.
+  expect(await get(second.url, `/v1/jobs/${held[0].id}`)).toMatchObject({ state: "active", workerId: "http-1" });
+});
+
 test("SIGTERM with open event streams: the streams end and the process exits", async () => {
   const s = await serve("1s");
   const streams = await Promise.all([fetch(`${s.url}/v1/events`), fetch(`${s.url}/v1/events?queue=q`)]);

@@ -75,14 +75,21 @@ export function registerServeCommand(program: Command): void {
       }
       keepIdleMemoryLow();
       const running = server;
+      let stopping = false;
       const shutdown = async (signal: string) => {
-        console.log(`spool: ${signal} received, shutting down`);
+        if (stopping) {
+          console.log(`spool: ${signal} received again: giving back running jobs now`);
+          running.hurry();
+          return;
+        }
+        stopping = true;
+        console.log(`spool: ${signal} received, shutting down (running jobs get up to ${(config.graceMs ?? 0) / 1000}s to finish; send it again to stop now)`);
         await running.stop();
         process.exit(0);
       };
       // Before saying it listens: whoever acts on that line may send SIGTERM at once.
-      process.once("SIGTERM", () => void shutdown("SIGTERM"));
-      process.once("SIGINT", () => void shutdown("SIGINT"));
+      process.on("SIGTERM", () => void shutdown("SIGTERM"));
+      process.on("SIGINT", () => void shutdown("SIGINT"));
       if (dataFolderIsNew) console.log(`spool: created the data folder ${resolve(config.dataDir)}`);
       const where = config.redis
         ? `store: Redis at ${redisAddress(config.redis)}, prefix ${config.redis.prefix}; data: ${config.dataDir}`

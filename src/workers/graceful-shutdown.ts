@@ -1,7 +1,8 @@
 /**
  * Graceful shutdown of `spool serve`: stop claiming, answer open long polls, give running
  * in-process and push jobs the grace period to finish (releasing the rest), and let HTTP
- * workers complete what they hold while the grace period lasts.
+ * workers complete what they hold while the grace period lasts. Hurried (a second signal),
+ * it gives back what still runs at once and waits for no one.
  */
 import { StorageUnavailable } from "../core/errors.ts";
 import type { QueueService } from "../core/queue-service.ts";
@@ -15,6 +16,8 @@ export type ShutdownParams = {
   /** In-process workers and push deliveries. */
   workers: Stoppable[];
   graceMs: number;
+  /** Aborted to cut the grace period short. */
+  hurry?: AbortSignal;
 };
 
 /** Resolves when nothing is left to wait for, or the grace period is over; the caller then closes the listener and the store. */
@@ -23,13 +26,24 @@ export async function shutDownGracefully(p: ShutdownParams): Promise<void> {
   // New claims are held and answered empty from here on; open long polls answer empty now.
   p.registry.drain();
   await p.service.stop();
-  await Promise.all(p.workers.map((w) => w.stop(p.graceMs)));
+  const hurried = abortedOf(p.hurry);
+  await Promise.race([Promise.all(p.workers.map((w) => w.stop(p.graceMs))), hurried]);
+  // Stopped again without grace, they give back what still runs.
+  if (p.hurry?.aborted) await Promise.all(p.workers.map((w) => w.stop(0)));
   // HTTP workers can still complete, fail and heartbeat what they hold; jobs still leased
   // when the grace period ends are recovered after their lease, on the next start.
-  while (performance.now() < deadline && (await heldByHttpWorkers(p.registry)) > 0) {
-    await Bun.sleep(Math.min(50, Math.max(0, deadline - performance.now())));
+  while (!p.hurry?.aborted && performance.now() < deadline && (await heldByHttpWorkers(p.registry)) > 0) {
+    await Promise.race([Bun.sleep(Math.min(50, Math.max(0, deadline - performance.now()))), hurried]);
   }
   p.registry.close();
+}
+
+/** Resolves when `signal` aborts; never without one. */
+function abortedOf(signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) resolve();
+    else signal?.addEventListener("abort", () => resolve(), { once: true });
+  });
 }
 
 async function heldByHttpWorkers(registry: WorkerRegistry): Promise<number> {

@@ -20,8 +20,8 @@ export type ServerWorkersOptions = {
 export type ServerWorkers = {
   spool: Spool;
   dispatcher: PushDispatcher;
-  /** Stops claiming, gives running jobs graceMs to finish (see graceful-shutdown.ts). */
-  shutDown(graceMs: number): Promise<void>;
+  /** Stops claiming, gives running jobs graceMs to finish, or until `hurry` aborts (see graceful-shutdown.ts). */
+  shutDown(graceMs: number, hurry?: AbortSignal): Promise<void>;
 };
 
 /** Loads the handlers file first, so a broken file refuses the start before anything runs. */
@@ -35,7 +35,7 @@ export async function startServerWorkers(o: ServerWorkersOptions): Promise<Serve
   return {
     spool,
     dispatcher,
-    shutDown: (graceMs) =>
-      shutDownGracefully({ service: o.service, registry: o.registry, workers: [{ stop: (ms) => spool.stopWorkers(ms) }, dispatcher], graceMs }),
+    shutDown: (graceMs, hurry) =>
+      shutDownGracefully({ service: o.service, registry: o.registry, workers: [{ stop: (ms) => spool.stopWorkers(ms) }, dispatcher], graceMs, hurry }),
   };
 }
