@@ -56,8 +56,8 @@ function insertCompleted(store: SqliteStore, queue: string, rows: number, at: nu
   const insert = store.db.query(
     `WITH RECURSIVE s(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM s WHERE i + 1 < ?1)
      INSERT INTO jobs (queue, payload, priority, state, run_at, attempts, max_attempts, backoff, result, worker_id,
-                       created_at, started_at, finished_at)
-     SELECT ?2, json_object('n', ?3 + i), 5, 'completed', ?4, 1, 3, ?5, 'null', 'bench-history', ?4, ?4, ?4 FROM s`,
+                       created_at, started_at, finished_at, event_ids)
+     SELECT ?2, json_object('n', ?3 + i), 5, 'completed', ?4, 1, 3, ?5, 'null', 'bench-history', ?4, ?4, ?4, CAST(?6 + i + 1 AS TEXT) FROM s`,
   );
   const logEvents = store.db.query(
     `INSERT INTO events (at, type, queue, key, job_id, state, attempt)
@@ -65,12 +65,14 @@ function insertCompleted(store: SqliteStore, queue: string, rows: number, at: nu
   );
   const count = store.db.query(`UPDATE queue_counts SET n = n + ?1 WHERE queue = ?2 AND state = 'completed'`);
   const lastId = store.db.query<{ id: number }, []>(`SELECT coalesce(max(id), 0) AS id FROM jobs`);
+  const lastEventId = store.db.query<{ id: number }, []>(`SELECT coalesce(max(id), 0) AS id FROM events`);
   const backoff = JSON.stringify(DEFAULT_BACKOFF);
   for (let done = 0; done < rows; done += 100_000) {
     const n = Math.min(100_000, rows - done);
     store.db.transaction(() => {
       const after = lastId.get()!.id;
-      insert.run(n, queue, done, at, backoff);
+      // Each job's timeline names its event, which the insert below gives the next id in job order.
+      insert.run(n, queue, done, at, backoff, lastEventId.get()!.id);
       logEvents.run(after);
       count.run(n, queue);
     })();

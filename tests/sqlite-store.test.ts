@@ -348,6 +348,61 @@ describe("SqliteStore", () => {
     }
   });
 
+  test("a job's timeline is read through the ids on its row, one event at a time, never a walk of the log", async () => {
+    const { path, store, svc, clock } = open();
+    try {
+      await svc.enqueueMany("other", Array.from({ length: 500 }, () => ({})));
+      const job = (await svc.enqueue("q", { maxAttempts: 2 })).job;
+      const [claimed] = await svc.claim({ queue: "q", workerId: "w", max: 1 });
+      await svc.fail({ id: job.id, token: claimed!.leaseToken!, error: { message: "no" }, retryInMs: 0 });
+      clock.advance(1);
+      const [again] = await svc.claim({ queue: "q", workerId: "w", max: 1 });
+      await svc.complete({ id: job.id, token: again!.leaseToken! });
+      const eventIds = (store.db.query("SELECT event_ids FROM jobs WHERE id = ?").get(Number(job.id)) as { event_ids: string }).event_ids;
+      let timeline: { id: number; type: string }[] = [];
+      const statements = await statementsRun(store, async () => {
+        timeline = await store.jobEvents({ jobId: job.id, limit: 100, now: clock.now() });
+      });
+      expect(timeline.map((e) => e.type)).toEqual(["job.enqueued", "job.started", "job.retrying", "job.started", "job.completed"]);
+      expect(eventIds).toBe(timeline.map((e) => e.id).join(","));
+      const plan = explain(path, statements.find((sql) => sql.includes("FROM jobs"))!);
+      expect(plan).toContain("SEARCH jobs USING INTEGER PRIMARY KEY (rowid=?)");
+      expect(plan).toContain("SEARCH events USING INTEGER PRIMARY KEY (rowid=?)");
+      expect(plan.filter((d) => /^SCAN (events|jobs)\b/.test(d))).toEqual([]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  test("a database from before timelines on job rows keeps its jobs' timelines, and its events_by_job index is dropped", async () => {
+    const path = freshPath();
+    const old = new Database(path, { create: true, strict: true });
+    old.exec("PRAGMA journal_mode = WAL");
+    for (const m of MIGRATIONS.filter((m) => m.version <= 9)) old.exec(m.sql);
+    old.exec("PRAGMA user_version = 9");
+    const insertJob = old.query(
+      `INSERT INTO jobs (queue, payload, priority, state, run_at, max_attempts, backoff, created_at)
+       VALUES ('q', '{}', 5, 'waiting', 0, 3, '{"type":"fixed","delayMs":0}', 0) RETURNING id`,
+    );
+    const [a, b] = [insertJob.get() as { id: number }, insertJob.get() as { id: number }];
+    const logEvent = old.query("INSERT INTO events (at, type, queue, job_id, state) VALUES (?, ?, 'q', ?, ?)");
+    // Interleaved, as two jobs' events are in the log; an alert event has no job.
+    logEvent.run(1, "job.enqueued", a.id, "waiting");
+    logEvent.run(2, "job.enqueued", b.id, "waiting");
+    old.query("INSERT INTO events (at, type, queue, data) VALUES (3, 'alert.firing', 'q', '{}')").run();
+    logEvent.run(4, "job.started", a.id, "active");
+    old.close();
+    const { store } = open(path);
+    try {
+      const types = async (id: number) => (await store.jobEvents({ jobId: String(id), limit: 10, now: 0 })).map((e) => [e.id, e.type]);
+      expect(await types(a.id)).toEqual([[1, "job.enqueued"], [4, "job.started"]]);
+      expect(await types(b.id)).toEqual([[2, "job.enqueued"]]);
+      expect(store.db.query("SELECT name FROM sqlite_master WHERE name = 'events_by_job'").all()).toEqual([]);
+    } finally {
+      await store.close();
+    }
+  });
+
   test("a claim reads runnable jobs through jobs_runnable and never scans the jobs table", async () => {
     const { path, store, svc } = open();
     try {

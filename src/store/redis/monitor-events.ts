@@ -89,12 +89,22 @@ async function jobWindow(ctx: RedisContext, afterId: number, upper: number, filt
   return out;
 }
 
-/** The newest `limit` events of one job still in the log, oldest first, through its own index. */
+/**
+ * The newest `limit` events of one job still in the log, oldest first, through its own index.
+ * A deleted job's timeline goes with it (its index stays for eventsAfter by jobId, and goes as
+ * the log is pruned).
+ */
 export async function jobEvents(ctx: RedisContext, p: { jobId: string; limit: number }): Promise<MonitorEvent[]> {
   if (!JOB_ID.test(p.jobId) || p.limit < 1) return [];
   // Pruning takes a job's oldest events first, so the newest ids of its index are the ones left.
-  const ids = (await ctx.redis.lrange(monitorKeys(ctx.keys).jobEvents(p.jobId), -p.limit, -1)).map(Number);
-  return (await entriesOf(ctx, ids)).map(toEvent);
+  const [[existsError, exists], [listError, list]] = (await ctx.redis
+    .pipeline()
+    .exists(ctx.keys.job(p.jobId))
+    .lrange(monitorKeys(ctx.keys).jobEvents(p.jobId), -p.limit, -1)
+    .exec())!;
+  if (existsError || listError) throw existsError ?? listError;
+  if (exists === 0) return [];
+  return (await entriesOf(ctx, (list as string[]).map(Number))).map(toEvent);
 }
 
 export async function eventAppend(ctx: RedisContext, p: { type: AlertEventType; queue: string | null; data: unknown; now: number }): Promise<number> {

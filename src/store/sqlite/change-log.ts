@@ -6,7 +6,8 @@
  * the write is rolled back to its savepoint, and writes what the transaction kept just before
  * COMMIT. So a transaction costs one count update per queue and state that moved, one worker
  * update per worker and a few multi-row event inserts, however many jobs it changed; at
- * concurrency 1 a completion and the next claim share them. (Deleted rows still leave their
+ * concurrency 1 a completion and the next claim share them. Each event's id is added to its
+ * job's timeline on the job's row (event_ids, migration 010). (Deleted rows still leave their
  * counts by trigger, migration 001: retention deletes in bulk, in SQL.)
  */
 import type { Database, Statement } from "bun:sqlite";
@@ -23,6 +24,8 @@ export const CHANGED_COLUMNS = "id, queue, key, state, attempts, run_at, created
 const MAX_CHUNK = 64;
 const EVENT_COLUMNS = "(at, type, queue, key, job_id, state, prev_state, attempt, error_type, duration_ms)";
 const PER_EVENT = 10;
+/** Where the job's id is among an event's EVENT_COLUMNS values. */
+const JOB_ID_COLUMN = 4;
 
 function addFigures(to: Map<string, { processed: number; failed: number }>, worker: string, processed: number, failed: number): void {
   const figures = to.get(worker);
@@ -86,6 +89,7 @@ export class ChangeLog {
   private readonly addCount: Statement;
   private readonly creditWorker: Statement;
   private readonly workerExists: Statement;
+  private readonly addToTimeline: Statement;
 
   constructor(
     private readonly db: Database,
@@ -95,6 +99,7 @@ export class ChangeLog {
     this.creditWorker = db.prepare("UPDATE workers SET processed = processed + ?, failed = failed + ? WHERE id = ?");
     // An attempt of a worker with no row (forgotten) counts for no one, as the update would.
     this.workerExists = db.prepare("SELECT 1 FROM workers WHERE id = ?");
+    this.addToTimeline = db.prepare("UPDATE jobs SET event_ids = concat_ws(',', event_ids, ?1) WHERE id = ?2");
   }
 
   /** A job was enqueued as `row`. */
@@ -157,7 +162,11 @@ export class ChangeLog {
     for (let i = 0; i < total; ) {
       let size = MAX_CHUNK;
       while (size > total - i) size >>= 1;
-      this.insertStatement(size).run(...values.slice(i * PER_EVENT, (i + size) * PER_EVENT));
+      const { lastInsertRowid } = this.insertStatement(size).run(...values.slice(i * PER_EVENT, (i + size) * PER_EVENT));
+      // One statement's rows take consecutive ids, the last one's is known: each job's timeline
+      // gets its event's id (the row is already written in this transaction, so no new page).
+      const first = Number(lastInsertRowid) - size + 1;
+      for (let k = 0; k < size; k++) this.addToTimeline.run(first + k, values[(i + k) * PER_EVENT + JOB_ID_COLUMN]!);
       i += size;
     }
   }

@@ -9,6 +9,7 @@ import eventsByJob from "./migrations/006-events-by-job.sql" with { type: "text"
 import changesByTheStore from "./migrations/007-changes-by-the-store.sql" with { type: "text" };
 import listingThroughClaimIndexes from "./migrations/008-listing-through-claim-indexes.sql" with { type: "text" };
 import retentionThroughListingIndex from "./migrations/009-retention-through-listing-index.sql" with { type: "text" };
+import timelineOnTheJob from "./migrations/010-timeline-on-the-job.sql" with { type: "text" };
 
 /** Append only: a migration that has shipped is never edited. */
 export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
@@ -21,6 +22,7 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
   { version: 7, name: "changes written by the store", sql: changesByTheStore },
   { version: 8, name: "listing through the claim's indexes", sql: listingThroughClaimIndexes },
   { version: 9, name: "retention through the listing index", sql: retentionThroughListingIndex },
+  { version: 10, name: "a job's timeline on its row", sql: timelineOnTheJob },
 ];
 
 export function migrate(db: Database): void {

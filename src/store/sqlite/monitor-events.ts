@@ -49,10 +49,20 @@ export function eventsAfter(db: Database, p: { afterId: number; filters: EventFi
   return { events: rows.map(toEvent), lastId, atEnd: lastId === latest };
 }
 
+/**
+ * The newest `limit` of a job's events still in the log, oldest first: the ids on the job's row
+ * (its timeline, written with its events; migration 010), each read by its id. A deleted job's
+ * timeline goes with it; its events stay in the log (eventsAfter with its jobId).
+ */
 export function jobEvents(db: Database, p: { jobId: string; limit: number }): MonitorEvent[] {
   const jobId = rowId(p.jobId);
   if (jobId === null) return [];
-  const rows = db.query("SELECT * FROM events WHERE job_id = ? ORDER BY id DESC LIMIT ?").all(jobId, p.limit) as EventRow[];
+  const rows = db
+    .query(
+      `SELECT events.* FROM jobs, json_each('[' || jobs.event_ids || ']') AS timeline, events
+       WHERE jobs.id = ?1 AND events.id = timeline.value ORDER BY events.id DESC LIMIT ?2`,
+    )
+    .all(jobId, p.limit) as EventRow[];
   return rows.reverse().map(toEvent);
 }
 
