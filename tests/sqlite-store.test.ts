@@ -201,6 +201,42 @@ describe("SqliteStore", () => {
     }
   });
 
+  test("events of writes sharing a transaction (job changes, an alert, a write rolled back) each take their own id, and each job's row names its own", async () => {
+    const { store, svc } = open();
+    try {
+      const now = Date.parse(START);
+      await svc.enqueueMany("q", [{ payload: "first" }, { payload: "second" }]);
+      const [held] = await svc.claim({ queue: "q", workerId: "w", max: 1 });
+      const broken = { ...newJobs("q", ["broken"])[0]!, priority: null as unknown as number };
+      // Queued together, these share one transaction; the failing one is rolled back to its savepoint.
+      const writes = [
+        store.jobsEnqueue({ jobs: newJobs("q", ["a"]), now }),
+        store.eventAppend({ type: "alert.firing", queue: "q", data: { rule: "test" }, now }),
+        store.jobsEnqueue({ jobs: [...newJobs("q", ["half"]), broken], now }),
+        svc.complete({ id: held!.id, token: held!.leaseToken! }),
+        svc.claim({ queue: "q", workerId: "w", max: 1 }),
+        store.jobsEnqueue({ jobs: newJobs("q", ["b"]), now }),
+      ];
+      expect((await Promise.allSettled(writes)).map((r) => r.status)).toEqual(["fulfilled", "fulfilled", "rejected", "fulfilled", "fulfilled", "fulfilled"]);
+      const logged = (await store.eventsAfter({ afterId: 0, filters: {}, limit: 100, now })).events;
+      const ids = logged.map((e) => e.id);
+      expect(new Set(ids).size).toBe(ids.length);
+      expect(ids).toEqual([...ids].sort((a, b) => a - b));
+      expect(logged.filter((e) => e.type === "alert.firing")).toHaveLength(1);
+      const { jobs } = await svc.listJobs({ queue: "q", limit: 100 });
+      expect(jobs.map((j) => j.payload).sort()).toEqual(["a", "b", "first", "second"]);
+      for (const job of jobs) {
+        const timeline = await store.jobEvents({ jobId: job.id, limit: 100, now });
+        expect(timeline.map((e) => e.id)).toEqual(logged.filter((e) => e.jobId === job.id).map((e) => e.id));
+        expect(timeline.length).toBeGreaterThan(0);
+      }
+      const named = (store.db.query("SELECT event_ids FROM jobs").all() as { event_ids: string }[]).flatMap((r) => r.event_ids.split(",").map(Number));
+      expect(named.sort((a, b) => a - b)).toEqual(logged.filter((e) => e.jobId !== null).map((e) => e.id));
+    } finally {
+      await store.close();
+    }
+  });
+
   test("claims that share a transaction keep a queue's concurrency: each sees the jobs the ones before it leased", async () => {
     const { store, svc } = open();
     try {

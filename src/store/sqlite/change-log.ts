@@ -6,9 +6,11 @@
  * the write is rolled back to its savepoint, and writes what the transaction kept just before
  * COMMIT. So a transaction costs one count update per queue and state that moved, one worker
  * update per worker and a few multi-row event inserts, however many jobs it changed; at
- * concurrency 1 a completion and the next claim share them. Each event's id is added to its
- * job's timeline on the job's row (event_ids, migration 010). (Deleted rows still leave their
- * counts by trigger, migration 001: retention deletes in bulk, in SQL.)
+ * concurrency 1 a completion and the next claim share them. Each event's id goes on its job's
+ * row (event_ids, the job's timeline; migration 010): ids are handed out here, so an enqueue, a
+ * claim and a completion write it with the row, and other changes have it added before COMMIT.
+ * (Deleted rows still leave their counts by trigger, migration 001: retention deletes in bulk,
+ * in SQL.)
  */
 import type { Database, Statement } from "bun:sqlite";
 import type { JobError, JobState } from "../../core/job.ts";
@@ -22,10 +24,8 @@ export const CHANGED_COLUMNS = "id, queue, key, state, attempts, run_at, created
 
 /** Event rows per insert statement: a batch goes out in power-of-two chunks up to this. */
 const MAX_CHUNK = 64;
-const EVENT_COLUMNS = "(at, type, queue, key, job_id, state, prev_state, attempt, error_type, duration_ms)";
-const PER_EVENT = 10;
-/** Where the job's id is among an event's EVENT_COLUMNS values. */
-const JOB_ID_COLUMN = 4;
+const EVENT_COLUMNS = "(id, at, type, queue, key, job_id, state, prev_state, attempt, error_type, duration_ms)";
+const PER_EVENT = 11;
 
 function addFigures(to: Map<string, { processed: number; failed: number }>, worker: string, processed: number, failed: number): void {
   const figures = to.get(worker);
@@ -39,6 +39,8 @@ class Gathered {
   deltas = new Map<string, Map<string, number>>();
   /** The events' column values, PER_EVENT to an event, in EVENT_COLUMNS order. */
   events: (string | number | null)[] = [];
+  /** Job id, event id, …: events whose job's row does not have their id yet. */
+  timelines: number[] = [];
   /** Attempts ended by worker: completed (processed) and failed. */
   attempts: Map<string, { processed: number; failed: number }> = new Map();
 
@@ -61,6 +63,7 @@ class Gathered {
     for (const [queue, states] of other.deltas) for (const [state, delta] of states) this.count(queue, state, delta);
     for (const [worker, { processed, failed }] of other.attempts) addFigures(this.attempts, worker, processed, failed);
     for (const value of other.events) this.events.push(value);
+    for (const id of other.timelines) this.timelines.push(id);
   }
 }
 
@@ -90,6 +93,9 @@ export class ChangeLog {
   private readonly creditWorker: Statement;
   private readonly workerExists: Statement;
   private readonly addToTimeline: Statement;
+  private readonly lastEventId: Statement;
+  /** The id the transaction's next event gets; read from the log at its first. */
+  private nextId: number | null = null;
 
   constructor(
     private readonly db: Database,
@@ -99,25 +105,40 @@ export class ChangeLog {
     this.creditWorker = db.prepare("UPDATE workers SET processed = processed + ?, failed = failed + ? WHERE id = ?");
     // An attempt of a worker with no row (forgotten) counts for no one, as the update would.
     this.workerExists = db.prepare("SELECT 1 FROM workers WHERE id = ?");
-    this.addToTimeline = db.prepare("UPDATE jobs SET event_ids = concat_ws(',', event_ids, ?1) WHERE id = ?2");
+    // Jobs ?2 to ?3 each add their id + ?1: their events' ids are as consecutive as their own.
+    this.addToTimeline = db.prepare("UPDATE jobs SET event_ids = concat_ws(',', event_ids, id + ?1) WHERE id BETWEEN ?2 AND ?3");
+    this.lastEventId = db.prepare("SELECT coalesce(max(id), 0) AS id FROM events");
   }
 
-  /** A job was enqueued as `row`. */
-  inserted(row: ChangedRow): void {
+  /**
+   * The id of an event this transaction will log (null while none are), handed out in order:
+   * a write that puts it on its job's row passes it to inserted() or moved(); an event
+   * appended by itself (an alert) takes one too, so that no two events meet on one id.
+   */
+  eventId(): number | null {
+    if (!this.logEvents) return null;
+    this.nextId ??= (this.lastEventId.get() as { id: number }).id + 1;
+    return this.nextId++;
+  }
+
+  /** A job was enqueued as `row`; `eventId` (from eventId()) is on its row already. */
+  inserted(row: ChangedRow, eventId?: number | null): void {
     this.current.count(row.queue, row.state, 1);
-    this.log(null, row, null);
+    this.log(null, row, null, undefined, eventId);
   }
 
   /**
    * A job moved from `from` to the state in `row`. `appended` is the error this change added to
    * the job (a failed or retried attempt); `handOnAt` is when a lane was handed to it (blocked →
-   * waiting/delayed). Only a hand-on logs a move out of blocked, besides a cancel.
+   * waiting/delayed). Only a hand-on logs a move out of blocked, besides a cancel. A write that
+   * put the event's id on the job's row itself passes it as `eventId` (from eventId()), for a
+   * move that is logged.
    */
-  moved(from: JobState, row: ChangedRow, appended: JobError | null = null, handOnAt?: number): void {
+  moved(from: JobState, row: ChangedRow, appended: JobError | null = null, handOnAt?: number, eventId?: number | null): void {
     if (from === row.state) return;
     this.current.count(row.queue, from, -1);
     this.current.count(row.queue, row.state, 1);
-    if (from !== "blocked" || row.state === "cancelled" || handOnAt !== undefined) this.log(from, row, appended, handOnAt);
+    if (from !== "blocked" || row.state === "cancelled" || handOnAt !== undefined) this.log(from, row, appended, handOnAt, eventId);
   }
 
   /**
@@ -162,17 +183,29 @@ export class ChangeLog {
     for (let i = 0; i < total; ) {
       let size = MAX_CHUNK;
       while (size > total - i) size >>= 1;
-      const { lastInsertRowid } = this.insertStatement(size).run(...values.slice(i * PER_EVENT, (i + size) * PER_EVENT));
-      // One statement's rows take consecutive ids, the last one's is known: each job's timeline
-      // gets its event's id (the row is already written in this transaction, so no new page).
-      const first = Number(lastInsertRowid) - size + 1;
-      for (let k = 0; k < size; k++) this.addToTimeline.run(first + k, values[(i + k) * PER_EVENT + JOB_ID_COLUMN]!);
+      this.insertStatement(size).run(...values.slice(i * PER_EVENT, (i + size) * PER_EVENT));
       i += size;
+    }
+    this.addToTimelines(kept.timelines);
+  }
+
+  /**
+   * Puts events' ids on their jobs' rows (already written in this transaction, so this adds no
+   * page): `pairs` holds job id, event id, …. A run of consecutive jobs with consecutive events
+   * (a lane handing on, retries) takes one statement.
+   */
+  private addToTimelines(pairs: number[]): void {
+    for (let start = 0; start < pairs.length; ) {
+      let end = start + 2;
+      while (end < pairs.length && pairs[end] === pairs[end - 2]! + 1 && pairs[end + 1] === pairs[end - 1]! + 1) end += 2;
+      this.addToTimeline.run(pairs[start + 1]! - pairs[start]!, pairs[start]!, pairs[end - 2]!);
+      start = end;
     }
   }
 
   /** The transaction committed. */
   committed(): void {
+    this.nextId = null;
     const committing = this.committing;
     this.committing = null;
     if (!committing) return;
@@ -186,6 +219,7 @@ export class ChangeLog {
 
   /** The transaction was rolled back: nothing it gathered is written. */
   reset(): void {
+    this.nextId = null;
     this.discard();
     this.committing = null;
     if (!this.kept.empty) this.kept = new Gathered();
@@ -212,8 +246,13 @@ export class ChangeLog {
     for (const [worker, { processed, failed }] of all) this.creditWorker.run(processed, failed, worker);
   }
 
-  private log(from: JobState | null, row: ChangedRow, appended: JobError | null, handOnAt?: number): void {
+  private log(from: JobState | null, row: ChangedRow, appended: JobError | null, handOnAt?: number, eventId?: number | null): void {
     if (!this.logEvents) return;
+    let id = eventId;
+    if (id == null) {
+      id = this.eventId()!;
+      this.current.timelines.push(row.id, id);
+    }
     const e = eventOfChange(
       from,
       {
@@ -222,13 +261,13 @@ export class ChangeLog {
       },
       handOnAt,
     );
-    this.current.events.push(e.at, e.type, row.queue, row.key, row.id, e.state, e.prevState, row.attempts, e.errorType, e.durationMs);
+    this.current.events.push(id, e.at, e.type, row.queue, row.key, row.id, e.state, e.prevState, row.attempts, e.errorType, e.durationMs);
   }
 
   private insertStatement(rows: number): Statement {
     let statement = this.inserts.get(rows);
     if (!statement) {
-      const values = Array.from({ length: rows }, () => "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)").join(", ");
+      const values = Array.from({ length: rows }, () => `(${Array(PER_EVENT).fill("?").join(", ")})`).join(", ");
       statement = this.db.prepare(`INSERT INTO events ${EVENT_COLUMNS} VALUES ${values}`);
       this.inserts.set(rows, statement);
     }

@@ -184,6 +184,7 @@ export class GroupCommit {
       }
       if (batch.length === 1 && !outcomes[0]!.ok) {
         this.sql.rollback.run();
+        this.gathered.reset();
       } else {
         this.gathered.write();
         this.sql.commit.run();

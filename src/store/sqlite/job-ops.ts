@@ -65,14 +65,16 @@ export class JobOps {
       idempotency_key: job.idempotencyKey, progress: null, checkpoint: null, result: null, errors: "[]", worker_id: null,
       lease_token: null, lease_expires_at: null, deadline_at: null, cancel_requested: 0, created_at: now, started_at: null, finished_at: null,
     };
+    // The job's timeline starts with its enqueue event.
+    const eventId = this.changes.eventId();
     const inserted = this.db
       .query(
-        `INSERT INTO jobs (queue, key, payload, priority, state, run_at, max_attempts, backoff, timeout_ms, idempotency_key, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO jobs (queue, key, payload, priority, state, run_at, max_attempts, backoff, timeout_ms, idempotency_key, created_at, event_ids)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(row.queue, row.key, row.payload, row.priority, row.state, row.run_at, row.max_attempts, row.backoff, row.timeout_ms, row.idempotency_key, now);
+      .run(row.queue, row.key, row.payload, row.priority, row.state, row.run_at, row.max_attempts, row.backoff, row.timeout_ms, row.idempotency_key, now, eventId);
     row.id = Number(inserted.lastInsertRowid);
-    this.changes.inserted(row);
+    this.changes.inserted(row, eventId);
     if (job.key !== null && !lane) this.lanes.take(job.queue, job.key, row.id, now);
     return { job: toJob(row), created: true };
   }
@@ -135,7 +137,7 @@ export class JobOps {
       .all(p.queue, allowed) as JobRow[];
     const lease = this.db.query(
       `UPDATE jobs SET state = 'active', attempts = ?, worker_id = ?, lease_token = ?, started_at = ?, deadline_at = ?,
-         lease_expires_at = ?, cancel_requested = 0
+         lease_expires_at = ?, cancel_requested = 0, event_ids = concat_ws(',', event_ids, ?)
        WHERE id = ?`,
     );
     for (const row of rows) {
@@ -148,8 +150,9 @@ export class JobOps {
       row.deadline_at = deadlineAt;
       row.lease_expires_at = leaseExpiresAt;
       row.cancel_requested = 0;
-      lease.run(row.attempts, row.worker_id, row.lease_token, row.started_at, row.deadline_at, row.lease_expires_at, row.id);
-      this.changes.moved("waiting", row);
+      const eventId = this.changes.eventId();
+      lease.run(row.attempts, row.worker_id, row.lease_token, row.started_at, row.deadline_at, row.lease_expires_at, eventId, row.id);
+      this.changes.moved("waiting", row, null, undefined, eventId);
     }
     if (config.rateLimit) {
       this.db
@@ -171,12 +174,13 @@ export class JobOps {
       .query(`SELECT ${columns} FROM jobs WHERE id = ? AND state = 'active' AND lease_token = ? AND lease_expires_at > ?`)
       .get(id, item.token, now) as R | null;
     if (!row) return null;
+    const eventId = this.changes.eventId();
     this.db
-      .query("UPDATE jobs SET state = 'completed', result = ?, finished_at = ?, lease_expires_at = NULL WHERE id = ?")
-      .run(result, now, id);
+      .query("UPDATE jobs SET state = 'completed', result = ?, finished_at = ?, lease_expires_at = NULL, event_ids = concat_ws(',', event_ids, ?) WHERE id = ?")
+      .run(result, now, eventId, id);
     row.state = "completed";
     row.finished_at = now;
-    this.changes.moved("active", row);
+    this.changes.moved("active", row, null, undefined, eventId);
     if (row.worker_id !== null) this.changes.attemptEnded(row.worker_id, "processed");
     this.lanes.release(row.queue, row.key, row.id, now);
     return row;

@@ -66,10 +66,11 @@ export function jobEvents(db: Database, p: { jobId: string; limit: number }): Mo
   return rows.reverse().map(toEvent);
 }
 
-export function eventAppend(db: Database, p: { type: AlertEventType; queue: string | null; data: unknown; now: number }): number {
+/** Appends an alert event with the id given (the next one after the log's newest when null). */
+export function eventAppend(db: Database, p: { id: number | null; type: AlertEventType; queue: string | null; data: unknown; now: number }): number {
   const row = db
-    .query("INSERT INTO events (at, type, queue, data) VALUES (?, ?, ?, ?) RETURNING id")
-    .get(p.now, p.type, p.queue, JSON.stringify(p.data ?? null)) as { id: number };
+    .query("INSERT INTO events (id, at, type, queue, data) VALUES (?, ?, ?, ?, ?) RETURNING id")
+    .get(p.id, p.now, p.type, p.queue, JSON.stringify(p.data ?? null)) as { id: number };
   return row.id;
 }
 

@@ -20,6 +20,8 @@ export class SqliteMonitor implements MonitorStore {
   constructor(
     private readonly db: Database,
     private readonly writer: GroupCommit,
+    /** The id the next event gets, inside a write (job changes hand them out: ChangeLog.eventId). */
+    private readonly eventId: () => number | null,
   ) {}
 
   /**
@@ -97,7 +99,7 @@ export class SqliteMonitor implements MonitorStore {
   }
 
   async eventAppend(p: { type: AlertEventType; queue: string | null; data: unknown; now: number }): Promise<number> {
-    return this.writer.write(() => eventAppend(this.db, p));
+    return this.writer.write(() => eventAppend(this.db, { ...p, id: this.eventId() }));
   }
 
   async eventsPrune(p: { keep: number; limit: number; now: number }): Promise<number> {

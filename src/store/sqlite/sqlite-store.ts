@@ -55,7 +55,7 @@ export class SqliteStore implements Store, BackupStore {
     this.scheduleOps = new ScheduleOps(this.db, this.writer, this.ops);
     this.workerOps = new WorkerOps(this.db, this.writer, this.changes);
     this.tokenOps = new TokenOps(this.db, this.writer);
-    this.monitor = new SqliteMonitor(this.db, this.writer);
+    this.monitor = new SqliteMonitor(this.db, this.writer, () => this.changes.eventId());
   }
 
   async jobsEnqueue(p: { jobs: NewJob[]; now: number }): Promise<EnqueueOutcome[]> {
