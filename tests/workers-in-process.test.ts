@@ -52,6 +52,22 @@ describe("outcomes", () => {
     expect(await settledJob(job.id)).toMatchObject({ state: "completed", result: { sent: "ada@example.com", attempt: 1 } });
   });
 
+  test("the handler gets the job as it is stored while running, every field but its lease token", async () => {
+    const seen = gate<Record<string, unknown>>();
+    const release = gate();
+    spool.work("emails", async (job) => {
+      seen.open({ ...job });
+      await release.opened;
+    });
+    const job = await spool.enqueue("emails", { to: "ada@example.com" }, { key: "k", priority: 7, timeoutMs: 60_000 });
+    const handed = await seen.opened;
+    const { leaseToken, ...stored } = await jobNow(job.id);
+    expect(leaseToken).toEqual(expect.any(String));
+    expect(handed).toEqual(stored);
+    release.open();
+    await settledJob(job.id);
+  });
+
   test("returning nothing completes with a null result", async () => {
     spool.work("emails", () => {});
     const job = await spool.enqueue("emails", 1);
@@ -270,6 +286,25 @@ describe("ctx.signal", () => {
     finish.open();
     await waitFor(() => spool.runningWorkers[0]!.active === 0, 5000, "the handler to finish");
     expect(await jobNow(job.id)).toMatchObject({ state: "cancelled", result: null });
+  });
+
+  test("a handler that first looks at its signal after it was given back finds it aborted, with the reason", async () => {
+    const started = gate();
+    const look = gate();
+    const looked = gate<AbortSignal>();
+    spool.work("render", async (_job, ctx) => {
+      started.open();
+      await look.opened;
+      looked.open(ctx.signal);
+    });
+    await spool.enqueue("render", {});
+    await started.opened;
+    // Closing without grace gives the running job back, telling its handler to stop, before it resolves.
+    await spool.close(0);
+    look.open();
+    const signal = await looked.opened;
+    expect(signal.aborted).toBe(true);
+    expect((signal.reason as JobAborted).type).toBe("shutdown");
   });
 
   test("past timeoutMs the signal aborts and the attempt fails as timeout", async () => {

@@ -18,7 +18,10 @@ export type RunningJobDeps = {
 };
 
 export class RunningJob {
-  readonly abort = new AbortController();
+  /** The handler's signal, made when it first asks for it (most never do): an AbortController a job cost about 1 µs. */
+  private controller: AbortController | null = null;
+  /** Why the handler was told to stop, once it was. */
+  private stoppedWith: JobAborted | null = null;
   /** Real time of the last heartbeat (or the claim), for the heartbeat cadence. */
   lastBeatAt = performance.now();
   /** Set once the attempt's outcome is decided; later outcomes of the handler are ignored. */
@@ -36,14 +39,28 @@ export class RunningJob {
     return this.job.leaseToken!;
   }
 
+  /**
+   * The job as the handler sees it: without its lease token. Written out field by field: a
+   * rest copy (`{ leaseToken, ...job }`) of a job whose payload is still its stored text took
+   * 2.3 µs against 0.5 µs, in a path every in-process job takes.
+   */
   handlerJob(): HandlerJob {
-    const { leaseToken: _token, ...job } = this.job;
-    return job;
+    const j = this.job;
+    return {
+      id: j.id, queue: j.queue, key: j.key, payload: j.payload, priority: j.priority, state: j.state, runAt: j.runAt,
+      attempts: j.attempts, maxAttempts: j.maxAttempts, backoff: j.backoff, timeoutMs: j.timeoutMs, idempotencyKey: j.idempotencyKey,
+      progress: j.progress, checkpoint: j.checkpoint, result: j.result, errors: j.errors, workerId: j.workerId,
+      leaseExpiresAt: j.leaseExpiresAt, deadlineAt: j.deadlineAt, cancelRequested: j.cancelRequested, createdAt: j.createdAt,
+      startedAt: j.startedAt, finishedAt: j.finishedAt,
+    };
   }
 
   context(): JobContext {
+    const running = this;
     return {
-      signal: this.abort.signal,
+      get signal() {
+        return running.signal();
+      },
       progress: (value) => {
         if (!isProgress(value)) return Promise.reject(validationFailed("progress is a number from 0 to 100 or {current, total?, message?}"));
         this.pending.progress = value;
@@ -113,7 +130,17 @@ export class RunningJob {
   }
 
   private stopHandler(reason: JobAborted): void {
-    if (!this.abort.signal.aborted) this.abort.abort(reason);
+    if (this.stoppedWith) return;
+    this.stoppedWith = reason;
+    this.controller?.abort(reason);
+  }
+
+  private signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.stoppedWith) this.controller.abort(this.stoppedWith);
+    }
+    return this.controller.signal;
   }
 
   private async report(failure: Failure): Promise<void> {
