@@ -439,6 +439,29 @@ describe("SqliteStore", () => {
     }
   });
 
+  test("a lane hands on to its next job through jobs_lane, never walking the key's finished jobs", async () => {
+    const { path, store, svc } = open();
+    try {
+      // A key with a long history: 500 jobs run and completed one after another.
+      for (let i = 0; i < 5; i++) {
+        await svc.enqueueMany("q", Array.from({ length: 100 }, () => ({ key: "tenant" })));
+        for (let k = 0; k < 100; k++) {
+          const [job] = await svc.claim({ queue: "q", workerId: "w", max: 1 });
+          await svc.complete({ id: job!.id, token: job!.leaseToken! });
+        }
+      }
+      const [head] = (await svc.enqueueMany("q", [{ key: "tenant" }, { key: "tenant" }])).map((o) => o.job);
+      const [claimed] = await svc.claim({ queue: "q", workerId: "w", max: 1 });
+      expect(claimed!.id).toBe(head!.id);
+      const statements = await statementsRun(store, () => svc.complete({ id: claimed!.id, token: claimed!.leaseToken! }));
+      const handOn = statements.find((sql) => sql.includes("state = 'blocked'") && sql.startsWith("SELECT"));
+      expect(explain(path, handOn!)).toEqual(["SEARCH jobs USING INDEX jobs_lane (queue=? AND key=?)"]);
+      expect((await svc.listJobs({ queue: "q", state: "waiting", limit: 10 })).jobs).toHaveLength(1);
+    } finally {
+      await store.close();
+    }
+  });
+
   test("a claim reads runnable jobs through jobs_runnable and never scans the jobs table", async () => {
     const { path, store, svc } = open();
     try {

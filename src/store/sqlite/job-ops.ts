@@ -85,7 +85,7 @@ export class JobOps {
     for (const { name } of this.db.query("SELECT name FROM queues").all() as { name: string }[]) {
       if (limit <= 0) break;
       const due = this.db
-        .query("SELECT id FROM jobs WHERE queue = ? AND state = 'delayed' AND run_at <= ? ORDER BY run_at LIMIT ?")
+        .query("SELECT id FROM jobs WHERE queue = +? AND state = 'delayed' AND run_at <= +? ORDER BY run_at LIMIT +?")
         .all(name, now, limit) as { id: number }[];
       if (due.length) out.push({ queue: name, ids: due.map((r) => r.id) });
       limit -= due.length;
@@ -124,16 +124,17 @@ export class JobOps {
     }
     if (allowed <= 0) return [];
     // A look first: an UPDATE … RETURNING costs several microseconds even when it changes nothing.
-    if (this.db.query("SELECT 1 FROM jobs WHERE queue = ? AND state = 'delayed' AND run_at <= ? LIMIT 1").get(p.queue, p.now)) {
+    if (this.db.query("SELECT 1 FROM jobs WHERE queue = +? AND state = 'delayed' AND run_at <= +? LIMIT 1").get(p.queue, p.now)) {
       const due = this.db
-        .query(`UPDATE jobs SET state = 'waiting' WHERE queue = ? AND state = 'delayed' AND run_at <= ? RETURNING ${CHANGED_COLUMNS}`)
+        .query(`UPDATE jobs SET state = 'waiting' WHERE queue = +? AND state = 'delayed' AND run_at <= +? RETURNING ${CHANGED_COLUMNS}`)
         .all(p.queue, p.now) as ChangedRow[];
       for (const row of due) this.changes.moved("delayed", row);
     }
     // Read the rows, then lease each by primary key with the values set here: RETURNING would
     // double the cost of each update (SQLite runs it as a trigger into a temporary table).
+    // `+?`: planned once, not at every claim (database.ts).
     const rows = this.db
-      .query("SELECT * FROM jobs WHERE queue = ? AND state = 'waiting' ORDER BY priority DESC, id LIMIT ?")
+      .query("SELECT * FROM jobs WHERE queue = +? AND state = 'waiting' ORDER BY priority DESC, id LIMIT +?")
       .all(p.queue, allowed) as JobRow[];
     const lease = this.db.query(
       `UPDATE jobs SET state = 'active', attempts = ?, worker_id = ?, lease_token = ?, started_at = ?, deadline_at = ?,

@@ -38,7 +38,9 @@ export class Lanes {
    */
   advance(queue: string, key: string, now: number): void {
     const next = this.db
-      .query(`SELECT ${CHANGED_COLUMNS} FROM jobs WHERE queue = ? AND key = ? AND state = 'blocked' ORDER BY id LIMIT 1`)
+      // jobs_lane holds only blocked jobs; left to itself the planner took jobs_by_key, which
+      // holds the key's whole history and had this read walk past every job of it that ended.
+      .query(`SELECT ${CHANGED_COLUMNS} FROM jobs INDEXED BY jobs_lane WHERE queue = +? AND key = +? AND state = 'blocked' ORDER BY id LIMIT 1`)
       .get(queue, key) as ChangedRow | null;
     if (!next) {
       this.db.query("DELETE FROM lanes WHERE queue = ? AND key = ?").run(queue, key);

@@ -42,7 +42,7 @@ export function eventsAfter(db: Database, p: { afterId: number; filters: EventFi
     .query(
       `SELECT * FROM events WHERE id > ?1 AND id <= ?2
          AND (?3 IS NULL OR queue = ?3) AND (?4 IS NULL OR key = ?4) AND (?5 IS NULL OR job_id = ?5)
-       ORDER BY id LIMIT ?6`,
+       ORDER BY id LIMIT +?6`,
     )
     .all(afterId, upper, p.filters.queue ?? null, p.filters.key ?? null, jobId, p.limit) as EventRow[];
   const lastId = rows.length === p.limit ? rows[rows.length - 1]!.id : upper;
@@ -60,7 +60,7 @@ export function jobEvents(db: Database, p: { jobId: string; limit: number }): Mo
   const rows = db
     .query(
       `SELECT events.* FROM jobs, json_each('[' || jobs.event_ids || ']') AS timeline, events
-       WHERE jobs.id = ?1 AND events.id = timeline.value ORDER BY events.id DESC LIMIT ?2`,
+       WHERE jobs.id = ?1 AND events.id = timeline.value ORDER BY events.id DESC LIMIT +?2`,
     )
     .all(jobId, p.limit) as EventRow[];
   return rows.reverse().map(toEvent);

@@ -142,7 +142,7 @@ export class SqliteStore implements Store, BackupStore {
 
   async leasesExpired(p: { now: number; limit: number }) {
     const rows = this.db
-      .query("SELECT * FROM jobs WHERE state = 'active' AND lease_expires_at <= ? ORDER BY lease_expires_at LIMIT ?")
+      .query("SELECT * FROM jobs WHERE state = 'active' AND lease_expires_at <= +? ORDER BY lease_expires_at LIMIT +?")
       .all(p.now, p.limit) as JobRow[];
     return rows.map(toJob);
   }
