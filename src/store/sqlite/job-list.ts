@@ -63,22 +63,23 @@ export class JobList {
    * jobs_leased (as many as workers hold), the other states through jobs_by_queue_state.
    */
   inState(queue: string, state: JobState, order: Order, cursor: number | null, n: number): JobRow[] {
+    // `+?`: planned once, not at every read (database.ts); jobs_by_queue_state is selected by BY_QUEUE_STATE.
     const [dir, past] = order === "newest" ? ["DESC", "id < ?"] : ["ASC", "id > ?"];
     const after = cursor === null ? "" : `AND ${past}`;
     const bounds = cursor === null ? [n] : [cursor, n];
     if (state === "waiting") {
       const priorities = this.db.query(WAITING_PRIORITIES).all(queue) as { v: number }[];
-      const byPriority = this.db.query(`SELECT * FROM jobs WHERE queue = ? AND state = 'waiting' AND priority = ? ${after} ORDER BY id ${dir} LIMIT ?`);
+      const byPriority = this.db.query(`SELECT * FROM jobs WHERE queue = +? AND state = 'waiting' AND priority = +? ${after} ORDER BY id ${dir} LIMIT +?`);
       const parts = priorities.map(({ v }) => byPriority.all(queue, v, ...bounds) as JobRow[]);
       return parts.length === 1 ? parts[0]! : mergeById(parts, order, n);
     }
     if (state === "active") {
       return this.db
-        .query(`SELECT * FROM jobs INDEXED BY jobs_leased WHERE state = 'active' AND queue = ? ${after} ORDER BY id ${dir} LIMIT ?`)
+        .query(`SELECT * FROM jobs INDEXED BY jobs_leased WHERE state = 'active' AND queue = +? ${after} ORDER BY id ${dir} LIMIT +?`)
         .all(queue, ...bounds) as JobRow[];
     }
     return this.db
-      .query(`SELECT * FROM jobs WHERE queue = ? AND state = ? AND ${BY_QUEUE_STATE} ${after} ORDER BY id ${dir} LIMIT ?`)
+      .query(`SELECT * FROM jobs WHERE queue = +? AND state = +? AND ${BY_QUEUE_STATE} ${after} ORDER BY id ${dir} LIMIT +?`)
       .all(queue, state, ...bounds) as JobRow[];
   }
 

@@ -243,7 +243,7 @@ export class ScheduleOps implements ScheduleStore {
   private expiredIds(p: JobsPruneParams): number[] {
     const next = this.db.query(
       `SELECT id, key, created_at, finished_at FROM jobs INDEXED BY jobs_by_queue_state
-        WHERE queue = ?1 AND state = ?2 AND ${BY_QUEUE_STATE} AND id > ?3 ORDER BY id LIMIT ?4`,
+        WHERE queue = +?1 AND state = +?2 AND ${BY_QUEUE_STATE} AND id > ?3 ORDER BY id LIMIT +?4`,
     );
     const headsLane = this.db.query("SELECT 1 FROM lanes WHERE queue = ? AND key = ? AND head_id = ?");
     const ids: number[] = [];
