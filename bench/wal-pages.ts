@@ -11,6 +11,7 @@ import { QueueService } from "../src/core/queue-service.ts";
 import type { CompleteItem } from "../src/core/store.ts";
 import { SqliteStore } from "../src/store/sqlite/sqlite-store.ts";
 import { cleanup, onCleanup, tempDir } from "./resources.ts";
+import { enqueueBatches } from "./spool-core.ts";
 
 const TRANSACTIONS = 200;
 const WAL_HEADER = 32;
@@ -37,7 +38,10 @@ async function measure(label: string, store: SqliteStore, run: () => Promise<voi
   const { pages, commits } = framesFrom(wal, 0);
   const owner = new Map((store.db.query("SELECT name, pageno FROM dbstat").all() as { name: string; pageno: number }[]).map((r) => [r.pageno, r.name]));
   const byTable = new Map<string, number>();
-  for (const page of pages) byTable.set(owner.get(page) ?? "(free)", (byTable.get(owner.get(page) ?? "(free)") ?? 0) + 1);
+  for (const page of pages) {
+    const name = owner.get(page) ?? "(free)";
+    byTable.set(name, (byTable.get(name) ?? 0) + 1);
+  }
   const of = [...byTable].sort((a, b) => b[1] - a[1]).map(([name, n]) => `${name} ${(n / commits).toFixed(1)}`).join(", ");
   return `${label.padEnd(52)} ${(pages.length / commits).toFixed(1).padStart(5)} pages (${commits} transactions): ${of}`;
 }
@@ -48,9 +52,6 @@ async function main(): Promise<void> {
   // Checkpoints would empty the WAL under the count.
   await (store as unknown as { checkpoints: { stop(): Promise<void> } }).checkpoints.stop();
   const svc = new QueueService({ store, clock: systemClock });
-  const fill = async (queue: string, n: number) => {
-    for (let i = 0; i < n; i += 1000) await svc.enqueueMany(queue, Array.from({ length: Math.min(1000, n - i) }, (_, k) => ({ payload: { n: i + k } })));
-  };
   /** Completes the jobs held and claims `max` more, one transaction per round, as a worker finishing in its claim. */
   const rounds = async (queue: string, max: number) => {
     let held: CompleteItem[] = (await svc.claim({ queue, workerId: "w", max })).map((j) => ({ id: j.id, token: j.leaseToken! }));
@@ -62,16 +63,16 @@ async function main(): Promise<void> {
     };
   };
   // A store that has run for a while: jobs finished before these, rows to claim after them.
-  await fill("warm", 5000);
+  await enqueueBatches(svc, "warm", 5000);
   await (await rounds("warm", 10))();
   const lines = [
     await measure("enqueue one job", store, async () => {
       for (let i = 0; i < TRANSACTIONS; i++) await svc.enqueue("single", { payload: { n: i } });
     }),
   ];
-  await fill("c1", TRANSACTIONS + 1000);
+  await enqueueBatches(svc, "c1", TRANSACTIONS + 1000);
   lines.push(await measure("complete one job and claim the next (concurrency 1)", store, await rounds("c1", 1)));
-  await fill("c10", 10 * TRANSACTIONS + 1000);
+  await enqueueBatches(svc, "c10", 10 * TRANSACTIONS + 1000);
   lines.push(await measure("complete ten and claim ten (concurrency 10)", store, await rounds("c10", 10)));
   console.log(lines.join("\n"));
 }

@@ -30,6 +30,25 @@ runStoreContract("sqlite", async () => new SqliteStore({ path: freshPath() }), {
   twin: (store) => new SqliteStore({ path: (store as SqliteStore).db.filename }),
 });
 
+/** A database as a release that had migrations up to `version` left it, open for the test to fill and close. */
+function databaseAt(version: number): { path: string; old: Database } {
+  const path = freshPath();
+  const old = new Database(path, { create: true, strict: true });
+  old.exec("PRAGMA journal_mode = WAL");
+  for (const m of MIGRATIONS.filter((m) => m.version <= version)) old.exec(m.sql);
+  old.exec(`PRAGMA user_version = ${version}`);
+  return { path, old };
+}
+
+/** Inserts a waiting job of queue q as the first release wrote one; returns its id. */
+function insertOldJob(old: Database, payload = "{}"): number {
+  const insert = old.query(
+    `INSERT INTO jobs (queue, payload, priority, state, run_at, max_attempts, backoff, created_at)
+     VALUES ('q', ?, 5, 'waiting', 0, 3, '{"type":"fixed","delayMs":0}', 0) RETURNING id`,
+  );
+  return (insert.get(payload) as { id: number }).id;
+}
+
 /** A store and a service over it, closed by the caller. */
 function open(path = freshPath()) {
   const store = new SqliteStore({ path });
@@ -59,17 +78,8 @@ describe("SqliteStore", () => {
   });
 
   test("a database from the first release is brought up to date on open and keeps its jobs and tokens", async () => {
-    const path = freshPath();
-    const old = new Database(path, { create: true, strict: true });
-    old.exec("PRAGMA journal_mode = WAL");
-    old.exec(MIGRATIONS.find((m) => m.version === 1)!.sql);
-    old.exec("PRAGMA user_version = 1");
-    const { id } = old
-      .query(
-        `INSERT INTO jobs (queue, payload, priority, state, run_at, max_attempts, backoff, created_at)
-         VALUES ('q', '{"n":1}', 5, 'waiting', 0, 3, '{"type":"fixed","delayMs":0}', 0) RETURNING id`,
-      )
-      .get() as { id: number };
+    const { path, old } = databaseAt(1);
+    const id = insertOldJob(old, '{"n":1}');
     old.query("INSERT INTO tokens (id, hash, role, name, created_at) VALUES ('t1', 'h1', 'worker', 'ci', 5)").run();
     old.close();
     const { store, svc } = open(path);
@@ -411,28 +421,20 @@ describe("SqliteStore", () => {
   });
 
   test("a database from before timelines on job rows keeps its jobs' timelines, and its events_by_job index is dropped", async () => {
-    const path = freshPath();
-    const old = new Database(path, { create: true, strict: true });
-    old.exec("PRAGMA journal_mode = WAL");
-    for (const m of MIGRATIONS.filter((m) => m.version <= 9)) old.exec(m.sql);
-    old.exec("PRAGMA user_version = 9");
-    const insertJob = old.query(
-      `INSERT INTO jobs (queue, payload, priority, state, run_at, max_attempts, backoff, created_at)
-       VALUES ('q', '{}', 5, 'waiting', 0, 3, '{"type":"fixed","delayMs":0}', 0) RETURNING id`,
-    );
-    const [a, b] = [insertJob.get() as { id: number }, insertJob.get() as { id: number }];
+    const { path, old } = databaseAt(9);
+    const [a, b] = [insertOldJob(old), insertOldJob(old)];
     const logEvent = old.query("INSERT INTO events (at, type, queue, job_id, state) VALUES (?, ?, 'q', ?, ?)");
     // Interleaved, as two jobs' events are in the log; an alert event has no job.
-    logEvent.run(1, "job.enqueued", a.id, "waiting");
-    logEvent.run(2, "job.enqueued", b.id, "waiting");
+    logEvent.run(1, "job.enqueued", a, "waiting");
+    logEvent.run(2, "job.enqueued", b, "waiting");
     old.query("INSERT INTO events (at, type, queue, data) VALUES (3, 'alert.firing', 'q', '{}')").run();
-    logEvent.run(4, "job.started", a.id, "active");
+    logEvent.run(4, "job.started", a, "active");
     old.close();
     const { store } = open(path);
     try {
       const types = async (id: number) => (await store.jobEvents({ jobId: String(id), limit: 10, now: 0 })).map((e) => [e.id, e.type]);
-      expect(await types(a.id)).toEqual([[1, "job.enqueued"], [4, "job.started"]]);
-      expect(await types(b.id)).toEqual([[2, "job.enqueued"]]);
+      expect(await types(a)).toEqual([[1, "job.enqueued"], [4, "job.started"]]);
+      expect(await types(b)).toEqual([[2, "job.enqueued"]]);
       expect(store.db.query("SELECT name FROM sqlite_master WHERE name = 'events_by_job'").all()).toEqual([]);
     } finally {
       await store.close();

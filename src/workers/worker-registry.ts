@@ -11,10 +11,8 @@ export type WorkerControl = { shutdown?: boolean };
 
 export type WorkerView = WorkerRecord & { online: boolean };
 
-/** The identity fields a sighting gave besides the id. */
-type Described = Pick<WorkerIdentity, "kind" | "name" | "host" | "queues" | "concurrency">;
-
-type Sighting = { writtenAt: number; identity: Described | null; control: Promise<WorkerControl> };
+/** `identity`: the last written sighting that described the worker (null while none did). */
+type Sighting = { writtenAt: number; identity: WorkerIdentity | null; control: Promise<WorkerControl> };
 
 export type WorkerRegistryOptions = {
   store: Store;
@@ -52,8 +50,7 @@ export class WorkerRegistry {
     const control = this.store
       .workerSeen({ ...identity, forgetShutdownAfterMs: ONLINE_WINDOW_MS, now })
       .then(({ shutdownRequested }): WorkerControl => (shutdownRequested ? { shutdown: true } : {}));
-    const described = bare ? (last?.identity ?? null) : { kind: identity.kind, name: identity.name, host: identity.host, queues: identity.queues, concurrency: identity.concurrency };
-    this.sightings.set(identity.id, { writtenAt: now, identity: described, control });
+    this.sightings.set(identity.id, { writtenAt: now, identity: bare ? (last?.identity ?? null) : identity, control });
     control.catch(() => this.sightings.delete(identity.id));
     this.trimNowAndThen(now);
     return control;
@@ -147,7 +144,7 @@ function namesOnlyId(w: WorkerIdentity): boolean {
  * null one alike). Compared field by field: a claim asks this every time, and a JSON key of
  * the fields cost a few microseconds of each.
  */
-function sameIdentity(w: WorkerIdentity, last: Described): boolean {
+function sameIdentity(w: WorkerIdentity, last: WorkerIdentity): boolean {
   const same = (a: unknown, b: unknown) => (a ?? null) === (b ?? null);
   if (!same(w.kind, last.kind) || !same(w.name, last.name) || !same(w.host, last.host) || !same(w.concurrency, last.concurrency)) return false;
   const [a, b] = [w.queues ?? null, last.queues ?? null];
