@@ -70,3 +70,44 @@ test("checkpoints quick for quietMs on their thread come back to the main thread
   }
   db.close();
 });
+
+const walBytes = (db: Database) => fs.statSync(`${db.filename}-wal`).size;
+
+test("while the thread checkpoints under steady writes, the WAL starts over instead of growing with every page written", async () => {
+  const db = walDatabase();
+  const checkpoints = new Checkpoints(db, { everyMs: 20, slowMs: 0, restartFrames: 50 });
+  try {
+    await waitFor(() => checkpoints.onThread, 5000, "checkpoints on their thread");
+    // Writes never pause for more than a turn of the event loop, so every checkpoint of the
+    // thread's overlaps some: only the main thread's finishing checkpoint lets the WAL restart.
+    let rows = 0;
+    const started = performance.now();
+    while (performance.now() - started < 1000) {
+      write(db, 8);
+      rows += 8;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(checkpoints.onThread).toBe(true);
+    // The rows alone took rows × 500 bytes of pages; a WAL that never restarted holds them all.
+    expect(walBytes(db)).toBeLessThan((rows * 500) / 4);
+  } finally {
+    await checkpoints.stop();
+  }
+  db.close();
+});
+
+test("coming back from the thread, checkpoints cut the WAL the load left back to nothing", async () => {
+  const db = walDatabase();
+  const checkpoints = new Checkpoints(db, { everyMs: 20, slowMs: 0, quickMs: Infinity, quietMs: 300 });
+  try {
+    await waitFor(() => checkpoints.onThread, 5000, "checkpoints on their thread");
+    write(db, 4000);
+    expect(walBytes(db)).toBeGreaterThan(1_000_000);
+    await waitFor(() => !checkpoints.onThread, 5000, "checkpoints back on the main thread");
+    expect(walBytes(db)).toBe(0);
+    expect((db.query("SELECT count(*) AS n FROM rows").get() as { n: number }).n).toBe(4000);
+  } finally {
+    await checkpoints.stop();
+  }
+  db.close();
+});

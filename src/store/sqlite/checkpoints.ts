@@ -9,13 +9,15 @@
  * their own (checkpoint-thread.js, its own connection), which the event loop never waits for.
  * When they have stayed quick (under `quickMs`) for `quietMs`, the thread stops, since it holds
  * about 6 MB, and checkpoints run here again. If the thread cannot start, they stay here.
+ * While the thread checkpoints, this thread finishes each of its checkpoints that leaves a long
+ * WAL (finishHere), so the WAL starts over instead of growing as long as the load lasts.
  */
 import type { Database } from "bun:sqlite";
 import threadSource from "./checkpoint-thread.js" with { type: "text" };
 
 /** What the thread is told, and what it tells (checkpoint-thread.js). */
 type ToThread = { type: "start"; path: string; everyMs: number; synchronous: "NORMAL" | "FULL" } | { type: "stop" };
-type FromThread = { type: "checkpointed"; ms: number } | { type: "stopped" };
+type FromThread = { type: "checkpointed"; ms: number; frames: number } | { type: "stopped" };
 
 export type CheckpointOptions = {
   everyMs?: number;
@@ -25,6 +27,8 @@ export type CheckpointOptions = {
   quickMs?: number;
   /** …and quick ones for this long bring checkpoints back (default 30 s). */
   quietMs?: number;
+  /** A WAL this many frames long after the thread's checkpoint is finished here, so it starts over (default 16384: 64 MB). */
+  restartFrames?: number;
   synchronous?: "NORMAL" | "FULL";
 };
 
@@ -40,6 +44,7 @@ export class Checkpoints {
   private readonly slowMs: number;
   private readonly quickMs: number;
   private readonly quietMs: number;
+  private readonly restartFrames: number;
   private readonly synchronous: "NORMAL" | "FULL";
   private timer: ReturnType<typeof setInterval> | undefined;
   private thread: Worker | null = null;
@@ -58,6 +63,7 @@ export class Checkpoints {
     this.slowMs = options.slowMs ?? 25;
     this.quickMs = options.quickMs ?? this.slowMs;
     this.quietMs = options.quietMs ?? 30_000;
+    this.restartFrames = options.restartFrames ?? 16_384;
     this.synchronous = options.synchronous ?? "NORMAL";
     this.runHere();
   }
@@ -111,6 +117,7 @@ export class Checkpoints {
     };
     thread.onmessage = ({ data }: MessageEvent<FromThread>) => {
       if (data.type !== "checkpointed") return;
+      if (data.frames >= this.restartFrames) this.finishHere();
       if (data.ms >= this.quickMs) this.quickSince = null;
       else if ((this.quickSince ??= performance.now()) <= performance.now() - this.quietMs) void this.backHere();
     };
@@ -118,10 +125,35 @@ export class Checkpoints {
     thread.postMessage(start);
   }
 
-  /** Ends the thread and checkpoints here again (unless stopping). */
+  /**
+   * Copies what the thread's checkpoint left (the writes made while it ran) from this thread,
+   * between two transactions. The WAL starts over from its beginning only when a write begins
+   * with every frame copied, which never happens while the store writes during each of the
+   * thread's checkpoints: under steady load the WAL grew by every page written (2 GB after
+   * 80 000 jobs at concurrency 1) and each write appended to the file instead of overwriting
+   * it (a job at concurrency 1 cost about a sixth more CPU).
+   */
+  private finishHere(): void {
+    try {
+      this.db.exec("PRAGMA wal_checkpoint(PASSIVE)");
+    } catch {
+      // The thread's next checkpoint comes with another chance.
+    }
+  }
+
+  /**
+   * Ends the thread and checkpoints here again (unless stopping). The WAL is cut back to
+   * nothing once, since it stays as long as the load made it and is only overwritten after.
+   */
   private async backHere(): Promise<void> {
     await this.stopThread();
-    if (!this.stopped && !this.timer && !this.thread) this.runHere();
+    if (this.stopped || this.timer || this.thread) return;
+    try {
+      this.db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+    } catch {
+      // Left as long as it is; the timer's checkpoints go on.
+    }
+    this.runHere();
   }
 
   private stopThread(): Promise<void> {
