@@ -1,5 +1,8 @@
-/** The Server page: what the server is, and token management for admins only. */
+/** The Server page and GET /v1/server: what the server is and how large its files are, and token management for admins only. */
 import { afterEach, expect, test } from "bun:test";
+import { statSync } from "node:fs";
+import { join } from "node:path";
+import type { SqliteStore } from "../src/store/sqlite/sqlite-store.ts";
 import { bearer, tokenFor } from "./helpers/api.ts";
 import { DashboardSession } from "./helpers/dashboard.ts";
 import { startTestServer, type TestServer } from "./helpers/server.ts";
@@ -18,6 +21,7 @@ test("the server page tells version, store, durability and limits; only admins s
   expect(page).toContain("normal (survives a crash)");
   expect(page).toContain(server.dataDir);
   expect(page).toContain("1 MiB");
+  expect(page).toMatch(/database \d+(\.\d)? (KiB|MiB) · WAL (\d+(\.\d)? (KiB|MiB)|empty)/);
   expect(page).toContain("test viewer");
   expect(page).not.toContain(admin);
 
@@ -61,4 +65,24 @@ test("in open mode the first admin token turns sign-in on, and its creator stays
   expect((await new DashboardSession(server).get("/")).status).toBe(303);
   web.cookie = `spool_session=${cookie}`;
   expect((await web.get("/")).status).toBe(200);
+});
+
+test("GET /v1/server says how large the database file and its WAL are on disk", async () => {
+  server = await startTestServer();
+  const db = join(server.dataDir, "spool.db");
+  const files = async () => (await server.call("GET", "/v1/server")).body.store.files;
+  // The server's own tasks may write meanwhile, and files only grow until a checkpoint cuts the
+  // WAL: each answer is at most what is on disk just after it.
+  await server.service.enqueueMany("mail", Array.from({ length: 200 }, () => ({ payload: { text: "x".repeat(500) } })));
+  const written = await files();
+  expect(written.walBytes).toBeGreaterThan(100 * 500);
+  expect(written.walBytes).toBeLessThanOrEqual(statSync(`${db}-wal`).size);
+  expect(written.databaseBytes % 4096).toBe(0);
+  expect(written.databaseBytes).toBeGreaterThan(0);
+  expect(written.databaseBytes).toBeLessThanOrEqual(statSync(db).size);
+  (server.store as SqliteStore).db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+  const checkpointed = await files();
+  expect(checkpointed.walBytes).toBeLessThan(100 * 500);
+  // Copied back, the rows are in the database file.
+  expect(checkpointed.databaseBytes).toBeGreaterThan(200 * 500);
 });

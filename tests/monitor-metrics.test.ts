@@ -1,5 +1,7 @@
 /** Prometheus metrics from the store: valid exposition text with the figures of the jobs, workers, alerts and lanes behind it. */
 import { afterEach, describe, expect, test } from "bun:test";
+import { statSync } from "node:fs";
+import { join } from "node:path";
 import { Metrics } from "../src/monitor/metrics.ts";
 import { MonitorWorld } from "./helpers/monitor-world.ts";
 import { parseExposition, sampleValue } from "./helpers/prometheus.ts";
@@ -38,6 +40,7 @@ describe("metrics", () => {
       ["spool_lanes_blocked", "gauge"],
       ["spool_lane_blocked_oldest_seconds", "gauge"],
       ["spool_stale_completions_refused_total", "counter"],
+      ["spool_storage_bytes", "gauge"],
       ["spool_job_run_seconds", "histogram"],
       ["spool_job_wait_seconds", "histogram"],
     ]);
@@ -78,6 +81,23 @@ describe("metrics", () => {
     // A new process sums the stored history afresh and agrees.
     expect(sampleValue(parseExposition(await new Metrics({ store: world.store, refusedCompletions: () => 0 }).scrape(world.now())),
       "spool_jobs_finished_total", { queue: "q", outcome: "completed" })).toBe(3);
+  });
+
+  test("the database file's size and its WAL's, as they are on disk", async () => {
+    world = new MonitorWorld();
+    const metrics = new Metrics({ store: world.store, refusedCompletions: () => 0 });
+    const storage = async (file: string) => sampleValue(parseExposition(await metrics.scrape(world.now())), "spool_storage_bytes", { file });
+    const path = join(world.dir, "spool.db");
+    await world.run("q");
+    world.store.db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+    // A scrape folds new events into the aggregates (a write of its own): sizes are read after it.
+    expect(await storage("database")).toBe(statSync(path).size);
+    expect(await storage("wal")).toBe(statSync(`${path}-wal`).size);
+    expect(await storage("wal")).toBeLessThan(100 * 500);
+    await world.svc.enqueueMany("q", Array.from({ length: 200 }, () => ({ payload: { text: "x".repeat(500) } })));
+    // A checkpoint copies the WAL into the database but leaves the file as long as it is.
+    expect(await storage("wal")).toBeGreaterThan(100 * 500);
+    expect(await storage("wal")).toBe(statSync(`${path}-wal`).size);
   });
 
   test("the exposition reader refuses malformed text", () => {

@@ -67,7 +67,7 @@ if (await redisAvailable()) {
 
     test("is ready on Redis, says where the queue lives, and keeps nothing of it in the data folder", async () => {
       expect(await get(server, "/readyz")).toMatchObject({ status: 200, body: { status: "ready" } });
-      expect((await get(server, "/v1/server")).body.store).toEqual({ kind: "redis", reachable: true });
+      expect((await get(server, "/v1/server")).body.store).toEqual({ kind: "redis", reachable: true, files: null });
       expect(server.output()).toContain(`store: Redis at ${REDIS_URL}, prefix ${prefix}`);
       const page = await (await fetch(`${server.url}/server`)).text();
       expect(page).toMatch(/Redis(&#39;|')s own persistence/);

@@ -217,3 +217,18 @@ export interface BackupStore {
 export function canBackup(store: Store): store is Store & BackupStore {
   return typeof (store as Partial<BackupStore>).backupTo === "function";
 }
+
+/** How much disk a store's files take now: the database and its write-ahead log (SQLite). */
+export type StoreFiles = { databaseBytes: number; walBytes: number };
+
+/**
+ * A store that keeps its data in files of this machine (SQLite), so an operator can see their
+ * size. A Redis store keeps none here.
+ */
+export interface FileStore {
+  files(): StoreFiles;
+}
+
+export function hasFiles(store: Store): store is Store & FileStore {
+  return typeof (store as Partial<FileStore>).files === "function";
+}

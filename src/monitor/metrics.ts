@@ -1,12 +1,13 @@
 /**
  * Prometheus metrics (prom-client, own Registry): queue depth, finished jobs, run and wait
- * time histograms, workers online, firing alerts, blocked lanes, refused stale completions.
+ * time histograms, workers online, firing alerts, blocked lanes, refused stale completions, and
+ * the size of the store's files (SQLite).
  * Counters and histograms are cumulative sums of the stored aggregates, so they agree
  * across restarts and processes; minutes older than a short lag are summed once and kept.
  */
 import { Counter, Gauge, Registry } from "prom-client";
 import { HISTOGRAM_BOUNDS_MS, type StatsCounters } from "../core/monitor-store.ts";
-import type { Store } from "../core/store.ts";
+import { hasFiles, type Store } from "../core/store.ts";
 import { ONLINE_WINDOW_MS } from "../core/worker-store.ts";
 import { addBuckets, addCounters, zeroBuckets, zeroCounters } from "./stats.ts";
 
@@ -66,6 +67,10 @@ export class Metrics {
     name: "spool_stale_completions_refused_total", help: "Completes and fails refused because the lease was stale (this process)",
     registers: [this.registry],
   });
+  private readonly storageBytes = new Gauge({
+    name: "spool_storage_bytes", help: "Size of the store's files on disk: the database and its write-ahead log (SQLite only)",
+    labelNames: ["file"], registers: [this.registry],
+  });
   private closed = new Map<string, QueueTotals>();
   private closedUpTo = 0;
   private scraping: Promise<string> = Promise.resolve("");
@@ -119,6 +124,11 @@ export class Metrics {
     }
     this.refused.reset();
     this.refused.inc(this.deps.refusedCompletions());
+    if (hasFiles(store)) {
+      const files = store.files();
+      this.storageBytes.set({ file: "database" }, files.databaseBytes);
+      this.storageBytes.set({ file: "wal" }, files.walBytes);
+    }
     return this.registry.metrics();
   }
 

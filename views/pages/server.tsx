@@ -1,5 +1,5 @@
 /** @jsxImportSource hono/jsx */
-/** Server: version, store, durability, data folder, limits, uptime; and, for admins, the API tokens. */
+/** Server: version, store and its files, durability, data folder, limits, uptime; and, for admins, the API tokens. */
 import type { ServerAbout } from "../../src/api/routes/server.ts";
 import type { TokenRecord } from "../../src/core/store.ts";
 import { Csrf, Action } from "../components/action.tsx";
@@ -90,6 +90,15 @@ export function ServerPage({ about, tokens }: { about: ServerAbout; tokens: Toke
             <dt>Version</dt><dd>{about.version}</dd>
             <dt>Store</dt>
             <dd>{about.store.kind} {about.store.reachable ? <Badge tone="ok" icon="ok">reachable</Badge> : <Badge tone="bad" icon="bad">unreachable</Badge>}</dd>
+            {about.store.files && (
+              <>
+                <dt>Files</dt>
+                <dd>
+                  database {bytes(about.store.files.databaseBytes)} · WAL {about.store.files.walBytes ? bytes(about.store.files.walBytes) : "empty"}
+                  <span class="hint" style="display:block">the WAL holds the latest writes until they are copied into the database, about once a second</span>
+                </dd>
+              </>
+            )}
             <dt>Durability</dt>
             <dd>{about.store.kind === "redis" ? "Redis's own persistence (appendonly, snapshots)" : about.durability === "full" ? "full (survives power loss)" : "normal (survives a crash)"}</dd>
             <dt>Data folder</dt><dd class="mono">{about.dataDir ?? "—"}</dd>

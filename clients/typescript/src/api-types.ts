@@ -392,6 +392,11 @@ export type Server = {
   store: {
     kind: "sqlite" | "redis";
     reachable: boolean;
+    /** Sizes of the database file and its write-ahead log (SQLite); null on Redis, which keeps no files here */
+    files: {
+      databaseBytes: number;
+      walBytes: number;
+    } | null;
   };
   durability: "normal" | "full";
   dataDir: string | null;

@@ -1,6 +1,7 @@
 /** Server information, liveness and readiness. */
 import { z } from "@hono/zod-openapi";
 import { MAX_BATCH, MAX_CLAIM, MAX_WAIT_MS } from "../../core/queue-service.ts";
+import { hasFiles } from "../../core/store.ts";
 import { storeCheck } from "../../monitor/health.ts";
 import type { App, ApiDeps } from "../env.ts";
 import { jsonResponse, route } from "../route.ts";
@@ -10,7 +11,14 @@ const ServerSchema = z
   .object({
     name: z.literal("spool"),
     version: z.string(),
-    store: z.object({ kind: z.enum(["sqlite", "redis"]), reachable: z.boolean() }),
+    store: z.object({
+      kind: z.enum(["sqlite", "redis"]),
+      reachable: z.boolean(),
+      files: z
+        .object({ databaseBytes: z.number().int(), walBytes: z.number().int() })
+        .nullable()
+        .openapi({ description: "Sizes of the database file and its write-ahead log (SQLite); null on Redis, which keeps no files here" }),
+    }),
     durability: z.enum(["normal", "full"]),
     dataDir: z.string().nullable(),
     uptimeSeconds: z.number(),
@@ -23,7 +31,7 @@ const server = route("read", {
   path: "/v1/server",
   operationId: "getServer",
   tags: ["Server"],
-  summary: "Version, store, durability, data folder, uptime and limits (never secrets)",
+  summary: "Version, store (and the size of its files), durability, data folder, uptime and limits (never secrets)",
   responses: { 200: jsonResponse(ServerSchema, "About this server") },
 });
 
@@ -42,7 +50,7 @@ export async function aboutServer(deps: ApiDeps): Promise<ServerAbout> {
   return {
     name: "spool" as const,
     version: deps.server.version,
-    store: { kind: deps.store.kind, reachable: await reachable(deps) },
+    store: { kind: deps.store.kind, reachable: await reachable(deps), files: hasFiles(deps.store) ? deps.store.files() : null },
     durability: deps.server.durability,
     dataDir: deps.server.dataDir,
     uptimeSeconds: Math.round((Date.now() - deps.server.startedAt) / 1000),

@@ -1,11 +1,12 @@
 /** SqliteStore: the Store on bun:sqlite — WAL, migrations at open, group commit for writes. */
 import type { Database } from "bun:sqlite";
+import { existsSync, statSync } from "node:fs";
 import { validationFailed } from "../../core/errors.ts";
 import type { JobState } from "../../core/job.ts";
 import { emptyCounts, mergeSettings, type QueueSettings, type StateCounts } from "../../core/queue-config.ts";
 import type {
-  BackupStore, ClaimParams, CompleteItem, EnqueueOutcome, FailParams, HeartbeatParams, JobListParams, JobPage,
-  QueueSummary, Store,
+  BackupStore, ClaimParams, CompleteItem, EnqueueOutcome, FailParams, FileStore, HeartbeatParams, JobListParams, JobPage,
+  QueueSummary, Store, StoreFiles,
 } from "../../core/store.ts";
 import type { NewJob } from "../../core/job.ts";
 import { ChangeLog } from "./change-log.ts";
@@ -30,7 +31,7 @@ export type SqliteStoreOptions = {
   workerFiguresEveryMs?: number;
 };
 
-export class SqliteStore implements Store, BackupStore {
+export class SqliteStore implements Store, BackupStore, FileStore {
   readonly kind = "sqlite" as const;
   readonly remote = false;
   readonly db: Database;
@@ -302,6 +303,12 @@ export class SqliteStore implements Store, BackupStore {
    */
   async backupTo(p: { path: string }) {
     this.db.query("VACUUM INTO ?").run(p.path);
+  }
+
+  /** The database file's size and its WAL's (none while checkpointed away, as after a clean stop). */
+  files(): StoreFiles {
+    const size = (path: string) => (existsSync(path) ? statSync(path).size : 0);
+    return { databaseBytes: size(this.db.filename), walBytes: size(`${this.db.filename}-wal`) };
   }
 
   /**
