@@ -5,7 +5,10 @@ export type HttpOptions = {
     url: string;
     /** Bearer token (any role the calls need); none in open mode. */
     token?: string;
-    /** A fetch to use instead of the global one (tests, proxies, instrumentation). */
+    /**
+     * A fetch to use instead of the global one (tests, proxies, instrumentation). Without one,
+     * JSON requests under Node go through node:http (node-transport.ts), the rest through fetch.
+     */
     fetch?: typeof fetch;
     /**
      * How long a request that is safe to send twice (reads, enqueues with an idempotency key,
@@ -32,6 +35,8 @@ export declare class Http {
     readonly retryMs: number;
     private readonly base;
     private readonly fetcher;
+    /** JSON requests' way under Node, unless a fetch was given; null: they use fetch too. */
+    private readonly transport;
     constructor(options: HttpOptions);
     url(path: string, query?: Query): string;
     headers(extra?: Record<string, string>): Record<string, string>;
@@ -47,6 +52,8 @@ export declare class Http {
         data: T;
     }>;
     private requestOnce;
+    private viaFetch;
+    private viaTransport;
 }
 /** The error an answer stands for: spool's `{error: {code, message, details}}`, or the status and the start of the text. */
 export declare function apiError(status: number, text: string): SpoolApiError;

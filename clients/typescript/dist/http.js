@@ -1,5 +1,6 @@
 /** Requests to a spool server: JSON in and out, the bearer token, errors as SpoolApiError, and retries of requests that are safe to send twice. */
 import { SpoolApiError, SpoolConnectionError } from "./errors.js";
+import { nodeTransport, TransportError } from "./node-transport.js";
 /** Answers that a moment later may differ: a proxy or the store not reachable just now. */
 const TRANSIENT = new Set([502, 503, 504]);
 const FIRST_RETRY_MS = 100;
@@ -29,13 +30,18 @@ export class Http {
     retryMs;
     base;
     fetcher;
+    /** JSON requests' way under Node, unless a fetch was given; null: they use fetch too. */
+    transport;
     constructor(options) {
         this.options = options;
         this.base = options.url.replace(/\/+$/, "");
         this.fetcher = options.fetch ?? ((input, init) => fetch(input, init));
+        this.transport = options.fetch ? null : nodeTransport();
         this.retryMs = options.retryMs ?? 10_000;
     }
     url(path, query) {
+        if (query === undefined)
+            return `${this.base}${path}`;
         const params = new URLSearchParams();
         for (const [name, value] of Object.entries(query ?? {}))
             if (value !== undefined)
@@ -76,24 +82,43 @@ export class Http {
     }
     async requestOnce(method, path, o) {
         const hasBody = o.body !== undefined;
-        const res = await this.send(method, this.url(path, o.query), {
-            headers: this.headers(hasBody ? { "content-type": "application/json", ...o.headers } : o.headers),
-            body: hasBody ? JSON.stringify(o.body) : undefined,
-            signal: o.signal,
-        });
-        let text;
+        const url = this.url(path, o.query);
+        const headers = this.headers(hasBody ? { "content-type": "application/json", ...o.headers } : o.headers);
+        const body = hasBody ? JSON.stringify(o.body) : undefined;
+        const { status, text } = this.transport
+            ? await this.viaTransport(this.transport, method, url, path, headers, body, o.signal)
+            : await this.viaFetch(method, url, path, headers, body, o.signal);
+        if (status < 200 || status > 299)
+            throw apiError(status, text);
+        return { status, data: (text ? JSON.parse(text) : null) };
+    }
+    async viaFetch(method, url, path, headers, body, signal) {
+        const res = await this.send(method, url, { headers, body, signal });
         try {
-            text = await res.text();
+            return { status: res.status, text: await res.text() };
         }
         catch (err) {
-            if (o.signal?.aborted)
-                throw o.signal.reason;
-            throw new SpoolConnectionError(`${method} ${path}: the answer was cut off: ${err?.message ?? err}`, { cause: err });
+            if (signal?.aborted)
+                throw signal.reason;
+            throw cutOff(method, path, err);
         }
-        if (!res.ok)
-            throw apiError(res.status, text);
-        return { status: res.status, data: (text ? JSON.parse(text) : null) };
     }
+    async viaTransport(transport, method, url, path, headers, body, signal) {
+        try {
+            return await transport(method, url, headers, body, signal);
+        }
+        catch (err) {
+            if (signal?.aborted)
+                throw signal.reason;
+            if (!(err instanceof TransportError))
+                throw err;
+            // The same errors as through fetch: a connection that failed, or an answer cut off.
+            throw err.cutOff ? cutOff(method, path, err.cause) : new SpoolConnectionError(`${method} ${url}: ${err.message}`, { cause: err.cause });
+        }
+    }
+}
+function cutOff(method, path, err) {
+    return new SpoolConnectionError(`${method} ${path}: the answer was cut off: ${err?.message ?? err}`, { cause: err });
 }
 /** The error an answer stands for: spool's `{error: {code, message, details}}`, or the status and the start of the text. */
 export function apiError(status, text) {

@@ -1,12 +1,16 @@
 /** Requests to a spool server: JSON in and out, the bearer token, errors as SpoolApiError, and retries of requests that are safe to send twice. */
 import { SpoolApiError, SpoolConnectionError } from "./errors.js";
+import { nodeTransport, TransportError, type Answer, type Transport } from "./node-transport.js";
 
 export type HttpOptions = {
   /** Base URL of the server, e.g. `http://127.0.0.1:7070`. */
   url: string;
   /** Bearer token (any role the calls need); none in open mode. */
   token?: string;
-  /** A fetch to use instead of the global one (tests, proxies, instrumentation). */
+  /**
+   * A fetch to use instead of the global one (tests, proxies, instrumentation). Without one,
+   * JSON requests under Node go through node:http (node-transport.ts), the rest through fetch.
+   */
   fetch?: typeof fetch;
   /**
    * How long a request that is safe to send twice (reads, enqueues with an idempotency key,
@@ -57,14 +61,18 @@ export class Http {
   readonly retryMs: number;
   private readonly base: string;
   private readonly fetcher: typeof fetch;
+  /** JSON requests' way under Node, unless a fetch was given; null: they use fetch too. */
+  private readonly transport: Transport | null;
 
   constructor(private readonly options: HttpOptions) {
     this.base = options.url.replace(/\/+$/, "");
     this.fetcher = options.fetch ?? ((input, init) => fetch(input, init));
+    this.transport = options.fetch ? null : nodeTransport();
     this.retryMs = options.retryMs ?? 10_000;
   }
 
   url(path: string, query?: Query): string {
+    if (query === undefined) return `${this.base}${path}`;
     const params = new URLSearchParams();
     for (const [name, value] of Object.entries(query ?? {})) if (value !== undefined) params.set(name, String(value));
     const search = params.toString();
@@ -102,21 +110,42 @@ export class Http {
 
   private async requestOnce<T>(method: string, path: string, o: RequestOptions): Promise<{ status: number; data: T }> {
     const hasBody = o.body !== undefined;
-    const res = await this.send(method, this.url(path, o.query), {
-      headers: this.headers(hasBody ? { "content-type": "application/json", ...o.headers } : o.headers),
-      body: hasBody ? JSON.stringify(o.body) : undefined,
-      signal: o.signal,
-    });
-    let text: string;
-    try {
-      text = await res.text();
-    } catch (err) {
-      if (o.signal?.aborted) throw o.signal.reason;
-      throw new SpoolConnectionError(`${method} ${path}: the answer was cut off: ${(err as Error)?.message ?? err}`, { cause: err });
-    }
-    if (!res.ok) throw apiError(res.status, text);
-    return { status: res.status, data: (text ? JSON.parse(text) : null) as T };
+    const url = this.url(path, o.query);
+    const headers = this.headers(hasBody ? { "content-type": "application/json", ...o.headers } : o.headers);
+    const body = hasBody ? JSON.stringify(o.body) : undefined;
+    const { status, text } = this.transport
+      ? await this.viaTransport(this.transport, method, url, path, headers, body, o.signal)
+      : await this.viaFetch(method, url, path, headers, body, o.signal);
+    if (status < 200 || status > 299) throw apiError(status, text);
+    return { status, data: (text ? JSON.parse(text) : null) as T };
   }
+
+  private async viaFetch(method: string, url: string, path: string, headers: Record<string, string>, body: string | undefined, signal?: AbortSignal): Promise<Answer> {
+    const res = await this.send(method, url, { headers, body, signal });
+    try {
+      return { status: res.status, text: await res.text() };
+    } catch (err) {
+      if (signal?.aborted) throw signal.reason;
+      throw cutOff(method, path, err);
+    }
+  }
+
+  private async viaTransport(
+    transport: Transport, method: string, url: string, path: string, headers: Record<string, string>, body: string | undefined, signal?: AbortSignal,
+  ): Promise<Answer> {
+    try {
+      return await transport(method, url, headers, body, signal);
+    } catch (err) {
+      if (signal?.aborted) throw signal.reason;
+      if (!(err instanceof TransportError)) throw err;
+      // The same errors as through fetch: a connection that failed, or an answer cut off.
+      throw err.cutOff ? cutOff(method, path, err.cause) : new SpoolConnectionError(`${method} ${url}: ${err.message}`, { cause: err.cause });
+    }
+  }
+}
+
+function cutOff(method: string, path: string, err: unknown): SpoolConnectionError {
+  return new SpoolConnectionError(`${method} ${path}: the answer was cut off: ${(err as Error)?.message ?? err}`, { cause: err });
 }
 
 /** The error an answer stands for: spool's `{error: {code, message, details}}`, or the status and the start of the text. */
