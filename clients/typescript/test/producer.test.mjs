@@ -1,5 +1,6 @@
 /** Producer calls of spool/client against a real server, under Node: enqueue, jobs, waiting over SSE (across a restart), queues, schedules, errors. */
 import assert from "node:assert/strict";
+import { request } from "node:http";
 import { after, before, test } from "node:test";
 import { JobFailedError, SpoolApiError, SpoolClient } from "spool/client";
 import { startServer } from "./server.mjs";
@@ -88,9 +89,23 @@ test("schedules: create, get, put, trigger, list and delete; stats and health", 
   assert.equal((await client.health()).status, "healthy");
 });
 
-/** Claims the next job of `queue` and finishes it over plain HTTP, as a worker in another language would. */
+/**
+ * Claims the next job of `queue` and finishes it over plain HTTP, as a worker in another language
+ * would: each request on a connection of its own, since one kept alive from before a server's
+ * restart is dead (Node's fetch would send the claim down it and fail).
+ */
 async function runOne(queue, finish) {
-  const post = (path, body) => fetch(server.url + path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) }).then((r) => r.json());
+  const post = (path, body) =>
+    new Promise((resolve, reject) => {
+      const req = request(server.url + path, { method: "POST", agent: false, headers: { "content-type": "application/json" } }, (res) => {
+        let text = "";
+        res.setEncoding("utf8");
+        res.on("data", (chunk) => (text += chunk));
+        res.on("end", () => resolve(JSON.parse(text)));
+      });
+      req.on("error", reject);
+      req.end(JSON.stringify(body));
+    });
   const { jobs } = await post(`/v1/queues/${queue}/claim`, { workerId: "plain-http", waitMs: 5000 });
   const [job] = jobs;
   await post(`/v1/jobs/${job.id}/${finish.error ? "fail" : "complete"}`, { token: job.lease.token, ...finish });
