@@ -71,7 +71,10 @@ function resultJson(result: unknown): { ok: true; value: unknown; size: number }
 const isLost = (err: unknown) => err instanceof SpoolApiError && (err.status === 409 || err.status === 404);
 
 export class RunningJob {
-  readonly abort = new AbortController();
+  /** The handler's signal, made when it first asks for it (most never do): an AbortController costs Node about 3 µs. */
+  private controller: AbortController | null = null;
+  /** Why the handler was told to stop, once it was. */
+  private stoppedWith: JobAborted | null = null;
   /** Set once the attempt's outcome is decided (or the job is no longer ours): later outcomes of the handler are ignored. */
   private settled = false;
   private pending: { progress?: Progress; checkpoint?: { value: unknown } } = {};
@@ -133,12 +136,25 @@ export class RunningJob {
   }
 
   private abortWith(reason: JobAborted): void {
-    if (!this.abort.signal.aborted) this.abort.abort(reason);
+    if (this.stoppedWith) return;
+    this.stoppedWith = reason;
+    this.controller?.abort(reason);
+  }
+
+  private signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.stoppedWith) this.controller.abort(this.stoppedWith);
+    }
+    return this.controller.signal;
   }
 
   private context(): WorkerContext {
+    const running = this;
     return {
-      signal: this.abort.signal,
+      get signal() {
+        return running.signal();
+      },
       progress: (value) => {
         this.pending.progress = value;
         return this.heartbeat();

@@ -122,6 +122,18 @@ test("cancelling a running job aborts the handler's signal (heartbeat answer), a
   await worker.stop();
 });
 
+test("a handler that first looks at its signal after its timeout passed finds it aborted, with the reason", async () => {
+  const job = await client.enqueue("late-signal", {}, { timeoutMs: 200, maxAttempts: 1 });
+  const seen = deferred();
+  const worker = work("late-signal", async (_job, ctx) => {
+    await sleep(500);
+    seen.resolve({ aborted: ctx.signal.aborted, type: ctx.signal.reason?.type });
+  });
+  assert.deepEqual(await seen.promise, { aborted: true, type: "timeout" });
+  assert.equal((await client.waitForJob(job.id, { timeoutMs: 5000 })).state, "failed");
+  await worker.stop();
+});
+
 test("a busy worker reports finished jobs inside its next claim, and resends an outcome whose answer was lost", async () => {
   const calls = { claimsCarrying: 0, carried: 0, completes: 0 };
   let dropNextComplete = true;
