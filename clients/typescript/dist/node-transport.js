@@ -29,13 +29,14 @@ export function nodeTransport() {
     return async (method, url, headers, body, signal) => {
         const node = await modules();
         const bytes = body === undefined ? undefined : encoder.encode(body);
-        const send = () => once(node, new URL(url), method, bytes === undefined ? headers : { ...headers, "content-length": bytes.length }, bytes, signal);
+        const send = () => sendOnce(node, new URL(url), method, bytes === undefined ? headers : { ...headers, "content-length": bytes.length }, bytes, signal);
         try {
             return await send();
         }
         catch (err) {
-            // A kept-alive connection the server closed as this request went out: the request never
-            // arrived, so it goes once more on a new connection (Node's own advice for reused sockets).
+            // A kept-alive connection the server closed as this request went out: a server closes a
+            // connection it is idle on, so the request did not arrive, and it goes once more on a new
+            // connection (Node's own advice for reused sockets).
             if (err instanceof StaleConnection)
                 return send();
             throw err;
@@ -44,7 +45,7 @@ export function nodeTransport() {
 }
 class StaleConnection extends Error {
 }
-function once(node, url, method, headers, body, signal) {
+function sendOnce(node, url, method, headers, body, signal) {
     return new Promise((resolve, reject) => {
         if (signal?.aborted)
             return reject(signal.reason);

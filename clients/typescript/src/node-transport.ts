@@ -49,7 +49,7 @@ const proc = (globalThis as { process?: { versions?: Record<string, string | und
 export function nodeTransport(): Transport | null {
   if (typeof proc?.versions?.node !== "string" || proc.versions.bun !== undefined || "Deno" in globalThis) return null;
   // The module names are not literals, so bundlers for browsers leave them alone.
-  const load = (name: string) => import(name) as Promise<NodeHttp & { default?: NodeHttp }>;
+  const load = (name: string) => import(name) as Promise<NodeHttp>;
   let loaded: Promise<Loaded> | null = null;
   const modules = () =>
     (loaded ??= Promise.all([load("node:http"), load("node:https")]).then(([http, https]) => ({
@@ -61,12 +61,13 @@ export function nodeTransport(): Transport | null {
   return async (method, url, headers, body, signal) => {
     const node = await modules();
     const bytes = body === undefined ? undefined : encoder.encode(body);
-    const send = () => once(node, new URL(url), method, bytes === undefined ? headers : { ...headers, "content-length": bytes.length }, bytes, signal);
+    const send = () => sendOnce(node, new URL(url), method, bytes === undefined ? headers : { ...headers, "content-length": bytes.length }, bytes, signal);
     try {
       return await send();
     } catch (err) {
-      // A kept-alive connection the server closed as this request went out: the request never
-      // arrived, so it goes once more on a new connection (Node's own advice for reused sockets).
+      // A kept-alive connection the server closed as this request went out: a server closes a
+      // connection it is idle on, so the request did not arrive, and it goes once more on a new
+      // connection (Node's own advice for reused sockets).
       if (err instanceof StaleConnection) return send();
       throw err;
     }
@@ -75,7 +76,7 @@ export function nodeTransport(): Transport | null {
 
 class StaleConnection extends Error {}
 
-function once(node: Loaded, url: URL, method: string, headers: Record<string, string | number>, body: Uint8Array | undefined, signal: AbortSignal | undefined): Promise<Answer> {
+function sendOnce(node: Loaded, url: URL, method: string, headers: Record<string, string | number>, body: Uint8Array | undefined, signal: AbortSignal | undefined): Promise<Answer> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
     const secure = url.protocol === "https:";
