@@ -2,7 +2,7 @@
 import { Database } from "bun:sqlite";
 import { afterAll, expect, test } from "bun:test";
 import fs from "node:fs";
-import { Checkpoints } from "../src/store/sqlite/checkpoints.ts";
+import { Checkpoints, type CheckpointOptions } from "../src/store/sqlite/checkpoints.ts";
 import { tempDir } from "./helpers/server.ts";
 import { waitFor } from "./helpers/wait.ts";
 
@@ -55,29 +55,32 @@ test("a slow checkpoint moves checkpoints to their own thread, which keeps copyi
   db.close();
 });
 
-test("checkpoints quick for quietMs on their thread come back to the main thread, which checkpoints again", async () => {
+/** Runs `body` once checkpoints with `options` on a fresh WAL database run on their thread; stops them and closes the database after. */
+async function onTheirThread(options: CheckpointOptions, body: (db: Database, checkpoints: Checkpoints) => Promise<void>): Promise<void> {
   const db = walDatabase();
-  const checkpoints = new Checkpoints(db, { everyMs: 20, slowMs: 0, quickMs: Infinity, quietMs: 100 });
+  const checkpoints = new Checkpoints(db, options);
   try {
     await waitFor(() => checkpoints.onThread, 5000, "checkpoints on their thread");
+    await body(db, checkpoints);
+  } finally {
+    await checkpoints.stop();
+  }
+  db.close();
+}
+
+test("checkpoints quick for quietMs on their thread come back to the main thread, which checkpoints again", () =>
+  onTheirThread({ everyMs: 20, slowMs: 0, quickMs: Infinity, quietMs: 100 }, async (db, checkpoints) => {
     await waitFor(() => !checkpoints.onThread, 5000, "checkpoints back on the main thread");
     const before = filePages(db);
     write(db, 2000);
     // Back here, the first checkpoint (slowMs 0) sends them to the thread again; either way the WAL is copied.
     await waitFor(() => filePages(db) > before + 100, 5000, "a checkpoint after coming back");
-  } finally {
-    await checkpoints.stop();
-  }
-  db.close();
-});
+  }));
 
 const walBytes = (db: Database) => fs.statSync(`${db.filename}-wal`).size;
 
-test("while the thread checkpoints under steady writes, the WAL starts over instead of growing with every page written", async () => {
-  const db = walDatabase();
-  const checkpoints = new Checkpoints(db, { everyMs: 20, slowMs: 0, restartFrames: 50 });
-  try {
-    await waitFor(() => checkpoints.onThread, 5000, "checkpoints on their thread");
+test("while the thread checkpoints under steady writes, the WAL starts over instead of growing with every page written", () =>
+  onTheirThread({ everyMs: 20, slowMs: 0, restartFrames: 50 }, async (db, checkpoints) => {
     // Writes never pause for more than a turn of the event loop, so every checkpoint of the
     // thread's overlaps some: only the main thread's finishing checkpoint lets the WAL restart.
     let rows = 0;
@@ -90,24 +93,13 @@ test("while the thread checkpoints under steady writes, the WAL starts over inst
     expect(checkpoints.onThread).toBe(true);
     // The rows alone took rows × 500 bytes of pages; a WAL that never restarted holds them all.
     expect(walBytes(db)).toBeLessThan((rows * 500) / 4);
-  } finally {
-    await checkpoints.stop();
-  }
-  db.close();
-});
+  }));
 
-test("coming back from the thread, checkpoints cut the WAL the load left back to nothing", async () => {
-  const db = walDatabase();
-  const checkpoints = new Checkpoints(db, { everyMs: 20, slowMs: 0, quickMs: Infinity, quietMs: 300 });
-  try {
-    await waitFor(() => checkpoints.onThread, 5000, "checkpoints on their thread");
+test("coming back from the thread, checkpoints cut the WAL the load left back to nothing", () =>
+  onTheirThread({ everyMs: 20, slowMs: 0, quickMs: Infinity, quietMs: 300 }, async (db, checkpoints) => {
     write(db, 4000);
     expect(walBytes(db)).toBeGreaterThan(1_000_000);
     await waitFor(() => !checkpoints.onThread, 5000, "checkpoints back on the main thread");
     expect(walBytes(db)).toBe(0);
     expect((db.query("SELECT count(*) AS n FROM rows").get() as { n: number }).n).toBe(4000);
-  } finally {
-    await checkpoints.stop();
-  }
-  db.close();
-});
+  }));

@@ -43,7 +43,7 @@ export class Http {
         if (query === undefined)
             return `${this.base}${path}`;
         const params = new URLSearchParams();
-        for (const [name, value] of Object.entries(query ?? {}))
+        for (const [name, value] of Object.entries(query))
             if (value !== undefined)
                 params.set(name, String(value));
         const search = params.toString();
@@ -108,8 +108,7 @@ export class Http {
             return await transport(method, url, headers, body, signal);
         }
         catch (err) {
-            if (signal?.aborted)
-                throw signal.reason;
+            // An abort rejects with the signal's reason, which passes on as it is.
             if (!(err instanceof TransportError))
                 throw err;
             // The same errors as through fetch: a connection that failed, or an answer cut off.

@@ -74,7 +74,7 @@ export class Http {
   url(path: string, query?: Query): string {
     if (query === undefined) return `${this.base}${path}`;
     const params = new URLSearchParams();
-    for (const [name, value] of Object.entries(query ?? {})) if (value !== undefined) params.set(name, String(value));
+    for (const [name, value] of Object.entries(query)) if (value !== undefined) params.set(name, String(value));
     const search = params.toString();
     return `${this.base}${path}${search ? `?${search}` : ""}`;
   }
@@ -136,7 +136,7 @@ export class Http {
     try {
       return await transport(method, url, headers, body, signal);
     } catch (err) {
-      if (signal?.aborted) throw signal.reason;
+      // An abort rejects with the signal's reason, which passes on as it is.
       if (!(err instanceof TransportError)) throw err;
       // The same errors as through fetch: a connection that failed, or an answer cut off.
       throw err.cutOff ? cutOff(method, path, err.cause) : new SpoolConnectionError(`${method} ${url}: ${err.message}`, { cause: err.cause });

@@ -10,7 +10,7 @@
  * When they have stayed quick (under `quickMs`) for `quietMs`, the thread stops, since it holds
  * about 6 MB, and checkpoints run here again. If the thread cannot start, they stay here.
  * While the thread checkpoints, this thread finishes each of its checkpoints that leaves a long
- * WAL (finishHere), so the WAL starts over instead of growing as long as the load lasts.
+ * WAL (checkpointHere), so the WAL starts over instead of growing as long as the load lasts.
  */
 import type { Database } from "bun:sqlite";
 import threadSource from "./checkpoint-thread.js" with { type: "text" };
@@ -84,11 +84,7 @@ export class Checkpoints {
   private runHere(): void {
     this.timer = setInterval(() => {
       const started = performance.now();
-      try {
-        this.db.exec("PRAGMA wal_checkpoint(PASSIVE)");
-      } catch {
-        // Busy or failing storage: the next tick tries again, and writes report their own errors.
-      }
+      this.checkpointHere("PASSIVE");
       if (performance.now() - started >= this.slowMs) this.moveToThread();
     }, this.everyMs);
     this.timer.unref?.();
@@ -117,7 +113,7 @@ export class Checkpoints {
     };
     thread.onmessage = ({ data }: MessageEvent<FromThread>) => {
       if (data.type !== "checkpointed") return;
-      if (data.frames >= this.restartFrames) this.finishHere();
+      if (data.frames >= this.restartFrames) this.checkpointHere("PASSIVE");
       if (data.ms >= this.quickMs) this.quickSince = null;
       else if ((this.quickSince ??= performance.now()) <= performance.now() - this.quietMs) void this.backHere();
     };
@@ -126,18 +122,18 @@ export class Checkpoints {
   }
 
   /**
-   * Copies what the thread's checkpoint left (the writes made while it ran) from this thread,
-   * between two transactions. The WAL starts over from its beginning only when a write begins
-   * with every frame copied, which never happens while the store writes during each of the
-   * thread's checkpoints: under steady load the WAL grew by every page written (2 GB after
-   * 80 000 jobs at concurrency 1) and each write appended to the file instead of overwriting
-   * it (a job at concurrency 1 cost about a sixth more CPU).
+   * A checkpoint on this thread, between two transactions. After one of the thread's, it copies
+   * what that one left (the writes made while it ran): the WAL starts over from its beginning
+   * only when a write begins with every frame copied, which never happens while the store
+   * writes during each of the thread's checkpoints. Under steady load the WAL grew by every
+   * page written (2 GB after 80 000 jobs at concurrency 1) and each write appended to the file
+   * instead of overwriting it (a job at concurrency 1 cost about a sixth more CPU).
    */
-  private finishHere(): void {
+  private checkpointHere(mode: "PASSIVE" | "TRUNCATE"): void {
     try {
-      this.db.exec("PRAGMA wal_checkpoint(PASSIVE)");
+      this.db.exec(`PRAGMA wal_checkpoint(${mode})`);
     } catch {
-      // The thread's next checkpoint comes with another chance.
+      // Busy or failing storage: the next checkpoint tries again, and writes report their own errors.
     }
   }
 
@@ -148,11 +144,7 @@ export class Checkpoints {
   private async backHere(): Promise<void> {
     await this.stopThread();
     if (this.stopped || this.timer || this.thread) return;
-    try {
-      this.db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
-    } catch {
-      // Left as long as it is; the timer's checkpoints go on.
-    }
+    this.checkpointHere("TRUNCATE");
     this.runHere();
   }
 

@@ -1,6 +1,6 @@
 /** SqliteStore: the Store on bun:sqlite — WAL, migrations at open, group commit for writes. */
 import type { Database } from "bun:sqlite";
-import { existsSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import { validationFailed } from "../../core/errors.ts";
 import type { JobState } from "../../core/job.ts";
 import { emptyCounts, mergeSettings, type QueueSettings, type StateCounts } from "../../core/queue-config.ts";
@@ -307,7 +307,7 @@ export class SqliteStore implements Store, BackupStore, FileStore {
 
   /** The database file's size and its WAL's (none while checkpointed away, as after a clean stop). */
   files(): StoreFiles {
-    const size = (path: string) => (existsSync(path) ? statSync(path).size : 0);
+    const size = (path: string) => statSync(path, { throwIfNoEntry: false })?.size ?? 0;
     return { databaseBytes: size(this.db.filename), walBytes: size(`${this.db.filename}-wal`) };
   }
 
