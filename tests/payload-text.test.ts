@@ -50,3 +50,36 @@ test("a claimed job's JSON is renderJob's with its lease, whether or not its pay
     await store.close();
   }
 });
+
+test("a job's JSON text is JSON.stringify(renderJob(job)) exactly, key order included, in every state a job reaches", async () => {
+  const store = new SqliteStore({ path: `${dir}/exact.db` });
+  const clock = new TestClock(Date.parse(START) + 7);
+  const svc = new QueueService({ store, clock });
+  try {
+    const exact = (job: Parameters<typeof jobJson>[0]) => {
+      expect(jobJson(job)).toBe(JSON.stringify(renderJob(job)));
+      const withLease = { ...renderJob(job), lease: { token: job.leaseToken, expiresAt: job.leaseExpiresAt === null ? null : new Date(job.leaseExpiresAt).toISOString() } };
+      expect(claimedJson(job)).toBe(JSON.stringify(withLease));
+    };
+    const { job: keyed } = await svc.enqueue("q", {
+      payload: { note: 'a "quoted" ünïcode\tline' }, key: 'cust-"7"/ü', idempotencyKey: "idem\n1", timeoutMs: 5000, priority: 9,
+    });
+    exact(keyed);
+    clock.advance(93);
+    const [claimed] = await svc.claim({ queue: "q", workerId: "worker é", max: 1 });
+    exact(claimed!);
+    clock.advance(1000);
+    exact(await svc.heartbeat({ id: claimed!.id, token: claimed!.leaseToken!, progress: { current: 40, total: 100, message: "half" }, checkpoint: { cursor: [1, "b"] } }));
+    const retried = await svc.fail({ id: claimed!.id, token: claimed!.leaseToken!, error: { message: "boom \u2028", type: "Timeout", stack: "at x\n  at y" } });
+    exact(retried);
+    clock.advance(60_000);
+    const [again] = await svc.claim({ queue: "q", workerId: "w2", max: 1 });
+    exact(again!);
+    exact(await svc.complete({ id: again!.id, token: again!.leaseToken!, result: { sent: true, at: null, list: [1.25, -0, 1e21] } }));
+    // Times at the ends of the range, fractions of a millisecond, and fields a store left undefined.
+    const odd = { ...again!, runAt: -5, createdAt: 253402300800000, startedAt: 1.9, finishedAt: 999, checkpoint: undefined, result: undefined };
+    exact(odd);
+  } finally {
+    await store.close();
+  }
+});
