@@ -15,7 +15,7 @@ type NewEvent = Partial<Omit<MonitorEvent, "id">> & Pick<MonitorEvent, "type">;
 
 /**
  * Appends events the way the job scripts do: the next ids of events:seq, one stream entry each,
- * the id on its job's timeline, failures in their error group.
+ * the id on its job's timeline (its hash's `ev`), failures in their error group.
  */
 async function append(store: RedisStore, events: NewEvent[]): Promise<number[]> {
   const k = (...parts: (string | number)[]) => store.keys.k(...parts);
@@ -29,10 +29,16 @@ async function append(store: RedisStore, events: NewEvent[]): Promise<number[]> 
       prevState: e.prevState ?? null, attempt: e.attempt ?? null, errorType: e.errorType ?? null, durationMs: e.durationMs ?? null, data: null,
     });
     pipe.xadd(k("events"), `${n}-1`, ...fields);
-    if (e.jobId) pipe.rpush(k("job", e.jobId, "ev"), n);
     if (e.jobId && e.errorType) pipe.zadd(k("errs", `${e.queue ?? "q"}|${e.errorType}`), n, `${n}:${e.jobId}`);
   });
   await pipe.exec();
+  const timelines = [...Map.groupBy(events.map((e, i) => [e.jobId, ids[i]!] as const).filter(([job]) => job), ([job]) => job!)];
+  const reads = store.redis.pipeline();
+  for (const [job] of timelines) reads.hget(k("job", job), "ev");
+  const before = ((await reads.exec()) ?? []).map(([, ev]) => ev as string | null);
+  const writes = store.redis.pipeline();
+  timelines.forEach(([job, added], i) => writes.hset(k("job", job), "ev", [...(before[i] ? [before[i]] : []), ...added.map(([, n]) => n)].join(",")));
+  await writes.exec();
   return ids;
 }
 
@@ -73,7 +79,7 @@ if (await redisAvailable()) {
       }
     });
 
-    test("pruned events leave their job's timeline and their error group", async () => {
+    test("pruned events leave their error group, and their job's timeline as it is read, before and after the job is deleted", async () => {
       const store = freshRedisStore();
       try {
         const failure = { queue: "q", jobId: "1", errorType: "smtp" } as const;
@@ -83,12 +89,19 @@ if (await redisAvailable()) {
           { ...failure, type: "job.retrying", attempt: 2 },
           { ...failure, type: "job.failed", attempt: 3 },
         ]);
+        await store.redis.hset(store.keys.job("1"), "state", "failed");
         expect(await store.eventsPrune({ keep: 2, limit: 100, now: T0 })).toBe(2);
-        expect(await store.redis.lrange(store.keys.k("job", "1", "ev"), 0, -1)).toEqual(ids.slice(2).map(String));
+        expect((await store.jobEvents({ jobId: "1", limit: 10, now: T0 })).map((e) => e.id)).toEqual(ids.slice(2));
+        expect((await store.jobEvents({ jobId: "1", limit: 1, now: T0 })).map((e) => e.id)).toEqual(ids.slice(3));
         expect((await store.errorFailures({ queue: "q", type: "smtp", limit: 10 })).map((f) => f.attempt)).toEqual([3, 2]);
         expect(await store.redis.zcard(store.keys.k("errs", "q|smtp"))).toBe(2);
         const page = await store.eventsAfter({ afterId: 0, filters: { jobId: "1" }, limit: 10, now: T0 });
         expect(page.events.map((e) => e.id)).toEqual(ids.slice(2));
+        // Deleted, the job has no timeline; its events are still in the log.
+        await store.redis.del(store.keys.job("1"));
+        expect(await store.jobEvents({ jobId: "1", limit: 10, now: T0 })).toEqual([]);
+        const after = await store.eventsAfter({ afterId: 0, filters: { jobId: "1" }, limit: 10, now: T0 });
+        expect(after.events.map((e) => e.id)).toEqual(ids.slice(2));
         expect((await store.statsErrors(range))).toEqual([{ queue: "q", type: "smtp", n: 3 }]);
       } finally {
         await store.close();

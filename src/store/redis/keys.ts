@@ -6,8 +6,10 @@
  * Jobs
  *   job:<id>                 HASH  one job (fields: see JOB_FIELDS; JSON text where noted); leaseExp
  *                                  means something only while the job is active (a completed job
- *                                  keeps its last one, read as null)
- *   job:<id>:ev              LIST  ids of the job's events, oldest first (its timeline)
+ *                                  keeps its last one, read as null); `ev` holds its timeline, the
+ *                                  ids of its events, oldest first, comma-separated
+ *   job:<id>:ev              LIST  the timeline of a job enqueued by a release before `ev` (its
+ *                                  events from then; the later ones are in `ev`); deleted with it
  *   ids                      STRING job id sequence (INCR); ids grow in enqueue order
  *   q:<queue>|all            ZSET  a queue's jobs, score = id
  *   q:<queue>|st:<state>     ZSET  a queue's jobs in a state other than waiting and active, score = id
@@ -17,7 +19,8 @@
  *   q:<queue>|delayed        ZSET  delayed jobs, score = runAt
  *   q:<queue>|idem           HASH  idempotency key → job id
  *   q:<queue>|key:<key>      ZSET  a queue's jobs of one key, score = id
- *   q:<queue>|done:<state>   ZSET  a queue's finished jobs in a final state, score = finishedAt (retention)
+ *   q:<queue>|done:<state>   ZSET  written by releases before retention read st:<state>: finished
+ *                                  jobs by finishedAt; its entries go as their jobs leave the state
  *   q:<queue>|leases         ZSET  its active jobs, score = leaseExpiresAt (the reaper's index)
  *   counts:<queue>           HASH  state → number of jobs (kept by every script that moves a job)
  *   req:<requestId>          STRING a script's answer, kept 10 minutes, so a script re-sent after a
@@ -80,11 +83,14 @@
  *                            published once by the script that made them runnable
  */
 
-/** Fields of a job hash; JSON-encoded text for payload, backoff, progress, checkpoint, result, errors. */
+/**
+ * Fields of a job hash; JSON-encoded text for payload, backoff, progress, checkpoint, result, errors;
+ * `ev` is the timeline (see above).
+ */
 export const JOB_FIELDS = [
   "queue", "key", "payload", "priority", "state", "runAt", "attempts", "maxAttempts", "backoff", "timeoutMs",
   "idem", "progress", "checkpoint", "result", "errors", "workerId", "token", "leaseExp", "deadline", "cancelReq",
-  "createdAt", "startedAt", "finishedAt",
+  "createdAt", "startedAt", "finishedAt", "ev",
 ] as const;
 
 export const DEFAULT_PREFIX = "spool";

@@ -40,23 +40,25 @@ const matches = (e: MonitorEvent, f: EventFilters) =>
 
 /**
  * Events after `afterId` matching the filters, within a window of SCAN_WINDOW ids. A job filter
- * reads the job's own index instead of the window's entries.
+ * reads the job's timeline instead of the window's entries while the job exists; a deleted job's
+ * events, still in the log, are found in the window as any other filter finds them.
  */
 export async function eventsAfter(ctx: RedisContext, p: { afterId: number; filters: EventFilters; limit: number }): Promise<EventsPage> {
   const afterId = Math.max(0, Math.floor(p.afterId));
   const latest = await latestEventId(ctx);
   const upper = Math.min(latest, afterId + SCAN_WINDOW);
   if (upper <= afterId) return { events: [], lastId: afterId, atEnd: true };
-  const events = p.filters.jobId === undefined
+  const timeline = p.filters.jobId === undefined ? null : await timelineOf(ctx, p.filters.jobId);
+  const events = timeline === null
     ? await scanWindow(ctx, afterId, upper, p.filters, p.limit)
-    : await jobWindow(ctx, afterId, upper, p.filters, p.limit);
+    : await timelineWindow(ctx, timeline, afterId, upper, p.filters, p.limit);
   const lastId = events.length === p.limit ? events[events.length - 1]!.id : upper;
   return { events, lastId, atEnd: lastId === latest };
 }
 
 async function scanWindow(ctx: RedisContext, afterId: number, upper: number, filters: EventFilters, limit: number): Promise<MonitorEvent[]> {
   const stream = monitorKeys(ctx.keys).events;
-  const filtered = filters.queue !== undefined || filters.key !== undefined;
+  const filtered = filters.queue !== undefined || filters.key !== undefined || filters.jobId !== undefined;
   const out: MonitorEvent[] = [];
   let start = `${afterId + 1}-0`;
   while (out.length < limit) {
@@ -74,9 +76,25 @@ async function scanWindow(ctx: RedisContext, afterId: number, upper: number, fil
   return out;
 }
 
-async function jobWindow(ctx: RedisContext, afterId: number, upper: number, filters: EventFilters, limit: number): Promise<MonitorEvent[]> {
-  if (!JOB_ID.test(filters.jobId!)) return [];
-  const ids = (await ctx.redis.lrange(monitorKeys(ctx.keys).jobEvents(filters.jobId!), 0, -1)).map(Number);
+/**
+ * A job's timeline: the ids of its events, oldest first, pruned ones included (its hash's `ev`,
+ * lua/lib/changes.lua), after those of a timeline list an earlier release kept for it; null when
+ * there is no such job now (it may have been deleted).
+ */
+async function timelineOf(ctx: RedisContext, jobId: string): Promise<number[] | null> {
+  if (!JOB_ID.test(jobId)) return []; // names no job, and no deleted one either
+  const [[fieldsError, fields], [listError, list]] = (await ctx.redis
+    .pipeline()
+    .hmget(ctx.keys.job(jobId), "state", "ev")
+    .lrange(monitorKeys(ctx.keys).jobEvents(jobId), 0, -1)
+    .exec())!;
+  if (fieldsError || listError) throw fieldsError ?? listError;
+  const [state, ev] = fields as (string | null)[];
+  if (state === null) return null;
+  return [...(list as string[]), ...(ev ? ev.split(",") : [])].map(Number);
+}
+
+async function timelineWindow(ctx: RedisContext, ids: number[], afterId: number, upper: number, filters: EventFilters, limit: number): Promise<MonitorEvent[]> {
   const inWindow = ids.filter((n) => n > afterId && n <= upper);
   const out: MonitorEvent[] = [];
   for (let i = 0; i < inWindow.length && out.length < limit; i += READ_CHUNK) {
@@ -90,21 +108,14 @@ async function jobWindow(ctx: RedisContext, afterId: number, upper: number, filt
 }
 
 /**
- * The newest `limit` events of one job still in the log, oldest first, through its own index.
- * A deleted job's timeline goes with it (its index stays for eventsAfter by jobId, and goes as
- * the log is pruned).
+ * The newest `limit` events of one job still in the log, oldest first, through its timeline. A
+ * deleted job's timeline goes with it (its events stay in the log: eventsAfter with its jobId).
  */
 export async function jobEvents(ctx: RedisContext, p: { jobId: string; limit: number }): Promise<MonitorEvent[]> {
-  if (!JOB_ID.test(p.jobId) || p.limit < 1) return [];
-  // Pruning takes a job's oldest events first, so the newest ids of its index are the ones left.
-  const [[existsError, exists], [listError, list]] = (await ctx.redis
-    .pipeline()
-    .exists(ctx.keys.job(p.jobId))
-    .lrange(monitorKeys(ctx.keys).jobEvents(p.jobId), -p.limit, -1)
-    .exec())!;
-  if (existsError || listError) throw existsError ?? listError;
-  if (exists === 0) return [];
-  return (await entriesOf(ctx, (list as string[]).map(Number))).map(toEvent);
+  if (p.limit < 1) return [];
+  const timeline = await timelineOf(ctx, p.jobId);
+  // Pruning takes the oldest events first, so the ones left are the newest of the timeline.
+  return timeline === null ? [] : (await entriesOf(ctx, timeline.slice(-p.limit))).map(toEvent);
 }
 
 export async function eventAppend(ctx: RedisContext, p: { type: AlertEventType; queue: string | null; data: unknown; now: number }): Promise<number> {

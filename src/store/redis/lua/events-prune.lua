@@ -1,6 +1,7 @@
 -- events-prune.lua: deletes the oldest events beyond the newest `keep`, never past the fold cursor
 -- (unfolded events are still owed to the aggregates) and never the newest event, so ids only
--- grow; with each event go its place in its job's timeline and in its error group.
+-- grow; with each event goes its place in its error group. (A job's timeline keeps the ids of its
+-- pruned events; readers take the ones still in the log, monitor-events.ts.)
 -- KEYS[1] routing key. ARGV[2] keep, ARGV[3] limit (events per call). Returns how many went.
 local latest = tonumber(redis.call("GET", P .. "events:seq") or "0")
 local folded = tonumber(redis.call("GET", P .. "fold") or "0")
@@ -17,12 +18,10 @@ for _, entry in ipairs(entries) do
   for i = 1, #flat, 2 do
     if flat[i] == "e" then packed = flat[i + 1] elseif flat[i] == "x" then etype = flat[i + 1] end
   end
-  -- The packed fields start at, type, queue, job (event-entry.ts).
-  local queue, job = string.match(packed or "", "^[^\t]*\t[^\t]*\t([^\t]*)\t([^\t]*)")
-  if job and job ~= "" then
-    -- A job's timeline is oldest first, so its pruned events are at the front.
-    redis.call("LREM", P .. "job:" .. job .. ":ev", 1, n)
-    if etype and queue ~= "" then redis.call("ZREM", P .. "errs:" .. queue .. "|" .. etype, n .. ":" .. job) end
+  if etype then
+    -- The packed fields start at, type, queue, job (event-entry.ts).
+    local queue, job = string.match(packed or "", "^[^\t]*\t[^\t]*\t([^\t]*)\t([^\t]*)")
+    if job and job ~= "" and queue ~= "" then redis.call("ZREM", P .. "errs:" .. queue .. "|" .. etype, n .. ":" .. job) end
   end
 end
 local last = tonumber(string.match(entries[#entries][1], "^(%d+)-"))

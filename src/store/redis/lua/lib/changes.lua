@@ -1,6 +1,7 @@
 -- changes.lua: how a job changes state. A job changes state only through job_move, which keeps in
 -- step with it, in the same script: the state indexes, the queue's counts, the worker's figures,
--- the lane's wait set and one event in the log (the event rules are src/core/job-events.ts).
+-- the lane's wait set and one event in the log (the event rules are src/core/job-events.ts), whose
+-- id goes on the job's timeline (its hash's `ev` field, written with the move).
 -- Writes a script can gather and make once at its end, so moving many jobs costs one write each:
 -- count changes per queue and state, worker figures, and the ids and event ids taken beyond the
 -- first (sequence_next). Queues that got runnable jobs are announced in one message, for long
@@ -50,7 +51,8 @@ end
 
 -- Appends one event to the log; returns its id. The stream entry (event-entry.ts): at, type, queue,
 -- job, state, prev, attempt and dur packed in `e`, tab-separated ("" for none; numbers or strings);
--- the key in `k`, the error type in `x` and the data (JSON) in `d`, only when set.
+-- the key in `k`, the error type in `x` and the data (JSON) in `d`, only when set. A job's event
+-- also goes on its timeline: the caller adds the id to the job's `ev` (timeline_add).
 local function event_add(at, kind, queue, job, state, prev, attempt, dur, key, etype, data)
   local n = sequence_next(P .. "events:seq")
   local id = n2s(n)
@@ -66,13 +68,23 @@ local function event_add(at, kind, queue, job, state, prev, attempt, dur, key, e
     if data then args[#args + 1] = "d"; args[#args + 1] = data end
     redis.call(unpack(args))
   end
-  if job then redis.call("RPUSH", P .. "job:" .. job .. ":ev", id) end
   if etype and job then redis.call("ZADD", P .. "errs:" .. queue .. "|" .. etype, id, id .. ":" .. job) end
   return n
 end
 
+-- A job's timeline with event `n` added: the ids of its events, oldest first, comma-separated, kept
+-- in its hash's `ev` field and written with the change that logged the event (one HSET where a list
+-- of its own cost a write and a key per job). Jobs enqueued before timelines moved into the hash
+-- keep their earlier events' ids in the list job:<id>:ev (keys.ts).
+local function timeline_add(ev, n)
+  if ev then return ev .. "," .. n2s(n) end
+  return n2s(n)
+end
+
 -- A queue's jobs in a state are indexed by id in q:<queue>|st:<state>, except waiting jobs (all in
--- the ready set) and active ones (all in the lease set), which need no second index.
+-- the ready set) and active ones (all in the lease set), which need no second index. Retention
+-- reads st:<state> in id order (jobs-prune.lua); the finish-time index q:<queue>|done:<state> of
+-- earlier releases is no longer written, and its entries go as their jobs leave the state.
 
 -- Takes a job out of the indexes of its state.
 local function index_out(j, state)
@@ -97,13 +109,13 @@ local function index_in(j, state)
     redis.call("ZADD", qkey(j.queue, "st:" .. state), id, id)
     if state == "delayed" then redis.call("ZADD", qkey(j.queue, "delayed"), j.runAt, id)
     elseif state == "blocked" and j.key then redis.call("ZADD", lane_wait_key(j.queue, j.key), id, id)
-    elseif is_final(state) then redis.call("ZADD", qkey(j.queue, "done:" .. state), j.finishedAt, id) end
+    end
   end
   tally(COUNTS, j.queue, state, 1)
 end
 
--- Appends the event of job `j`'s change from `from` to `to` (src/core/job-events.ts). `ev` may give
--- at and etype.
+-- Appends the event of job `j`'s change from `from` to `to` (src/core/job-events.ts) and answers its
+-- id. `ev` may give at and etype.
 local function change_event(j, from, to, ev)
   local kind, at, dur = nil, nil, nil
   if to == "active" then
@@ -124,13 +136,14 @@ local function change_event(j, from, to, ev)
     if ev.at then at = ev.at end
     etype = ev.etype
   end
-  event_add(at, kind, j.queue, j.id, to, from, j.attempts, dur, j.key, etype)
+  return event_add(at, kind, j.queue, j.id, to, from, j.attempts, dur, j.key, etype)
 end
 
--- Moves job `j` (from job_get) to state `to`, writing `set` (field → value; false deletes the
--- field). Keeps indexes, counts, worker figures and the lane wait set in step, and appends the
--- change's event unless `ev` is false. `j` is updated in place. Answers the fields written, as a
--- flat list, and whether any was deleted.
+-- Moves job `j` (from job_get, or a read of the fields the move needs, `ev` among them) to state
+-- `to`, writing `set` (field → value; false deletes the field). Keeps indexes, counts, worker figures
+-- and the lane wait set in step, and appends the change's event, on the job's timeline, unless `ev`
+-- is false. `j` is updated in place. Answers the fields written, as a flat list, and whether any
+-- was deleted.
 local function job_move(j, to, set, ev)
   local from = j.state
   local oldWorker = j.workerId
@@ -148,6 +161,11 @@ local function job_move(j, to, set, ev)
   end
   if from ~= to then index_out(j, from) end
   j.state = to
+  if ev ~= false and from ~= to then
+    j.ev = timeline_add(j.ev, change_event(j, from, to, ev))
+    hset[#hset + 1] = "ev"
+    hset[#hset + 1] = j.ev
+  end
   redis.call("HSET", P .. "job:" .. j.id, unpack(hset))
   if #hdel > 0 then redis.call("HDEL", P .. "job:" .. j.id, unpack(hdel)) end
   if from ~= to then index_in(j, to) end
@@ -157,6 +175,5 @@ local function job_move(j, to, set, ev)
     elseif to ~= "cancelled" then tally(FIGURES, oldWorker, "failed", 1) end
   end
   if to == "active" and j.workerId then tally(FIGURES, j.workerId, "active", 1) end
-  if ev ~= false and from ~= to then change_event(j, from, to, ev) end
   return hset, #hdel > 0
 end

@@ -53,7 +53,8 @@ local function job_remove(j, now)
   local id = j.id
   runs_keep_outcome(j)
   index_out(j, j.state)
-  redis.call("DEL", P .. "job:" .. id)
+  -- With the timeline list a job enqueued by an earlier release kept (changes.lua, timeline_add).
+  redis.call("DEL", P .. "job:" .. id, P .. "job:" .. id .. ":ev")
   redis.call("ZREM", qkey(j.queue, "all"), id)
   if j.key then redis.call("ZREM", qkey(j.queue, "key:" .. j.key), id) end
   if j.idem then redis.call("HDEL", qkey(j.queue, "idem"), j.idem) end
@@ -110,7 +111,7 @@ local function job_insert(i, defaults, now)
   local fields = {
     "queue", queue, "payload", ARGV[i + 2], "priority", ARGV[i + 3], "state", state, "runAt", ARGV[i + 4],
     "attempts", "0", "maxAttempts", ARGV[i + 5], "backoff", ARGV[i + 6], "errors", "[]", "cancelReq", "0",
-    "createdAt", n2s(now),
+    "createdAt", n2s(now), "ev", n2s(event_add(now, "job.enqueued", queue, id, state, nil, "0", nil, jobKey, nil)),
   }
   if jobKey then fields[#fields + 1] = "key"; fields[#fields + 1] = jobKey end
   local timeout = opt(ARGV[i + 7])
@@ -124,7 +125,6 @@ local function job_insert(i, defaults, now)
   if jobKey then redis.call("ZADD", qkey(queue, "key:" .. jobKey), id, id) end
   index_in({ id = id, queue = queue, key = jobKey, priority = ARGV[i + 3], runAt = ARGV[i + 4] }, state)
   if jobKey and not laneTaken then lane_set(queue, jobKey, id, false, now) end
-  event_add(now, "job.enqueued", queue, id, state, nil, "0", nil, jobKey, nil)
   if state == "waiting" then wake(queue) end
   return id, 1, state
 end

@@ -2,11 +2,11 @@
 -- The fields a completion reads and job_move needs to move an active job to completed: for the
 -- brief answer there is no need to read (and copy) the whole hash with its payload.
 local function job_get_brief(id)
-  local r = redis.call("HMGET", P .. "job:" .. id, "state", "token", "leaseExp", "queue", "key", "workerId", "startedAt", "attempts")
+  local r = redis.call("HMGET", P .. "job:" .. id, "state", "token", "leaseExp", "queue", "key", "workerId", "startedAt", "attempts", "ev")
   if not r[1] then return nil end
   return {
     id = id, state = r[1], token = r[2] or nil, leaseExp = r[3] or nil, queue = r[4], key = r[5] or nil,
-    workerId = r[6] or nil, startedAt = r[7] or nil, attempts = r[8], result = nil, finishedAt = nil,
+    workerId = r[6] or nil, startedAt = r[7] or nil, attempts = r[8], result = nil, finishedAt = nil, ev = r[9] or nil,
   }
 end
 
@@ -66,8 +66,8 @@ local function claim_jobs(queue, workerId, max, leaseMs, token, now)
   local ids = redis.call("ZRANGE", qkey(queue, "ready"), 0, allowed - 1)
   for _, id in ipairs(ids) do
     -- What the move needs of a waiting job (which has no worker, token, lease nor deadline).
-    local r = redis.call("HMGET", P .. "job:" .. id, "attempts", "timeoutMs", "runAt", "key")
-    local j = { id = id, queue = queue, state = "waiting", attempts = r[1], timeoutMs = r[2] or nil, runAt = r[3], key = r[4] or nil }
+    local r = redis.call("HMGET", P .. "job:" .. id, "attempts", "timeoutMs", "runAt", "key", "ev")
+    local j = { id = id, queue = queue, state = "waiting", attempts = r[1], timeoutMs = r[2] or nil, runAt = r[3], key = r[4] or nil, ev = r[5] or nil }
     local timeout = tonumber(j.timeoutMs)
     local leaseExp = now + leaseMs
     local deadline = false
