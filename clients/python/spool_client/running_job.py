@@ -45,10 +45,24 @@ class JobContext:
         self._running = running
         self.job_id: str = running.job["id"]
         self.attempt: int = running.job["attempts"]
-        #: Set when the job is cancelled, runs past its ``timeoutMs``, is no longer this worker's, or the worker's grace period ends.
-        self.cancelled = threading.Event()
         #: Why ``cancelled`` is set: "cancelled", "timeout", "lease_lost" or "shutdown".
         self.cancel_reason: Optional[str] = None
+        self._cancelled: Optional[threading.Event] = None
+        self._lock = running._lock
+
+    @property
+    def cancelled(self) -> threading.Event:
+        """
+        Set when the job is cancelled, runs past its ``timeoutMs``, is no longer this worker's, or
+        the worker's grace period ends. Made when first asked for (most handlers never look; an
+        Event is a lock and a condition of its own), already set if the job was told to stop.
+        """
+        with self._lock:
+            if self._cancelled is None:
+                self._cancelled = threading.Event()
+                if self.cancel_reason is not None:
+                    self._cancelled.set()
+            return self._cancelled
 
     def progress(self, value: Progress) -> None:
         """Stores progress (0–100, or ``{"current", "total", "message"}``) now, with a heartbeat; returns once stored."""
@@ -61,22 +75,28 @@ class JobContext:
 
     def raise_if_cancelled(self) -> None:
         """Raises ``JobAborted`` once ``cancelled`` is set: a handy check between steps of a long job."""
-        if self.cancelled.is_set():
-            reason = self.cancel_reason or "cancelled"
+        reason = self.cancel_reason
+        if reason is not None:
             raise JobAborted(reason, f"job {self.job_id} stopped: {reason}")
 
     def _cancel(self, reason: str) -> None:
-        if not self.cancelled.is_set():
+        with self._lock:
+            if self.cancel_reason is not None:
+                return
             self.cancel_reason = reason
-            self.cancelled.set()
+            event = self._cancelled
+        if event is not None:
+            event.set()
 
 
 class RunningJob:
     """A claimed job while its handler runs: its lease token, heartbeat cadence and deadline."""
 
     def __init__(self, claimed: ClaimedJob, *, client: Any, lease_ms: int, claimed_at: float, on_shutdown: Callable[[], None]) -> None:
-        self.job: Job = {k: v for k, v in claimed.items() if k != "lease"}  # type: ignore[assignment]
-        self.token: str = claimed["lease"]["token"]
+        """Takes `claimed` (a claim answer's job, not shared) as the handler's job, without its lease."""
+        lease = claimed.pop("lease")  # type: ignore[misc]
+        self.job: Job = claimed  # type: ignore[assignment]
+        self.token: str = lease["token"]
         self._client = client
         self._lease_ms = lease_ms
         self._on_shutdown = on_shutdown

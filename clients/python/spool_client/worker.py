@@ -107,7 +107,8 @@ class Worker:
         self._claim_conn = client.transport.connection()
         #: When the claim in flight was sent (None while none is): see stop().
         self._claim_sent_at: Optional[float] = None
-        self._jobs: "queues.Queue[Optional[RunningJob]]" = queues.Queue()
+        # A SimpleQueue hands a job to a slot thread in C, where a Queue's condition is Python code.
+        self._jobs: "queues.SimpleQueue[Optional[RunningJob]]" = queues.SimpleQueue()
         #: Why the worker gave up: the server refuses its claims (wrong token, role, queue name).
         self.fatal: Optional[SpoolError] = None
 

@@ -6,7 +6,7 @@ import time
 import unittest
 from typing import Dict, List, Tuple
 
-from spool_client import JobFailure, Worker
+from spool_client import JobAborted, JobFailure, Worker
 
 from .helpers import RunningWorker, make_client, require_server, unique, wait_for_state, wait_until
 
@@ -146,6 +146,25 @@ class WorkerTests(unittest.TestCase):
             done = self.client.wait_for_job(job["id"], timeout=15)
         self.assertEqual(reasons, ["timeout"])
         self.assertEqual((done["state"], [e["type"] for e in done["errors"]]), ("failed", ["timeout"]))
+
+    def test_a_cancel_event_first_asked_for_after_the_timeout_is_already_set(self) -> None:
+        seen = []
+
+        def handler(job, ctx):
+            # Nothing reads ctx.cancelled until the deadline is past (its Event is made when asked for).
+            time.sleep(1.0)
+            seen.append((ctx.cancelled.is_set(), ctx.cancel_reason))
+            try:
+                ctx.raise_if_cancelled()
+            except JobAborted as aborted:
+                seen.append(aborted.type)
+            return "too late"
+
+        job = self.client.enqueue(self.queue, None, timeout_ms=300, max_attempts=1)
+        with self.worker(handler):
+            self.client.wait_for_job(job["id"], timeout=15)
+            wait_until(lambda: len(seen) == 2, what="the handler to look")
+        self.assertEqual(seen, [(True, "timeout"), "timeout"])
 
     def test_a_result_that_is_not_json_fails_for_good(self) -> None:
         job = self.client.enqueue(self.queue, None, max_attempts=3)
