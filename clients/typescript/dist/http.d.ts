@@ -7,7 +7,8 @@ export type HttpOptions = {
     token?: string;
     /**
      * A fetch to use instead of the global one (tests, proxies, instrumentation). Without one,
-     * JSON requests under Node go through node:http (node-transport.ts), the rest through fetch.
+     * JSON requests under Node go through node:http (node-transport.ts), under Bun to an http:
+     * URL over sockets of their own (socket-transport.ts), the rest through fetch.
      */
     fetch?: typeof fetch;
     /**
@@ -35,7 +36,7 @@ export declare class Http {
     readonly retryMs: number;
     private readonly base;
     private readonly fetcher;
-    /** JSON requests' way under Node, unless a fetch was given; null: they use fetch too. */
+    /** JSON requests' way under Node or Bun, unless a fetch was given; null: they use fetch too. */
     private readonly transport;
     constructor(options: HttpOptions);
     url(path: string, query?: Query): string;

@@ -1,6 +1,7 @@
 /** Requests to a spool server: JSON in and out, the bearer token, errors as SpoolApiError, and retries of requests that are safe to send twice. */
 import { SpoolApiError, SpoolConnectionError } from "./errors.js";
 import { nodeTransport, TransportError } from "./node-transport.js";
+import { socketTransport } from "./socket-transport.js";
 /** Answers that a moment later may differ: a proxy or the store not reachable just now. */
 const TRANSIENT = new Set([502, 503, 504]);
 const FIRST_RETRY_MS = 100;
@@ -30,13 +31,13 @@ export class Http {
     retryMs;
     base;
     fetcher;
-    /** JSON requests' way under Node, unless a fetch was given; null: they use fetch too. */
+    /** JSON requests' way under Node or Bun, unless a fetch was given; null: they use fetch too. */
     transport;
     constructor(options) {
         this.options = options;
         this.base = options.url.replace(/\/+$/, "");
         this.fetcher = options.fetch ?? ((input, init) => fetch(input, init));
-        this.transport = options.fetch ? null : nodeTransport();
+        this.transport = options.fetch ? null : (nodeTransport() ?? socketTransport(this.base));
         this.retryMs = options.retryMs ?? 10_000;
     }
     url(path, query) {

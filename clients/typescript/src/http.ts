@@ -1,6 +1,7 @@
 /** Requests to a spool server: JSON in and out, the bearer token, errors as SpoolApiError, and retries of requests that are safe to send twice. */
 import { SpoolApiError, SpoolConnectionError } from "./errors.js";
 import { nodeTransport, TransportError, type Answer, type Transport } from "./node-transport.js";
+import { socketTransport } from "./socket-transport.js";
 
 export type HttpOptions = {
   /** Base URL of the server, e.g. `http://127.0.0.1:7070`. */
@@ -9,7 +10,8 @@ export type HttpOptions = {
   token?: string;
   /**
    * A fetch to use instead of the global one (tests, proxies, instrumentation). Without one,
-   * JSON requests under Node go through node:http (node-transport.ts), the rest through fetch.
+   * JSON requests under Node go through node:http (node-transport.ts), under Bun to an http:
+   * URL over sockets of their own (socket-transport.ts), the rest through fetch.
    */
   fetch?: typeof fetch;
   /**
@@ -61,13 +63,13 @@ export class Http {
   readonly retryMs: number;
   private readonly base: string;
   private readonly fetcher: typeof fetch;
-  /** JSON requests' way under Node, unless a fetch was given; null: they use fetch too. */
+  /** JSON requests' way under Node or Bun, unless a fetch was given; null: they use fetch too. */
   private readonly transport: Transport | null;
 
   constructor(private readonly options: HttpOptions) {
     this.base = options.url.replace(/\/+$/, "");
     this.fetcher = options.fetch ?? ((input, init) => fetch(input, init));
-    this.transport = options.fetch ? null : nodeTransport();
+    this.transport = options.fetch ? null : (nodeTransport() ?? socketTransport(this.base));
     this.retryMs = options.retryMs ?? 10_000;
   }
 
