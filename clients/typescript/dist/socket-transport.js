@@ -89,7 +89,13 @@ class StaleSocket extends Error {
 class Connection {
     socket;
     open = true;
-    buffered = new Uint8Array(0);
+    /** The answer's bytes so far, joined only when they may make a whole answer (a long one comes in many chunks). */
+    chunks = [];
+    size = 0;
+    /** The answer's whole length once its head told it (Content-Length), "open" for a body of unknown length, null before the head. */
+    expected = null;
+    /** How many bytes had come when the answer was last looked at, while its length is unknown. */
+    lookedAt = 0;
     pending = null;
     constructor(socket) {
         this.socket = socket;
@@ -122,6 +128,12 @@ class Connection {
         this.open = false;
         this.socket.destroy();
     }
+    /** The bytes received so far as one array (kept as the only chunk). */
+    joined() {
+        if (this.chunks.length !== 1)
+            this.chunks = [concatAll(this.chunks)];
+        return this.chunks[0];
+    }
     /** Kept for a later request: an idle socket does not keep the process alive. */
     idle() {
         this.socket.unref();
@@ -132,18 +144,33 @@ class Connection {
         if (!pending)
             return this.close(); // bytes no request asked for: the socket cannot be trusted
         pending.received = true;
-        this.buffered = this.buffered.length ? concat(this.buffered, chunk) : chunk;
+        this.chunks.push(chunk);
+        this.size += chunk.length;
+        // Looked at again once it may be whole: its head not seen yet; its known length reached; or,
+        // for a body of unknown length, a chunk that ends with an empty line (a chunked body's end)
+        // or twice the bytes of the last look, so that a long answer is joined a few times in all
+        // rather than at every chunk.
+        const expected = this.expected;
+        if (typeof expected === "number" && this.size < expected)
+            return;
+        if (expected === "open" && this.size < 2 * this.lookedAt && !endsWithEmptyLine(chunk))
+            return;
+        this.lookedAt = this.size;
         let parsed;
         try {
-            parsed = parseAnswer(this.buffered, false);
+            parsed = parseAnswer(this.joined(), false);
         }
         catch (err) {
             this.close();
             return pending.reject(err);
         }
-        if (parsed === null)
+        if (parsed === null || typeof parsed === "number" || parsed === "open") {
+            this.expected = parsed;
             return;
-        this.buffered = new Uint8Array(0);
+        }
+        this.chunks = [];
+        this.size = this.lookedAt = 0;
+        this.expected = null;
         pending.resolve(parsed);
     }
     ended(err) {
@@ -155,8 +182,8 @@ class Connection {
             return pending.reject(endedEarly(err));
         // An answer whose end is the socket's close, or one cut off.
         try {
-            const parsed = parseAnswer(this.buffered, true);
-            if (parsed)
+            const parsed = parseAnswer(this.joined(), true);
+            if (parsed !== null && typeof parsed === "object")
                 return pending.resolve(parsed);
         }
         catch (parseErr) {
@@ -172,13 +199,11 @@ function endedEarly(err) {
         return new StaleSocket(err?.message ?? "the connection closed");
     return new TransportError(err.message, false, { cause: err });
 }
-function concat(a, b) {
-    const out = new Uint8Array(a.length + b.length);
-    out.set(a);
-    out.set(b, a.length);
-    return out;
-}
 const CRLFCRLF = [13, 10, 13, 10];
+function endsWithEmptyLine(chunk) {
+    const n = chunk.length;
+    return n >= 4 && chunk[n - 4] === 13 && chunk[n - 3] === 10 && chunk[n - 2] === 13 && chunk[n - 1] === 10;
+}
 function indexOf(bytes, pattern, from = 0) {
     outer: for (let i = from; i <= bytes.length - pattern.length; i++) {
         for (let k = 0; k < pattern.length; k++)
@@ -189,8 +214,9 @@ function indexOf(bytes, pattern, from = 0) {
     return -1;
 }
 /**
- * The answer in `bytes` once it is whole (null while more must come); `ended`: the socket
- * closed, so a body without a length ends here and anything short is cut off.
+ * The answer in `bytes` once it is whole. While more must come: null before the end of its
+ * head, then the whole answer's length where the head gave one, else "open". `ended`: the
+ * socket closed, so a body without a length ends here and anything short is cut off.
  */
 function parseAnswer(bytes, ended) {
     const headEnd = indexOf(bytes, CRLFCRLF);
@@ -222,20 +248,20 @@ function parseAnswer(bytes, ended) {
         if (body === null) {
             if (ended)
                 throw new TransportError("the answer was cut off", true);
-            return null;
+            return "open";
         }
         return { answer: { status: code, text: decoder.decode(body) }, close };
     }
     const length = headers.get("content-length");
     if (length === undefined)
-        return ended ? { answer: { status: code, text: decoder.decode(rest) }, close: true } : null;
+        return ended ? { answer: { status: code, text: decoder.decode(rest) }, close: true } : "open";
     const size = Number(length);
     if (!Number.isInteger(size) || size < 0)
         throw new TransportError(`a malformed content-length: ${length}`, false);
     if (rest.length < size) {
         if (ended)
             throw new TransportError("the answer was cut off", true);
-        return null;
+        return headEnd + 4 + size;
     }
     return { answer: { status: code, text: decoder.decode(rest.subarray(0, size)) }, close };
 }

@@ -97,7 +97,13 @@ type Exchanged = { answer: Answer; close: boolean };
 /** One socket and the request it carries, if any. */
 class Connection {
   open = true;
-  private buffered: Uint8Array = new Uint8Array(0);
+  /** The answer's bytes so far, joined only when they may make a whole answer (a long one comes in many chunks). */
+  private chunks: Uint8Array[] = [];
+  private size = 0;
+  /** The answer's whole length once its head told it (Content-Length), "open" for a body of unknown length, null before the head. */
+  private expected: number | "open" | null = null;
+  /** How many bytes had come when the answer was last looked at, while its length is unknown. */
+  private lookedAt = 0;
   private pending: { resolve: (a: Exchanged) => void; reject: (e: unknown) => void; received: boolean } | null = null;
 
   constructor(private readonly socket: Socket) {
@@ -132,6 +138,12 @@ class Connection {
     this.socket.destroy();
   }
 
+  /** The bytes received so far as one array (kept as the only chunk). */
+  private joined(): Uint8Array {
+    if (this.chunks.length !== 1) this.chunks = [concatAll(this.chunks)];
+    return this.chunks[0]!;
+  }
+
   /** Kept for a later request: an idle socket does not keep the process alive. */
   idle(): this {
     this.socket.unref();
@@ -142,16 +154,30 @@ class Connection {
     const pending = this.pending;
     if (!pending) return this.close(); // bytes no request asked for: the socket cannot be trusted
     pending.received = true;
-    this.buffered = this.buffered.length ? concat(this.buffered, chunk) : chunk;
+    this.chunks.push(chunk);
+    this.size += chunk.length;
+    // Looked at again once it may be whole: its head not seen yet; its known length reached; or,
+    // for a body of unknown length, a chunk that ends with an empty line (a chunked body's end)
+    // or twice the bytes of the last look, so that a long answer is joined a few times in all
+    // rather than at every chunk.
+    const expected = this.expected;
+    if (typeof expected === "number" && this.size < expected) return;
+    if (expected === "open" && this.size < 2 * this.lookedAt && !endsWithEmptyLine(chunk)) return;
+    this.lookedAt = this.size;
     let parsed: ReturnType<typeof parseAnswer>;
     try {
-      parsed = parseAnswer(this.buffered, false);
+      parsed = parseAnswer(this.joined(), false);
     } catch (err) {
       this.close();
       return pending.reject(err);
     }
-    if (parsed === null) return;
-    this.buffered = new Uint8Array(0);
+    if (parsed === null || typeof parsed === "number" || parsed === "open") {
+      this.expected = parsed;
+      return;
+    }
+    this.chunks = [];
+    this.size = this.lookedAt = 0;
+    this.expected = null;
     pending.resolve(parsed);
   }
 
@@ -162,8 +188,8 @@ class Connection {
     if (!pending.received) return pending.reject(endedEarly(err));
     // An answer whose end is the socket's close, or one cut off.
     try {
-      const parsed = parseAnswer(this.buffered, true);
-      if (parsed) return pending.resolve(parsed);
+      const parsed = parseAnswer(this.joined(), true);
+      if (parsed !== null && typeof parsed === "object") return pending.resolve(parsed);
     } catch (parseErr) {
       return pending.reject(parseErr);
     }
@@ -178,14 +204,12 @@ function endedEarly(err: Error | null): Error {
   return new TransportError(err.message, false, { cause: err });
 }
 
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
-}
-
 const CRLFCRLF = [13, 10, 13, 10];
+
+function endsWithEmptyLine(chunk: Uint8Array): boolean {
+  const n = chunk.length;
+  return n >= 4 && chunk[n - 4] === 13 && chunk[n - 3] === 10 && chunk[n - 2] === 13 && chunk[n - 1] === 10;
+}
 
 function indexOf(bytes: Uint8Array, pattern: number[], from = 0): number {
   outer: for (let i = from; i <= bytes.length - pattern.length; i++) {
@@ -196,10 +220,11 @@ function indexOf(bytes: Uint8Array, pattern: number[], from = 0): number {
 }
 
 /**
- * The answer in `bytes` once it is whole (null while more must come); `ended`: the socket
- * closed, so a body without a length ends here and anything short is cut off.
+ * The answer in `bytes` once it is whole. While more must come: null before the end of its
+ * head, then the whole answer's length where the head gave one, else "open". `ended`: the
+ * socket closed, so a body without a length ends here and anything short is cut off.
  */
-function parseAnswer(bytes: Uint8Array, ended: boolean): Exchanged | null {
+function parseAnswer(bytes: Uint8Array, ended: boolean): Exchanged | number | "open" | null {
   const headEnd = indexOf(bytes, CRLFCRLF);
   if (headEnd < 0) {
     if (bytes.length > MAX_HEAD_BYTES) throw new TransportError("the answer's head is too long", false);
@@ -223,17 +248,17 @@ function parseAnswer(bytes: Uint8Array, ended: boolean): Exchanged | null {
     const body = dechunk(rest);
     if (body === null) {
       if (ended) throw new TransportError("the answer was cut off", true);
-      return null;
+      return "open";
     }
     return { answer: { status: code, text: decoder.decode(body) }, close };
   }
   const length = headers.get("content-length");
-  if (length === undefined) return ended ? { answer: { status: code, text: decoder.decode(rest) }, close: true } : null;
+  if (length === undefined) return ended ? { answer: { status: code, text: decoder.decode(rest) }, close: true } : "open";
   const size = Number(length);
   if (!Number.isInteger(size) || size < 0) throw new TransportError(`a malformed content-length: ${length}`, false);
   if (rest.length < size) {
     if (ended) throw new TransportError("the answer was cut off", true);
-    return null;
+    return headEnd + 4 + size;
   }
   return { answer: { status: code, text: decoder.decode(rest.subarray(0, size)) }, close };
 }

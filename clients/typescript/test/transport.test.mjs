@@ -7,6 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
+import { createServer as createNetServer } from "node:net";
 import { after, test } from "node:test";
 import { SpoolClient, SpoolConnectionError } from "spool/client";
 
@@ -85,6 +86,41 @@ test("chunked and close-delimited answers, and an answer that says the connectio
   for (const id of ["1", "2", "3"]) assert.equal((await client.getJob(id)).id, id);
   // The answer to "2" said the connection closes: "3" went on a new one.
   assert.deepEqual(counts, { connections: 2, requests: 3 });
+});
+
+test("an answer in many pieces: a head split across them, a long body, a long chunked body", async () => {
+  const big = JSON.stringify({ id: "9", queue: "q", state: "waiting", payload: "x".repeat(1_500_000) });
+  const pieces = (text, size) => Array.from({ length: Math.ceil(text.length / size) }, (_, i) => text.slice(i * size, (i + 1) * size));
+  const sockets = new Set();
+  const server = createNetServer((socket) => {
+    sockets.add(socket);
+    let n = 0;
+    socket.on("data", async () => {
+      n++;
+      const pause = () => new Promise((resolve) => setTimeout(resolve, 5));
+      if (n === 1) {
+        // The head in two pieces, the second with the body's first bytes; then the body in 16 KB pieces.
+        const head = `HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(big)}\r\n\r\n`;
+        socket.write(head.slice(0, 20));
+        await pause();
+        socket.write(head.slice(20) + big.slice(0, 10));
+        for (const piece of pieces(big.slice(10), 16_384)) socket.write(piece);
+      } else {
+        socket.write("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n");
+        for (const piece of pieces(big, 16_384)) socket.write(`${Buffer.byteLength(piece).toString(16)}\r\n${piece}\r\n`);
+        await pause();
+        socket.write("0\r\n\r\n");
+      }
+    });
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  // A plain TCP server waits for its connections to end before it closes: the client keeps its one.
+  servers.push({ close: (done) => (sockets.forEach((socket) => socket.destroy()), server.close(done)) });
+  const client = new SpoolClient({ url: `http://127.0.0.1:${server.address().port}`, retryMs: 0 });
+  for (const id of ["9", "9"]) {
+    const got = await client.getJob(id);
+    assert.equal(got.payload.length, 1_500_000);
+  }
 });
 
 test("a refused connection and an answer cut off are SpoolConnectionErrors; an abort rejects with the signal's reason", async () => {
