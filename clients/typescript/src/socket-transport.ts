@@ -17,7 +17,6 @@ type Socket = {
   on(event: "data", listener: (chunk: Uint8Array) => void): void;
   on(event: "error", listener: (err: Error) => void): void;
   on(event: "close", listener: () => void): void;
-  once(event: "connect", listener: () => void): void;
 };
 type Net = { connect(options: { host: string; port: number }): Socket };
 
