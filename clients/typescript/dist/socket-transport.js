@@ -22,6 +22,8 @@ export function socketTransport(base) {
         return null;
     const host = origin.hostname.replace(/^\[(.*)\]$/, "$1");
     const port = Number(origin.port || 80);
+    // Every request's URL is `base` and then a path and query (Http.url), sent after the base's own path.
+    const prefix = origin.pathname.replace(/\/+$/, "");
     // The module name is not a literal, so bundlers for browsers leave it alone.
     const load = (name) => import(name);
     let net = null;
@@ -30,26 +32,19 @@ export function socketTransport(base) {
     return async (method, url, headers, body, signal) => {
         if (signal?.aborted)
             throw signal.reason;
-        const { pathname, search } = new URL(url);
-        const request = requestBytes(method, pathname + search, origin.host, headers, body);
-        let conn = takeIdle(idle);
-        const reused = conn !== null;
-        conn ??= await open();
+        const request = requestBytes(method, prefix + url.slice(base.length), origin.host, headers, body);
+        let conn = takeIdle(idle) ?? (await open());
         let answer;
         try {
             answer = await conn.exchange(request, signal);
         }
         catch (err) {
-            if (!(err instanceof StaleSocket))
-                throw err;
             // A kept-alive socket the server closed as this request went out: a server closes a
             // socket it is idle on, so the request did not arrive, and it goes once more on a new one.
-            if (!reused)
-                throw new TransportError(err.message, false, { cause: err });
+            if (!(err instanceof StaleSocket))
+                throw err;
             conn = await open();
-            answer = await conn.exchange(request, signal).catch((again) => {
-                throw again instanceof StaleSocket ? new TransportError(again.message, false, { cause: again }) : again;
-            });
+            answer = await conn.exchange(request, signal);
         }
         if (answer.close || idle.length >= MAX_IDLE)
             conn.close();
@@ -71,24 +66,20 @@ function requestBytes(method, target, host, headers, body) {
             throw new TypeError(`invalid HTTP header ${JSON.stringify(name)}`);
         head += `${name}: ${value}\r\n`;
     }
-    const payload = body === undefined ? undefined : encoder.encode(body);
-    if (payload)
-        head += `content-length: ${payload.length}\r\n`;
-    const bytes = encoder.encode(`${head}\r\n`);
-    if (!payload)
-        return bytes;
-    const all = new Uint8Array(bytes.length + payload.length);
-    all.set(bytes);
-    all.set(payload, bytes.length);
-    return all;
+    if (body === undefined)
+        return encoder.encode(`${head}\r\n`);
+    const payload = encoder.encode(body);
+    return concatAll([encoder.encode(`${head}content-length: ${payload.length}\r\n\r\n`), payload]);
 }
-/** A reused socket found closed before any of the answer came. */
+/** A socket kept from an earlier request, found closed before any of the answer came. */
 class StaleSocket extends Error {
 }
 /** One socket and the request it carries, if any. */
 class Connection {
     socket;
     open = true;
+    /** Whether it carried a request before (kept idle since): a close before any answer then means it went stale. */
+    reused = false;
     /** The answer's bytes so far, joined only when they may make a whole answer (a long one comes in many chunks). */
     chunks = [];
     size = 0;
@@ -104,7 +95,7 @@ class Connection {
         socket.on("error", (err) => this.ended(err));
         socket.on("close", () => this.ended(null));
     }
-    /** Sends a request and resolves with its whole answer; rejects with a TransportError, a StaleSocket or the signal's reason. */
+    /** Sends a request and resolves with its whole answer; rejects with a TransportError, a StaleSocket (reused only) or the signal's reason. */
     exchange(request, signal) {
         return new Promise((resolve, reject) => {
             const onAbort = () => {
@@ -116,7 +107,7 @@ class Connection {
                 this.pending = null;
                 f(v);
             };
-            this.pending = { resolve: settle(resolve), reject: settle(reject), received: false };
+            this.pending = { resolve: settle(resolve), reject: settle(reject) };
             signal?.addEventListener("abort", onAbort, { once: true });
             if (!this.open)
                 return this.ended(null);
@@ -136,6 +127,7 @@ class Connection {
     }
     /** Kept for a later request: an idle socket does not keep the process alive. */
     idle() {
+        this.reused = true;
         this.socket.unref();
         return this;
     }
@@ -143,7 +135,6 @@ class Connection {
         const pending = this.pending;
         if (!pending)
             return this.close(); // bytes no request asked for: the socket cannot be trusted
-        pending.received = true;
         this.chunks.push(chunk);
         this.size += chunk.length;
         // Looked at again once it may be whole: its head not seen yet; its known length reached; or,
@@ -178,26 +169,24 @@ class Connection {
         const pending = this.pending;
         if (!pending)
             return;
-        if (!pending.received)
-            return pending.reject(endedEarly(err));
-        // An answer whose end is the socket's close, or one cut off.
+        if (this.size === 0)
+            return pending.reject(endedEarly(err, this.reused));
+        // An answer whose end is the socket's close, or one cut off: once ended, parseAnswer answers whole or throws.
         try {
-            const parsed = parseAnswer(this.joined(), true);
-            if (parsed !== null && typeof parsed === "object")
-                return pending.resolve(parsed);
+            pending.resolve(parseAnswer(this.joined(), true));
         }
         catch (parseErr) {
-            return pending.reject(parseErr);
+            pending.reject(parseErr);
         }
-        pending.reject(new TransportError(err?.message ?? "the connection closed", true, { cause: err ?? undefined }));
     }
 }
-/** Why a socket ended before any of the answer came: closed or reset (stale, if it was reused), or it never connected. */
-function endedEarly(err) {
+/** Why a socket ended before any of the answer came: a reused one closed or reset (stale), or a failure to connect or send. */
+function endedEarly(err, reused) {
     const code = err?.code;
-    if (err === null || code === "ECONNRESET" || code === "EPIPE")
-        return new StaleSocket(err?.message ?? "the connection closed");
-    return new TransportError(err.message, false, { cause: err });
+    const message = err?.message ?? "the connection closed";
+    if (reused && (err === null || code === "ECONNRESET" || code === "EPIPE"))
+        return new StaleSocket(message);
+    return new TransportError(message, false, { cause: err ?? undefined });
 }
 const CRLFCRLF = [13, 10, 13, 10];
 function endsWithEmptyLine(chunk) {
