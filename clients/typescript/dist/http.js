@@ -37,7 +37,7 @@ export class Http {
         this.options = options;
         this.base = options.url.replace(/\/+$/, "");
         this.fetcher = options.fetch ?? ((input, init) => fetch(input, init));
-        this.transport = options.fetch ? null : (nodeTransport() ?? socketTransport(this.base));
+        this.transport = options.fetch ? null : (socketTransport(this.base) ?? nodeTransport());
         this.retryMs = options.retryMs ?? 10_000;
     }
     url(path, query) {

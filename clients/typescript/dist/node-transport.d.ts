@@ -1,8 +1,10 @@
 /**
- * JSON requests over node:http and node:https with keep-alive connections, where the client runs
- * under Node. Node's fetch costs about 2.5 times the CPU of the same request made with node:http
- * (measured: 500–650 µs against 250 µs for a claim answered with ten jobs), which made a busy
- * worker's own process its bottleneck. Elsewhere (Bun, Deno, browsers) requests go through fetch.
+ * JSON requests over node:https (and node:http) with keep-alive connections, where the client
+ * runs under Node and talks to an https: URL (an http: URL goes over sockets of the client's
+ * own, socket-transport.ts, cheaper still). Node's fetch costs about 2.5 times the CPU of the
+ * same request made with node:http (measured: 500–650 µs against 250 µs for a claim answered
+ * with ten jobs), which made a busy worker's own process its bottleneck. Elsewhere (Bun, Deno,
+ * browsers) requests go through fetch. Also the transports' shared types.
  */
 /** The answer to one request: its status and its whole body as text. */
 export type Answer = {

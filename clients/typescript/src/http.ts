@@ -10,8 +10,9 @@ export type HttpOptions = {
   token?: string;
   /**
    * A fetch to use instead of the global one (tests, proxies, instrumentation). Without one,
-   * JSON requests under Node go through node:http (node-transport.ts), under Bun to an http:
-   * URL over sockets of their own (socket-transport.ts), the rest through fetch.
+   * JSON requests under Node or Bun to an http: URL go over sockets of their own
+   * (socket-transport.ts), to an https: URL under Node through node:https (node-transport.ts),
+   * the rest through fetch.
    */
   fetch?: typeof fetch;
   /**
@@ -69,7 +70,7 @@ export class Http {
   constructor(private readonly options: HttpOptions) {
     this.base = options.url.replace(/\/+$/, "");
     this.fetcher = options.fetch ?? ((input, init) => fetch(input, init));
-    this.transport = options.fetch ? null : (nodeTransport() ?? socketTransport(this.base));
+    this.transport = options.fetch ? null : (socketTransport(this.base) ?? nodeTransport());
     this.retryMs = options.retryMs ?? 10_000;
   }
 

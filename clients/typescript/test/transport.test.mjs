@@ -1,9 +1,8 @@
 /**
- * How spool/client talks HTTP: JSON requests over node:http on kept-alive connections under
- * Node, and as HTTP/1.1 on kept-alive sockets of their own under Bun (which also runs these
- * files) — not fetch, which costs more CPU in both — a dropped kept-alive connection retried
- * once, and the same errors as through fetch. Against small loopback servers that misbehave
- * on purpose.
+ * How spool/client talks HTTP to an http: URL: JSON requests written and read as HTTP/1.1 on
+ * kept-alive sockets of its own, under Node and under Bun (which also runs these files) — not
+ * node:http or fetch, which cost more CPU — a dropped kept-alive connection retried once, and
+ * the same errors as through fetch. Against small loopback servers that misbehave on purpose.
  */
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
@@ -30,9 +29,13 @@ async function serve(handle) {
 const job = (id) => JSON.stringify({ id, queue: "q", state: "waiting" });
 const answerJob = (req, res) => res.writeHead(200, { "content-type": "application/json" }).end(job(req.url.split("/").pop()));
 
-test("JSON requests go over one kept-alive connection, not through fetch", async () => {
-  const { url, counts } = await serve(answerJob);
-  const client = new SpoolClient({ url });
+test("JSON requests go over one kept-alive connection, written by the client itself: not through fetch or node:http", async () => {
+  const heads = [];
+  const { url, counts } = await serve((req, res) => {
+    heads.push(req.rawHeaders);
+    answerJob(req, res);
+  });
+  const client = new SpoolClient({ url, token: "t0" });
   const realFetch = globalThis.fetch;
   let fetched = 0;
   globalThis.fetch = (...args) => (fetched++, realFetch(...args));
@@ -43,6 +46,8 @@ test("JSON requests go over one kept-alive connection, not through fetch", async
   }
   assert.equal(fetched, 0);
   assert.deepEqual(counts, { connections: 1, requests: 5 });
+  // Exactly the client's headers, as it wrote them: node:http would send "Host" and "Connection: keep-alive".
+  assert.deepEqual(heads[4], ["host", new URL(url).host, "accept", "application/json", "authorization", "Bearer t0"]);
 });
 
 test("a fetch given to the client carries every request", async () => {
