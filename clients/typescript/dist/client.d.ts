@@ -2,8 +2,9 @@
  * `spool/client`: SpoolClient, the TypeScript client of a spool server. Producer calls (enqueue,
  * jobs, waiting for results over server-sent events, queues, schedules, stats, health) and
  * `client.work(queue, handler, options)` for workers. Runs on Node 18+, Deno, Bun and in
- * browsers: it needs only fetch, AbortController and ReadableStream (under Node, JSON requests
- * use node:http instead, which costs half the CPU: node-transport.ts).
+ * browsers: it needs only fetch, AbortController and ReadableStream (under Node and Bun, JSON
+ * requests go over sockets of the client's own instead, which costs half the CPU:
+ * socket-transport.ts).
  */
 import type { ConfigureQueueBody, ConfigureQueueResponse, CreateScheduleBody, EnqueueRequest, GetHealthResponse, GetScheduleQuery, GetScheduleResponse, GetStatsResponse, Job, ListJobsQuery, ListJobsResponse, Queue, Schedule, PutScheduleBody } from "./api-types.js";
 import { type EventFilters, type SpoolEvent } from "./events.js";

@@ -7,9 +7,8 @@ export type HttpOptions = {
     token?: string;
     /**
      * A fetch to use instead of the global one (tests, proxies, instrumentation). Without one,
-     * JSON requests under Node or Bun to an http: URL go over sockets of their own
-     * (socket-transport.ts), to an https: URL under Node through node:https (node-transport.ts),
-     * the rest through fetch.
+     * JSON requests under Node and Bun go over sockets of their own (socket-transport.ts), the
+     * rest through fetch.
      */
     fetch?: typeof fetch;
     /**

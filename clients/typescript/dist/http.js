@@ -1,7 +1,7 @@
 /** Requests to a spool server: JSON in and out, the bearer token, errors as SpoolApiError, and retries of requests that are safe to send twice. */
 import { SpoolApiError, SpoolConnectionError } from "./errors.js";
-import { nodeTransport, TransportError } from "./node-transport.js";
 import { socketTransport } from "./socket-transport.js";
+import { TransportError } from "./transport.js";
 /** Answers that a moment later may differ: a proxy or the store not reachable just now. */
 const TRANSIENT = new Set([502, 503, 504]);
 const FIRST_RETRY_MS = 100;
@@ -37,7 +37,7 @@ export class Http {
         this.options = options;
         this.base = options.url.replace(/\/+$/, "");
         this.fetcher = options.fetch ?? ((input, init) => fetch(input, init));
-        this.transport = options.fetch ? null : (socketTransport(this.base) ?? nodeTransport());
+        this.transport = options.fetch ? null : socketTransport(this.base);
         this.retryMs = options.retryMs ?? 10_000;
     }
     url(path, query) {

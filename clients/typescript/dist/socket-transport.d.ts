@@ -1,12 +1,16 @@
 /**
- * JSON requests written and read as HTTP/1.1 on kept-alive TCP sockets, where the client runs
- * under Node or Bun and talks to an http: URL. The same request costs the client's process
- * about half the CPU it does through node:http under Node (95–110 against 170–205 µs for a
- * claim answered with ten jobs) and through fetch under Bun (84–100 against 148–157 µs; Bun's
- * node:http costs more still). Each socket carries one request at a time; idle ones are kept
- * for the next request while the server keeps them open. https: URLs go through node:https
- * under Node (node-transport.ts) and fetch under Bun; Deno and browsers use fetch.
+ * JSON requests written and read as HTTP/1.1 on kept-alive sockets — TCP for an http: URL, TLS
+ * for an https: one — where the client runs under Node or Bun. The same request costs the
+ * client's process about half the CPU it does through node:http under Node (95–110 against
+ * 170–205 µs for a claim answered with ten jobs) and through fetch under Bun (84–100 against
+ * 148–157 µs; Bun's node:http costs more still). Each socket carries one request at a time;
+ * idle ones are kept for the next request while the server keeps them open. Deno and browsers
+ * use fetch.
  */
-import { type Transport } from "./node-transport.js";
-/** A transport on sockets where this is Node or Bun and `base` an http: URL; null elsewhere. */
+import { type Transport } from "./transport.js";
+/**
+ * A transport on sockets where this is Node or Bun and `base` an http: or https: URL; null
+ * elsewhere, and under Bun when the environment names a proxy for the URL's scheme, which Bun's
+ * fetch goes through (Node's node:http, which the client used before, never did).
+ */
 export declare function socketTransport(base: string): Transport | null;

@@ -1,7 +1,7 @@
 /** Requests to a spool server: JSON in and out, the bearer token, errors as SpoolApiError, and retries of requests that are safe to send twice. */
 import { SpoolApiError, SpoolConnectionError } from "./errors.js";
-import { nodeTransport, TransportError, type Answer, type Transport } from "./node-transport.js";
 import { socketTransport } from "./socket-transport.js";
+import { TransportError, type Answer, type Transport } from "./transport.js";
 
 export type HttpOptions = {
   /** Base URL of the server, e.g. `http://127.0.0.1:7070`. */
@@ -10,9 +10,8 @@ export type HttpOptions = {
   token?: string;
   /**
    * A fetch to use instead of the global one (tests, proxies, instrumentation). Without one,
-   * JSON requests under Node or Bun to an http: URL go over sockets of their own
-   * (socket-transport.ts), to an https: URL under Node through node:https (node-transport.ts),
-   * the rest through fetch.
+   * JSON requests under Node and Bun go over sockets of their own (socket-transport.ts), the
+   * rest through fetch.
    */
   fetch?: typeof fetch;
   /**
@@ -70,7 +69,7 @@ export class Http {
   constructor(private readonly options: HttpOptions) {
     this.base = options.url.replace(/\/+$/, "");
     this.fetcher = options.fetch ?? ((input, init) => fetch(input, init));
-    this.transport = options.fetch ? null : (socketTransport(this.base) ?? nodeTransport());
+    this.transport = options.fetch ? null : socketTransport(this.base);
     this.retryMs = options.retryMs ?? 10_000;
   }
 

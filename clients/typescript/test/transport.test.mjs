@@ -1,11 +1,15 @@
 /**
- * How spool/client talks HTTP to an http: URL: JSON requests written and read as HTTP/1.1 on
- * kept-alive sockets of its own, under Node and under Bun (which also runs these files) — not
- * node:http or fetch, which cost more CPU — a dropped kept-alive connection retried once, and
- * the same errors as through fetch. Against small loopback servers that misbehave on purpose.
+ * How spool/client talks HTTP: JSON requests written and read as HTTP/1.1 on kept-alive sockets
+ * of its own (TCP, or TLS for an https: URL), under Node and under Bun (which also runs these
+ * files) — not node:http or fetch, which cost more CPU — a dropped kept-alive connection
+ * retried once, and the same errors as through fetch. Against small loopback servers that
+ * misbehave on purpose.
  */
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
+import { createServer as createTlsServer } from "node:https";
 import { createServer as createNetServer } from "node:net";
 import { after, test } from "node:test";
 import { SpoolClient, SpoolConnectionError } from "spool/client";
@@ -147,4 +151,72 @@ test("a refused connection and an answer cut off are SpoolConnectionErrors; an a
   const reason = new Error("no longer wanted");
   setTimeout(() => abort.abort(reason), 50);
   await assert.rejects(new SpoolClient({ url: silentUrl }).enqueue("q", 1, { signal: abort.signal }), (err) => err === reason);
+});
+
+test("under Bun, a proxy the environment names (HTTP_PROXY) carries the requests, through fetch, as Bun's fetch does; under Node none does, as with node:http before", async () => {
+  const { url: closedUrl, server: closed } = await serve(answerJob);
+  await new Promise((resolve) => closed.close(resolve));
+  servers.splice(servers.indexOf(closed), 1);
+  const targets = [];
+  const { url: proxyUrl } = await serve((req, res) => (targets.push(req.url), answerJob(req, res)));
+  process.env.HTTP_PROXY = proxyUrl;
+  try {
+    const client = new SpoolClient({ url: closedUrl, retryMs: 0 });
+    if (process.versions.bun) {
+      assert.equal((await client.getJob("5")).id, "5");
+      assert.deepEqual(targets, [`${closedUrl}/v1/jobs/5`]);
+    } else {
+      await assert.rejects(client.getJob("5"), (err) => err instanceof SpoolConnectionError && /ECONNREFUSED/.test(err.message));
+      assert.deepEqual(targets, []);
+    }
+  } finally {
+    delete process.env.HTTP_PROXY;
+  }
+});
+
+const fixture = (name) => new URL(`fixtures/${name}`, import.meta.url);
+
+/** A loopback HTTPS server (a self-signed certificate for localhost and 127.0.0.1) answering jobs; counts connections and requests. */
+async function serveTls() {
+  const counts = { connections: 0, requests: 0 };
+  const heads = [];
+  const server = createTlsServer({ key: readFileSync(fixture("localhost.key")), cert: readFileSync(fixture("localhost.crt")) }, (req, res) => {
+    counts.requests++;
+    heads.push(req.rawHeaders);
+    answerJob(req, res);
+  });
+  server.on("secureConnection", () => counts.connections++);
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  servers.push(server);
+  return { port: server.address().port, counts, heads };
+}
+
+test("https: JSON requests go over a kept-alive TLS connection of the client's own, to a server whose certificate the runtime trusts", async () => {
+  const { port, counts, heads } = await serveTls();
+  // By name (sent as SNI) and by address: the certificate holds both.
+  const urls = [`https://localhost:${port}`, `https://127.0.0.1:${port}`];
+  // A runtime reads NODE_EXTRA_CA_CERTS as it starts: the client runs in a process of its own.
+  const child = spawn(process.execPath, [new URL("https-client.mjs", import.meta.url).pathname, ...urls], {
+    env: { ...process.env, NODE_EXTRA_CA_CERTS: fixture("localhost.crt").pathname },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  let out = "";
+  child.stdout.on("data", (chunk) => (out += chunk));
+  const code = await new Promise((resolve) => child.on("close", resolve));
+  assert.equal(code, 0);
+  assert.deepEqual(JSON.parse(out), { ids: ["1", "2", "3", "1", "2", "3"], fetched: 0 });
+  assert.deepEqual(counts, { connections: 2, requests: 6 });
+  assert.deepEqual(heads[2], ["host", `localhost:${port}`, "accept", "application/json", "authorization", "Bearer t0"]);
+  assert.deepEqual(heads[5], ["host", `127.0.0.1:${port}`, "accept", "application/json", "authorization", "Bearer t0"]);
+});
+
+test("https: a server whose certificate is not trusted is refused before any request reaches it, as a SpoolConnectionError", async () => {
+  const { port, counts } = await serveTls();
+  for (const host of ["localhost", "127.0.0.1"]) {
+    await assert.rejects(
+      new SpoolClient({ url: `https://${host}:${port}`, retryMs: 0 }).getJob("1"),
+      (err) => err instanceof SpoolConnectionError && /certificate/i.test(err.message),
+    );
+  }
+  assert.equal(counts.requests, 0);
 });

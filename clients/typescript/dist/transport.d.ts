@@ -1,0 +1,15 @@
+/** What http.ts needs of a way to send JSON requests other than fetch (socket-transport.ts). */
+/** The answer to one request: its status and its whole body as text. */
+export type Answer = {
+    status: number;
+    text: string;
+};
+/** One request; it rejects with the signal's reason once aborted, or with a TransportError. */
+export type Transport = (method: string, url: string, headers: Record<string, string>, body: string | undefined, signal: AbortSignal | undefined) => Promise<Answer>;
+/** Why a request got no whole answer: the connection failed before one came, or the answer broke off (`cutOff`); `cause` is the runtime's error. */
+export declare class TransportError extends Error {
+    readonly cutOff: boolean;
+    constructor(message: string, cutOff: boolean, options?: {
+        cause?: unknown;
+    });
+}
