@@ -286,7 +286,7 @@ describe("SqliteStore", () => {
     }
   });
 
-  test("writes queued together commit in one transaction, each in its own savepoint", async () => {
+  test("writes queued together commit in one transaction; one that fails is undone alone, the batch run again with each write in a savepoint of its own", async () => {
     const path = freshPath();
     const db = new Database(path, { create: true, strict: true });
     db.exec("PRAGMA journal_mode = WAL");
@@ -295,9 +295,14 @@ describe("SqliteStore", () => {
     const committed = () => (reader.query("SELECT COUNT(*) AS c FROM t").get() as { c: number }).c;
     try {
       const writer = new GroupCommit(db);
-      const insert = (n: number) => () => db.query("INSERT INTO t (n) VALUES (?)").run(n).changes;
+      const runs = [0, 0, 0, 0, 0];
+      const insert = (n: number) => () => (runs[n - 1]!++, db.query("INSERT INTO t (n) VALUES (?)").run(n).changes);
+      // None fails: each write runs once.
+      await Promise.all([writer.write(insert(4)), writer.write(insert(5))]);
+      expect(runs).toEqual([0, 0, 0, 1, 1]);
       const first = writer.write(insert(1));
       const failing = writer.write(() => {
+        runs[1]!++;
         db.query("INSERT INTO t (n) VALUES (2)").run();
         throw new Error("refused after writing");
       });
@@ -305,9 +310,11 @@ describe("SqliteStore", () => {
       expect(await first).toBe(1);
       await expect(failing).rejects.toThrow("refused after writing");
       // The last write ran in the same open transaction: the first row was not yet committed.
-      expect(await seenByLast).toEqual({ inTransaction: true, committedElsewhere: 0, n: 1 });
-      expect((db.query("SELECT n FROM t ORDER BY n").all() as { n: number }[]).map((r) => r.n)).toEqual([1, 3]);
-      expect(committed()).toBe(2);
+      expect(await seenByLast).toEqual({ inTransaction: true, committedElsewhere: 2, n: 1 });
+      // The first and the failing write ran again once the failure undid the batch; the last ran after it.
+      expect(runs).toEqual([2, 2, 1, 1, 1]);
+      expect((db.query("SELECT n FROM t ORDER BY n").all() as { n: number }[]).map((r) => r.n)).toEqual([1, 3, 4, 5]);
+      expect(committed()).toBe(4);
     } finally {
       reader.close();
       db.close();

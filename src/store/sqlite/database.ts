@@ -92,11 +92,17 @@ type Pending = { run: () => unknown; resolve: (v: any) => void; reject: (e: unkn
 /** Changes writes gather to be written with their transaction (see the GroupCommit constructor). */
 export type Gathered = { keep(): void; discard(): void; write(): void; committed(): void; reset(): void };
 
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
 /**
- * Group commit: writes that arrive while the event loop is busy share one transaction.
- * Each write runs inside its own savepoint so one failing write does not undo the others;
- * every caller is answered only after COMMIT has returned, so nothing is acknowledged
- * before it is in the database.
+ * Group commit: writes that arrive while the event loop is busy share one transaction. A
+ * failing write does not undo the others: the writes of a batch run one after another inside
+ * one savepoint and, should one fail, the batch is undone to it and run again with a savepoint
+ * around each write, so that the failed one alone is undone. (A savepoint per write cost about
+ * an eighth of the instructions of a claim and its completion at ten in flight, and writes
+ * rarely fail.) So a write may run twice: it changes nothing outside the database but what it
+ * gathers (`Gathered`, dropped with it). Every caller is answered only after COMMIT has
+ * returned, so nothing is acknowledged before it is in the database.
  */
 export class GroupCommit {
   private pending: Pending[] = [];
@@ -107,7 +113,7 @@ export class GroupCommit {
   private busySince: number | null = null;
   private closing = false;
   // Prepared once: a busy server runs these thousands of times a second.
-  private readonly sql: Record<"begin" | "commit" | "rollback" | "savepoint" | "release" | "rollbackTo", Statement>;
+  private readonly sql: Record<"begin" | "commit" | "rollback" | "batch" | "releaseBatch" | "undoBatch" | "one" | "releaseOne" | "undoOne", Statement>;
 
   constructor(
     db: Database,
@@ -123,9 +129,12 @@ export class GroupCommit {
       begin: db.prepare("BEGIN IMMEDIATE"),
       commit: db.prepare("COMMIT"),
       rollback: db.prepare("ROLLBACK"),
-      savepoint: db.prepare("SAVEPOINT op"),
-      release: db.prepare("RELEASE op"),
-      rollbackTo: db.prepare("ROLLBACK TO op"),
+      batch: db.prepare("SAVEPOINT batch"),
+      releaseBatch: db.prepare("RELEASE batch"),
+      undoBatch: db.prepare("ROLLBACK TO batch"),
+      one: db.prepare("SAVEPOINT one"),
+      releaseOne: db.prepare("RELEASE one"),
+      undoOne: db.prepare("ROLLBACK TO one"),
     };
   }
 
@@ -155,7 +164,6 @@ export class GroupCommit {
     const batch = this.pending;
     this.pending = [];
     if (batch.length === 0) return;
-    const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
     try {
       this.sql.begin.run();
       this.busySince = null;
@@ -174,24 +182,9 @@ export class GroupCommit {
       for (const op of batch) op.reject(storageUnavailable(`storage unavailable: ${(err as Error).message}`));
       return;
     }
+    let outcomes: Outcome[];
     try {
-      for (const op of batch) {
-        if (batch.length > 1) this.sql.savepoint.run();
-        try {
-          const value = op.run();
-          this.gathered.keep();
-          outcomes.push({ ok: true, value });
-          if (batch.length > 1) this.sql.release.run();
-        } catch (error) {
-          this.gathered.discard();
-          if (batch.length > 1) {
-            this.sql.rollbackTo.run();
-            this.sql.release.run();
-          }
-          if (isStorageFailure(error)) throw error;
-          outcomes.push({ ok: false, error });
-        }
-      }
+      outcomes = batch.length === 1 ? [this.attempt(batch[0]!)] : this.runTogether(batch);
       if (batch.length === 1 && !outcomes[0]!.ok) {
         this.sql.rollback.run();
         this.gathered.reset();
@@ -217,5 +210,45 @@ export class GroupCommit {
       if (outcome.ok) op.resolve(outcome.value);
       else op.reject(outcome.error);
     });
+  }
+
+  /** Runs one write, keeping what it gathered if it succeeds; a storage failure is thrown (it fails the transaction). */
+  private attempt(op: Pending): Outcome {
+    try {
+      const value = op.run();
+      this.gathered.keep();
+      return { ok: true, value };
+    } catch (error) {
+      this.gathered.discard();
+      if (isStorageFailure(error)) throw error;
+      return { ok: false, error };
+    }
+  }
+
+  /** A batch's writes inside one savepoint; if one fails, all again, each inside a savepoint of its own. */
+  private runTogether(batch: Pending[]): Outcome[] {
+    this.sql.batch.run();
+    const outcomes: Outcome[] = [];
+    for (const op of batch) {
+      const outcome = this.attempt(op);
+      if (!outcome.ok) return this.runEachAlone(batch);
+      outcomes.push(outcome);
+    }
+    this.sql.releaseBatch.run();
+    return outcomes;
+  }
+
+  private runEachAlone(batch: Pending[]): Outcome[] {
+    this.sql.undoBatch.run();
+    this.gathered.reset();
+    const outcomes = batch.map((op) => {
+      this.sql.one.run();
+      const outcome = this.attempt(op);
+      if (!outcome.ok) this.sql.undoOne.run();
+      this.sql.releaseOne.run();
+      return outcome;
+    });
+    this.sql.releaseBatch.run();
+    return outcomes;
   }
 }
