@@ -18,7 +18,7 @@ const decoder = new TextDecoder();
 /**
  * A transport on sockets where this is Node or Bun and `base` an http: or https: URL; null
  * elsewhere, and under Bun when the environment names a proxy for the URL's scheme, which Bun's
- * fetch goes through (Node's node:http, which the client used before, never did).
+ * fetch honours (under Node neither node:http nor, by default, fetch does).
  */
 export function socketTransport(base) {
     if (typeof proc?.versions?.node !== "string" || "Deno" in globalThis)
