@@ -207,6 +207,10 @@ function endedEarly(err, reused) {
         return new StaleSocket(message);
     return new TransportError(message, false, { cause: err ?? undefined });
 }
+/** An answer the socket's close cut short (http.ts reports it as cut off, with this as its cause). */
+function endedMidAnswer() {
+    return new TransportError("the connection closed before the whole answer came", true);
+}
 const CRLFCRLF = [13, 10, 13, 10];
 function endsWithEmptyLine(chunk) {
     const n = chunk.length;
@@ -232,7 +236,7 @@ function parseAnswer(bytes, ended) {
         if (bytes.length > MAX_HEAD_BYTES)
             throw new TransportError("the answer's head is too long", false);
         if (ended)
-            throw new TransportError("the answer was cut off", true);
+            throw endedMidAnswer();
         return null;
     }
     const [statusLine, ...lines] = decoder.decode(bytes.subarray(0, headEnd)).split("\r\n");
@@ -255,7 +259,7 @@ function parseAnswer(bytes, ended) {
         const body = dechunk(rest);
         if (body === null) {
             if (ended)
-                throw new TransportError("the answer was cut off", true);
+                throw endedMidAnswer();
             return "open";
         }
         return { answer: { status: code, text: decoder.decode(body) }, close };
@@ -268,7 +272,7 @@ function parseAnswer(bytes, ended) {
         throw new TransportError(`a malformed content-length: ${length}`, false);
     if (rest.length < size) {
         if (ended)
-            throw new TransportError("the answer was cut off", true);
+            throw endedMidAnswer();
         return headEnd + 4 + size;
     }
     return { answer: { status: code, text: decoder.decode(rest.subarray(0, size)) }, close };

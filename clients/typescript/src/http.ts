@@ -141,7 +141,7 @@ export class Http {
       // An abort rejects with the signal's reason, which passes on as it is.
       if (!(err instanceof TransportError)) throw err;
       // The same errors as through fetch: a connection that failed, or an answer cut off.
-      throw err.cutOff ? cutOff(method, path, err.cause) : new SpoolConnectionError(`${method} ${url}: ${err.message}`, { cause: err.cause });
+      throw err.cutOff ? cutOff(method, path, err.cause ?? err) : new SpoolConnectionError(`${method} ${url}: ${err.message}`, { cause: err.cause });
     }
   }
 }

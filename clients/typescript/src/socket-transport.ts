@@ -214,6 +214,11 @@ function endedEarly(err: Error | null, reused: boolean): Error {
   return new TransportError(message, false, { cause: err ?? undefined });
 }
 
+/** An answer the socket's close cut short (http.ts reports it as cut off, with this as its cause). */
+function endedMidAnswer(): TransportError {
+  return new TransportError("the connection closed before the whole answer came", true);
+}
+
 const CRLFCRLF = [13, 10, 13, 10];
 
 function endsWithEmptyLine(chunk: Uint8Array): boolean {
@@ -238,7 +243,7 @@ function parseAnswer(bytes: Uint8Array, ended: boolean): Exchanged | number | "o
   const headEnd = indexOf(bytes, CRLFCRLF);
   if (headEnd < 0) {
     if (bytes.length > MAX_HEAD_BYTES) throw new TransportError("the answer's head is too long", false);
-    if (ended) throw new TransportError("the answer was cut off", true);
+    if (ended) throw endedMidAnswer();
     return null;
   }
   const [statusLine, ...lines] = decoder.decode(bytes.subarray(0, headEnd)).split("\r\n");
@@ -257,7 +262,7 @@ function parseAnswer(bytes: Uint8Array, ended: boolean): Exchanged | number | "o
   if (headers.get("transfer-encoding")?.toLowerCase() === "chunked") {
     const body = dechunk(rest);
     if (body === null) {
-      if (ended) throw new TransportError("the answer was cut off", true);
+      if (ended) throw endedMidAnswer();
       return "open";
     }
     return { answer: { status: code, text: decoder.decode(body) }, close };
@@ -267,7 +272,7 @@ function parseAnswer(bytes: Uint8Array, ended: boolean): Exchanged | number | "o
   const size = Number(length);
   if (!Number.isInteger(size) || size < 0) throw new TransportError(`a malformed content-length: ${length}`, false);
   if (rest.length < size) {
-    if (ended) throw new TransportError("the answer was cut off", true);
+    if (ended) throw endedMidAnswer();
     return headEnd + 4 + size;
   }
   return { answer: { status: code, text: decoder.decode(rest.subarray(0, size)) }, close };
