@@ -229,4 +229,23 @@ export function leasesContract(it: ContractCase): void {
     expect(await t.states([a!.id, b!.id, c!.id])).toEqual(["completed", "active", "completed"]);
     expect((await t.svc.getJob(a!.id)).result).toBe("a");
   });
+
+  it("completeMany refuses a lease that ran out before it was recovered, and one another server took back and leased again", async (t) => {
+    for (let i = 0; i < 2; i++) await t.enqueue("q", { backoff: { delayMs: 0 } });
+    const [a, b] = await t.claim("q", 2, 1000);
+    t.clock.advance(1000);
+    // Expired but not yet recovered.
+    expect((await t.svc.completeMany([{ id: a!.id, token: a!.leaseToken! }])).map((o) => o.outcome)).toEqual(["lease_lost"]);
+    // Recovered and leased again through another connection, behind this one's back.
+    const other = t.twin();
+    await other.svc.reapExpiredLeases();
+    const again = await other.svc.claim({ queue: "q", workerId: "w2", max: 2, leaseMs: 60_000 });
+    expect(ids(again).sort()).toEqual(ids([a!, b!]).sort());
+    const stale = await t.svc.completeMany([a!, b!].map((j) => ({ id: j.id, token: j.leaseToken! })));
+    expect(stale.map((o) => o.outcome)).toEqual(["lease_lost", "lease_lost"]);
+    expect(await t.states([a!.id, b!.id])).toEqual(["active", "active"]);
+    const done = await t.svc.completeMany(again.map((j) => ({ id: j.id, token: j.leaseToken! })));
+    expect(done.map((o) => o.outcome)).toEqual(["completed", "completed"]);
+    expect((await t.svc.getJob(b!.id)).attempts).toBe(2);
+  });
 }

@@ -116,9 +116,15 @@ export class ChangeLog {
    * appended by itself (an alert) takes one too, so that no two events meet on one id.
    */
   eventId(): number | null {
+    const id = this.peekEventId();
+    if (id !== null) this.nextId = id + 1;
+    return id;
+  }
+
+  /** The id eventId() hands out next, not taken: for a write that learns only afterwards whether it logs an event. */
+  peekEventId(): number | null {
     if (!this.logEvents) return null;
-    this.nextId ??= (this.lastEventId.get() as { id: number }).id + 1;
-    return this.nextId++;
+    return (this.nextId ??= (this.lastEventId.get() as { id: number }).id + 1);
   }
 
   /** A job was enqueued as `row`; `eventId` (from eventId()) is on its row already. */

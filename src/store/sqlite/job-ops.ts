@@ -15,8 +15,23 @@ const COMPLETED_COLUMNS = `${CHANGED_COLUMNS}, worker_id`;
 
 type QueueRow = { name: string; paused: number; config: string; rate_window_start: number; rate_count: number };
 
+/** What a completion needs of a job this store leased, kept from the claim with the lease's token. */
+type Leased = CompletedRow & { token: string };
+
+/** Leases remembered at most: past this the memory starts afresh (a completion then reads its row). */
+const MAX_LEASED = 100_000;
+
 export class JobOps {
   readonly lanes: Lanes;
+  /**
+   * The jobs this store leased and not yet saw finish, by id. A lease's token is made for one
+   * claim, and while the job is active under it, the columns a completion reports (queue, key,
+   * attempts, …) are the ones that claim wrote; so a completion whose token matches updates
+   * the row under the lease's guard and takes the rest from here, instead of reading the row
+   * first. Only a hint: the guard in the UPDATE decides, so an entry left by a claim rolled
+   * back, or by a job cancelled or deleted since, only finds the guard failing.
+   */
+  private readonly leased = new Map<number, Leased>();
 
   constructor(
     private readonly db: Database,
@@ -154,6 +169,7 @@ export class JobOps {
       const eventId = this.changes.eventId();
       lease.run(row.attempts, row.worker_id, row.lease_token, row.started_at, row.deadline_at, row.lease_expires_at, eventId, row.id);
       this.changes.moved("waiting", row, null, undefined, eventId);
+      this.remember(row, p.token);
     }
     if (config.rateLimit) {
       this.db
@@ -161,6 +177,14 @@ export class JobOps {
         .run(windowStart, started + rows.length, p.queue);
     }
     return rows;
+  }
+
+  private remember(row: JobRow, token: string): void {
+    if (this.leased.size >= MAX_LEASED) this.leased.clear();
+    this.leased.set(row.id, {
+      id: row.id, queue: row.queue, key: row.key, state: row.state, attempts: row.attempts, run_at: row.run_at, created_at: row.created_at,
+      started_at: row.started_at, finished_at: row.finished_at, worker_id: row.worker_id, token,
+    });
   }
 
   /**
@@ -174,11 +198,39 @@ export class JobOps {
     const row = this.db
       .query(`SELECT ${columns} FROM jobs WHERE id = ? AND state = 'active' AND lease_token = ? AND lease_expires_at > ?`)
       .get(id, item.token, now) as R | null;
+    this.leased.delete(id);
     if (!row) return null;
     const eventId = this.changes.eventId();
     this.db
       .query("UPDATE jobs SET state = 'completed', result = ?, finished_at = ?, lease_expires_at = NULL, event_ids = concat_ws(',', event_ids, ?) WHERE id = ?")
       .run(result, now, eventId, id);
+    return this.completed(row, now, eventId);
+  }
+
+  /**
+   * Completes a job this store leased under `item`'s token (see `leased`) without reading its
+   * row: the update carries the lease's guard and reports whether it held. Undefined when the
+   * job's lease is not remembered under that token (complete() then reads the row).
+   */
+  private completeLeased(item: CompleteItem, result: string | null, now: number): CompletedRow | null | undefined {
+    const id = rowId(item.id);
+    const leased = id === null ? undefined : this.leased.get(id);
+    if (leased?.token !== item.token) return undefined;
+    this.leased.delete(id!);
+    const eventId = this.changes.peekEventId();
+    const { changes } = this.db
+      .query(
+        `UPDATE jobs SET state = 'completed', result = ?, finished_at = ?, lease_expires_at = NULL, event_ids = concat_ws(',', event_ids, ?)
+         WHERE id = ? AND state = 'active' AND lease_token = ? AND lease_expires_at > ?`,
+      )
+      .run(result, now, eventId, id, item.token, now);
+    if (changes === 0) return null;
+    const { token: _token, ...row } = leased;
+    return this.completed(row, now, this.changes.eventId());
+  }
+
+  /** What a completion changes besides the job's row: its counts, event, worker's figures and lane. */
+  private completed<R extends CompletedRow>(row: R, now: number, eventId: number | null): R {
     row.state = "completed";
     row.finished_at = now;
     this.changes.moved("active", row, null, undefined, eventId);
@@ -197,13 +249,18 @@ export class JobOps {
 
   /** Completes each item whose lease holds (null where it was lost), returning only the columns a change needs. */
   completeMany(items: CompleteItem[], now: number): (CompletedRow | null)[] {
-    return items.map((item) => this.complete<CompletedRow>(item, json(item.result ?? null), now, COMPLETED_COLUMNS));
+    return items.map((item) => {
+      const result = json(item.result ?? null);
+      const done = this.completeLeased(item, result, now);
+      return done !== undefined ? done : this.complete<CompletedRow>(item, result, now, COMPLETED_COLUMNS);
+    });
   }
 
   /** Ends an attempt in failure; `expired` selects the reaper's guard (lease ran out) over the worker's (lease live). */
   fail(p: FailParams, expired: boolean): JobRow | null {
     const id = rowId(p.id);
     if (id === null) return null;
+    this.leased.delete(id);
     const leaseGuard = expired ? "lease_expires_at <= ?" : "lease_expires_at > ?";
     const current = this.db
       .query(`SELECT * FROM jobs WHERE id = ? AND state = 'active' AND lease_token = ? AND ${leaseGuard}`)
@@ -263,6 +320,7 @@ export class JobOps {
   }
 
   cancel(id: number, force: boolean, now: number): JobRow | null {
+    if (force) this.leased.delete(id);
     const current = this.row(id);
     if (!current || ["completed", "failed", "cancelled"].includes(current.state)) return null;
     if (current.state === "active" && !force) {
@@ -303,6 +361,7 @@ export class JobOps {
   /** Removes a job row, handing on its lane if it held one. */
   remove(row: JobRow, now: number): void {
     this.db.query("DELETE FROM jobs WHERE id = ?").run(row.id);
+    this.leased.delete(row.id);
     if (row.state !== "blocked") this.lanes.release(row.queue, row.key, row.id, now);
   }
 }
