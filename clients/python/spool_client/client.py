@@ -1,6 +1,7 @@
 """Client: the producer calls of the HTTP API (jobs, queues, schedules, stats, health) and the pull-worker calls."""
 from __future__ import annotations
 
+import ssl
 from datetime import datetime, timezone
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Union
 from urllib.parse import quote
@@ -61,10 +62,22 @@ class Client:
     """
 
     def __init__(
-        self, url: str = "http://127.0.0.1:7070", token: Optional[str] = None, *, timeout: float = 30.0, retry_s: float = 10.0, headers: Optional[Mapping[str, str]] = None
+        self,
+        url: str = "http://127.0.0.1:7070",
+        token: Optional[str] = None,
+        *,
+        timeout: float = 30.0,
+        retry_s: float = 10.0,
+        headers: Optional[Mapping[str, str]] = None,
+        ssl_context: Optional[ssl.SSLContext] = None,
     ) -> None:
+        """
+        ``ssl_context`` checks an ``https:`` server's certificate (default: the system's trusted
+        certificates, ``ssl.create_default_context()``); for a private CA,
+        ``ssl.create_default_context(cafile="ca.pem")``.
+        """
         self.url = url.rstrip("/")
-        self.transport = Transport(self.url, token=token, timeout=timeout, headers=headers)
+        self.transport = Transport(self.url, token=token, timeout=timeout, headers=headers, ssl_context=ssl_context)
         #: How long calls that are safe to send twice (reads, cancel, enqueue with an idempotency key) are re-sent after a transient failure.
         self.retry_s = retry_s
 

@@ -51,8 +51,8 @@ class Connection:
     ``http.client``, which reads its chunks as they come.
     """
 
-    def __init__(self, scheme: str, host: str, port: Optional[int]) -> None:
-        self._scheme, self._host, self._port = scheme, host, port
+    def __init__(self, scheme: str, host: str, port: Optional[int], tls: Optional[ssl.SSLContext] = None) -> None:
+        self._scheme, self._host, self._port, self._tls = scheme, host, port, tls
         self._conn: Optional[http.client.HTTPConnection] = None
         self._sock: Optional[socket.socket] = None
         self._reader: Any = None
@@ -90,7 +90,7 @@ class Connection:
             try:
                 sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
                 if self._scheme == "https":
-                    sock = ssl.create_default_context().wrap_socket(sock, server_hostname=host)
+                    sock = (self._tls or ssl.create_default_context()).wrap_socket(sock, server_hostname=host)
             except BaseException:
                 sock.close()
                 raise
@@ -141,8 +141,10 @@ class Connection:
             conn.close()
             conn = None
         if conn is None:
-            kind = http.client.HTTPSConnection if self._scheme == "https" else http.client.HTTPConnection
-            conn = kind(self._host, self._port, timeout=timeout)
+            if self._scheme == "https":
+                conn = http.client.HTTPSConnection(self._host, self._port, timeout=timeout, context=self._tls)
+            else:
+                conn = http.client.HTTPConnection(self._host, self._port, timeout=timeout)
             self._conn = conn
         conn.timeout = timeout
         if conn.sock is not None:
@@ -270,7 +272,9 @@ def _describe(err: BaseException, aborted: bool) -> str:
 class Transport:
     """Requests to one server: a connection per thread, JSON in and out, non-2xx answers raised as ``SpoolError``."""
 
-    def __init__(self, url: str, token: Optional[str] = None, timeout: float = 30.0, headers: Optional[Mapping[str, str]] = None) -> None:
+    def __init__(
+        self, url: str, token: Optional[str] = None, timeout: float = 30.0, headers: Optional[Mapping[str, str]] = None, ssl_context: Optional[ssl.SSLContext] = None
+    ) -> None:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError(f"spool URL must be http(s)://host[:port]: {url!r}")
@@ -278,6 +282,8 @@ class Transport:
         self._host = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
         self._port = parts.port
         self._prefix = parts.path.rstrip("/")
+        # One context for every connection: made once, it reads the trusted certificates once.
+        self._tls = (ssl_context or ssl.create_default_context()) if self._scheme == "https" else None
         self.timeout = timeout
         self._headers = {"user-agent": f"spool-python/{VERSION}", "accept": "application/json", **{k.lower(): v for k, v in (headers or {}).items()}}
         if token:
@@ -288,7 +294,7 @@ class Transport:
 
     def connection(self) -> Connection:
         """A connection of its own, e.g. for a long poll another thread may need to abort."""
-        return Connection(self._scheme, self._host, self._port)
+        return Connection(self._scheme, self._host, self._port, self._tls)
 
     def _thread_connection(self) -> Connection:
         conn = getattr(self._local, "conn", None)
