@@ -36,7 +36,7 @@ function Definition({ s, localOf }: { s: Schedule; localOf: (ms: number) => stri
       <dt>Payload</dt><dd><pre>{json(s.payload)}</pre></dd>
       {Object.keys(s.jobOptions).length > 0 && <><dt>Job options</dt><dd><pre>{json(s.jobOptions)}</pre></dd></>}
       {s.lastResultAt !== null && <><dt>Last result</dt><dd><Ago ms={s.lastResultAt} /><pre>{json(s.lastResult)}</pre></dd></>}
-      <dt>Created</dt><dd><Ago ms={s.createdAt} /> · edited <Ago ms={s.updatedAt} /></dd>
+      <dt>Created</dt><dd><Ago ms={s.createdAt} /> · updated <Ago ms={s.updatedAt} /></dd>
     </dl>
   );
 }
