@@ -18,8 +18,8 @@ type QueueRow = { name: string; paused: number; config: string; rate_window_star
 /** What a completion needs of a job this store leased, kept from the claim with the lease's token. */
 type Leased = CompletedRow & { token: string };
 
-/** Leases remembered at most: past this the memory starts afresh (a completion then reads its row). */
-const MAX_LEASED = 100_000;
+/** Leases remembered at most (about 250 bytes each): past this the memory starts afresh, and a completion reads its row. */
+const MAX_LEASED = 20_000;
 
 export class JobOps {
   readonly lanes: Lanes;
