@@ -12,6 +12,13 @@ export type HttpOptions = {
      */
     fetch?: typeof fetch;
     /**
+     * Certificates (PEM) an https: server's certificate is checked against, instead of the
+     * runtime's trusted ones: a private CA's, say. Node and Bun only; every request of this
+     * client uses them, event streams included. (NODE_EXTRA_CA_CERTS adds certificates for
+     * every client of a process instead.) Not with `fetch`, which carries its own TLS.
+     */
+    ca?: string | string[];
+    /**
      * How long a request that is safe to send twice (reads, enqueues with an idempotency key,
      * cancels, a worker's heartbeats and outcomes) is retried after a connection error or a
      * 502/503/504 answer. Default 10 s; 0 never retries.

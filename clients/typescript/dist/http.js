@@ -1,5 +1,6 @@
 /** Requests to a spool server: JSON in and out, the bearer token, errors as SpoolApiError, and retries of requests that are safe to send twice. */
 import { SpoolApiError, SpoolConnectionError } from "./errors.js";
+import { caFetch } from "./ca-fetch.js";
 import { socketTransport } from "./socket-transport.js";
 import { TransportError } from "./transport.js";
 /** Answers that a moment later may differ: a proxy or the store not reachable just now. */
@@ -36,8 +37,10 @@ export class Http {
     constructor(options) {
         this.options = options;
         this.base = options.url.replace(/\/+$/, "");
-        this.fetcher = options.fetch ?? ((input, init) => fetch(input, init));
-        this.transport = options.fetch ? null : socketTransport(this.base);
+        if (options.fetch && options.ca !== undefined)
+            throw new TypeError("SpoolClient: give `ca` or `fetch`, not both: a fetch given carries its own TLS");
+        this.fetcher = options.fetch ?? (options.ca !== undefined ? caFetch(options.ca) : (input, init) => fetch(input, init));
+        this.transport = options.fetch ? null : socketTransport(this.base, options.ca);
         this.retryMs = options.retryMs ?? 10_000;
     }
     url(path, query) {

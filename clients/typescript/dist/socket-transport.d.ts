@@ -11,6 +11,7 @@ import { type Transport } from "./transport.js";
 /**
  * A transport on sockets where this is Node or Bun and `base` an http: or https: URL; null
  * elsewhere, and under Bun when the environment names a proxy for the URL's scheme, which Bun's
- * fetch honours (under Node neither node:http nor, by default, fetch does).
+ * fetch honours (under Node neither node:http nor, by default, fetch does). `ca`: the
+ * certificates an https: server's is checked against, instead of the runtime's.
  */
-export declare function socketTransport(base: string): Transport | null;
+export declare function socketTransport(base: string, ca?: string | string[]): Transport | null;

@@ -18,9 +18,10 @@ const decoder = new TextDecoder();
 /**
  * A transport on sockets where this is Node or Bun and `base` an http: or https: URL; null
  * elsewhere, and under Bun when the environment names a proxy for the URL's scheme, which Bun's
- * fetch honours (under Node neither node:http nor, by default, fetch does).
+ * fetch honours (under Node neither node:http nor, by default, fetch does). `ca`: the
+ * certificates an https: server's is checked against, instead of the runtime's.
  */
-export function socketTransport(base) {
+export function socketTransport(base, ca) {
     if (typeof proc?.versions?.node !== "string" || "Deno" in globalThis)
         return null;
     const origin = new URL(base);
@@ -44,7 +45,7 @@ export function socketTransport(base) {
             return tcp({ host, port });
         // The name the certificate must carry (SNI); an address is checked as it is, and not sent.
         const servername = isIP(host) ? undefined : host;
-        return (await (tls ??= load("node:tls"))).connect({ host, port, servername, ALPNProtocols: ["http/1.1"] });
+        return (await (tls ??= load("node:tls"))).connect({ host, port, servername, ALPNProtocols: ["http/1.1"], ...(ca === undefined ? {} : { ca }) });
     };
     const idle = [];
     const open = async () => new Connection(await connect());

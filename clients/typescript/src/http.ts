@@ -1,5 +1,6 @@
 /** Requests to a spool server: JSON in and out, the bearer token, errors as SpoolApiError, and retries of requests that are safe to send twice. */
 import { SpoolApiError, SpoolConnectionError } from "./errors.js";
+import { caFetch } from "./ca-fetch.js";
 import { socketTransport } from "./socket-transport.js";
 import { TransportError, type Answer, type Transport } from "./transport.js";
 
@@ -14,6 +15,13 @@ export type HttpOptions = {
    * rest through fetch.
    */
   fetch?: typeof fetch;
+  /**
+   * Certificates (PEM) an https: server's certificate is checked against, instead of the
+   * runtime's trusted ones: a private CA's, say. Node and Bun only; every request of this
+   * client uses them, event streams included. (NODE_EXTRA_CA_CERTS adds certificates for
+   * every client of a process instead.) Not with `fetch`, which carries its own TLS.
+   */
+  ca?: string | string[];
   /**
    * How long a request that is safe to send twice (reads, enqueues with an idempotency key,
    * cancels, a worker's heartbeats and outcomes) is retried after a connection error or a
@@ -68,8 +76,9 @@ export class Http {
 
   constructor(private readonly options: HttpOptions) {
     this.base = options.url.replace(/\/+$/, "");
-    this.fetcher = options.fetch ?? ((input, init) => fetch(input, init));
-    this.transport = options.fetch ? null : socketTransport(this.base);
+    if (options.fetch && options.ca !== undefined) throw new TypeError("SpoolClient: give `ca` or `fetch`, not both: a fetch given carries its own TLS");
+    this.fetcher = options.fetch ?? (options.ca !== undefined ? caFetch(options.ca) : (input, init) => fetch(input, init));
+    this.transport = options.fetch ? null : socketTransport(this.base, options.ca);
     this.retryMs = options.retryMs ?? 10_000;
   }
 

@@ -21,8 +21,8 @@ type Socket = {
   on(event: "close", listener: () => void): void;
 };
 type Net = { connect(options: { host: string; port: number }): Socket; isIP(host: string): number };
-/** The parts of node:tls used here: a socket whose server's certificate is checked against the runtime's trusted ones (and NODE_EXTRA_CA_CERTS). */
-type Tls = { connect(options: { host: string; port: number; servername?: string; ALPNProtocols: string[] }): Socket };
+/** The parts of node:tls used here: a socket whose server's certificate is checked against `ca`, else the runtime's trusted ones (and NODE_EXTRA_CA_CERTS). */
+type Tls = { connect(options: { host: string; port: number; servername?: string; ALPNProtocols: string[]; ca?: string | string[] }): Socket };
 
 /** Idle sockets kept for later requests: as many as a busy worker has requests out at once. */
 const MAX_IDLE = 16;
@@ -36,9 +36,10 @@ const decoder = new TextDecoder();
 /**
  * A transport on sockets where this is Node or Bun and `base` an http: or https: URL; null
  * elsewhere, and under Bun when the environment names a proxy for the URL's scheme, which Bun's
- * fetch honours (under Node neither node:http nor, by default, fetch does).
+ * fetch honours (under Node neither node:http nor, by default, fetch does). `ca`: the
+ * certificates an https: server's is checked against, instead of the runtime's.
  */
-export function socketTransport(base: string): Transport | null {
+export function socketTransport(base: string, ca?: string | string[]): Transport | null {
   if (typeof proc?.versions?.node !== "string" || "Deno" in globalThis) return null;
   const origin = new URL(base);
   const secure = origin.protocol === "https:";
@@ -58,7 +59,7 @@ export function socketTransport(base: string): Transport | null {
     if (!secure) return tcp({ host, port });
     // The name the certificate must carry (SNI); an address is checked as it is, and not sent.
     const servername = isIP(host) ? undefined : host;
-    return (await (tls ??= load<Tls>("node:tls"))).connect({ host, port, servername, ALPNProtocols: ["http/1.1"] });
+    return (await (tls ??= load<Tls>("node:tls"))).connect({ host, port, servername, ALPNProtocols: ["http/1.1"], ...(ca === undefined ? {} : { ca }) });
   };
   const idle: Connection[] = [];
   const open = async () => new Connection(await connect());

@@ -177,13 +177,13 @@ test("under Bun, a proxy the environment names (HTTP_PROXY) carries the requests
 const fixture = (name) => new URL(`fixtures/${name}`, import.meta.url);
 
 /** A loopback HTTPS server (a self-signed certificate for localhost and 127.0.0.1) answering jobs; counts connections and requests. */
-async function serveTls() {
+async function serveTls(handle = answerJob) {
   const counts = { connections: 0, requests: 0 };
   const heads = [];
   const server = createTlsServer({ key: readFileSync(fixture("localhost.key")), cert: readFileSync(fixture("localhost.crt")) }, (req, res) => {
     counts.requests++;
     heads.push(req.rawHeaders);
-    answerJob(req, res);
+    handle(req, res);
   });
   server.on("secureConnection", () => counts.connections++);
   await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -219,4 +219,27 @@ test("https: a server whose certificate is not trusted is refused before any req
     );
   }
   assert.equal(counts.requests, 0);
+});
+
+/** A job by its id, or for GET /v1/events?job=ID the event of that job's completion, which carries it. */
+function answerJobOrItsEnd(req, res) {
+  const url = new URL(req.url, "https://localhost");
+  if (url.pathname !== "/v1/events") return answerJob(req, res);
+  const done = { id: url.searchParams.get("job"), queue: "q", state: "completed" };
+  res.writeHead(200, { "content-type": "text/event-stream" }).end(`id: 7\nevent: job.completed\ndata: ${JSON.stringify({ job: done })}\n\n`);
+}
+
+test("https: a client given the server's certificate as `ca` trusts it, by name and by address, for JSON requests and event streams", async () => {
+  const { port, counts } = await serveTls(answerJobOrItsEnd);
+  const ca = readFileSync(fixture("localhost.crt"), "utf8");
+  for (const host of ["localhost", "127.0.0.1"]) {
+    const client = new SpoolClient({ url: `https://${host}:${port}`, ca, retryMs: 0 });
+    assert.equal((await client.getJob("2")).id, "2");
+    assert.deepEqual(await client.waitForJob("5", { timeoutMs: 5000 }), { id: "5", queue: "q", state: "completed" });
+  }
+  assert.equal(counts.requests, 4);
+});
+
+test("`ca` and a fetch of the caller's own are refused together: the fetch carries its own TLS", () => {
+  assert.throws(() => new SpoolClient({ url: "https://localhost:1", ca: "x", fetch }), TypeError);
 });
