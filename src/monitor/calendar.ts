@@ -1,16 +1,10 @@
 /** Calendar days in a time zone: a day's [from, to) in epoch ms, the date of an instant, local hour labels. */
-
-const formats = new Map<string, Intl.DateTimeFormat>();
+import { dateFormat } from "../core/date-format.ts";
 
 function format(timezone: string): Intl.DateTimeFormat {
-  let f = formats.get(timezone);
-  if (!f) {
-    f = new Intl.DateTimeFormat("en-US", {
-      timeZone: timezone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit",
-    });
-    formats.set(timezone, f);
-  }
-  return f;
+  return dateFormat("en-US", {
+    timeZone: timezone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit",
+  });
 }
 
 function localParts(ms: number, timezone: string): Record<string, number> {

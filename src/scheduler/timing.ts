@@ -1,5 +1,6 @@
 /** When a schedule fires: cron (croner, in the schedule's time zone) or a fixed interval, and previews. */
 import { Cron } from "croner";
+import { dateFormat } from "../core/date-format.ts";
 import { parseDuration } from "../core/duration.ts";
 
 export type Timing = { cron: string | null; every: string | null; timezone: string };
@@ -86,19 +87,12 @@ export function dueFires(t: Timing, first: number, now: number): DueFires {
   }
 }
 
-/** isoInZone's formats by time zone: a new Intl.DateTimeFormat costs about 65 µs, so each is made once. */
-const zoneFormats = new Map<string, Intl.DateTimeFormat>();
-
 /** ISO 8601 with the zone's offset, e.g. "2026-03-29T03:00:00+02:00" for Europe/Berlin. */
 export function isoInZone(ms: number, timezone: string): string {
-  let format = zoneFormats.get(timezone);
-  if (!format) {
-    format = new Intl.DateTimeFormat("en-US", {
-      timeZone: timezone, hourCycle: "h23", timeZoneName: "longOffset",
-      year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit",
-    });
-    zoneFormats.set(timezone, format);
-  }
+  const format = dateFormat("en-US", {
+    timeZone: timezone, hourCycle: "h23", timeZoneName: "longOffset",
+    year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit",
+  });
   const parts = format.formatToParts(new Date(ms));
   const get = (type: string) => parts.find((p) => p.type === type)?.value ?? "";
   const offset = get("timeZoneName").replace(/^GMT/, "") || "+00:00";
