@@ -15,8 +15,12 @@ const COMPLETED_COLUMNS = `${CHANGED_COLUMNS}, worker_id`;
 
 type QueueRow = { name: string; paused: number; config: string; rate_window_start: number; rate_count: number };
 
-/** What a completion needs of a job this store leased, kept from the claim with the lease's token. */
-type Leased = CompletedRow & { token: string };
+/** What a completion needs of a job this store leased, kept from the claim with the lease's token (its state and end the completion sets). */
+type Leased = Omit<CompletedRow, "state" | "finished_at"> & { token: string };
+
+/** A completion of a job whose lease holds: the guard is the one a completion's read checks (complete()). */
+const COMPLETE_UNDER_LEASE = `UPDATE jobs SET state = 'completed', result = ?, finished_at = ?, lease_expires_at = NULL, event_ids = concat_ws(',', event_ids, ?)
+  WHERE id = ? AND state = 'active' AND lease_token = ? AND lease_expires_at > ?`;
 
 /** Leases remembered at most (about 250 bytes each): past this the memory starts afresh, and a completion reads its row. */
 const MAX_LEASED = 20_000;
@@ -182,15 +186,15 @@ export class JobOps {
   private remember(row: JobRow, token: string): void {
     if (this.leased.size >= MAX_LEASED) this.leased.clear();
     this.leased.set(row.id, {
-      id: row.id, queue: row.queue, key: row.key, state: row.state, attempts: row.attempts, run_at: row.run_at, created_at: row.created_at,
-      started_at: row.started_at, finished_at: row.finished_at, worker_id: row.worker_id, token,
+      id: row.id, queue: row.queue, key: row.key, attempts: row.attempts, run_at: row.run_at, created_at: row.created_at, started_at: row.started_at,
+      worker_id: row.worker_id, token,
     });
   }
 
   /**
    * Completes a job whose lease holds, returning the row as it is after (`columns` of it: what
-   * the caller needs). The row is read under the lease's guard, then updated by primary key in
-   * the same transaction: cheaper than an UPDATE … RETURNING.
+   * the caller needs). The row is read under the lease's guard, then updated (under the same
+   * guard, as completeLeased does) in the same transaction: cheaper than an UPDATE … RETURNING.
    */
   private complete<R extends CompletedRow>(item: CompleteItem, result: string | null, now: number, columns: string): R | null {
     const id = rowId(item.id);
@@ -201,9 +205,7 @@ export class JobOps {
     this.leased.delete(id);
     if (!row) return null;
     const eventId = this.changes.eventId();
-    this.db
-      .query("UPDATE jobs SET state = 'completed', result = ?, finished_at = ?, lease_expires_at = NULL, event_ids = concat_ws(',', event_ids, ?) WHERE id = ?")
-      .run(result, now, eventId, id);
+    this.db.query(COMPLETE_UNDER_LEASE).run(result, now, eventId, id, item.token, now);
     return this.completed(row, now, eventId);
   }
 
@@ -218,15 +220,10 @@ export class JobOps {
     if (leased?.token !== item.token) return undefined;
     this.leased.delete(id!);
     const eventId = this.changes.peekEventId();
-    const { changes } = this.db
-      .query(
-        `UPDATE jobs SET state = 'completed', result = ?, finished_at = ?, lease_expires_at = NULL, event_ids = concat_ws(',', event_ids, ?)
-         WHERE id = ? AND state = 'active' AND lease_token = ? AND lease_expires_at > ?`,
-      )
-      .run(result, now, eventId, id, item.token, now);
+    const { changes } = this.db.query(COMPLETE_UNDER_LEASE).run(result, now, eventId, id, item.token, now);
     if (changes === 0) return null;
     const { token: _token, ...row } = leased;
-    return this.completed(row, now, this.changes.eventId());
+    return this.completed({ ...row, state: "completed", finished_at: now }, now, this.changes.eventId());
   }
 
   /** What a completion changes besides the job's row: its counts, event, worker's figures and lane. */
