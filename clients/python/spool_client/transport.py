@@ -51,8 +51,9 @@ class Connection:
     ``http.client``, which reads its chunks as they come.
     """
 
-    def __init__(self, scheme: str, host: str, port: Optional[int], tls: Optional[ssl.SSLContext] = None) -> None:
-        self._scheme, self._host, self._port, self._tls = scheme, host, port, tls
+    def __init__(self, host: str, port: Optional[int], tls: Optional[ssl.SSLContext]) -> None:
+        """``tls``: the context an https: server's certificate is checked with; None for http:."""
+        self._host, self._port, self._tls = host, port, tls
         self._conn: Optional[http.client.HTTPConnection] = None
         self._sock: Optional[socket.socket] = None
         self._reader: Any = None
@@ -85,12 +86,12 @@ class Connection:
             sock = None
         if sock is None:
             host = self._host[1:-1] if self._host.startswith("[") else self._host
-            port = self._port or (443 if self._scheme == "https" else 80)
+            port = self._port or (80 if self._tls is None else 443)
             sock = socket.create_connection((host, port), timeout)
             try:
                 sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-                if self._scheme == "https":
-                    sock = (self._tls or ssl.create_default_context()).wrap_socket(sock, server_hostname=host)
+                if self._tls is not None:
+                    sock = self._tls.wrap_socket(sock, server_hostname=host)
             except BaseException:
                 sock.close()
                 raise
@@ -141,7 +142,7 @@ class Connection:
             conn.close()
             conn = None
         if conn is None:
-            if self._scheme == "https":
+            if self._tls is not None:
                 conn = http.client.HTTPSConnection(self._host, self._port, timeout=timeout, context=self._tls)
             else:
                 conn = http.client.HTTPConnection(self._host, self._port, timeout=timeout)
@@ -278,12 +279,11 @@ class Transport:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError(f"spool URL must be http(s)://host[:port]: {url!r}")
-        self._scheme = parts.scheme
         self._host = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
         self._port = parts.port
         self._prefix = parts.path.rstrip("/")
         # One context for every connection: made once, it reads the trusted certificates once.
-        self._tls = (ssl_context or ssl.create_default_context()) if self._scheme == "https" else None
+        self._tls = (ssl_context or ssl.create_default_context()) if parts.scheme == "https" else None
         self.timeout = timeout
         self._headers = {"user-agent": f"spool-python/{VERSION}", "accept": "application/json", **{k.lower(): v for k, v in (headers or {}).items()}}
         if token:
@@ -294,7 +294,7 @@ class Transport:
 
     def connection(self) -> Connection:
         """A connection of its own, e.g. for a long poll another thread may need to abort."""
-        return Connection(self._scheme, self._host, self._port, self._tls)
+        return Connection(self._host, self._port, self._tls)
 
     def _thread_connection(self) -> Connection:
         conn = getattr(self._local, "conn", None)
