@@ -18,11 +18,12 @@ export function caFetch(ca) {
     }
     // Not literals, so bundlers for browsers leave them alone.
     const load = (name) => import(name);
+    let modules = null;
     return (async (input, init = {}) => {
         const url = new URL(String(input));
         if (url.protocol !== "https:")
             return fetch(input, init);
-        const [https, { Readable }] = await Promise.all([load("node:https"), load("node:stream")]);
+        const [https, { Readable }] = await (modules ??= Promise.all([load("node:https"), load("node:stream")]));
         return new Promise((resolve, reject) => {
             const options = { method: init.method ?? "GET", headers: (init.headers ?? {}), ca, signal: init.signal ?? undefined };
             const req = https.request(url, options, (res) => {

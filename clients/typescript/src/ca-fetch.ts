@@ -34,10 +34,11 @@ export function caFetch(ca: string | string[]): Fetch {
   }
   // Not literals, so bundlers for browsers leave them alone.
   const load = <T>(name: string) => import(name) as Promise<T>;
+  let modules: Promise<[Https, Stream]> | null = null;
   return (async (input: string | URL | Request, init: RequestInit = {}) => {
     const url = new URL(String(input));
     if (url.protocol !== "https:") return fetch(input, init);
-    const [https, { Readable }] = await Promise.all([load<Https>("node:https"), load<Stream>("node:stream")]);
+    const [https, { Readable }] = await (modules ??= Promise.all([load<Https>("node:https"), load<Stream>("node:stream")]));
     return new Promise<Response>((resolve, reject) => {
       const options = { method: init.method ?? "GET", headers: (init.headers ?? {}) as Record<string, string>, ca, signal: init.signal ?? undefined };
       const req = https.request(url, options, (res) => {
