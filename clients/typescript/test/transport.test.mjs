@@ -132,6 +132,45 @@ test("an answer in many pieces: a head split across them, a long body, a long ch
   }
 });
 
+test("text beyond ASCII both ways: a request's length counts its UTF-8 bytes, and an answer's characters split between pieces come whole", async () => {
+  const text = "é ß 日本語 🙂 \u{10ffff} end";
+  const received = [];
+  const sockets = new Set();
+  // Reads each request whole by its content-length, answers its payload with each of three characters split between pieces.
+  const server = createNetServer();
+  server.on("connection", (socket) => {
+    sockets.add(socket);
+    let buffered = Buffer.alloc(0);
+    socket.on("data", async (data) => {
+      buffered = Buffer.concat([buffered, data]);
+      const headEnd = buffered.indexOf("\r\n\r\n");
+      if (headEnd < 0) return;
+      const length = Number(/content-length: (\d+)/i.exec(buffered.subarray(0, headEnd).toString("latin1"))[1]);
+      if (buffered.length < headEnd + 4 + length) return;
+      // Exactly the declared bytes make the body: a length counted in characters would leave some over.
+      if (buffered.length !== headEnd + 4 + length) return (received.push({ declared: length, sent: buffered.length - headEnd - 4 }), socket.destroy());
+      const payload = JSON.parse(buffered.subarray(headEnd + 4).toString("utf8")).payload;
+      received.push(payload);
+      buffered = Buffer.alloc(0);
+      let body = Buffer.from(JSON.stringify({ id: "1", queue: "q", state: "waiting", payload }), "utf8");
+      socket.write(`HTTP/1.1 201 Created\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n`);
+      for (const char of ["é", "日", "🙂"]) {
+        const cut = body.indexOf(char) + 1;
+        socket.write(body.subarray(0, cut));
+        body = body.subarray(cut);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      socket.write(body);
+    });
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  servers.push({ close: (done) => (sockets.forEach((socket) => socket.destroy()), server.close(done)) });
+  const client = new SpoolClient({ url: `http://127.0.0.1:${server.address().port}`, retryMs: 0 });
+  const job = await client.enqueue("q", { text }).catch((err) => err);
+  assert.deepEqual(received, [{ text }]);
+  assert.deepEqual(job.payload, { text });
+});
+
 test("a refused connection and an answer cut off are SpoolConnectionErrors; an abort rejects with the signal's reason", async () => {
   const { url: closedUrl, server: closed } = await serve(answerJob);
   await new Promise((resolve) => closed.close(resolve));
