@@ -99,10 +99,21 @@ describe("alert lifecycle", () => {
     world.clock.advance(1);
     const tick = await monitor.healthTick();
     expect(tick).toMatchObject({ score: 70, status: "degraded" });
-    expect((await firing(world, "worker_down")).map((a) => [a.subject, a.severity])).toEqual([["q", "error"]]);
+    expect((await firing(world, "worker_down")).map((a) => [a.subject, a.severity, a.message])).toEqual([
+      ["q", "error", "queue q has runnable jobs but no worker taking its jobs has been seen for 60 s"],
+    ]);
     await workerSeen(world, ["q"], "w2");
     await monitor.healthTick();
     expect(await firing(world, "worker_down")).toEqual([]);
+  });
+
+  test("worker_down on a queue no known worker takes: its workers moved to other queues, or there never were any", async () => {
+    world = new MonitorWorld();
+    const monitor = monitorOf(world);
+    await workerSeen(world, ["other"]);
+    await world.enqueue("q");
+    await monitor.healthTick();
+    expect((await firing(world, "worker_down")).map((a) => a.message)).toEqual(["queue q has runnable jobs but no worker taking its jobs is known"]);
   });
 
   test("stalled_jobs fires when a lease expires and resolves an hour later", async () => {

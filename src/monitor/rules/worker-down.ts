@@ -11,12 +11,13 @@ export const workerDown: AlertRule = {
       .filter((q) => !input.workers.some((w) => w.queues.includes(q.name) && input.now - w.lastSeenAt <= t.workerDownMs))
       .map((q) => {
         const last = Math.max(-Infinity, ...input.workers.filter((w) => w.queues.includes(q.name)).map((w) => w.lastSeenAt));
-        const since = Number.isFinite(last) ? `for ${Math.round((input.now - last) / 1000)} s` : "ever";
+        // A worker's record lists the queues of its last claim: one that moved to other queues no longer counts here.
+        const seen = Number.isFinite(last) ? `has been seen for ${Math.round((input.now - last) / 1000)} s` : "is known";
         return {
           rule: "worker_down",
           subject: q.name,
           severity: "error",
-          message: `queue ${q.name} has runnable jobs but no worker has been seen ${since}`,
+          message: `queue ${q.name} has runnable jobs but no worker taking its jobs ${seen}`,
           value: Number.isFinite(last) ? input.now - last : null,
           threshold: t.workerDownMs,
         };
