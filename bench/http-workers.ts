@@ -1,4 +1,5 @@
 /** HTTP pull workers in their own process: `bun bench/http-workers.ts CONFIG_JSON` prints `{completed, ms, cpuMs}`. */
+import { Http } from "../clients/typescript/dist/http.js";
 
 export type HttpWorkersConfig = {
   /** Servers of one queue; loop w talks to urls[w % urls.length]. */
@@ -8,16 +9,27 @@ export type HttpWorkersConfig = {
   max: number;
   /** Finish the jobs just run with the next claim (its `finished`), instead of a complete request of their own. */
   finishInClaim?: boolean;
+  /** The HTTP client: Bun's fetch (default), or spool/client's own (its Http, on sockets of its own). */
+  client?: "fetch" | "spool/client";
   timeoutMs: number;
 };
 
 type Claimed = { id: string; lease: { token: string } };
 type Outcome = { outcome: string };
 
-async function post<T>(url: string, body: unknown): Promise<T> {
+async function viaFetch<T>(url: string, body: unknown): Promise<T> {
   const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
   if (!res.ok) throw new Error(`POST ${url} → ${res.status} ${await res.text()}`);
   return (await res.json()) as T;
+}
+
+/** spool/client's requests, one client per server (its kept-alive sockets are per client). */
+const clients = new Map<string, Http>();
+async function viaClient<T>(url: string, body: unknown): Promise<T> {
+  const { origin, pathname } = new URL(url);
+  let http = clients.get(origin);
+  if (!http) clients.set(origin, (http = new Http({ url: origin, retryMs: 0 })));
+  return (await http.request<T>("POST", pathname, { body })).data;
 }
 
 const noop = async (_job: Claimed) => {};
@@ -70,6 +82,7 @@ if (!config?.urls?.length) {
   console.error("usage: bun bench/http-workers.ts CONFIG_JSON");
   process.exit(2);
 }
+const post: <T>(url: string, body: unknown) => Promise<T> = config.client === "spool/client" ? viaClient : viaFetch;
 const loop = config.finishInClaim ? runLoopFinishingInClaim : runLoop;
 const cpu0 = process.cpuUsage();
 const t0 = performance.now();

@@ -83,13 +83,16 @@ function sections(o: BenchOptions): Section[] {
     {
       title: "End-to-end no-op jobs over HTTP pull workers (separate process) vs BullMQ Worker at the same jobs in flight",
       unit: "jobs/s",
-      note: "each worker loop claims up to N and finishes what it ran with its next claim (its `finished`), as spool's clients do: one request per claim; the last row completes each job with a request of its own",
+      note:
+        "each worker loop claims up to N and finishes what it ran with its next claim (its `finished`), as spool's clients do: one request per claim; the loops send their requests with Bun's fetch, " +
+        "except the two rows on spool/client's HTTP (its own kept-alive sockets); the last row completes each job with a request of its own",
       rows: [
         ...HTTP_SHAPES.map(({ loops, max }) => ({
           label: `${loops} worker${loops > 1 ? "s" : ""} × claim ${max} (in flight ${loops * max})`,
           spool: `http.${loops}x${max}`,
           other: `e2e.c${loops * max}`,
         })),
+        ...[1, 10].map((max) => ({ label: `1 worker × claim ${max} on spool/client's HTTP (in flight ${max})`, spool: `http.1x${max}.client`, other: `e2e.c${max}` })),
         { label: "1 worker × claim 1, then POST /v1/jobs/{id}/complete (two requests per job)", spool: "http.1x1.own-complete", other: "e2e.c1" },
       ],
     },

@@ -100,7 +100,7 @@ async function runScenarios(url: string, o: BenchOptions): Promise<Figure[]> {
   progress(`spool HTTP enqueue, batches of 1000 per request: ${fmtRate(enqueueRate)}`);
 
   /** Drains o.jobs jobs through HTTP workers of one shape, recorded as the figure `id`. */
-  const measure = async (id: string, label: string, shape: { loops: number; max: number; finishInClaim: boolean }) => {
+  const measure = async (id: string, label: string, shape: { loops: number; max: number; finishInClaim: boolean; client?: HttpWorkersConfig["client"] }) => {
     const queue = id.replaceAll(".", "-");
     await enqueueBatches(url, queue, o.jobs);
     const { completed, ms } = await runWorkers({ urls: [url], queue, ...shape, timeoutMs: o.scenarioTimeoutMs });
@@ -111,6 +111,10 @@ async function runScenarios(url: string, o: BenchOptions): Promise<Figure[]> {
   // The jobs a worker ran are finished with its next claim (its `finished`), as both clients do.
   for (const { loops, max } of HTTP_SHAPES) {
     await measure(`http.${loops}x${max}`, `HTTP ${loops} worker(s) × claim ${max}`, { loops, max, finishInClaim: true });
+  }
+  // The same loops on spool/client's HTTP (its own sockets) instead of fetch: what a worker on spool/client pays per request.
+  for (const max of [1, 10]) {
+    await measure(`http.1x${max}.client`, `HTTP 1 worker × claim ${max} on spool/client's HTTP`, { loops: 1, max, finishInClaim: true, client: "spool/client" });
   }
   // For comparison, a worker that completes each job with a request of its own: two per job.
   await measure("http.1x1.own-complete", "HTTP 1 worker × claim 1, completing with a request of its own", { loops: 1, max: 1, finishInClaim: false });
