@@ -4,7 +4,7 @@ export type BenchOptions = {
   /** Small figures for a smoke run. */
   quick: boolean;
   /**
-   * Rounds of the in-process throughput suites (spool-core, bullmq, bunqueue) and of the redis suite's
+   * Rounds of the throughput suites (spool-core, bullmq, bunqueue, spool-http) and of the redis suite's
    * scenarios (run inside it, engines interleaved); each figure is the median of its rounds.
    */
   rounds: number;
@@ -26,8 +26,12 @@ export const SUITES = [
   "spool-core", "bullmq", "bunqueue", "spool-http", "spool-latency", "bullmq-latency", "spool-start", "bullmq-start", "dashboard-pages", "dashboard-overhead", "redis", "clients",
 ] as const;
 export type SuiteName = (typeof SUITES)[number];
-/** The in-process throughput suites, compared engine to engine; they run in rounds (the others once). */
-export const ROUND_SUITES: readonly SuiteName[] = ["spool-core", "bullmq", "bunqueue"];
+/**
+ * The throughput suites compared engine to engine: in-process (spool-core, bullmq, bunqueue) and
+ * spool's HTTP workers, whose rows are set against BullMQ's in-process worker; they run in
+ * rounds, interleaved (the others once).
+ */
+export const ROUND_SUITES: readonly SuiteName[] = ["spool-core", "bullmq", "bunqueue", "spool-http"];
 
 const FULL: BenchOptions = { quick: false, rounds: 3, jobs: 20_000, singleJobs: 10_000, rows: 1_000_000, samples: 2_000, scenarioTimeoutMs: 180_000, only: [] };
 const QUICK: BenchOptions = { quick: true, rounds: 1, jobs: 2_000, singleJobs: 1_000, rows: 20_000, samples: 300, scenarioTimeoutMs: 60_000, only: [] };

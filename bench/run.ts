@@ -64,16 +64,16 @@ const options = parseOptions(Bun.argv.slice(2));
 const startedAt = new Date();
 const header = [`spool vs BullMQ and bunqueue — ${startedAt.toISOString()}`, ...machine()];
 header.push(
-  `in-process throughput: median of ${options.rounds} round(s), spool, BullMQ and bunqueue interleaved round by round; HTTP and clients: one round; jobs per scenario: ${options.jobs}; ` +
+  `in-process and HTTP throughput: median of ${options.rounds} round(s), spool, BullMQ, bunqueue and spool's HTTP workers interleaved round by round; clients: one round; jobs per scenario: ${options.jobs}; ` +
     `one-at-a-time enqueue: ${options.singleJobs}`,
   `latency samples: ${options.samples} per case; backlog: ${options.rows} waiting + ${options.rows} completed rows`,
   "BullMQ and bunqueue keep finished jobs (removeOnComplete: false, removeOnFail: false), as spool keeps finished rows.",
 );
 
-// The in-process throughput suites run interleaved, one round after another, each round
-// starting one engine later (spool, BullMQ, bunqueue; then BullMQ, bunqueue, spool; …), so
-// that a change in the machine's load hits every engine alike and each takes every place in
-// the order; each figure is the median of its rounds. The other suites run once, after them.
+// The throughput suites run interleaved, one round after another, each round starting one
+// suite later (spool, BullMQ, bunqueue, HTTP; then BullMQ, bunqueue, HTTP, spool; …), so that a
+// change in the machine's load hits every engine alike and each takes every place in the
+// order; each figure is the median of its rounds. The other suites run once, after them.
 const selected = selectedSuites(options);
 const inRounds = selected.filter((s) => ROUND_SUITES.includes(s));
 const plan = [
