@@ -54,8 +54,14 @@ export async function runDashboardPages(o: BenchOptions): Promise<Figure[]> {
   return timePages(server, job!.id, o.quick ? 20 : 100);
 }
 
-/** End-to-end throughput of the in-process worker (concurrency 10) on the server's store, with `dashboards` open. */
-async function drainWithDashboards(server: RunningServer, n: number, dashboards: number, timeoutMs: number): Promise<{ rate: number; pages: number }> {
+/**
+ * End-to-end throughput of the in-process worker (concurrency 10) on the server's store, with
+ * `dashboards` open; and this process's CPU time per job over the same window (the server, its
+ * worker, and what it spends answering the dashboards, whose own process is not counted).
+ */
+async function drainWithDashboards(
+  server: RunningServer, n: number, dashboards: number, timeoutMs: number,
+): Promise<{ rate: number; cpuUsPerJob: number; pages: number }> {
   const queue = `e2e-${dashboards}-${crypto.randomUUID().slice(0, 8)}`;
   await enqueueBatches(server.service, queue, n);
   const clients = dashboards === 0 ? null : Bun.spawn([process.execPath, join(import.meta.dir, "dashboard-clients.ts"), server.url, String(dashboards)], { stdout: "pipe", stderr: "inherit" });
@@ -63,6 +69,7 @@ async function drainWithDashboards(server: RunningServer, n: number, dashboards:
   // cases start as long after the enqueue (its checkpoint and garbage settled).
   await Bun.sleep(1000);
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   const done = await drainWithWorker(server.store, queue, 10, n, performance.now() + timeoutMs);
   // Folding the run's events into the aggregates is owed with or without a dashboard (the health
   // run does it every 30 s, and what it costs is monitoring's, measured by monitor-overhead.ts).
@@ -70,6 +77,7 @@ async function drainWithDashboards(server: RunningServer, n: number, dashboards:
   // that from counting as theirs.
   await server.monitor.stats();
   const ms = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
   let pages = 0;
   if (clients) {
     clients.kill("SIGTERM");
@@ -77,7 +85,7 @@ async function drainWithDashboards(server: RunningServer, n: number, dashboards:
     await stopProcess(clients, 5000);
   }
   if (done !== n) throw new Error(`with ${dashboards} dashboards: completed ${done} of ${n}`);
-  return { rate: rate(n, ms), pages };
+  return { rate: rate(n, ms), cpuUsPerJob: (cpu.user + cpu.system) / n, pages };
 }
 
 export async function runDashboardOverhead(o: BenchOptions): Promise<Figure[]> {
@@ -87,22 +95,31 @@ export async function runDashboardOverhead(o: BenchOptions): Promise<Figure[]> {
   const jobs = o.jobs * 5;
   const without: number[] = [];
   const withOpen: number[] = [];
+  const cpuWithout: number[] = [];
+  const cpuWithOpen: number[] = [];
   for (let round = 0; round < rounds; round++) {
     // Alternate which goes first, so a drift in the machine's load hits both alike.
     const order = round % 2 ? [OPEN_DASHBOARDS, 0] : [0, OPEN_DASHBOARDS];
     for (const dashboards of order) {
       const r = await drainWithDashboards(server, jobs, dashboards, o.scenarioTimeoutMs);
       (dashboards ? withOpen : without).push(r.rate);
-      progress(`round ${round + 1}: ${dashboards} dashboards open: ${fmtRate(r.rate)}${dashboards ? `, ${r.pages} pages read` : ""}`);
+      (dashboards ? cpuWithOpen : cpuWithout).push(r.cpuUsPerJob);
+      progress(`round ${round + 1}: ${dashboards} dashboards open: ${fmtRate(r.rate)}, ${r.cpuUsPerJob.toFixed(1)} µs of CPU a job${dashboards ? `, ${r.pages} pages read` : ""}`);
     }
   }
   const [a, b] = [percentile(without, 50), percentile(withOpen, 50)];
   // The cost is taken round by round, each round's two cases run back to back: the medians of
   // each case apart follow the machine when its speed shifts halfway through the rounds.
   const costs = without.map((none, i) => (1 - withOpen[i]! / none) * 100);
+  // The same in CPU time per job, which a busy machine moves less than a rate: what the
+  // dashboards take from the server, without the contention of their own process here.
+  const cpuCosts = cpuWithout.map((none, i) => (cpuWithOpen[i]! / none - 1) * 100);
   return [
     { id: "dashboard.e2e.none", engine: "spool", value: a, unit: "jobs/s" },
     { id: `dashboard.e2e.open${OPEN_DASHBOARDS}`, engine: "spool", value: b, unit: "jobs/s" },
     { id: "dashboard.e2e.cost", engine: "spool", value: percentile(costs, 50), unit: "%" },
+    { id: "dashboard.cpu.none", engine: "spool", value: percentile(cpuWithout, 50), unit: "µs" },
+    { id: `dashboard.cpu.open${OPEN_DASHBOARDS}`, engine: "spool", value: percentile(cpuWithOpen, 50), unit: "µs" },
+    { id: "dashboard.cpu.cost", engine: "spool", value: percentile(cpuCosts, 50), unit: "%" },
   ];
 }

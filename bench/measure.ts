@@ -3,7 +3,7 @@
 export type Engine = "spool" | "bullmq" | "bunqueue";
 
 /** One measured number; figures with the same id are compared across engines. */
-export type Figure = { id: string; engine: Engine; value: number; unit: "jobs/s" | "ms" | "%" };
+export type Figure = { id: string; engine: Engine; value: number; unit: "jobs/s" | "ms" | "µs" | "%" };
 
 export const rate = (jobs: number, ms: number) => (jobs * 1000) / ms;
 
