@@ -4,11 +4,11 @@
  * client's process about half the CPU it does through node:http under Node (95–110 against
  * 170–205 µs for a claim answered with ten jobs) and through fetch under Bun (84–100 against
  * 148–157 µs; Bun's node:http costs more still). A request goes out as one string (its length
- * counted here, not by encoding it), and an answer is searched and decoded by the socket's own
- * Buffer methods: a claim with one job, one request at a time, 125 → 100 µs of the client's
- * CPU under Bun and Node alike, where fetch takes 117–125 µs. Each socket carries one request
- * at a time; idle ones are kept for the next request while the server keeps them open. Deno and
- * browsers use fetch.
+ * from Buffer.byteLength, not from encoding it), and an answer is searched and decoded by the
+ * socket's own Buffer methods: a claim with one job, one request at a time, 125 → 100 µs of the
+ * client's CPU under Bun and Node alike, where fetch takes 117–125 µs. Each socket carries one
+ * request at a time; idle ones are kept for the next request while the server keeps them open.
+ * Deno and browsers use fetch.
  */
 import { type Transport } from "./transport.js";
 /**

@@ -4,11 +4,11 @@
  * client's process about half the CPU it does through node:http under Node (95–110 against
  * 170–205 µs for a claim answered with ten jobs) and through fetch under Bun (84–100 against
  * 148–157 µs; Bun's node:http costs more still). A request goes out as one string (its length
- * counted here, not by encoding it), and an answer is searched and decoded by the socket's own
- * Buffer methods: a claim with one job, one request at a time, 125 → 100 µs of the client's
- * CPU under Bun and Node alike, where fetch takes 117–125 µs. Each socket carries one request
- * at a time; idle ones are kept for the next request while the server keeps them open. Deno and
- * browsers use fetch.
+ * from Buffer.byteLength, not from encoding it), and an answer is searched and decoded by the
+ * socket's own Buffer methods: a claim with one job, one request at a time, 125 → 100 µs of the
+ * client's CPU under Bun and Node alike, where fetch takes 117–125 µs. Each socket carries one
+ * request at a time; idle ones are kept for the next request while the server keeps them open.
+ * Deno and browsers use fetch.
  */
 import { TransportError } from "./transport.js";
 /** Idle sockets kept for later requests: as many as a busy worker has requests out at once. */
@@ -16,8 +16,8 @@ const MAX_IDLE = 16;
 /** Bounds on an answer's head, as HTTP servers and clients keep them. */
 const MAX_HEAD_BYTES = 64 * 1024;
 const proc = globalThis.process;
-/** Buffer's concat: the runtimes this transport runs under have Buffer as a global. */
-const concat = (parts) => globalThis.Buffer.concat(parts);
+/** The parts of Buffer used here: the runtimes this transport runs under have it as a global. */
+const NodeBuffer = globalThis.Buffer;
 /**
  * A transport on sockets where this is Node or Bun and `base` an http: or https: URL; null
  * elsewhere, and under Bun when the environment names a proxy for the URL's scheme, which Bun's
@@ -55,7 +55,7 @@ export function socketTransport(base, ca) {
     return async (method, url, headers, body, signal) => {
         if (signal?.aborted)
             throw signal.reason;
-        const request = requestBytes(method, prefix + url.slice(base.length), origin.host, headers, body);
+        const request = requestText(method, prefix + url.slice(base.length), origin.host, headers, body);
         let conn = takeIdle(idle) ?? (await open());
         let answer;
         try {
@@ -82,7 +82,7 @@ function takeIdle(idle) {
             return conn;
     return null;
 }
-function requestBytes(method, target, host, headers, body) {
+function requestText(method, target, host, headers, body) {
     let head = `${method} ${target} HTTP/1.1\r\nhost: ${host}\r\n`;
     for (const name in headers) {
         const value = headers[name];
@@ -92,23 +92,7 @@ function requestBytes(method, target, host, headers, body) {
     }
     if (body === undefined)
         return `${head}\r\n`;
-    return `${head}content-length: ${utf8Length(body)}\r\n\r\n${body}`;
-}
-/** How many bytes `text` takes as UTF-8. */
-function utf8Length(text) {
-    let bytes = text.length;
-    for (let i = 0; i < text.length; i++) {
-        const code = text.charCodeAt(i);
-        if (code < 0x80)
-            continue;
-        if (code < 0x800)
-            bytes += 1;
-        else if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00)
-            (bytes += 2), i++;
-        else
-            bytes += 2;
-    }
-    return bytes;
+    return `${head}content-length: ${NodeBuffer.byteLength(body, "utf8")}\r\n\r\n${body}`;
 }
 /** A socket kept from an earlier request, found closed before any of the answer came. */
 class StaleSocket extends Error {
@@ -161,7 +145,7 @@ class Connection {
     /** The bytes received so far as one array (kept as the only chunk). */
     joined() {
         if (this.chunks.length !== 1)
-            this.chunks = [concat(this.chunks)];
+            this.chunks = [NodeBuffer.concat(this.chunks)];
         return this.chunks[0];
     }
     /** Kept for a later request: an idle socket does not keep the process alive. */
@@ -299,7 +283,7 @@ function dechunk(bytes) {
             throw new TransportError("a malformed chunk size", false);
         // The last chunk, then trailers (if any) up to an empty line.
         if (size === 0)
-            return bytes.indexOf("\r\n\r\n", lineEnd) < 0 ? null : concat(parts);
+            return bytes.indexOf("\r\n\r\n", lineEnd) < 0 ? null : NodeBuffer.concat(parts);
         const start = lineEnd + 2;
         if (bytes.length < start + size + 2)
             return null;
