@@ -43,8 +43,6 @@ const AREAS: [string, (it: ContractCase) => void][] = [
 export type StoreContractOptions = {
   /** Opens a second store over the same data as the given one (a second process's view), for the race cases. */
   twin: (store: Store) => Store;
-  /** Case name → the reason this store cannot pass it yet. Every skip must name a real case. */
-  skip?: Record<string, string>;
 };
 
 /**
@@ -53,7 +51,6 @@ export type StoreContractOptions = {
  * when it ends.
  */
 export function runStoreContract(name: string, makeStore: () => Promise<Store>, options: StoreContractOptions): void {
-  const skip = options.skip ?? {};
   const areas = AREAS.map(([area, register]) => {
     const cases: [string, (ctx: Ctx) => Promise<void>][] = [];
     register((caseName, body) => cases.push([caseName, body]));
@@ -62,18 +59,11 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>, 
   const names = areas.flatMap((a) => a.cases.map(([caseName]) => caseName));
   const duplicate = names.find((n, i) => names.indexOf(n) !== i);
   if (duplicate !== undefined) throw new Error(`duplicate store-contract case "${duplicate}"`);
-  const unknown = Object.keys(skip).filter((s) => !names.includes(s));
-  if (unknown.length) throw new Error(`store contract skips name no case: ${unknown.join(", ")}`);
 
   describe(`store contract: ${name}`, () => {
     for (const { area, cases } of areas) {
       describe(area, () => {
         for (const [caseName, body] of cases) {
-          const reason = skip[caseName];
-          if (reason !== undefined) {
-            test.skip(`${caseName} (skipped for ${name}: ${reason})`, () => {});
-            continue;
-          }
           test(caseName, async () => {
             const ctx = new Ctx(await makeStore(), options.twin);
             try {
