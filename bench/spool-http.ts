@@ -100,7 +100,7 @@ async function runScenarios(url: string, o: BenchOptions): Promise<Figure[]> {
   progress(`spool HTTP enqueue, batches of 1000 per request: ${fmtRate(enqueueRate)}`);
 
   /** Drains o.jobs jobs through HTTP workers of one shape, recorded as the figure `id`. */
-  const measure = async (id: string, label: string, shape: { loops: number; max: number; finishInClaim: boolean; client?: HttpWorkersConfig["client"] }) => {
+  const measure = async (id: string, label: string, shape: Pick<HttpWorkersConfig, "loops" | "max" | "finishInClaim" | "client">) => {
     const queue = id.replaceAll(".", "-");
     await enqueueBatches(url, queue, o.jobs);
     const { completed, ms } = await runWorkers({ urls: [url], queue, ...shape, timeoutMs: o.scenarioTimeoutMs });
