@@ -96,6 +96,17 @@ describe("outcomes", () => {
     expect(failed.errors[0].message).toContain("disk quota exceeded");
   });
 
+  test("a failure while a claim is out (a free slot long-polling) is reported on its own and recorded at once", async () => {
+    const cmd = script("bad2.sh", `echo "no such file" >&2\nexit 2`);
+    const { proc, stderr } = startWorker("bad2", cmd, ["--concurrency", "2"]);
+    const { id } = await enqueue("bad2", { payload: 1, maxAttempts: 1 });
+    const failed = await jobIn(id, ["failed"], 5_000);
+    expect(failed.errors[0]).toMatchObject({ type: "exit_2", attempt: 1 });
+    proc.kill("SIGTERM");
+    await proc.exited;
+    expect(await stderr).not.toContain("could not report");
+  });
+
   test("runs up to --concurrency commands at once", async () => {
     const cmd = script("slow.sh", `echo start >> "$TEST_DIR/log"\nsleep 0.3\necho end >> "$TEST_DIR/log"`);
     startWorker("par", cmd, ["--concurrency", "3"]);

@@ -122,7 +122,9 @@ export class ExecWorker {
   private async sendAlone({ item, line }: Finished): Promise<void> {
     try {
       if ("error" in item) {
-        const answer = await this.client.fail(item.id, item);
+        // The job's id goes in the path: the fail request's body refuses fields it does not know.
+        const { id, ...failure } = item;
+        const answer = await this.client.fail(id, failure);
         return this.log(line(answer === LOST ? "lease_lost" : answer));
       }
       const answer = await this.client.complete(item.id, item.token, item.result);
