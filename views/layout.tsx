@@ -22,7 +22,8 @@ function isCurrent(section: Section, path: string): boolean {
   return section === "/" ? path === "/" : path === section || path.startsWith(section + "/");
 }
 
-export function Layout({ title, children }: { title: string; children: Child }) {
+/** `flash`: a message to show as the page opens (an action's, carried across its redirect). */
+export function Layout({ title, flash, children }: { title: string; flash?: Child; children: Child }) {
   const ui = useUi();
   const path = ui.url.split("?")[0]!;
   const assets = (name: string) => `/assets/${name}?v=${ui.version}`;
@@ -66,7 +67,7 @@ export function Layout({ title, children }: { title: string; children: Child }) 
         <main id="main" data-live hx-get={ui.url} hx-trigger="spool:refresh" hx-select="#main" hx-swap="outerMorph" tabindex={-1}>
           {children}
         </main>
-        <div id="flash" aria-live="polite"></div>
+        <div id="flash" aria-live="polite">{flash}</div>
       </body>
     </html>
   );
@@ -95,11 +96,16 @@ export function PageHead({ title, crumbs = [], sub, children }: { title: Child; 
   );
 }
 
-/** A flash message: what an action did, or why it could not. */
+/**
+ * A flash message: what an action did, or why it could not. The dashboard's script dismisses
+ * one that says it worked after a few seconds and keeps at most a few; a refusal stays until
+ * closed.
+ */
 export function Flash({ ok, children }: { ok: boolean; children: Child }) {
   return (
     <div class={`flash ${ok ? "ok" : "bad"}`} role={ok ? "status" : "alert"} data-flash>
-      {children}
+      <div class="flash-text">{children}</div>
+      <button type="button" class="flash-close" data-dismiss aria-label="Dismiss" title="Dismiss">×</button>
     </div>
   );
 }

@@ -6,6 +6,7 @@ import { may } from "../api/auth.ts";
 import type { ApiDeps, ApiEnv } from "../api/env.ts";
 import { SpoolError } from "../core/errors.ts";
 import { Flash, Layout } from "../../views/layout.tsx";
+import { pageOf } from "./guard.ts";
 import { UiContext, type Ui } from "../../views/ui-context.ts";
 
 export type WebContext = Context<ApiEnv>;
@@ -26,14 +27,52 @@ export function uiOf(c: WebContext, deps: ApiDeps): Ui {
   };
 }
 
+/**
+ * What an action said, carried across the redirect that follows a plain form post (no
+ * JavaScript) or a deletion, to be shown once by the next page: `{ok, text}`, URI-encoded.
+ */
+const FLASH_COOKIE = "spool_flash";
+
+export function flashCookie(ok: boolean, text: string): string {
+  return `${FLASH_COOKIE}=${encodeURIComponent(JSON.stringify({ ok, text }))}; Path=/; HttpOnly; SameSite=Lax; Max-Age=60`;
+}
+
+/** The flash a redirect carried to this page, if any (its cookie is cleared with the answer). */
+function carriedFlash(c: WebContext): { ok: boolean; text: string } | null {
+  const raw = c.req.header("cookie")?.match(new RegExp(`(?:^|;\\s*)${FLASH_COOKIE}=([^;]*)`))?.[1];
+  if (!raw) return null;
+  try {
+    const { ok, text } = JSON.parse(decodeURIComponent(raw));
+    return typeof text === "string" ? { ok: ok === true, text } : null;
+  } catch {
+    return null;
+  }
+}
+
 /** A whole page: one HTML document whose #main is also what live refreshes swap. */
 export async function page(c: WebContext, deps: ApiDeps, title: string, body: Child, status = 200) {
+  const carried = carriedFlash(c);
   const html = await (
     <UiContext.Provider value={uiOf(c, deps)}>
-      <Layout title={title}>{body}</Layout>
+      <Layout title={title} flash={carried && <Flash ok={carried.ok}>{carried.text}</Flash>}>{body}</Layout>
     </UiContext.Provider>
   );
-  return c.html("<!doctype html>" + html, status as 200, { "cache-control": "no-store" });
+  const headers: Record<string, string> = { "cache-control": "no-store" };
+  if (carried) headers["set-cookie"] = `${FLASH_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0`;
+  return c.html("<!doctype html>" + html, status as 200, headers);
+}
+
+/** Sends the browser to `to` (303), the action's message going with it to be shown there. */
+export async function redirectWithFlash(c: WebContext, to: string, ok: boolean, message: Child) {
+  c.header("set-cookie", flashCookie(ok, await textOf(message)));
+  return c.redirect(to, 303);
+}
+
+/** A message's text, without markup. */
+async function textOf(message: Child): Promise<string> {
+  if (typeof message === "string") return message;
+  const html = String(await <>{message}</>);
+  return html.replace(/<[^>]*>/g, "").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, "&");
 }
 
 /** A fragment rendered with the caller's context (no layout). */
@@ -44,8 +83,8 @@ export async function fragment(c: WebContext, deps: ApiDeps, body: Child, status
 
 /**
  * Runs a dashboard action and answers with a flash message. htmx shows it and refreshes the
- * page's live region (HX-Trigger); a plain form post is sent back to the page it came from.
- * Refusals keep their status and say why.
+ * page's live region (HX-Trigger); a plain form post is sent back to the page it came from,
+ * which shows the message. Refusals keep their status and say why.
  */
 export async function act(c: WebContext, deps: ApiDeps, run: () => Promise<Child>) {
   let ok = true;
@@ -59,21 +98,10 @@ export async function act(c: WebContext, deps: ApiDeps, run: () => Promise<Child
     status = err.status;
     message = err.message;
   }
-  if (!c.req.header("hx-request")) return c.redirect(backTo(c), 303);
+  if (!c.req.header("hx-request")) return redirectWithFlash(c, pageOf(c), ok, message);
   return fragment(c, deps, <Flash ok={ok}>{message}</Flash>, status, ok ? { "HX-Trigger": "spool:changed" } : {});
 }
 
-/** The same-site page a form was posted from, else the overview. */
-function backTo(c: WebContext): string {
-  const referer = c.req.header("referer");
-  if (!referer) return "/";
-  try {
-    const url = new URL(referer);
-    return url.host === new URL(c.req.url).host ? url.pathname + url.search : "/";
-  } catch {
-    return "/";
-  }
-}
 
 /** Form fields of a dashboard post (urlencoded or multipart), as strings. */
 export async function formOf(c: WebContext): Promise<Record<string, string>> {

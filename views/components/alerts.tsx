@@ -45,13 +45,13 @@ export function AlertRow({ alert, deduction }: { alert: Alert; deduction?: numbe
   return (
     <tr id={`alert-${alert.id}`} data-alert={alert.rule}>
       <td><SeverityBadge severity={alert.severity} />{alert.state === "resolved" && <span class="sub">resolved <Ago ms={alert.resolvedAt} /></span>}</td>
-      <td>
+      <td class="wide-sm">
         <strong>{alert.rule}</strong> on <code>{alert.subject}</code>
         <span class="sub">{alert.message}</span>
       </td>
       <td class="hide-sm"><Ago ms={alert.firstSeen} /><span class="sub">last <Ago ms={alert.lastSeen} /></span></td>
-      {deduction !== undefined && <td class="num">{deduction > 0 ? `−${deduction}` : "0"}</td>}
-      <td>
+      {deduction !== undefined && <td class="num" data-label="score">{deduction > 0 ? `−${deduction}` : "0"}</td>}
+      <td class="wide-sm">
         <div class="actions">
           <a href={alertHref(alert)}>See {EVIDENCE[alert.rule] ?? "details"}</a>
           {alert.ackedAt === null && alert.state === "firing"

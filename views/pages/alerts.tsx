@@ -22,7 +22,7 @@ export function AlertsPage({ alerts, filter }: { alerts: Alert[]; filter: Alerts
           ? <p class="empty">{filter === "firing" ? "Nothing is firing." : "No alerts."}</p>
           : (
             <div class="table-wrap">
-              <table>
+              <table class="stack-sm">
                 <thead><tr><th>Severity</th><th>Alert</th><th class="hide-sm">Seen</th><th>Evidence</th></tr></thead>
                 <tbody>
                   {alerts.map((alert) => <AlertRow alert={alert} />)}

@@ -1,5 +1,5 @@
 /** @jsxImportSource hono/jsx */
-/** Overview: is spool well, and if not, why — health and its deductions, workers, counts, charts, alerts, lanes, schedules. */
+/** Overview: is spool well, and if not, why — health and its deductions, workers, counts, charts, alerts, lanes, schedules, paused queues. */
 import type { Alert, BlockedLanes, SeriesPoint } from "../../src/core/monitor-store.ts";
 import type { HealthReport } from "../../src/monitor/health.ts";
 import type { StatsSnapshot } from "../../src/monitor/stats.ts";
@@ -12,6 +12,8 @@ import { Ago, count, duration } from "../components/time.tsx";
 import { PageHead } from "../layout.tsx";
 
 export type LateSchedule = { name: string; queue: string; nextFireAt: number };
+/** A paused queue and how many of its jobs wait for it to resume (waiting, delayed, blocked). */
+export type PausedQueue = { name: string; waiting: number };
 
 export type OverviewData = {
   health: HealthReport;
@@ -22,6 +24,7 @@ export type OverviewData = {
   lastDay: SeriesPoint[];
   blockedLanes: BlockedLanes[];
   lateSchedules: LateSchedule[];
+  pausedQueues: PausedQueue[];
 };
 
 export function OverviewPage({ data }: { data: OverviewData }) {
@@ -77,7 +80,7 @@ export function OverviewPage({ data }: { data: OverviewData }) {
           ? <p class="empty">Nothing is firing.</p>
           : (
             <div class="table-wrap">
-              <table>
+              <table class="stack-sm">
                 <thead><tr><th>Severity</th><th>Alert</th><th class="hide-sm">Since</th><th class="num">Score</th><th>Evidence</th></tr></thead>
                 <tbody>{health.alerts.map((alert) => <AlertRow alert={alert} deduction={data.deductions.find((d) => d.alert.id === alert.id)?.points ?? 0} />)}</tbody>
               </table>
@@ -105,6 +108,18 @@ export function OverviewPage({ data }: { data: OverviewData }) {
               <ul>
                 {data.lateSchedules.map((s) => (
                   <li><a href={`/schedules/${encodeURIComponent(s.name)}`}>{s.name}</a> → <code>{s.queue}</code>, due <Ago ms={s.nextFireAt} /></li>
+                ))}
+              </ul>
+            )}
+        </section>
+        <section class="panel" aria-labelledby="paused">
+          <h2 id="paused">Paused queues</h2>
+          {data.pausedQueues.length === 0
+            ? <p class="empty">No queue is paused.</p>
+            : (
+              <ul>
+                {data.pausedQueues.map((q) => (
+                  <li><a href={`/queues/${encodeURIComponent(q.name)}`}><code>{q.name}</code></a>: {q.waiting === 0 ? "nothing waits" : `${count(q.waiting)} ${q.waiting === 1 ? "job waits" : "jobs wait"}`} for it to resume</li>
                 ))}
               </ul>
             )}

@@ -2,7 +2,7 @@
 /** One queue's jobs: tabs by state with exact counts, key filter and search, keyset paging, charts, bulk actions and the enqueue form. */
 import type { Job } from "../../src/core/job.ts";
 import type { SeriesPoint } from "../../src/core/monitor-store.ts";
-import type { QueueSummary } from "../../src/core/store.ts";
+import { SEARCH_WINDOW, type QueueSummary } from "../../src/core/store.ts";
 import type { WindowStats } from "../../src/monitor/stats.ts";
 import { ThroughputCharts } from "../charts/throughput.tsx";
 import { PausedBadge } from "../components/badges.tsx";
@@ -95,6 +95,18 @@ function HourFigures({ stats }: { stats: WindowStats | null }) {
   );
 }
 
+/**
+ * What an empty list says. A search reads a bounded window of jobs a page (SEARCH_WINDOW), so
+ * an empty page with older jobs left says how far it looked.
+ */
+function emptyListText(filter: QueuePageData["filter"], more: boolean): string {
+  if (filter.q && more) {
+    const looked = filter.cursor ? `the ${count(SEARCH_WINDOW)} jobs searched on this page` : `the newest ${count(SEARCH_WINDOW)} jobs`;
+    return `No match in ${looked}; “Search older jobs” looks further back.`;
+  }
+  return filter.cursor ? "No older jobs." : filter.key || filter.q ? "No job matches these filters." : "No jobs here.";
+}
+
 export function QueuePage({ data }: { data: QueuePageData }) {
   const ui = useUi();
   const { queue, filter } = data;
@@ -119,11 +131,13 @@ export function QueuePage({ data }: { data: QueuePageData }) {
         <Tabs queue={queue} filter={filter} />
         <Filters queue={queue.name} filter={filter} />
         {data.jobs.length === 0
-          ? <p class="empty">{filter.cursor ? "No older jobs." : filtered ? "No job matches these filters." : "No jobs here."}</p>
+          ? <p class="empty">{emptyListText(filter, data.nextCursor !== null)}</p>
           : <JobListTable jobs={data.jobs} />}
         <nav class="pager" aria-label="Pages">
           {filter.cursor && <a href={filterHref(queue.name, { ...filter, cursor: undefined })}>Newest</a>}
-          {data.nextCursor && <a href={filterHref(queue.name, { ...filter, cursor: data.nextCursor })} rel="next" data-older>Older</a>}
+          {data.nextCursor && (
+            <a href={filterHref(queue.name, { ...filter, cursor: data.nextCursor })} rel="next" data-older>{filter.q ? "Search older jobs" : "Older"}</a>
+          )}
         </nav>
         <ApiCalls calls={[listCall(queue.name, filter, data.pageSize)]} summary="API call" />
       </section>

@@ -27,15 +27,15 @@ function QueueRow({ item }: { item: QueueListItem }) {
         <span class="sub"><PausedBadge paused={queue.paused} /> <OwnQueueBadge name={queue.name} /></span>
       </td>
       {STATES.map((state) => (
-        <td class="num" data-count={state}>
+        <td class="num" data-count={state} data-label={state}>
           {queue.counts[state] === 0 ? <span class="muted">0</span> : <a href={`${href}?state=${state}`}>{count(queue.counts[state])}</a>}
         </td>
       ))}
-      <td class="num nowrap" title="completed / failed per minute, last hour">{hour ? `${hour.throughputPerMinute.completed} / ${hour.throughputPerMinute.failed}` : "—"}</td>
-      <td class="num">{percent(hour?.failureRate ?? null)}</td>
-      <td class="num nowrap">{duration(hour?.runTime.p95Ms)}</td>
-      <td>
-        <div class="actions nowrap">
+      <td class="num nowrap" title="completed / failed per minute, last hour" data-label="per min">{hour ? `${hour.throughputPerMinute.completed} / ${hour.throughputPerMinute.failed}` : "—"}</td>
+      <td class="num" data-label="failed %">{percent(hour?.failureRate ?? null)}</td>
+      <td class="num nowrap" data-label="p95 run">{duration(hour?.runTime.p95Ms)}</td>
+      <td class="wide-sm">
+        <div class="actions">
           <QueuePauseAction name={queue.name} paused={queue.paused} />
           {ui.can("admin") && <PurgePicker queue={queue.name} counts={queue.counts} />}
           <a href={`${href}/settings`}>Settings</a>
@@ -56,7 +56,7 @@ export function QueuesPage({ items }: { items: QueueListItem[] }) {
           ? <p class="empty">No queue yet: a queue appears with its first job or its first settings.</p>
           : (
             <div class="table-wrap">
-              <table data-queues>
+              <table class="stack-sm" data-queues>
                 <thead>
                   <tr>
                     <th>Queue</th>

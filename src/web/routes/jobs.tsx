@@ -6,7 +6,7 @@ import { validationFailed } from "../../core/errors.ts";
 import { fireOfKey } from "../../scheduler/fire-plan.ts";
 import { JobPage } from "../../../views/pages/job.tsx";
 import { allow } from "../../api/auth.ts";
-import { act, formOf, page } from "../render.tsx";
+import { act, flashCookie, formOf, page, redirectWithFlash } from "../render.tsx";
 
 /** Events of one job shown on its page; a job retried many times shows its newest ones. */
 const TIMELINE_LIMIT = 200;
@@ -26,7 +26,8 @@ export function registerJobs(web: Hono<ApiEnv>, deps: ApiDeps): void {
       const mode = (await formOf(c)).mode ?? "resume";
       if (mode !== "resume" && mode !== "restart") throw validationFailed(`mode must be resume or restart (got "${mode}")`);
       const job = await service.retry(c.req.param("id"), mode === "restart");
-      return mode === "restart" ? `Job ${job.id} restarts from scratch (${job.state}).` : `Job ${job.id} runs again from its checkpoint (${job.state}).`;
+      if (mode === "restart") return `Job ${job.id} restarts from scratch (${job.state}).`;
+      return job.checkpoint == null ? `Job ${job.id} runs again (${job.state}).` : `Job ${job.id} runs again from its checkpoint (${job.state}).`;
     }),
   );
 
@@ -38,7 +39,8 @@ export function registerJobs(web: Hono<ApiEnv>, deps: ApiDeps): void {
     }),
   );
 
-  // The page of a deleted job is gone: htmx is sent to its queue (HX-Redirect), a plain form post too.
+  // The page of a deleted job is gone: the browser is sent to its queue's page (by HX-Redirect
+  // for htmx, which would otherwise re-read the gone page), and the message goes with it.
   web.post("/jobs/:id/delete", allow("admin"), async (c) => {
     let queuePage: string | null = null;
     const answer = await act(c, deps, async () => {
@@ -48,8 +50,9 @@ export function registerJobs(web: Hono<ApiEnv>, deps: ApiDeps): void {
       return `Deleted job ${job.id}.`;
     });
     if (queuePage === null) return answer;
-    if (!c.req.header("hx-request")) return c.redirect(queuePage, 303);
-    answer.headers.set("HX-Redirect", queuePage);
-    return answer;
+    const message = `Deleted job ${c.req.param("id")}.`;
+    if (!c.req.header("hx-request")) return redirectWithFlash(c, queuePage, true, message);
+    c.header("set-cookie", flashCookie(true, message));
+    return c.body(null, 200, { "HX-Redirect": queuePage });
   });
 }

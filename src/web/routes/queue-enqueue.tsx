@@ -4,6 +4,7 @@ import type { Hono } from "hono";
 import type { ApiDeps, ApiEnv } from "../../api/env.ts";
 import { parseDuration } from "../../core/duration.ts";
 import { SpoolError, validationFailed } from "../../core/errors.ts";
+import { enqueueIssues } from "../../core/enqueue.ts";
 import type { EnqueueOptions } from "../../core/job.ts";
 import { Flash } from "../../../views/layout.tsx";
 import { EnqueueForm, type EnqueueValues } from "../../../views/components/queue-enqueue-form.tsx";
@@ -38,6 +39,8 @@ export function readEnqueue(values: EnqueueValues): EnqueueOptions {
     if (ms === null) issues.push({ path: "delay", message: "must be a duration like 10s, 5m or 2h" });
     else options.delayMs = ms;
   }
+  // What did parse is checked as the service would, so the form shows every problem at once.
+  if (issues.length) issues.push(...enqueueIssues(options).filter((later) => !issues.some((i) => i.path === later.path)));
   if (issues.length) throw validationFailed(`invalid job: ${issues.map((i) => `${i.path} ${i.message}`).join("; ")}`, issues);
   return options;
 }

@@ -146,10 +146,14 @@ export function readSettings(values: SettingsValues, current: QueueConfig): Part
       ? { url, headers: Object.keys(headers).length > 0 ? headers : undefined, timeoutMs: targetTimeout, concurrency: current.target?.concurrency }
       : null,
   };
-  if (issues.length === 0) {
-    const checked = QueueSettingsBody.safeParse(JSON.parse(JSON.stringify(settings)));
-    if (checked.success) return checked.data as Partial<QueueSettings>;
-    for (const issue of checked.error.issues) issues.push({ path: issue.path.join("."), message: issue.message });
+  // What did read is checked by the API's schema too, so the form shows every problem at once
+  // (a field refused above is not named twice).
+  const checked = QueueSettingsBody.safeParse(JSON.parse(JSON.stringify(settings)));
+  if (checked.success && issues.length === 0) return checked.data as Partial<QueueSettings>;
+  const named = new Set(issues.map((i) => i.path));
+  for (const issue of checked.error?.issues ?? []) {
+    const path = issue.path.join(".");
+    if (![...named].some((n) => path === n || path.startsWith(n + "."))) issues.push({ path, message: issue.message });
   }
   throw validationFailed(`invalid settings: ${issues.map((i) => `${i.path} ${i.message}`).join("; ")}`, issues);
 }

@@ -6,6 +6,7 @@ import type { WorkerView } from "../../workers/worker-registry.ts";
 import { WorkersPage } from "../../../views/pages/workers.tsx";
 import { allow } from "../../api/auth.ts";
 import { act, page } from "../render.tsx";
+import { isOwnWorker } from "../../../views/components/queue-badges.tsx";
 
 export function registerWorkers(web: Hono<ApiEnv>, deps: ApiDeps): void {
   const { workers, service } = deps;
@@ -13,7 +14,8 @@ export function registerWorkers(web: Hono<ApiEnv>, deps: ApiDeps): void {
   web.get("/workers", async (c) => {
     const queue = c.req.query("queue") || null;
     const [all, summaries] = await Promise.all([workers.list(), service.listQueues()]);
-    const shown = all.filter((w) => queue === null || w.queues.includes(queue)).sort(onlineFirst);
+    // A server's maintenance worker from before its restart is gone for good: only the running one is shown.
+    const shown = all.filter((w) => (queue === null || w.queues.includes(queue)) && (w.online || !isOwnWorker(w))).sort(onlineFirst);
     const queues = [...new Set([...summaries.map((s) => s.name), ...all.flatMap((w) => w.queues)])].sort();
     return page(c, deps, "Workers", <WorkersPage data={{ workers: shown, queues, queue }} />);
   });
