@@ -43,6 +43,8 @@ function resultJson(result) {
     }
 }
 const isLost = (err) => err instanceof SpoolApiError && (err.status === 409 || err.status === 404);
+/** The server answered and refused what was sent (not a time-out or too many requests, which may pass on a later try). */
+const isRefusal = (err) => err instanceof SpoolApiError && err.status >= 400 && err.status < 500 && err.status !== 408 && err.status !== 429;
 export class RunningJob {
     job;
     deps;
@@ -172,8 +174,11 @@ export class RunningJob {
         }
         catch (err) {
             if (!isLost(err)) {
-                // Not stored: sent with the next heartbeat unless newer values came meanwhile.
-                this.pending = { progress, checkpoint, ...this.pending };
+                // Not stored for want of an answer: sent with the next heartbeat unless newer values
+                // came meanwhile. Values the server refused (400, 413) are dropped, or every later
+                // heartbeat would be refused with them and the lease run out.
+                if (!isRefusal(err))
+                    this.pending = { progress, checkpoint, ...this.pending };
                 throw err;
             }
             // Force-cancelled, expired or deleted: stop the handler; nothing is left to report.

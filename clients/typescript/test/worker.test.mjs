@@ -101,6 +101,22 @@ test("the checkpoint saved by one attempt is handed to the next, with progress s
   await worker.stop();
 });
 
+test("a progress or checkpoint the server refuses is dropped: later heartbeats keep the lease and the job completes", async () => {
+  const job = await client.enqueue("refused-progress", {});
+  const refusals = [];
+  const worker = work("refused-progress", async (_job, ctx) => {
+    await ctx.progress(150).catch((err) => refusals.push(err.status));
+    await ctx.checkpoint("x".repeat(1_100_000)).catch((err) => refusals.push(err.status));
+    // Longer than the lease: only heartbeats the server accepts keep it.
+    await sleep(4000);
+    return "done";
+  }, { leaseMs: 1500 });
+  assert.equal(await client.waitForResult(job.id, { timeoutMs: 15_000 }), "done");
+  assert.deepEqual(refusals, [400, 413]);
+  assert.equal((await client.getJob(job.id)).attempts, 1);
+  await worker.stop();
+});
+
 test("cancelling a running job aborts the handler's signal (heartbeat answer), and a timeout aborts it too", async () => {
   const started = deferred();
   const job = await client.enqueue("cancel", {});
