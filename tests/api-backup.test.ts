@@ -1,7 +1,7 @@
 /** POST /v1/admin/backup and `spool backup`: a consistent copy of the live database, downloaded. */
 import { Database } from "bun:sqlite";
 import { afterEach, describe, expect, test } from "bun:test";
-import { existsSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { bearer, tokenFor } from "./helpers/api.ts";
 import { runCli } from "./helpers/cli.ts";
@@ -84,12 +84,14 @@ describe("online backup", () => {
     const out = JSON.parse(run.stdout);
     expect(out.file).toBe(file);
     expect(out.bytes).toBeGreaterThan(0);
+    // It holds every payload: readable by its owner only, whatever the umask.
+    expect(statSync(file).mode & 0o777).toBe(0o600);
     const copy = openCopy(file);
     expect(copy.query("SELECT count(*) AS n FROM jobs").get()).toEqual({ n: 1 });
     copy.close();
 
     const again = await runCli(["backup", file], { env });
-    expect(again.code).not.toBe(0);
+    expect(again.code).toBe(2);
     expect(again.stderr).toContain("already exists");
 
     const defaultName = await runCli(["backup"], { env, cwd: scratch });

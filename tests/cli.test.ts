@@ -236,6 +236,30 @@ describe("global options", () => {
     ];
     const runs = await Promise.all(cases.map(([args]) => spool(args)));
     runs.forEach((run, i) => refused(run, cases[i]![1]));
+    // Each is bad usage: exit code 2, as README says (a refusal by the server is 1).
+    expect(runs.map((run, i) => [cases[i]![0].join(" "), run.code])).toEqual(cases.map(([args]) => [args.join(" "), 2]));
+    const notAUrl = await runCli(["job", "ls", "--url", "notaurl"], { cwd });
+    refused(notAUrl, /^spool: --url must be an http:\/\/ or https:\/\/ address/m);
+    expect(notAUrl.code).toBe(2);
+  });
+
+  test("a flag's SPOOL_* variable turns it on only when it says so (1, true, yes, on), and a value that says neither is refused", async () => {
+    const { id } = JSON.parse(ok(await spool(["job", "add", "env-flags", "--json"])));
+    const asJson = (value: string) => runCli(["job", "get", id], { env: { SPOOL_URL: server.url, SPOOL_JSON: value }, cwd });
+    for (const value of ["1", "true", "YES", "on"]) expect({ value, json: ok(await asJson(value)).trimStart().startsWith("{") }).toEqual({ value, json: true });
+    for (const value of ["0", "false", "no", "off", ""]) expect({ value, json: ok(await asJson(value)).trimStart().startsWith("{") }).toEqual({ value, json: false });
+    const maybe = await asJson("maybe");
+    refused(maybe, /^spool: SPOOL_JSON must be 1, true, yes or on .* \(got "maybe"\)/m);
+    expect(maybe.code).toBe(2);
+    // The same reading guards `serve`: SPOOL_INSECURE=false does not let it listen beyond loopback without a token.
+    const dataDir = tempDir();
+    try {
+      const serve = await runCli(["serve", "--host", "0.0.0.0", "--port", "0", "--data", dataDir], { env: { SPOOL_INSECURE: "false" }, cwd });
+      refused(serve, /refusing to listen on 0\.0\.0\.0 without any API token/);
+      expect(serve.code).toBe(2);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -1,7 +1,7 @@
 /** `spool backup [FILE]`: a consistent copy of the server's database, written to a local file. */
 import { existsSync } from "node:fs";
 import type { Command } from "commander";
-import { CliError } from "./client.ts";
+import { UsageError } from "./client.ts";
 import { clientOf } from "./context.ts";
 import { print } from "./output.ts";
 
@@ -12,7 +12,7 @@ export function registerBackupCommand(program: Command): void {
     .action(async (file: string | undefined, _o, cmd: Command) => {
       const { api, json } = clientOf(cmd);
       const target = file ?? `spool-backup-${new Date().toISOString().replace(/[:.]/g, "-")}.db`;
-      if (existsSync(target)) throw new CliError(`${target} already exists; name another file`);
+      if (existsSync(target)) throw new UsageError(`${target} already exists; name another file`);
       const bytes = await api.download("POST", "/v1/admin/backup", target);
       print(json, { file: target, bytes }, () => `wrote ${bytes} bytes to ${target}`);
     });

@@ -1,4 +1,5 @@
 /** The CLI's HTTP client: one call per API route, errors turned into readable messages. */
+import { closeSync, openSync, rmSync } from "node:fs";
 
 /** The exit code of a client command that could not reach the server (a refusal is 1). */
 export const UNREACHABLE_EXIT = 3;
@@ -6,6 +7,13 @@ export const UNREACHABLE_EXIT = 3;
 export class CliError extends Error {
   constructor(message: string, readonly exitCode = 1) {
     super(message);
+  }
+}
+
+/** The command line asks for something that cannot be done as written: exit code 2. */
+export class UsageError extends CliError {
+  constructor(message: string) {
+    super(message, 2);
   }
 }
 
@@ -20,9 +28,23 @@ export class ApiClient {
     return (await this.parse(res)) as T;
   }
 
-  /** Writes the answer's body to `file` (a download, not JSON); resolves with the bytes written. */
+  /**
+   * Writes the answer's body to `file` (a download, not JSON), a new file readable by its owner
+   * only (a backup holds every payload); resolves with the bytes written.
+   */
   async download(method: string, path: string, file: string): Promise<number> {
-    return Bun.write(file, await this.send(method, path));
+    const res = await this.send(method, path);
+    try {
+      closeSync(openSync(file, "wx", 0o600));
+    } catch (err) {
+      throw new UsageError(`cannot create ${file}: ${(err as Error).message}`);
+    }
+    try {
+      return await Bun.write(file, res);
+    } catch (err) {
+      rmSync(file, { force: true });
+      throw new CliError(`cannot write ${file}: ${(err as Error).message}`);
+    }
   }
 
   /** Sends one request; an answer other than 2xx becomes a CliError with the server's message. */
@@ -31,8 +53,12 @@ export class ApiClient {
     if (this.options.token) headers.authorization = `Bearer ${this.options.token}`;
     if (body !== undefined) headers["content-type"] = "application/json";
     let res: Response;
+    const base = URL.parse(this.options.url);
+    if (!base || (base.protocol !== "http:" && base.protocol !== "https:")) {
+      throw new UsageError(`--url must be an http:// or https:// address like http://127.0.0.1:7070 (got ${this.options.url})`);
+    }
     try {
-      res = await fetch(new URL(path, this.options.url), {
+      res = await fetch(new URL(path, base), {
         method,
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),

@@ -1,7 +1,8 @@
 /** Parsing CLI option values into what the API expects, with errors that name the option. */
 import { InvalidArgumentError } from "commander";
 import { parseDuration } from "../core/duration.ts";
-import { CliError } from "./client.ts";
+import { Option } from "commander";
+import { UsageError } from "./client.ts";
 
 export function durationArg(value: string): number {
   const ms = parseDuration(value);
@@ -45,6 +46,25 @@ export async function jsonArg(value: string | undefined, what = "--data"): Promi
   try {
     return JSON.parse(text);
   } catch {
-    throw new CliError(`${what} must be JSON (got ${text.slice(0, 40)})`);
+    throw new UsageError(`${what} must be JSON (got ${text.slice(0, 40)})`);
   }
+}
+
+const ON = new Set(["1", "true", "yes", "on"]);
+const OFF = new Set(["", "0", "false", "no", "off"]);
+
+/**
+ * A flag its environment variable may turn on. Commander turns a flag on when its variable is
+ * set at all, whatever it says (`SPOOL_INSECURE=false` too), so the variable is read here:
+ * 1, true, yes or on turn it on; 0, false, no, off or empty leave it off; anything else is
+ * refused rather than guessed.
+ */
+export function envFlag(flags: string, description: string, env: string): Option {
+  const option = new Option(flags, `${description} (env: ${env}=1)`);
+  const raw = process.env[env];
+  if (raw === undefined) return option;
+  const value = raw.trim().toLowerCase();
+  if (ON.has(value)) return option.default(true);
+  if (OFF.has(value)) return option;
+  throw new UsageError(`${env} must be 1, true, yes or on to turn ${flags} on, or 0, false, no, off or empty to leave it off (got "${raw}")`);
 }

@@ -1,6 +1,6 @@
 /** `spool schedule add|ls|get|rm|trigger|pause|resume`. */
 import { Command, Option } from "commander";
-import { CliError } from "./client.ts";
+import { UsageError } from "./client.ts";
 import { clientOf } from "./context.ts";
 import { print, record, table } from "./output.ts";
 import { durationArg, intArg, jsonArg } from "./parse.ts";
@@ -36,7 +36,7 @@ export function registerScheduleCommands(program: Command): void {
     .option("--max-attempts <n>", "attempts before a fired job fails", intArg)
     .option("--timeout <duration>", "hard limit for one attempt of a fired job", durationArg)
     .action(async (name: string, o, cmd: Command) => {
-      if ((o.cron === undefined) === (o.every === undefined)) throw new CliError("give either --cron or --every");
+      if ((o.cron === undefined) === (o.every === undefined)) throw new UsageError("give either --cron or --every");
       const { api, json } = clientOf(cmd);
       const jobOptions = Object.fromEntries(
         Object.entries({ key: o.key, priority: o.priority, maxAttempts: o.maxAttempts, timeoutMs: o.timeout }).filter(([, v]) => v !== undefined),

@@ -8,7 +8,7 @@ import { join, resolve } from "node:path";
 import { TOKEN_ROLES, type Store, type TokenRole } from "../core/store.ts";
 import { isoOrNull } from "../core/iso-time.ts";
 import { CannotStart } from "../core/errors.ts";
-import { CliError } from "./client.ts";
+import { CliError, UsageError } from "./client.ts";
 import { print, table } from "./output.ts";
 import { addRedisOptions, redisChoiceOf, type RedisChoice, type RedisFlags } from "./redis-options.ts";
 
@@ -41,7 +41,7 @@ async function openDataFolder(data: string, create: boolean): Promise<Store> {
   const dir = resolve(data);
   const path = join(dir, "spool.db");
   if (create) mkdirSync(dir, { recursive: true });
-  else if (!existsSync(path)) throw new CliError(`no spool database in ${dir}; pass --data or set SPOOL_DATA to the server's data folder`);
+  else if (!existsSync(path)) throw new UsageError(`no spool database in ${dir}; pass --data or set SPOOL_DATA to the server's data folder`);
   const { openStore } = await import("../store/open-store.ts");
   return await openStore({ kind: "sqlite", path });
 }
