@@ -151,6 +151,20 @@ describe("built-in schedules and the running scheduler", () => {
     expect(job.body).toMatchObject({ queue: "spool:maintenance", payload: { task: "disk-check" } });
   });
 
+  test("a built-in's queue and payload cannot change (its jobs would go where nothing runs them); the refusal names each and changes nothing", async () => {
+    const before = (await server.call("GET", "/v1/schedules/spool:health")).body;
+    const queue = expectError(await server.call("PUT", "/v1/schedules/spool:health", { queue: "elsewhere" }), 400, "validation_failed");
+    expect(queue.message).toContain("built in");
+    expect(detailPaths(queue)).toEqual(["queue"]);
+    const both = expectError(await server.call("PUT", "/v1/schedules/spool:health", { queue: "elsewhere", payload: { task: "rm -rf" }, every: "5s" }), 400, "validation_failed");
+    expect(detailPaths(both)).toEqual(["queue", "payload"]);
+    expect((await server.call("GET", "/v1/schedules/spool:health")).body).toEqual(before);
+    // The same queue and payload written out are no change.
+    const same = await server.call("PUT", "/v1/schedules/spool:health", { queue: "spool:maintenance", payload: { task: "health" }, every: "1m" });
+    expect(same.status).toBe(200);
+    expect(same.body).toMatchObject({ every: "1m", queue: "spool:maintenance", payload: { task: "health" } });
+  });
+
   test("spool serve runs the scheduler: a due schedule fires into its queue by itself", async () => {
     await create({ name: "soon", every: "1s", queue: "ticks" });
     const claim = server.service.claim({ queue: "ticks", workerId: "w", waitMs: 5000 });

@@ -60,7 +60,7 @@ export class ScheduleService {
    * or a resume starts counting from now; other edits keep the pending fire time.
    */
   async put(name: string, input: ScheduleInput): Promise<{ schedule: Schedule; created: boolean }> {
-    return this.edit(name, (current) => resolveSchedule(name, input, current), async () => ({
+    return this.edit(name, (current) => keepsItsTask(current, resolveSchedule(name, input, current)), async () => ({
       schedule: await this.create(name, input),
       created: true,
     }));
@@ -160,4 +160,21 @@ function checkNotReserved(name: string): void {
       { path: "name", message: `must not start with "${BUILTIN_PREFIX}"` },
     ]);
   }
+}
+
+/**
+ * A built-in schedule's queue and payload name the maintenance task it runs: changed, its jobs
+ * would go where nothing runs them (and, skipping while the last is unfinished, stop it for
+ * good), so only its timing, zone, options and pause may change.
+ */
+function keepsItsTask(current: Schedule, next: ScheduleDefinition): ScheduleDefinition {
+  if (!current.builtin) return next;
+  const changed = [
+    ...(next.queue !== current.queue ? [{ path: "queue", message: `stays ${current.queue}` }] : []),
+    ...(JSON.stringify(next.payload) !== JSON.stringify(current.payload) ? [{ path: "payload", message: `stays ${JSON.stringify(current.payload)}` }] : []),
+  ];
+  if (changed.length > 0) {
+    throw validationFailed(`schedule ${current.name} is built in: its queue and payload name the maintenance task it runs and cannot change (its timing, time zone and pause can)`, changed);
+  }
+  return next;
 }
