@@ -108,15 +108,15 @@ class Client:
         idempotency_key: Optional[str] = None,
     ) -> EnqueuedJob:
         """
-        Enqueues one job. With ``idempotency_key`` (sent as the Idempotency-Key header) an
-        existing job with that key is returned instead of a new one (``created`` is False), and
-        so the call is sent again after a connection error.
+        Enqueues one job. With ``idempotency_key`` an existing job with that key is returned
+        instead of a new one (``created`` is False), and so the call is sent again after a
+        connection error. The key goes in the body, where any text may be (a header holds only
+        Latin-1).
         """
-        body = job_options(dict(key=key, priority=priority, max_attempts=max_attempts, backoff=backoff, timeout_ms=timeout_ms, delay_ms=delay_ms, run_at=run_at))
+        body = job_options(dict(key=key, priority=priority, max_attempts=max_attempts, backoff=backoff, timeout_ms=timeout_ms, delay_ms=delay_ms, run_at=run_at, idempotency_key=idempotency_key))
         body["payload"] = payload
-        headers = {"idempotency-key": idempotency_key} if idempotency_key is not None else None
         retry_s = self.retry_s if idempotency_key is not None else 0.0
-        status, job = self.transport.request_with_status("POST", f"/v1/queues/{_seg(queue)}/jobs", body=body, headers=headers, retry_s=retry_s)
+        status, job = self.transport.request_with_status("POST", f"/v1/queues/{_seg(queue)}/jobs", body=body, retry_s=retry_s)
         return {**job, "created": status == 201}
 
     def enqueue_batch(self, queue: str, jobs: Sequence[Mapping[str, Any]]) -> List[Job]:

@@ -93,7 +93,8 @@ class Worker:
         self.name = name or f"python {queue}"
         self.id = worker_id or f"py:{queue}@{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.handle_signals = handle_signals
-        self._beat_every_s = max(1.0, lease_ms / 3000)
+        # A third of the lease, however short (checked every TICK_S).
+        self._beat_every_s = max(TICK_S, lease_ms / 3000)
         self._cond = threading.Condition(threading.RLock())  # re-entrant: stop() may run in a signal handler on a thread holding it
         self._running: Dict[str, RunningJob] = {}
         self._outbox: List[_Outcome] = []

@@ -43,6 +43,15 @@ class JobTests(unittest.TestCase):
         self.assertEqual(again["idempotencyKey"], "order-42")
         self.assertEqual(again["payload"], {"n": 1})
 
+    def test_an_idempotency_key_may_be_any_text_and_matches_a_batch_job_with_it(self) -> None:
+        key = "commande-é-✓-注文"
+        first = self.client.enqueue(self.queue, {"n": 1}, idempotency_key=key)
+        self.assertEqual(first["idempotencyKey"], key)
+        again = self.client.enqueue(self.queue, {"n": 2}, idempotency_key=key)
+        self.assertEqual((again["id"], again["created"]), (first["id"], False))
+        [batched] = self.client.enqueue_batch(self.queue, [{"payload": {"n": 3}, "idempotency_key": key}])
+        self.assertEqual(batched["id"], first["id"])
+
     def test_batch_list_and_paging(self) -> None:
         jobs = self.client.enqueue_batch(self.queue, [{"payload": i, "key": f"k{i % 2}", "max_attempts": 2} for i in range(5)])
         self.assertEqual([j["payload"] for j in jobs], [0, 1, 2, 3, 4])

@@ -102,6 +102,16 @@ class WorkerTests(unittest.TestCase):
         self.assertEqual((done["state"], done["result"], done["checkpoint"]), ("completed", {"resumed_from": 2}, {"done": 2}))
         self.assertEqual(done["progress"], {"current": 2, "total": 4, "message": "half way"})
 
+    def test_the_shortest_lease_is_kept_by_heartbeats(self) -> None:
+        def handler(job, ctx):
+            time.sleep(3)  # three leases long
+            return "done"
+
+        job = self.client.enqueue(self.queue, None)
+        with self.worker(handler, lease_ms=1000):
+            done = self.client.wait_for_job(job["id"], timeout=20)
+        self.assertEqual((done["state"], done["result"], done["attempts"], done["errors"]), ("completed", "done", 1, []))
+
     def test_progress_is_visible_while_the_job_runs(self) -> None:
         release = threading.Event()
 

@@ -15,11 +15,11 @@ export class SpoolClient {
      * so the call is retried after a connection error); `created` is false when it already existed.
      */
     async enqueue(queue, payload, options = {}) {
-        const { signal, idempotencyKey, ...body } = options;
+        const { signal, ...body } = options;
+        // The key goes in the body, where any text may be; a header holds only Latin-1.
         const { status, data } = await this.http.request("POST", `/v1/queues/${path(queue)}/jobs`, {
             body: { payload, ...body },
-            headers: idempotencyKey === undefined ? undefined : { "idempotency-key": idempotencyKey },
-            retryMs: idempotencyKey === undefined ? 0 : this.http.retryMs,
+            retryMs: body.idempotencyKey === undefined ? 0 : this.http.retryMs,
             signal,
         });
         return { ...data, created: status === 201 };

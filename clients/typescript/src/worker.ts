@@ -84,6 +84,8 @@ export class SpoolWorker {
     private readonly options: WorkOptions = {},
   ) {
     this.concurrency = options.concurrency ?? 1;
+    // A worker that may run no job would wait for ever without a word.
+    if (!Number.isInteger(this.concurrency) || this.concurrency < 1) throw new RangeError(`concurrency must be a whole number of at least 1 (got ${options.concurrency})`);
     this.leaseMs = options.leaseMs ?? 30_000;
     this.heartbeatMs = options.heartbeatMs ?? Math.max(500, Math.floor(this.leaseMs / 3));
     this.waitMs = options.waitMs ?? 25_000;

@@ -14,7 +14,7 @@ before(async () => {
 });
 after(() => server?.close());
 
-test("enqueue sends every option, and the Idempotency-Key header gives the same job back", async () => {
+test("enqueue sends every option, and an idempotency key gives the same job back", async () => {
   const runAt = new Date(Date.now() + 60_000).toISOString();
   const options = {
     key: "acct-1", priority: 8, maxAttempts: 7, backoff: { type: "fixed", delayMs: 500 }, timeoutMs: 9000, runAt, idempotencyKey: "order-42",
@@ -31,6 +31,16 @@ test("enqueue sends every option, and the Idempotency-Key header gives the same 
   assert.equal(again.created, false);
   const delayed = await client.enqueue("opts", null, { delayMs: 30_000 });
   assert.equal(delayed.state, "delayed");
+});
+
+test("an idempotency key may be any text, and matches a job enqueued in a batch with it", async () => {
+  const idempotencyKey = "commande-é-✓-注文";
+  const first = await client.enqueue("any-key", { n: 1 }, { idempotencyKey });
+  assert.equal(first.idempotencyKey, idempotencyKey);
+  const again = await client.enqueue("any-key", { n: 2 }, { idempotencyKey });
+  assert.deepEqual([again.id, again.created], [first.id, false]);
+  const [batched] = await client.enqueueBatch("any-key", [{ payload: { n: 3 }, idempotencyKey }]);
+  assert.equal(batched.id, first.id);
 });
 
 test("enqueueBatch, getJob, listJobs, cancel, retry and deleteJob", async () => {

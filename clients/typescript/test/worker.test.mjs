@@ -101,6 +101,12 @@ test("the checkpoint saved by one attempt is handed to the next, with progress s
   await worker.stop();
 });
 
+test("a worker that could run no job is refused at once", () => {
+  for (const concurrency of [0, -1, 1.5]) {
+    assert.throws(() => client.work("never", async () => {}, { concurrency, handleSignals: false }), /concurrency must be a whole number of at least 1/);
+  }
+});
+
 test("a progress or checkpoint the server refuses is dropped: later heartbeats keep the lease and the job completes", async () => {
   const job = await client.enqueue("refused-progress", {});
   const refusals = [];
