@@ -10,7 +10,7 @@
 import { validationFailed } from "../../core/errors.ts";
 import { PRIORITY, type Job, type JobState } from "../../core/job.ts";
 import { SEARCH_WINDOW, type JobListParams, type JobPage } from "../../core/store.ts";
-import type { RedisContext } from "./context.ts";
+import { answersOf, type RedisContext } from "./context.ts";
 import { hashToJob, isJobId } from "./job-hash.ts";
 
 /**
@@ -77,9 +77,9 @@ async function newest(ctx: RedisContext, source: Source, cursor: number | null, 
     if (!ids.length) return out;
     const pipeline = ctx.redis.pipeline();
     for (const id of ids) pipeline.hgetall(ctx.keys.job(id));
-    const hashes = (await pipeline.exec()) ?? [];
+    const hashes = (await answersOf(pipeline)) as Record<string, string>[];
     for (let i = 0; i < ids.length; i++) {
-      const job = hashToJob(ids[i]!, (hashes[i]?.[1] ?? {}) as Record<string, string>);
+      const job = hashToJob(ids[i]!, hashes[i] ?? {});
       if (job && source.keep(job)) out.push(job);
       if (out.length === n) return out;
     }
@@ -101,7 +101,7 @@ async function readIds(ctx: RedisContext, indexes: IdIndex[], below: number | nu
     if ("whole" in index) reads.zrange(index.key, "0", "-1");
     else reads.zrevrangebyscore(index.key, upper(index, below), String(index.offset), "LIMIT", 0, chunk);
   }
-  const replies = ((await reads.exec()) ?? []).map(([, ids]) => (ids ?? []) as string[]);
+  const replies = (await answersOf(reads)) as string[][];
   return replies.map((ids, i) => {
     if (!("whole" in indexes[i]!)) return ids;
     return ids.filter((id) => below === null || Number(id) < below).sort((a, b) => Number(b) - Number(a)).slice(0, chunk);

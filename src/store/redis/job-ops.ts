@@ -5,7 +5,7 @@ import { defaultQueueConfig } from "../../core/queue-config.ts";
 import type {
   ClaimParams, CompleteItem, CompletedJob, EnqueueOutcome, FailParams, HeartbeatParams, JobListParams, JobPage,
 } from "../../core/store.ts";
-import type { RedisContext } from "./context.ts";
+import { answersOf, type RedisContext } from "./context.ts";
 import { hashToJob, insertedJob, isJobId, jsonOf, newJobArgs, opt, toJob, type FlatJob } from "./job-hash.ts";
 import { listJobs } from "./job-list.ts";
 import cancel from "./lua/cancel.lua" with { type: "text" };
@@ -157,16 +157,15 @@ export class RedisJobs {
     const reads = redis.pipeline();
     for (const queue of queues) reads.zrangebyscore(keys.inQueue(queue, "leases"), "-inf", p.now, "WITHSCORES", "LIMIT", 0, p.limit);
     const expired: { id: string; at: number }[] = [];
-    for (const [, flat] of (await reads.exec()) ?? []) {
-      const list = (flat ?? []) as string[];
+    for (const list of (await answersOf(reads)) as string[][]) {
       for (let i = 0; i < list.length; i += 2) expired.push({ id: list[i]!, at: Number(list[i + 1]) });
     }
     const ids = expired.sort((a, b) => a.at - b.at || Number(a.id) - Number(b.id)).slice(0, p.limit).map((e) => e.id);
     const pipeline = redis.pipeline();
     for (const id of ids) pipeline.hgetall(keys.job(id));
-    const hashes = (await pipeline.exec()) ?? [];
+    const hashes = (await answersOf(pipeline)) as Record<string, string>[];
     return ids.flatMap((id, i) => {
-      const job = hashToJob(id, (hashes[i]?.[1] ?? {}) as Record<string, string>);
+      const job = hashToJob(id, hashes[i] ?? {});
       return job ? [job] : [];
     });
   }

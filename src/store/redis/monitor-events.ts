@@ -2,7 +2,7 @@
 import { randomUUID } from "node:crypto";
 import type { JobError } from "../../core/job.ts";
 import type { AlertEventType, ErrorFailure, ErrorSample, EventFilters, EventsPage, MonitorEvent } from "../../core/monitor-store.ts";
-import type { RedisContext } from "./context.ts";
+import { answersOf, type RedisContext } from "./context.ts";
 import { toEvent, type Entry } from "./event-entry.ts";
 import eventAppendLua from "./lua/event-append.lua" with { type: "text" };
 import eventsPruneLua from "./lua/events-prune.lua" with { type: "text" };
@@ -28,11 +28,7 @@ async function entriesOf(ctx: RedisContext, ids: number[]): Promise<Entry[]> {
   const stream = monitorKeys(ctx.keys).events;
   const pipe = ctx.redis.pipeline();
   for (const n of ids) pipe.xrange(stream, eventEntryId(n), eventEntryId(n));
-  const answers = (await pipe.exec()) ?? [];
-  return answers.flatMap(([err, entries]) => {
-    if (err) throw err;
-    return entries as Entry[];
-  });
+  return ((await answersOf(pipe)) as Entry[][]).flat();
 }
 
 const matches = (e: MonitorEvent, f: EventFilters) =>

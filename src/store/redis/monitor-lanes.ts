@@ -2,18 +2,10 @@
 import type { JobError, JobState } from "../../core/job.ts";
 import type { BlockedLanes, LaneView } from "../../core/monitor-store.ts";
 import { emptyCounts, type StateCounts } from "../../core/queue-config.ts";
-import type { RedisContext } from "./context.ts";
+import { answersOf, type RedisContext } from "./context.ts";
 import { monitorKeys } from "./monitor-keys.ts";
 
 const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-
-/** Runs a pipeline and returns its answers, throwing the first error. */
-async function answersOf(pipe: { exec(): Promise<[Error | null, unknown][] | null> }): Promise<unknown[]> {
-  return ((await pipe.exec()) ?? []).map(([err, value]) => {
-    if (err) throw err;
-    return value;
-  });
-}
 
 export async function countsTotal(ctx: RedisContext): Promise<{ total: StateCounts; queues: Record<string, StateCounts> }> {
   const k = monitorKeys(ctx.keys);

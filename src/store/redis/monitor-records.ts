@@ -1,7 +1,7 @@
 /** Alerts and stored reports on Redis: an alert is a hash of its fields, its lifecycle moves by script. */
 import { randomUUID } from "node:crypto";
 import type { Alert, AlertCondition, AlertState, AlertUpsert, StoredReport } from "../../core/monitor-store.ts";
-import type { RedisContext } from "./context.ts";
+import { answersOf, type RedisContext } from "./context.ts";
 import alertAckLua from "./lua/alert-ack.lua" with { type: "text" };
 import alertResolveLua from "./lua/alert-resolve.lua" with { type: "text" };
 import alertUpsertLua from "./lua/alert-upsert.lua" with { type: "text" };
@@ -72,12 +72,8 @@ async function alertsOf(ctx: RedisContext, ids: string[]): Promise<Alert[]> {
   const k = monitorKeys(ctx.keys);
   const pipe = ctx.redis.pipeline();
   for (const id of ids) pipe.hgetall(k.alert(id));
-  const answers = (await pipe.exec()) ?? [];
-  return answers.flatMap(([err, h], i) => {
-    if (err) throw err;
-    const hash = h as Record<string, string>;
-    return hash.state === undefined ? [] : [toAlert(ids[i]!, hash)];
-  });
+  const hashes = (await answersOf(pipe)) as Record<string, string>[];
+  return hashes.flatMap((hash, i) => (hash.state === undefined ? [] : [toAlert(ids[i]!, hash)]));
 }
 
 /** Newest first; firing alerts are found through their index, the others by walking down the ids. */

@@ -3,7 +3,7 @@ import { HOUR_MS, MINUTE_MS, zeroCounters } from "../../core/event-counting.ts";
 import {
   HISTOGRAM_BUCKETS, type ErrorCount, type ErrorMinute, type QueueHistogram, type QueueStats, type SeriesPoint, type SlowJob, type StatsCounters,
 } from "../../core/monitor-store.ts";
-import type { RedisContext } from "./context.ts";
+import { answersOf, type RedisContext } from "./context.ts";
 import historyPruneLua from "./lua/history-prune.lua" with { type: "text" };
 import { monitorKeys, splitField } from "./monitor-keys.ts";
 import { slowJobOf } from "./stats-fold.ts";
@@ -28,11 +28,8 @@ async function readHashes(ctx: RedisContext, minutes: number[], keyOf: (minute: 
   if (!minutes.length) return [];
   const pipe = ctx.redis.pipeline();
   for (const m of minutes) pipe.hgetall(keyOf(m));
-  const answers = (await pipe.exec()) ?? [];
-  return answers.map(([err, hash], i) => {
-    if (err) throw err;
-    return [minutes[i]!, hash as Record<string, string>];
-  });
+  const hashes = (await answersOf(pipe)) as Record<string, string>[];
+  return hashes.map((hash, i) => [minutes[i]!, hash]);
 }
 
 /** Adds one minute's counter fields (`<queue>|<counter>`) to per-group sums; `group` picks the sums a queue's counters go to (none: skipped). */
@@ -115,9 +112,8 @@ export async function statsSlowest(ctx: RedisContext, p: Range & { limit: number
   const pipe = ctx.redis.pipeline();
   for (const hour of hours) pipe.zrange(k.slowest(Number(hour)), 0, "-1");
   const jobs: SlowJob[] = [];
-  for (const [err, members] of (await pipe.exec()) ?? []) {
-    if (err) throw err;
-    for (const job of (members as string[]).map(slowJobOf)) {
+  for (const members of (await answersOf(pipe)) as string[][]) {
+    for (const job of members.map(slowJobOf)) {
       if (job.finishedAt >= p.from && job.finishedAt < p.to) jobs.push(job);
     }
   }

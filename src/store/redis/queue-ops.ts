@@ -2,7 +2,7 @@
 import type { JobState } from "../../core/job.ts";
 import { emptyCounts, mergeSettings, type QueueConfig, type QueueSettings, type StateCounts } from "../../core/queue-config.ts";
 import type { QueueSummary } from "../../core/store.ts";
-import type { RedisContext } from "./context.ts";
+import { answersOf, type RedisContext } from "./context.ts";
 import { DEFAULT_SETTINGS_JSON } from "./job-ops.ts";
 import queueBulk from "./lua/queue-bulk.lua" with { type: "text" };
 import queuePause from "./lua/queue-pause.lua" with { type: "text" };
@@ -33,10 +33,10 @@ export class RedisQueues {
     const names = Object.keys(all).sort();
     const pipeline = redis.pipeline();
     for (const name of names) pipeline.hget(keys.queue(name), "paused").hgetall(keys.counts(name));
-    const replies = (await pipeline.exec()) ?? [];
+    const replies = await answersOf(pipeline);
     return names.map((name, i) => ({
-      ...configOf(name, all[name]!, replies[2 * i]?.[1] === "1"),
-      counts: countsOf((replies[2 * i + 1]?.[1] ?? {}) as Record<string, string>),
+      ...configOf(name, all[name]!, replies[2 * i] === "1"),
+      counts: countsOf((replies[2 * i + 1] ?? {}) as Record<string, string>),
     }));
   }
 

@@ -4,7 +4,7 @@ import type {
   JobsPruneOutcome, JobsPruneParams, NewSchedule, Schedule, ScheduleDefinition, ScheduleFireOutcome,
   ScheduleFireParams, ScheduleRun, ScheduleRunInput, ScheduleRunJob, ScheduleRunKind, ScheduleStore,
 } from "../../core/schedule-store.ts";
-import type { RedisContext } from "./context.ts";
+import { answersOf, type RedisContext } from "./context.ts";
 import { newJobArgs, opt, toJob, type FlatJob } from "./job-hash.ts";
 import { DEFAULT_SETTINGS_JSON } from "./job-ops.ts";
 import jobsPrune from "./lua/jobs-prune.lua" with { type: "text" };
@@ -184,9 +184,9 @@ export class RedisSchedules implements ScheduleStore {
 async function readSchedules(ctx: RedisContext, names: string[]): Promise<Schedule[]> {
   const pipeline = ctx.redis.pipeline();
   for (const name of names) pipeline.hgetall(ctx.keys.k("schedule", name));
-  const replies = (await pipeline.exec()) ?? [];
+  const replies = (await answersOf(pipeline)) as Record<string, string>[];
   return names.flatMap((name, i) => {
-    const h = (replies[i]?.[1] ?? {}) as Record<string, string>;
+    const h = replies[i] ?? {};
     return h.def === undefined ? [] : [toSchedule(name, h)];
   });
 }

@@ -5,7 +5,7 @@
  * Changes are scripts of lua/; listings are plain reads.
  */
 import type { TargetSecret, WorkerRecord, WorkerSeenParams, WorkerStore } from "../../core/worker-store.ts";
-import type { RedisContext } from "./context.ts";
+import { answersOf, type RedisContext } from "./context.ts";
 import { opt } from "./job-hash.ts";
 import recordJson from "./lua/record-json.lua" with { type: "text" };
 import secretEnsure from "./lua/secret-ensure.lua" with { type: "text" };
@@ -68,12 +68,11 @@ export class RedisWorkers implements WorkerStore {
     const ids = Object.keys(records);
     const batch = this.ctx.redis.pipeline();
     for (const id of ids) batch.hmget(this.ctx.keys.k("worker", id), ...FIGURES);
-    const figures = ids.length ? ((await batch.exec()) ?? []) : [];
+    const figures = ids.length ? ((await answersOf(batch)) as Figures[]) : [];
     return ids
       .map((id, i) => {
-        const [err, values] = figures[i] ?? [new Error("no answer")];
-        if (err) throw err;
-        return toWorker(records[id]!, values as Figures);
+        if (!figures[i]) throw new Error(`no figures read for worker ${id}`);
+        return toWorker(records[id]!, figures[i]);
       })
       .sort(byId);
   }
