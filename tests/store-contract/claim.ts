@@ -87,6 +87,17 @@ export function claimContract(it: ContractCase): void {
     expect((await t.svc.getQueue("q")).counts.active).toBe(2);
   });
 
+  it("completions carried by a claim free their slots of a concurrency limit for that same claim", async (t) => {
+    await t.configure("q", { concurrency: 2 });
+    for (let i = 0; i < 4; i++) await t.enqueue("q", { payload: i });
+    const first = await t.claim("q", 2, 60_000, "w1");
+    expect(first).toHaveLength(2);
+    const done = first.map((j) => ({ id: j.id, token: j.leaseToken! }));
+    const next = await t.svc.completeThenClaim(done, { queue: "q", workerId: "w1", max: 2 }, () => {});
+    expect(next.map((j) => j.payload)).toEqual([2, 3]);
+    expect((await t.svc.getQueue("q")).counts).toMatchObject({ active: 2, completed: 2, waiting: 0 });
+  });
+
   it("the rate limit allows max starts per interval window", async (t) => {
     await t.configure("q", { rateLimit: { max: 3, intervalMs: 1000 } });
     for (let i = 0; i < 10; i++) await t.enqueue("q", { payload: i });

@@ -17,6 +17,15 @@ end
 
 local function wake(queue) WOKEN[queue] = true end
 
+-- A queue's count of jobs in `state` as this script leaves it so far: what is stored plus the
+-- changes gathered and not yet flushed (a claim after completions in the same script sees
+-- their slots free).
+local function count_now(queue, state)
+  local stored = tonumber(redis.call("HGET", P .. "counts:" .. queue, state) or "0")
+  local fields = COUNTS[queue]
+  return stored + ((fields and fields[state]) or 0)
+end
+
 -- The next value of a sequence key: the first of a script is an INCR, the rest count on from it.
 local function sequence_next(key)
   local s = SEQUENCES[key]

@@ -46,8 +46,7 @@ local function claim_jobs(queue, workerId, max, leaseMs, token, now)
   local allowed = max
   local concurrency = tonumber(q[4])
   if concurrency then
-    local active = tonumber(redis.call("HGET", P .. "counts:" .. queue, "active") or "0")
-    allowed = math.min(allowed, concurrency - active)
+    allowed = math.min(allowed, concurrency - count_now(queue, "active"))
   end
   local rateMax, rateMs = tonumber(q[5]), tonumber(q[6])
   local windowStart, started = tonumber(q[2] or "0"), tonumber(q[3] or "0")
