@@ -13,6 +13,9 @@ import { postJson, spawnServe, type ServeProcess } from "./helpers/process.ts";
 import { dropPrefix, freshPrefix, REDIS_URL, redisAvailable } from "./helpers/redis.ts";
 import { startRedis, type RedisServer } from "./helpers/redis-servers.ts";
 import { tempDir } from "./helpers/server.ts";
+import { EventFeed } from "../src/monitor/event-feed.ts";
+import { eventStream } from "../src/monitor/event-stream.ts";
+import { openStore } from "../src/store/open-store.ts";
 import { waitFor } from "./helpers/wait.ts";
 
 const MAIN = join(import.meta.dir, "../src/main.ts");
@@ -152,6 +155,30 @@ if (await redisAvailable()) {
       await waitFor(() => server.stderr().includes(`Redis at ${url} answers again`), 5000, "the answers-again line");
       expect(server.proc.exitCode).toBeNull();
       expect(isStackTrace(server.stderr())).toBe(false);
+    });
+
+    test("an open event stream ends with a comment saying why, not an error, when Redis goes away under it", async () => {
+      const store = await openStore({ kind: "redis", url: `redis://127.0.0.1:${redis.port}`, prefix: freshPrefix() });
+      const clock = { now: () => Date.now() };
+      try {
+        const stream = eventStream({ store, feed: new EventFeed(store, clock, 5), clock, filters: {}, afterId: 0, heartbeatMs: 30 });
+        const reader = stream.getReader();
+        const text = async () => new TextDecoder().decode((await reader.read()).value);
+        expect(await text()).toBe("retry: 1000\n\n");
+        expect(await text()).toBe(": keepalive\n\n");
+        await redis.stop();
+        const chunks: string[] = [];
+        for (let i = 0; i < 20; i++) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          chunks.push(new TextDecoder().decode(value));
+        }
+        expect(chunks.at(-1)).toMatch(/^: storage unavailable: Redis at redis:\/\/127\.0\.0\.1:\d+ is unreachable .*\n\n$/);
+        expect((await reader.read()).done).toBe(true);
+      } finally {
+        await redis.restart();
+        await store.close();
+      }
     });
 
     test("at start: spool listens and answers 503 until Redis comes, then is ready by itself", async () => {

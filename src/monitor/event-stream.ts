@@ -1,4 +1,5 @@
 /** Server-sent events from the event log: resumable by id, filtered, with heartbeat comments. */
+import { StorageUnavailable } from "../core/errors.ts";
 import type { EventFilters, MonitorEvent } from "../core/monitor-store.ts";
 import type { Store } from "../core/store.ts";
 import type { EventFeed } from "./event-feed.ts";
@@ -81,7 +82,11 @@ export function eventStream(o: EventStreamOptions): ReadableStream<Uint8Array> {
         if (chunk === null) controller.close();
         else controller.enqueue(encoder.encode(chunk));
       } catch (err) {
-        controller.error(err);
+        if (!(err instanceof StorageUnavailable)) return controller.error(err);
+        // The store is away (the server says so once in its log): the stream ends with a word
+        // why, and the client comes back with Last-Event-ID once it answers again.
+        controller.enqueue(encoder.encode(`: ${err.message.replace(/[\r\n]+/g, " ")}\n\n`));
+        controller.close();
       }
     },
     cancel() {
