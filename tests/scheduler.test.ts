@@ -1,7 +1,8 @@
 /** The scheduler under a TestClock: interval and cron fires, DST, overlap, catch-up, exactly-once across schedulers. */
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
-import { Scheduler } from "../src/scheduler/scheduler.ts";
+import { BUILTINS_CHECK_MS, Scheduler } from "../src/scheduler/scheduler.ts";
 import { ScheduleWorld } from "./helpers/schedule-world.ts";
+import { waitFor } from "./helpers/wait.ts";
 
 let w: ScheduleWorld;
 beforeEach(() => {
@@ -283,6 +284,23 @@ describe("running on a timer", () => {
       expect(errors).toEqual([]);
     } finally {
       await real.close();
+    }
+  });
+
+  test("a built-in schedule the store lost (a Redis restarted empty, say) is back within a minute, without a restart", async () => {
+    const errors: unknown[] = [];
+    const scheduler = new Scheduler({ service: w.svc, builtinTimezone: "UTC", onError: (e) => errors.push(e) });
+    await scheduler.start();
+    try {
+      expect(await w.store.scheduleDelete({ name: "spool:health", now: w.clock.now() })).toBe(true);
+      w.clock.advance(BUILTINS_CHECK_MS - 1000);
+      await Bun.sleep(1200);
+      expect((await w.schedules.list()).map((s) => s.name)).not.toContain("spool:health");
+      w.clock.advance(1000);
+      await waitFor(async () => (await w.schedules.list()).some((s) => s.name === "spool:health" && s.builtin), 3000, "spool:health to be back");
+      expect(errors).toEqual([]);
+    } finally {
+      await scheduler.stop();
     }
   });
 });

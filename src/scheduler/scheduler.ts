@@ -15,6 +15,12 @@ import { fireJob, HISTORY_KEEP, planDueFire } from "./fire-plan.ts";
 const DUE_BATCH = 100;
 /** Longest pause between passes of the running loop. */
 const MAX_TICK_MS = 1000;
+/**
+ * How often the running loop makes sure the built-in schedules exist: a store that lost them
+ * (a Redis restarted without persistence, flushed, or failed over to an empty replica) gets
+ * them back without a server restart, so health checks and retention go on.
+ */
+export const BUILTINS_CHECK_MS = 60_000;
 
 export type SchedulerOptions = {
   service: QueueService;
@@ -39,6 +45,8 @@ export class Scheduler {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private running: Promise<unknown> | null = null;
   private stopped = true;
+  /** When the running loop next makes sure the built-ins exist (clock ms). */
+  private builtinsCheckAt = 0;
 
   constructor(options: SchedulerOptions) {
     this.service = options.service;
@@ -86,6 +94,7 @@ export class Scheduler {
     if (!this.stopped) return;
     this.stopped = false;
     await this.ensureBuiltins();
+    this.builtinsCheckAt = this.clock.now() + BUILTINS_CHECK_MS;
     await this.pass();
   }
 
@@ -100,12 +109,19 @@ export class Scheduler {
   /** One pass on the timer; then the next, at the coming whole second. */
   private async pass(): Promise<void> {
     if (this.stopped) return;
-    this.running = this.tick().catch((err) => this.onError(err));
+    this.running = this.checkBuiltins().then(() => this.tick()).catch((err) => this.onError(err));
     await this.running;
     this.running = null;
     if (this.stopped) return;
     const wait = MAX_TICK_MS - (this.clock.now() % MAX_TICK_MS);
     this.timer = setTimeout(() => void this.pass(), wait);
+  }
+
+  private async checkBuiltins(): Promise<void> {
+    if (this.clock.now() < this.builtinsCheckAt) return;
+    this.builtinsCheckAt = this.clock.now() + BUILTINS_CHECK_MS;
+    const created = await this.ensureBuiltins();
+    if (created.length > 0) console.error(`spool scheduler: built-in schedules were missing from the store and are back: ${created.join(", ")}`);
   }
 
   private async advance(s: Schedule, now: number): Promise<FireReport[]> {
