@@ -80,6 +80,17 @@ describe("outcomes", () => {
     expect(JSON.parse(readFileSync(join(dir, `stdin-${id}.json`), "utf8"))).toEqual({ path: "/img/1.png", sizes: [64, 128] });
   });
 
+  test("a completion waiting to ride on the next claim (a long poll) is logged as the command ends, not when that claim answers", async () => {
+    const { proc, stderr } = startWorker("logged", "true");
+    const { id } = await enqueue("logged", { payload: 1 });
+    await jobIn(id, ["completed"]);
+    // The claim that carried the completion is still waiting for a job: its answer has not come.
+    await Bun.sleep(300);
+    proc.kill("SIGKILL");
+    await proc.exited;
+    expect(await stderr).toMatch(new RegExp(`^spool work: job ${id} completed \\(`, "m"));
+  });
+
   test("stdout that is not JSON becomes a text result", async () => {
     startWorker("echo", "echo hello from $SPOOL_JOB_ID");
     const { id } = await enqueue("echo", { payload: 1 });

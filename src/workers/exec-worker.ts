@@ -31,8 +31,12 @@ const DEFERRED_RESULT_MAX = 16 * 1024;
 /** Claim answers that will not change by asking again: stop instead of retrying forever. */
 const REFUSALS = new Set([400, 401, 403]);
 
-/** A job's outcome to report, and the log line to write once the server has answered it. */
-type Finished = { item: FinishedItem; line: (outcome: string) => string };
+/**
+ * A job's outcome to report, and its log line. One that waits for the next claim (a long poll
+ * that may answer many seconds later) is logged as the command ends (`logged`), and again only
+ * should the server not record it (its lease was lost); one sent alone is logged once answered.
+ */
+type Finished = { item: FinishedItem; line: (outcome: string) => string; logged?: boolean };
 
 export class ExecWorker {
   readonly id: string;
@@ -79,7 +83,7 @@ export class ExecWorker {
           },
           this.claimAbort.signal,
         );
-        sending.forEach((f, i) => this.log(f.line(finished?.[i]?.outcome ?? "unknown")));
+        sending.forEach((f, i) => this.logAnswered(f, finished?.[i]?.outcome ?? "unknown"));
         for (const job of jobs) this.start(job);
         if (control?.shutdown) this.stop("an operator asked this worker to shut down");
       } catch (err) {
@@ -119,16 +123,17 @@ export class ExecWorker {
   }
 
   /** One outcome in a request of its own; a result the server cannot take fails the job for good. */
-  private async sendAlone({ item, line }: Finished): Promise<void> {
+  private async sendAlone(finished: Finished): Promise<void> {
+    const { item } = finished;
     try {
       if ("error" in item) {
         // The job's id goes in the path: the fail request's body refuses fields it does not know.
         const { id, ...failure } = item;
         const answer = await this.client.fail(id, failure);
-        return this.log(line(answer === LOST ? "lease_lost" : answer));
+        return this.logAnswered(finished, answer === LOST ? "lease_lost" : answer);
       }
       const answer = await this.client.complete(item.id, item.token, item.result);
-      this.log(line(answer === LOST ? "lease_lost" : answer));
+      this.logAnswered(finished, answer === LOST ? "lease_lost" : answer);
     } catch (err) {
       if ("error" in item || !(err instanceof HttpError && err.status === 413)) {
         return this.log(`spool work: job ${item.id}: could not report its outcome: ${(err as Error).message}; the lease will expire and it runs again`);
@@ -228,8 +233,14 @@ export class ExecWorker {
   }
 
   private defer(finished: Finished): void {
-    this.finished.push(finished);
+    this.log(finished.line(""));
+    this.finished.push({ ...finished, logged: true });
     this.slotFreed?.();
+  }
+
+  /** The log line of an outcome the server answered, unless it was written as the command ended and the server recorded it. */
+  private logAnswered(finished: Finished, outcome: string): void {
+    if (!finished.logged || outcome === "lease_lost") this.log(finished.line(outcome));
   }
 
   private async heartbeat(job: ClaimedJob, run: CommandRun): Promise<void> {
