@@ -217,6 +217,11 @@ describe("cli", () => {
     expect(JSON.parse(fired.out)).toMatchObject({ queue: "reports", payload: { week: true }, priority: 8 });
     expect((await spool("ls")).out).toMatch(/report\s+.*fired → waiting/);
     expect((await spool("pause", "report")).out.trim()).toBe("report paused");
+    // A paused schedule shows no fire times: it fires nothing until resumed.
+    const pausedGet = (await spool("get", "report")).out;
+    expect(pausedGet).toContain("paused: no fire times until it is resumed");
+    expect(pausedGet).not.toContain("next fire times");
+    expect((await spool("add", "quiet", "--every", "30s", "--queue", "beats", "--paused")).out.trim()).toBe("quiet  every 30s  paused");
     expect((await spool("resume", "report")).out.trim()).toBe("report active, next 2026-01-05T06:00:00-05:00");
     expect((await spool("get", "report")).out).toContain("fired → waiting");
     expect((await spool("rm", "beat")).out.trim()).toBe("beat deleted");
@@ -229,7 +234,7 @@ describe("cli", () => {
     expect(bad.err).toContain("cron");
     expect(bad.err).toContain("validation_failed");
     const neither = await spool("add", "x", "--queue", "q");
-    expect(neither.code).not.toBe(0);
+    expect(neither.code).toBe(2);
     expect(neither.err).toContain("--cron or --every");
   });
 });

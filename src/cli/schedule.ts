@@ -46,7 +46,7 @@ export function registerScheduleCommands(program: Command): void {
         jobOptions, overlap: o.overlap, catchUp: o.catchUp, enabled: o.paused ? false : undefined,
       };
       const created = await api.request("POST", "/v1/schedules", body);
-      print(json, created, () => `${created.name}  ${timing(created)}  next ${created.preview[0]?.local ?? "-"}`);
+      print(json, created, () => `${created.name}  ${timing(created)}  ${created.enabled ? `next ${created.preview[0]?.local ?? "-"}` : "paused"}`);
     });
 
   schedule
@@ -87,8 +87,8 @@ export function registerScheduleCommands(program: Command): void {
             ["last result", s.lastResult],
           ]),
           "",
-          "next fire times:",
-          ...s.preview.map((p: any) => `  ${p.local}`),
+          // A paused schedule fires nothing: its times would come only once resumed.
+          ...(s.enabled ? ["next fire times:", ...s.preview.map((p: any) => `  ${p.local}`)] : ["paused: no fire times until it is resumed"]),
           "",
           s.history.length ? table(s.history, [
             { header: "fire time", value: (r: any) => r.fireTime },
