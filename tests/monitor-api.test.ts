@@ -107,6 +107,14 @@ describe("monitoring API", () => {
     }
   });
 
+  test("after a downtime, the caught-up daily report is of the day before the missed fire, not before the day it runs", async () => {
+    // Down from before 2026-01-07T02:00 until 2026-01-08T01:30: the scheduler catches up that fire once.
+    clock.set("2026-01-08T01:30:00Z");
+    const dates = async () => (await server.call("GET", "/v1/reports/daily")).body.reports.map((r: any) => r.date);
+    await waitFor(async () => (await dates()).includes("2026-01-06"), 10_000, "the report of 2026-01-06");
+    expect(await dates()).not.toContain("2026-01-07");
+  });
+
   test("lanes: list blocked and busy lanes, retry or skip a blocked lane's head", async () => {
     expect((await server.call("PUT", "/v1/queues/orders", { laneOnFailure: "block" })).status).toBe(200);
     const head = await enqueue(server, "orders", { key: "wo-1", maxAttempts: 1 });

@@ -1,4 +1,4 @@
-/** Daily report (spool:daily-report, 02:00): yesterday's report, stored and written under the data folder's reports/daily/. */
+/** Daily report (spool:daily-report, 02:00): the report of the day before its fire, stored and written under the data folder's reports/daily/. */
 import type { ScheduledDuty } from "./duty.ts";
 
 export const dailyReport: ScheduledDuty = {
@@ -8,8 +8,9 @@ export const dailyReport: ScheduledDuty = {
     // the schedule's time zone, then the day's figures
     "scheduleGet", "statsTotals", "statsHistogram", "statsSeries", "statsErrors", "statsSlowest", "countsTotal", "reportPut",
   ],
-  async run({ monitor }) {
-    const { report, file } = await monitor.dailyReport();
+  // The day before the fire it runs for: a run caught up after a downtime reports the day that fire was owed.
+  async run({ monitor, firedAt }) {
+    const { report, file } = await monitor.dailyReport({ asOf: firedAt ?? undefined });
     return { date: report.date, file, completed: report.totals.completed, failed: report.totals.failed };
   },
 };

@@ -22,8 +22,12 @@ export type OnSchedule = { kind: "schedule"; task: MaintenanceTaskName };
 /** What an interval duty runs with: the queue service, its store and its clock. */
 export type DutyContext = { service: QueueService };
 
-/** What a scheduled duty also needs: monitoring (its config, channels and reports) and the data folder. */
-export type MaintenanceContext = DutyContext & { monitor: Monitor; dataDir: string };
+/**
+ * What a scheduled duty also needs: monitoring (its config, channels and reports), the data
+ * folder, and the fire time its job was enqueued for (null when triggered by hand): a run that
+ * catches up after a downtime does the work of that fire, not of the moment it runs.
+ */
+export type MaintenanceContext = DutyContext & { monitor: Monitor; dataDir: string; firedAt?: number | null };
 
 type DutyOf<Trigger, Context, Result> = {
   name: string;

@@ -5,6 +5,7 @@
 import { validationFailed } from "../core/errors.ts";
 import type { Job } from "../core/job.ts";
 import { MAINTENANCE_QUEUE, scheduleOfTask } from "../scheduler/builtins.ts";
+import { fireOfKey } from "../scheduler/fire-plan.ts";
 import type { JobRunner } from "../workers/job-runner.ts";
 import type { Spool } from "../workers/spool.ts";
 import { scheduledDuties } from "./all-duties.ts";
@@ -30,7 +31,8 @@ export async function runMaintenanceJob(job: Job, ctx: MaintenanceContext): Prom
   const duties = maintenanceTasks.get(name);
   if (!duties) throw validationFailed(`unknown maintenance task "${name}" (known: ${[...maintenanceTasks.keys()].join(", ")})`);
   let result = {};
-  for (const duty of duties) result = { ...result, ...(await duty.run(ctx)) };
+  const fired = { ...ctx, firedAt: fireOfKey(job.idempotencyKey)?.fireTime ?? null };
+  for (const duty of duties) result = { ...result, ...(await duty.run(fired)) };
   await ctx.service.store.scheduleRecord({ name: scheduleOfTask(name), result, now: ctx.service.clock.now() });
   return result;
 }

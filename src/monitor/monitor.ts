@@ -133,11 +133,11 @@ export class Monitor {
     return healthTick({ store: this.store, now: this.clock.now(), config: this.config, dataDir: this.dataDir, notifier: this.notifier });
   }
 
-  /** Builds, stores and writes the report of `date` (default: yesterday in `timezone`). */
-  async dailyReport(p: { date?: string; timezone?: string } = {}): Promise<{ report: DailyReport; file: string | null }> {
+  /** Builds, stores and writes the report of `date` (default: the day before `asOf`, or before now, in `timezone`). */
+  async dailyReport(p: { date?: string; timezone?: string; asOf?: number } = {}): Promise<{ report: DailyReport; file: string | null }> {
     const now = this.clock.now();
     const timezone = p.timezone ?? (await this.reportTimezone());
-    const report = await buildDailyReport({ store: this.store, date: p.date ?? yesterday(now, timezone), timezone, now, dataDir: this.dataDir });
+    const report = await buildDailyReport({ store: this.store, date: p.date ?? yesterday(p.asOf ?? now, timezone), timezone, now, dataDir: this.dataDir });
     const file = await saveDailyReport({ store: this.store, report, dataDir: this.dataDir, now });
     return { report, file };
   }
