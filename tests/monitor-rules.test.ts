@@ -97,6 +97,12 @@ describe("alert rules at their thresholds", () => {
     expect(act({ enqueued: 5, completed: 1 }, { enqueued: 3 })).toEqual([]);
     expect(act({ enqueued: 5, failed: 1 }, { enqueued: 3 })).toEqual([]);
     expect(act({ enqueued: 5 }, { enqueued: 3 })).toEqual(["no_activity q warning"]);
+    // The window as people say it, however short it is set.
+    const message = (windowMs: number) =>
+      noActivity.evaluate(input({ activityWindow: { q: counters({ enqueued: 2 }) }, activityBeforeGrace: { q: counters({ enqueued: 2 }) } }), { ...T, noActivityWindowMs: windowMs })[0]!.message;
+    expect(message(86_400_000)).toBe("queue q: 2 jobs enqueued in the last 1 d and none finished");
+    expect(message(120_000)).toBe("queue q: 2 jobs enqueued in the last 2 min and none finished");
+    expect(message(90_000)).toBe("queue q: 2 jobs enqueued in the last 90 s and none finished");
   });
 
   test("all rules together, with configurable thresholds", () => {

@@ -16,3 +16,11 @@ export function parseBytes(text: string): number | null {
   const factor = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 }[unit]!;
   return Math.round(Number(m[1]) * factor);
 }
+
+const SPANS: [string, number][] = [["d", 86_400_000], ["h", 3_600_000], ["min", 60_000], ["s", 1000]];
+
+/** A span of time as people say it, in its largest whole unit: "24 h", "90 min", "45 s", "250 ms". */
+export function spanText(ms: number): string {
+  const [unit, size] = SPANS.find(([, n]) => ms >= n && ms % n === 0) ?? SPANS.find(([, n]) => ms >= n * 10) ?? ["ms", 1];
+  return `${Math.round(ms / size)} ${unit}`;
+}
