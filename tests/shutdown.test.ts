@@ -98,9 +98,9 @@ test("SIGTERM: in-process jobs finish, HTTP workers complete what they hold, lon
   }
 });
 
-test("past the grace period a running in-process job is given back, and runs again after the restart", async () => {
+test("past the grace period a running in-process job is given back, and runs again after the restart, even on its last attempt", async () => {
   const first = await serve("300ms");
-  const job = (await postJson(`${first.url}/v1/queues/stuck/jobs`, { payload: {} })).body;
+  const job = (await postJson(`${first.url}/v1/queues/stuck/jobs`, { payload: {}, maxAttempts: 1 })).body;
   await waitFor(() => runs().includes(`start ${job.id}`), 10_000, "the job to start");
   first.proc.kill("SIGTERM");
   expect(await first.proc.exited).toBe(0);

@@ -30,6 +30,19 @@ export type FailureInput = {
   random?: () => number;
 };
 
+/**
+ * The error type of an attempt given back unfinished: its worker stopped (a deploy, SIGTERM past
+ * the grace period, an operator's shutdown) or spool itself shut down before it ended. Such an
+ * attempt is recorded, but it says nothing about the job, so it does not count against
+ * maxAttempts: a job is never failed for good by a restart.
+ */
+export const GIVEN_BACK = "shutdown";
+
+/** Attempts that count against maxAttempts: those started, less those given back unfinished. */
+export function countedAttempts(job: Pick<Job, "attempts" | "errors">): number {
+  return job.attempts - job.errors.filter((e) => e.type === GIVEN_BACK).length;
+}
+
 /** When the job runs again (epoch ms), or null when this failure is final. */
 export function nextAttemptAt(input: FailureInput): number | null {
   const { job, errorType, policy, now } = input;
@@ -37,7 +50,8 @@ export function nextAttemptAt(input: FailureInput): number | null {
   if (policy.noRetry?.includes(errorType)) return null;
   const special = policy.byType?.[errorType];
   const maxAttempts = special?.maxAttempts ?? job.maxAttempts;
-  if (job.attempts >= maxAttempts) return null;
+  // This attempt counts unless it is itself given back.
+  if (errorType !== GIVEN_BACK && countedAttempts(job) >= maxAttempts) return null;
   if (input.retryInMs !== undefined) return now + Math.min(Math.max(0, input.retryInMs), MAX_DURATION_MS);
   const backoff = special?.backoff ? resolveBackoff(special.backoff, job.backoff) : job.backoff;
   return now + backoffDelay(job.attempts, backoff, input.random);

@@ -6,6 +6,7 @@
  */
 import { hostname } from "node:os";
 import { jsonValueProblem } from "../core/json-value.ts";
+import { GIVEN_BACK } from "../core/retry.ts";
 import { runCommand, type CommandOutcome, type CommandRun, type KillReason } from "./exec-command.ts";
 import { HttpError, LOST, WorkerHttpClient, type ClaimedJob, type FinishedItem } from "./http-worker-client.ts";
 
@@ -263,6 +264,6 @@ export class ExecWorker {
 const KILLED: Record<KillReason, (job: ClaimedJob) => { error: { type: string; message: string }; retryInMs?: number } | null> = {
   timeout: () => null,
   cancelled: () => ({ error: { type: "cancelled", message: "the job was cancelled; the command was killed" } }),
-  shutdown: () => ({ error: { type: "shutdown", message: "the worker shut down before the command finished" }, retryInMs: 0 }),
+  shutdown: () => ({ error: { type: GIVEN_BACK, message: "the worker shut down before the command finished" }, retryInMs: 0 }),
   lease_lost: () => null,
 };

@@ -8,6 +8,7 @@ import { jobJson } from "../core/job-json.ts";
 import type { Job } from "../core/job.ts";
 import { jsonValueProblem } from "../core/json-value.ts";
 import type { PushTarget } from "../core/queue-config.ts";
+import { GIVEN_BACK } from "../core/retry.ts";
 import { VERSION } from "../version.ts";
 import type { Failure } from "./handler.ts";
 import { SIGNATURE_HEADER, signatureHeader } from "./push-signature.ts";
@@ -48,7 +49,7 @@ export async function deliver(d: Delivery): Promise<DeliveryOutcome> {
     res = await fetch(d.target.url, { method: "POST", headers, body, redirect: "manual", signal: AbortSignal.any([d.signal, timeout]) });
     text = await res.text();
   } catch (err) {
-    if (d.signal.aborted) return failed("shutdown", "spool shut down before the target answered", { retryInMs: 0 });
+    if (d.signal.aborted) return failed(GIVEN_BACK, "spool shut down before the target answered", { retryInMs: 0 });
     if (timeout.aborted) return failed("timeout", `the target did not answer within ${d.timeoutMs} ms`);
     return failed("connection_failed", `could not reach the target: ${(err as Error).message}`);
   }

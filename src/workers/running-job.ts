@@ -2,6 +2,7 @@
 import { SpoolError, validationFailed } from "../core/errors.ts";
 import { jsonValueProblem } from "../core/json-value.ts";
 import type { Job, Progress } from "../core/job.ts";
+import { GIVEN_BACK } from "../core/retry.ts";
 import type { QueueService } from "../core/queue-service.ts";
 import type { CompletionBatch } from "./completion-batch.ts";
 import { failureOf, JobAborted, type Failure, type HandlerJob, type JobContext } from "./handler.ts";
@@ -121,12 +122,12 @@ export class RunningJob {
     return this.report(failureOf(thrown));
   }
 
-  /** Gives the job back at shutdown: its signal aborts and it runs again at once (the attempt counts). */
+  /** Gives the job back at shutdown: its signal aborts and it runs again at once (the attempt is recorded, not counted against maxAttempts: GIVEN_BACK). */
   release(): Promise<void> {
     if (this.settled) return Promise.resolve();
     const message = "spool shut down before the handler finished";
     this.stopHandler(new JobAborted("shutdown", message));
-    return this.report({ error: { type: "shutdown", message }, retryInMs: 0 });
+    return this.report({ error: { type: GIVEN_BACK, message }, retryInMs: 0 });
   }
 
   private stopHandler(reason: JobAborted): void {

@@ -52,6 +52,18 @@ export function failRetryContract(it: ContractCase): void {
     expect((await t.svc.getQueue("q")).counts.failed).toBe(1);
   });
 
+  it("an attempt given back unfinished (type shutdown) runs again at once and does not count against maxAttempts", async (t) => {
+    const job = await t.enqueue("q", { maxAttempts: 1, backoff: { delayMs: 0 } });
+    const given = await t.failWith(await t.claimOne("q"), { type: "shutdown", retryInMs: 0 });
+    expect(given).toMatchObject({ id: job.id, state: "waiting", attempts: 1, runAt: t.now() });
+    // Given back twice more: still it runs again.
+    for (let i = 0; i < 2; i++) expect((await t.failWith(await t.claimOne("q"), { type: "shutdown", retryInMs: 0 })).state).toBe("waiting");
+    // Its one counted attempt is the next: a real failure then is final.
+    const failed = await t.failWith(await t.claimOne("q"), { type: "Boom" });
+    expect(failed).toMatchObject({ state: "failed", attempts: 4 });
+    expect(failed.errors.map((e) => e.type)).toEqual(["shutdown", "shutdown", "shutdown", "Boom"]);
+  });
+
   it("retry: false fails the job at once", async (t) => {
     const job = await t.enqueue("q", { maxAttempts: 10 });
     const failed = await t.failWith(await t.claimOne("q"), { retry: false });
