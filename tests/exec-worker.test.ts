@@ -91,6 +91,35 @@ describe("outcomes", () => {
     expect(await stderr).toMatch(new RegExp(`^spool work: job ${id} completed \\(`, "m"));
   });
 
+  test("stdout JSON a result cannot hold (1e309, nesting past the limit) is kept as text, not stored as null or refused", async () => {
+    const deep = "[".repeat(200) + "]".repeat(200);
+    startWorker("odd-json", `read n; if [ "$n" = 1 ]; then echo 1e309; else echo '${deep}'; fi`, ["--concurrency", "2"]);
+    const big = await enqueue("odd-json", { payload: 1 });
+    const nested = await enqueue("odd-json", { payload: 2 });
+    expect(await jobIn(big.id, ["completed", "failed"])).toMatchObject({ state: "completed", result: "1e309", attempts: 1 });
+    expect(await jobIn(nested.id, ["completed", "failed"])).toMatchObject({ state: "completed", result: deep, attempts: 1 });
+  });
+
+  test("a lease of 1 s is kept by heartbeats through a longer command", async () => {
+    startWorker("short-lease", "sleep 2.5", ["--lease", "1s"]);
+    const { id } = await enqueue("short-lease", { payload: 1 });
+    expect(await jobIn(id, ["completed", "failed"], 15_000)).toMatchObject({ state: "completed", attempts: 1, errors: [] });
+  });
+
+  test("an outcome the server could not take while it was down is reported once it is back, and the command does not run again", async () => {
+    const cmd = script("count.sh", `echo run >> "$TEST_DIR/runs"\nsleep 1\necho '{"ok": true}'`);
+    // Concurrency 2: a claim is out while the command runs, so its outcome goes in a request of its own.
+    startWorker("outage", cmd, ["--concurrency", "2"]);
+    const { id } = await enqueue("outage", { payload: 1 });
+    await waitFor(() => existsSync(join(dir, "runs")), 10_000, "the command to start");
+    const { dataDir, port } = server;
+    await server.stop();
+    await Bun.sleep(2000);
+    server = await startTestServer({ dataDir, port }, clock);
+    expect(await jobIn(id, ["completed", "failed"], 15_000)).toMatchObject({ state: "completed", result: { ok: true }, attempts: 1, errors: [] });
+    expect(readFileSync(join(dir, "runs"), "utf8").trim().split("\n")).toEqual(["run"]);
+  });
+
   test("stdout that is not JSON becomes a text result", async () => {
     startWorker("echo", "echo hello from $SPOOL_JOB_ID");
     const { id } = await enqueue("echo", { payload: 1 });
@@ -173,17 +202,19 @@ describe("stopping", () => {
     expect(await job(second.id)).toMatchObject({ state: "waiting", attempts: 0 });
   });
 
-  test("SIGTERM past --grace: the command is killed and its job given back to run again", async () => {
-    const cmd = script("stuck.sh", `touch "$TEST_DIR/started"\nsleep 30`);
-    const { proc } = startWorker("stuck", cmd, ["--grace", "200ms"]);
-    const { id } = await enqueue("stuck", { payload: 1 });
-    await waitFor(() => existsSync(join(dir, "started")), 10_000, "the command to start");
-    proc.kill("SIGTERM");
-    expect(await proc.exited).toBe(0);
-    const back = await job(id);
-    expect(back).toMatchObject({ state: "waiting", attempts: 1 });
-    expect(back.errors[0]).toMatchObject({ type: "shutdown" });
-  });
+  for (const signal of ["SIGTERM", "SIGHUP"] as const) {
+    test(`${signal} past --grace: the command is killed and its job given back to run again, even on its last attempt`, async () => {
+      const cmd = script("stuck.sh", `touch "$TEST_DIR/started"\nsleep 30`);
+      const { proc } = startWorker("stuck", cmd, ["--grace", "200ms"]);
+      const { id } = await enqueue("stuck", { payload: 1, maxAttempts: 1 });
+      await waitFor(() => existsSync(join(dir, "started")), 10_000, "the command to start");
+      proc.kill(signal);
+      expect(await proc.exited).toBe(0);
+      const back = await job(id);
+      expect(back).toMatchObject({ state: "waiting", attempts: 1 });
+      expect(back.errors[0]).toMatchObject({ type: "shutdown" });
+    });
+  }
 
   test("an operator's shutdown request reaches the worker, which exits 0; it is listed as an http worker", async () => {
     const { proc, stderr } = startWorker("ops", "cat > /dev/null", ["--concurrency", "2", "--name", "ops worker"]);

@@ -90,6 +90,7 @@ export function registerServeCommand(program: Command): void {
       // Before saying it listens: whoever acts on that line may send SIGTERM at once.
       process.on("SIGTERM", () => void shutdown("SIGTERM"));
       process.on("SIGINT", () => void shutdown("SIGINT"));
+      process.on("SIGHUP", () => void shutdown("SIGHUP"));
       if (dataFolderIsNew) console.log(`spool: created the data folder ${resolve(config.dataDir)}`);
       const where = config.redis
         ? `store: Redis at ${redisAddress(config.redis)}, prefix ${config.redis.prefix}; data: ${config.dataDir}`

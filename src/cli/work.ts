@@ -24,7 +24,7 @@ Each job's payload is written as JSON to the command's stdin; SPOOL_JOB_ID, SPOO
 SPOOL_QUEUE are set in its environment. Exit 0 completes the job (stdout that is JSON becomes
 the result, other text is kept as text); any other exit fails the attempt with the tail of
 stderr as the message and exit_<code> as the error type. A cancelled or timed-out job's
-command is killed (its whole process group). SIGTERM or SIGINT stops claiming, lets running
+command is killed (its whole process group). SIGTERM, SIGINT or SIGHUP stops claiming, lets running
 commands finish within --grace and gives back the rest; a second signal gives them back at once.
 
 Example:  spool work thumbnails --exec 'jq -r .path | xargs convert-thumb' --concurrency 4`,
@@ -40,6 +40,8 @@ Example:  spool work thumbnails --exec 'jq -r .path | xargs convert-thumb' --con
       const onSignal = (signal: string) => (++signals === 1 ? worker.stop(`${signal} received`) : worker.releaseAll());
       process.on("SIGTERM", () => onSignal("SIGTERM"));
       process.on("SIGINT", () => onSignal("SIGINT"));
+      // A closed terminal or ssh session: the commands run in their own process groups and would not hear it.
+      process.on("SIGHUP", () => onSignal("SIGHUP"));
       await worker.run();
       if (worker.fatal) throw new CliError(worker.fatal, 2);
       process.exit(0);

@@ -4,6 +4,7 @@
  * the outcome: 0 completes (stdout JSON → result, else the text), non-zero fails with the
  * tail of stderr. `kill` ends the whole group (TERM, then KILL after a few seconds).
  */
+import { jsonValueProblem } from "../core/json-value.ts";
 import type { Failure } from "./handler.ts";
 
 /** Why spool ended a command itself. */
@@ -80,14 +81,19 @@ function failed(type: string, message: string, retry?: boolean): CommandOutcome 
   return { kind: "failed", failure: { error: { type, message: message.slice(0, 10_000) }, ...(retry === undefined ? {} : { retry }) } };
 }
 
-/** stdout that is JSON becomes JSON; other text is kept as text; nothing at all is null. */
+/**
+ * stdout that is JSON becomes JSON; other text is kept as text, and so is JSON a result cannot
+ * hold (1e309, which would be stored as null, or nesting past the limit); nothing at all is null.
+ */
 function resultOf(text: string): unknown {
   const trimmed = text.trim();
   if (trimmed === "") return null;
+  const asText = text.replace(/\n$/, "");
   try {
-    return JSON.parse(trimmed);
+    const value: unknown = JSON.parse(trimmed);
+    return jsonValueProblem(value) === null ? value : asText;
   } catch {
-    return text.replace(/\n$/, "");
+    return asText;
   }
 }
 

@@ -136,10 +136,21 @@ export class ExecWorker {
       const answer = await this.client.complete(item.id, item.token, item.result);
       this.logAnswered(finished, answer === LOST ? "lease_lost" : answer);
     } catch (err) {
-      if ("error" in item || !(err instanceof HttpError && err.status === 413)) {
+      if (!(err instanceof HttpError) && !this.stopping) {
+        // No answer (the server restarting, say): not known to have arrived, so it goes again
+        // with the next claim, which keeps trying until the server answers.
+        this.finished.push(finished);
+        this.slotFreed?.();
+        return this.log(`spool work: job ${item.id}: could not report its outcome yet (${(err as Error).message}); trying again with the next claim`);
+      }
+      const refused = err instanceof HttpError && (err.status === 413 || err.status === 400);
+      if ("error" in item || !refused) {
         return this.log(`spool work: job ${item.id}: could not report its outcome: ${(err as Error).message}; the lease will expire and it runs again`);
       }
-      const error = { type: "result_too_large", message: `the command's result is larger than the server accepts: ${err.message}` };
+      // A result the server will never take: running the command again would make the same.
+      const error = err.status === 413
+        ? { type: "result_too_large", message: `the command's result is larger than the server accepts: ${err.message}` }
+        : { type: "invalid_result", message: `the server refuses the command's result: ${err.message}` };
       await this.client.fail(item.id, { token: item.token, error, retry: false }).catch(() => {});
       this.log(`spool work: job ${item.id} failed: ${error.message}`);
     }
@@ -183,7 +194,7 @@ export class ExecWorker {
   /** Heartbeats and the job's timeout while the command runs, then the report of its outcome. */
   private async follow(job: ClaimedJob, run: CommandRun): Promise<void> {
     const started = performance.now();
-    const beat = setInterval(() => void this.heartbeat(job, run), Math.max(1000, this.o.leaseMs / 3));
+    const beat = setInterval(() => void this.heartbeat(job, run), this.o.leaseMs / 3);
     const timeout = job.timeoutMs === null ? undefined : setTimeout(() => run.kill("timeout"), job.timeoutMs);
     if (this.stopping) run.kill("shutdown");
     let outcome: CommandOutcome;
