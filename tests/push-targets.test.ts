@@ -108,6 +108,38 @@ describe("deliveries", () => {
     expect(await jobIn(id, ["completed"])).toMatchObject({ result: body });
   });
 
+  test("spool's own headers replace a stored target's of any case, never sit beside them; a target's User-Agent is kept", async () => {
+    // Stored straight into the store, as an older spool could have: the API now refuses these names.
+    await startWith({ hooks: { headers: { "Content-Type": "text/plain", "Spool-Job-Id": "x", "User-Agent": "my-app/1.0" } } });
+    const { id } = await enqueue("hooks");
+    await jobIn(id, ["completed"]);
+    const h = deliveries[0]!.headers;
+    expect([h.get("content-type"), h.get("spool-job-id"), h.get("user-agent")]).toEqual(["application/json", id, "my-app/1.0"]);
+  });
+
+  test("a target's headers must be header names that spool does not set itself, with one-line values", async () => {
+    server = await startTestServer({}, clock);
+    const put = (headers: Record<string, string>) => api("PUT", "/v1/queues/hooks", { target: { url: `${receiver.url}hooks`, headers } });
+    const refused: Record<string, string>[] = [{ "bad header": "v" }, { "x-ok": "a\r\nInjected: yes" }, { "content-type": "text/plain" }, { "Spool-Signature": "x" }, { Host: "elsewhere" }];
+    for (const headers of refused) {
+      const res = await put(headers);
+      expect({ headers, status: res.status, code: res.body.error?.code }).toEqual({ headers, status: 400, code: "validation_failed" });
+    }
+    expect((await api("GET", "/v1/queues/hooks")).body.target).toBeNull();
+    expect((await put({ "X-Api-Key": "k", "User-Agent": "mine/2" })).status).toBe(200);
+  });
+
+  test("an answer is read up to 1 MiB: a longer one is cut and kept as clipped text, JSON or not", async () => {
+    await startWith({ hooks: {} });
+    const huge = JSON.stringify({ blob: "x".repeat(3 * 1024 * 1024) });
+    answer = () => new Response(huge, { headers: { "content-type": "application/json" } });
+    const { id } = await enqueue("hooks");
+    const done = await jobIn(id, ["completed"]);
+    expect(typeof done.result).toBe("string");
+    expect(done.result.length).toBe(64 * 1024);
+    expect(done.result).toStartWith('{"blob":"xxx');
+  });
+
   test("a 4xx other than 408/429 fails for good, whatever the attempts left", async () => {
     await startWith({ hooks: {} });
     answer = () => new Response("unknown customer", { status: 422 });

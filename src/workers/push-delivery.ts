@@ -16,6 +16,8 @@ import { SIGNATURE_HEADER, signatureHeader } from "./push-signature.ts";
 export const DEFAULT_TARGET_TIMEOUT_MS = 30_000;
 const MAX_RETRY_AFTER_MS = 86_400_000;
 const MAX_RESULT_TEXT = 64 * 1024;
+/** The most of an answer read: a result as large as the API takes in a request (1 MiB by default). */
+const MAX_ANSWER_BYTES = 1024 * 1024;
 
 export type DeliveryOutcome = { completed: true; result: unknown } | { completed: false; failure: Failure };
 
@@ -34,20 +36,25 @@ export type Delivery = {
 
 export async function deliver(d: Delivery): Promise<DeliveryOutcome> {
   const body = jobJson(d.job);
-  const headers = {
-    ...d.target.headers,
-    "content-type": "application/json",
-    "user-agent": `spool/${VERSION}`,
-    "spool-job-id": d.job.id,
-    "spool-attempt": String(d.job.attempts),
-    [SIGNATURE_HEADER]: signatureHeader({ secrets: d.secrets, timestamp: d.nowS, body }),
-  };
+  // Names compare without case: spool's own values replace a target's, never sit beside them
+  // (a target's User-Agent is kept).
+  const headers = new Headers({ "user-agent": `spool/${VERSION}` });
+  try {
+    for (const [name, value] of Object.entries(d.target.headers ?? {})) headers.set(name, value);
+  } catch (err) {
+    // Stored before header names were checked: it runs again once the target is fixed.
+    return failed("invalid_target", `the target's headers cannot be sent: ${(err as Error).message}`);
+  }
+  headers.set("content-type", "application/json");
+  headers.set("spool-job-id", d.job.id);
+  headers.set("spool-attempt", String(d.job.attempts));
+  headers.set(SIGNATURE_HEADER, signatureHeader({ secrets: d.secrets, timestamp: d.nowS, body }));
   const timeout = AbortSignal.timeout(Math.max(1, d.timeoutMs));
   let res: Response;
   let text: string;
   try {
     res = await fetch(d.target.url, { method: "POST", headers, body, redirect: "manual", signal: AbortSignal.any([d.signal, timeout]) });
-    text = await res.text();
+    text = await answerText(res);
   } catch (err) {
     if (d.signal.aborted) return failed(GIVEN_BACK, "spool shut down before the target answered", { retryInMs: 0 });
     if (timeout.aborted) return failed("timeout", `the target did not answer within ${d.timeoutMs} ms`);
@@ -63,6 +70,28 @@ export async function deliver(d: Delivery): Promise<DeliveryOutcome> {
 
 function failed(type: string, message: string, extra: { retry?: boolean; retryInMs?: number } = {}): DeliveryOutcome {
   return { completed: false, failure: { error: { type, message }, ...extra } };
+}
+
+/**
+ * The answer's body, read up to MAX_ANSWER_BYTES: a longer one is cut there (and so, if it was
+ * JSON, kept as clipped text), so a target cannot fill the server's memory or its database.
+ */
+async function answerText(res: Response): Promise<string> {
+  if (!res.body) return "";
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = res.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    size += value.length;
+    if (size > MAX_ANSWER_BYTES) {
+      await reader.cancel().catch(() => {});
+      return new TextDecoder().decode(Buffer.concat(chunks).subarray(0, MAX_RESULT_TEXT));
+    }
+  }
+  return new TextDecoder().decode(Buffer.concat(chunks));
 }
 
 /** A JSON body as JSON, an empty one as null, anything else (including JSON spool cannot store) as (clipped) text. */

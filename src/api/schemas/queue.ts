@@ -29,10 +29,16 @@ const RetentionSchema = z
   .strict()
   .openapi("Retention");
 
+/** A header name as HTTP spells one (a token), and not one spool sets on every delivery itself. */
+const TargetHeaderName = z
+  .string()
+  .regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, "must be a header name (letters, digits and !#$%&'*+.^_`|~-, no spaces)")
+  .refine((name) => !/^(content-type|content-length|host|transfer-encoding|connection|spool-.*)$/i.test(name), "is set by spool on every delivery");
+
 const TargetSchema = z
   .object({
     url: z.string().url().regex(/^https?:\/\//, "must be an http(s) URL"),
-    headers: z.record(z.string(), z.string()).optional(),
+    headers: z.record(TargetHeaderName, z.string().regex(/^[^\r\n\0]*$/, "must be one line (no CR, LF or NUL)")).optional(),
     timeoutMs: z.number().int().min(100).max(600_000).optional(),
     concurrency: z.number().int().min(1).max(1000).optional(),
   })
