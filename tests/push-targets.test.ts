@@ -214,6 +214,32 @@ describe("concurrency", () => {
     for (const { id } of slow) await jobIn(id, ["completed"]);
     expect(most).toBe(2);
   });
+
+  test("a target removed and set again while deliveries are in flight still never has more than its concurrency at once", async () => {
+    await target("slow", { concurrency: 2 });
+    let open = 0;
+    let most = 0;
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    answer = async () => {
+      most = Math.max(most, ++open);
+      await released;
+      open--;
+      return Response.json({ ok: true });
+    };
+    const jobs = await Promise.all(Array.from({ length: 6 }, () => enqueue("slow")));
+    await waitFor(() => open === 2, 5000, "two deliveries in flight");
+    expect((await api("PUT", "/v1/queues/slow", { target: null })).status).toBe(200);
+    // A scan (one a second) sees the target gone before it is set again.
+    await Bun.sleep(1500);
+    expect((await api("PUT", "/v1/queues/slow", { target: { url: `${receiver.url}slow`, concurrency: 2 } })).status).toBe(200);
+    // Several scans of the targets (one a second) pass while the first two are held.
+    await Bun.sleep(2500);
+    expect(open).toBe(2);
+    release();
+    for (const { id } of jobs) await jobIn(id, ["completed"]);
+    expect(most).toBe(2);
+  }, 30_000);
 });
 
 describe("targets and secrets", () => {

@@ -22,6 +22,11 @@ export type PushDispatcherOptions = {
 
 export class PushDispatcher {
   private readonly queues = new Map<string, PushQueue>();
+  /**
+   * Queues whose target was removed, until their deliveries in flight have ended: a target set
+   * again meanwhile starts delivering only then, so the two never exceed its concurrency.
+   */
+  private readonly retiring = new Map<string, Promise<void>>();
   /** Queues whose deliveries an operator shut down: not restarted until spool restarts or the target is removed. */
   private readonly shutDown = new Set<string>();
   private readonly completions: CompletionBatch;
@@ -69,6 +74,7 @@ export class PushDispatcher {
     await this.scanning;
     await Promise.all([...this.queues.values()].map((q) => q.stop(graceMs)));
     this.queues.clear();
+    await Promise.all(this.retiring.values());
   }
 
   private async reconcile(): Promise<void> {
@@ -79,12 +85,13 @@ export class PushDispatcher {
       if (!targets.has(queue)) {
         this.queues.delete(queue);
         this.shutDown.delete(queue);
-        void running.stop().catch(this.onError);
+        const retired = running.stop().catch(this.onError).finally(() => this.retiring.delete(queue));
+        this.retiring.set(queue, retired);
       }
     }
     for (const [queue, target] of targets) {
       if (this.stopping) return;
-      if (this.shutDown.has(queue)) continue;
+      if (this.shutDown.has(queue) || this.retiring.has(queue)) continue;
       const secret = await service.store.targetSecretEnsure({ queue, secret: newTargetSecret(), now: service.clock.now() });
       const secrets = signingSecrets(secret, service.clock.now());
       const running = this.queues.get(queue);
