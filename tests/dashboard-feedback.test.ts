@@ -153,6 +153,14 @@ describe("at a glance", () => {
     expect(next.text).toContain('data-job="4"');
   });
 
+  test("a queue that does not exist says so, where a mistyped name read as a real, empty queue", async () => {
+    await start();
+    const web = await signedIn("viewer");
+    await server.service.enqueue("emails", {});
+    expect((await web.get("/queues/emials")).text).toContain("No queue is named <code>emials</code> yet");
+    expect((await web.get("/queues/emails")).text).not.toContain("data-unknown-queue");
+  });
+
   test("the overview lists paused queues with what waits on them, and counts only the workers an operator runs", async () => {
     await start();
     const web = await signedIn("viewer");

@@ -31,6 +31,8 @@ export type QueuePageData = {
   lastDay: SeriesPoint[];
   /** Error types of the queue's recent failures, for retrying one kind. */
   errorTypes: string[];
+  /** Whether the queue exists (it has had a job or settings); a mistyped name reads as an empty queue otherwise. */
+  known: boolean;
   /** An enqueue refused with these errors, shown again with what was typed. */
   enqueue?: { values: EnqueueValues; errors: FieldErrors };
 };
@@ -123,6 +125,11 @@ export function QueuePage({ data }: { data: QueuePageData }) {
         <QueuePauseAction name={queue.name} paused={queue.paused} />
         <a class="button small" href={`${path}/settings`}>Settings</a>
       </PageHead>
+      {!data.known && (
+        <p class="flash info" data-unknown-queue>
+          No queue is named <code>{queue.name}</code> yet: a queue appears with its first job or its first settings. If you expected one, check the name on <a href="/queues">Queues</a>.
+        </p>
+      )}
       <section class="panel" aria-label="Last hour">
         <HourFigures stats={data.lastHourStats} />
       </section>

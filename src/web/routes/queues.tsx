@@ -41,6 +41,7 @@ export async function queuePageData(c: WebContext, deps: ApiDeps, queue: string,
     lastHour,
     lastDay,
     errorTypes: [...new Set((errors?.groups ?? []).map((g) => g.type))].sort(),
+    known: stats.queues.some((q) => q.queue === queue),
   };
 }
 
