@@ -121,7 +121,7 @@ export async function startServer(config: ServeConfig, clock: Clock = systemCloc
     });
     const app = createApp({
       closing: closing.signal,
-      auth: new Authenticator({ store, clock, adminToken: config.adminToken }),
+      auth: new Authenticator({ store, clock, adminToken: config.adminToken }, isLoopback(config.host)),
       schedules: new ScheduleService(service, { clock }),
       service,
       workers: registry,

@@ -5,6 +5,7 @@ import type { TokenRole } from "../src/core/store.ts";
 import { DataFolderInUse } from "../src/store/sqlite/data-lock.ts";
 import { RefusedToStart } from "../src/server.ts";
 import { bearer, expectError, tokenFor, type Answer } from "./helpers/api.ts";
+import { DashboardSession } from "./helpers/dashboard.ts";
 import { startTestServer, tempDir, type TestServer } from "./helpers/server.ts";
 import { waitFor } from "./helpers/wait.ts";
 
@@ -167,6 +168,19 @@ describe("open mode", () => {
     expect((await server.call("POST", "/v1/queues/q/pause")).status).toBe(200);
   });
 
+  test("open mode answers only requests addressed to a loopback name: a page rebinding its own name to 127.0.0.1 gets nothing", async () => {
+    server = await startTestServer();
+    const asHost = (host: string, method = "GET", path = "/v1/jobs") =>
+      fetch(`${server.url}${path}`, { method, headers: { host, origin: `http://${host}`, "sec-fetch-site": "same-origin" } });
+    for (const host of ["rebind.attacker.example:7070", "10.0.0.5:7070"]) {
+      expect((await asHost(host)).status).toBe(403);
+      expect((await asHost(host, "POST", "/v1/queues/q/pause")).status).toBe(403);
+      expect((await asHost(host, "GET", "/")).status).toBe(403);
+    }
+    expect((await server.service.getQueue("q")).paused).toBe(false);
+    for (const host of [`localhost:${server.port}`, `127.0.0.1:${server.port}`, `[::1]:${server.port}`]) expect((await asHost(host)).status).toBe(200);
+  });
+
   test("a token created while the server runs closes open mode within seconds", async () => {
     server = await startTestServer();
     expect((await server.call("GET", "/v1/jobs")).status).toBe(200);
@@ -223,6 +237,17 @@ describe("secrets in push targets", () => {
 });
 
 describe("spool's own queues", () => {
+  test("the dashboard's enqueue form into a spool: queue is for admins only too", async () => {
+    server = await startTestServer({ adminToken: ADMIN_SECRET });
+    const web = new DashboardSession(server);
+    expect((await web.signIn(await tokenFor(server, "producer"))).status).toBe(303);
+    await web.get("/queues/spool:maintenance");
+    const res = await web.post("/queues/spool:maintenance/jobs", { payload: '{"task": "retention"}' });
+    expect(res.status).toBe(403);
+    const jobs = (await server.service.listJobs({ queue: "spool:maintenance", limit: 100 })).jobs;
+    expect(jobs.filter((j) => (j.payload as { task?: string }).task === "retention")).toEqual([]);
+  });
+
   test("only admins enqueue into or claim from a spool: queue; every role may read it", async () => {
     server = await startTestServer({ adminToken: ADMIN_SECRET });
     for (const role of ["producer", "worker", "viewer"] as const) {

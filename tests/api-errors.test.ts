@@ -116,6 +116,15 @@ describe("rate limit", () => {
     expect((await server.service.getQueue("r")).counts.waiting).toBe(accepted);
   });
 
+  test("signing in is rate limited like the API: tries of a token past the limit are 429", async () => {
+    server = await startTestServer({ rateLimitPerSecond: 3, adminToken: "rate-limit-admin-secret-0123456789" });
+    const tries = await Promise.all(Array.from({ length: 10 }, () =>
+      fetch(`${server.url}/login`, { method: "POST", body: new URLSearchParams({ token: "spool_guess" }), redirect: "manual" }),
+    ));
+    expect(tries.filter((r) => r.status === 429).length).toBeGreaterThan(0);
+    expect(tries.filter((r) => r.status !== 429).every((r) => r.status === 401)).toBe(true);
+  });
+
   test("probes are not rate limited", async () => {
     server = await startTestServer({ rateLimitPerSecond: 1 });
     const answers = await Promise.all(Array.from({ length: 5 }, () => server.call("GET", "/healthz")));

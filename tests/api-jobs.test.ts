@@ -49,6 +49,15 @@ describe("enqueue", () => {
     expect(await counts(server, "emails")).toEqual({ ...empty, waiting: 1 });
   });
 
+  test("a schedule fire's idempotency key is the scheduler's: a producer taking one ahead of the fire is refused, body, header or batch", async () => {
+    const key = "schedule:spool:health:2030-01-01T00:00:00.000Z";
+    expect(detailPaths(expectError(await server.call("POST", "/v1/queues/emails/jobs", { idempotencyKey: key }), 400, "validation_failed"))).toEqual(["idempotencyKey"]);
+    expectError(await server.call("POST", "/v1/queues/emails/jobs", {}, { "idempotency-key": key }), 400, "validation_failed");
+    const batch = expectError(await server.call("POST", "/v1/queues/emails/jobs/batch", { jobs: [{}, { idempotencyKey: key }] }), 400, "validation_failed");
+    expect(detailPaths(batch)).toEqual(["jobs.1.idempotencyKey"]);
+    expect((await server.call("GET", "/v1/jobs")).body.jobs).toEqual([]);
+  });
+
   test("an invalid job is refused with 400 naming the field, and nothing is stored", async () => {
     const res = await server.call("POST", "/v1/queues/emails/jobs", { priority: 11, runAt: "1" });
     const error = expectError(res, 400, "validation_failed");

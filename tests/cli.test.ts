@@ -1,6 +1,6 @@
 /** The spool CLI as real processes against a real server: jobs, queues, tokens, help, and clear errors. */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, rmSync } from "node:fs";
+import { existsSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { isStackTrace, runCli, type CliRun } from "./helpers/cli.ts";
 import { startTestServer, tempDir, type TestServer } from "./helpers/server.ts";
@@ -117,9 +117,13 @@ describe("queue", () => {
 
 describe("token", () => {
   test("token create works before any server, prints the token once, and the token then authenticates", async () => {
-    const dataDir = tempDir();
+    const parent = tempDir();
+    const dataDir = join(parent, "data");
     try {
       const created = await runCli(["token", "create", "--role", "worker", "--name", "ci", "--data", dataDir], { cwd });
+      // The folder and database it made hold tokens' hashes and, soon, payloads: its owner's only, as serve makes them.
+      expect((statSync(dataDir).mode & 0o777).toString(8)).toBe("700");
+      expect((statSync(join(dataDir, "spool.db")).mode & 0o777).toString(8)).toBe("600");
       const lines = ok(created).split("\n");
       const token = lines[0]!;
       expect(token).toMatch(/^spool_[A-Za-z0-9_-]{20,}$/);
@@ -135,7 +139,7 @@ describe("token", () => {
         await running.close();
       }
     } finally {
-      rmSync(dataDir, { recursive: true, force: true });
+      rmSync(parent, { recursive: true, force: true });
     }
   });
 

@@ -78,7 +78,12 @@ export function createApp(deps: ApiDeps): App {
   registerDocRoutes(app, deps);
   registerMetricsRoutes(app, deps);
 
-  if (deps.rateLimitPerSecond > 0) app.use("/v1/*", rateLimit(deps.rateLimitPerSecond));
+  if (deps.rateLimitPerSecond > 0) {
+    const limit = rateLimit(deps.rateLimitPerSecond);
+    app.use("/v1/*", limit);
+    // Signing in tries a token: as limited as the API it opens.
+    app.on("POST", "/login", limit);
+  }
   app.use("/v1/*", authenticate(deps));
   app.use("/v1/queues/:queue/*", reservedQueues());
 

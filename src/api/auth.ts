@@ -76,7 +76,16 @@ export class Authenticator {
   readonly openSecret = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64url");
   private readonly openPrincipal: Principal = { role: "admin", tokenId: null, via: "open", csrf: csrfTokenOf(this.openSecret) };
 
-  constructor(private readonly deps: Pick<ApiDeps, "store" | "clock" | "adminToken">) {
+  constructor(
+    private readonly deps: Pick<ApiDeps, "store" | "clock" | "adminToken">,
+    /**
+     * Open mode on a loopback address answers only requests addressed to a loopback name: a
+     * web page whose own name its DNS points at 127.0.0.1 (DNS rebinding) would otherwise pass
+     * the site check (its Origin matches the Host it sent) and be admin. False when the server
+     * was told to listen beyond loopback without a token (--insecure).
+     */
+    private readonly openOnLoopbackOnly = true,
+  ) {
     this.recordUse = lastUseRecorder(deps.store);
   }
 
@@ -194,10 +203,26 @@ export class Authenticator {
 
   /** A browser's principal: open mode's, or its session cookie's; null when it must sign in. */
   async fromBrowser(c: Context): Promise<Principal | null> {
-    if (!(await this.required())) return this.open();
+    if (!(await this.required())) {
+      if (this.openOnLoopbackOnly && !addressedToLoopback(c.req.header("host"))) {
+        throw forbidden("without API tokens spool answers only requests addressed to a loopback name (127.0.0.1, localhost, [::1]); create a token to be reached by another name");
+      }
+      return this.open();
+    }
     const sessionId = sessionIdOf(c);
     return sessionId ? this.fromSession(sessionId) : null;
   }
+}
+
+/**
+ * Whether a request may be taken as addressed to this machine's loopback: its Host names it, or
+ * names no host at all (HTTP/1.0 without one, a Host that is not a host name): only a browser
+ * can be tricked into sending another site's name here, and a browser always sends a valid one.
+ */
+function addressedToLoopback(host: string | undefined): boolean {
+  const name = host ? URL.parse(`http://${host}`)?.hostname : undefined;
+  if (!name) return true;
+  return name === "localhost" || name === "[::1]" || /^127(\.\d{1,3}){3}$/.test(name);
 }
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);

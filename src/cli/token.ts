@@ -38,6 +38,8 @@ async function withStore<T>(o: StoreFlags, create: boolean, run: (store: Store) 
 }
 
 async function openDataFolder(data: string, create: boolean): Promise<Store> {
+  // As spool serve does: a folder and database this creates (tokens before the first start) are the owner's only.
+  process.umask(0o077);
   const dir = resolve(data);
   const path = join(dir, "spool.db");
   if (create) mkdirSync(dir, { recursive: true });

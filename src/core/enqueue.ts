@@ -7,6 +7,23 @@ import { MAX_BACKOFF_MS, resolveBackoff } from "./retry.ts";
 
 type Issue = { path: string; message: string };
 
+/**
+ * Idempotency keys of schedule fires (`schedule:<name>:<fire time>`) are the scheduler's own:
+ * a job enqueued with one before its fire would be taken for that fire, which then enqueues
+ * nothing (a producer could stop any schedule, built-ins included, ahead of time).
+ */
+export const SCHEDULE_KEY_PREFIX = "schedule:";
+
+/** Refuses what a producer may not enqueue, though a schedule's fire may: an idempotency key of the scheduler's. */
+export function checkProducerJobs(jobs: EnqueueOptions[]): void {
+  const issues = jobs.flatMap((o, i) =>
+    typeof o.idempotencyKey === "string" && o.idempotencyKey.startsWith(SCHEDULE_KEY_PREFIX)
+      ? [{ path: `${jobs.length > 1 ? `jobs.${i}.` : ""}idempotencyKey`, message: `keys starting "${SCHEDULE_KEY_PREFIX}" belong to schedule fires` }]
+      : [],
+  );
+  if (issues.length) throw validationFailed(`invalid job options: ${issues.map((i) => `${i.path} ${i.message}`).join("; ")}`, issues);
+}
+
 export function checkQueueName(queue: string): void {
   if (!QUEUE_NAME.test(queue)) {
     throw validationFailed(`invalid queue name "${queue}": use 1–128 of A–Z a–z 0–9 . _ : -`, [

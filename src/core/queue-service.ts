@@ -3,7 +3,7 @@
  * retry policy, calls the store, and turns the store's nulls into errors.
  */
 import type { Clock } from "./clock.ts";
-import { resolveEnqueue, checkQueueName } from "./enqueue.ts";
+import { checkProducerJobs, checkQueueName, resolveEnqueue } from "./enqueue.ts";
 import { conflict, leaseLost, notFound, SpoolError, validationFailed } from "./errors.ts";
 import { jsonValueProblem } from "./json-value.ts";
 import { isFinal, JOB_STATES, type EnqueueOptions, type Job, type JobState, type Progress } from "./job.ts";
@@ -123,6 +123,7 @@ export class QueueService {
     if (jobs.length === 0) return [];
     if (jobs.length > MAX_BATCH) throw validationFailed(`a batch holds at most ${MAX_BATCH} jobs (got ${jobs.length})`);
     checkQueueName(queue);
+    checkProducerJobs(jobs);
     const now = this.clock.now();
     const config = await this.queueConfig(queue);
     const outcomes = await this.store.jobsEnqueue({ jobs: resolveEnqueue(queue, jobs, config.defaults, now), now });

@@ -1,5 +1,5 @@
 /** What one scheduler pass does with a due schedule: fire, skip for overlap, or record missed runs. */
-import { resolveEnqueue } from "../core/enqueue.ts";
+import { resolveEnqueue, SCHEDULE_KEY_PREFIX } from "../core/enqueue.ts";
 import type { NewJob } from "../core/job.ts";
 import type { JobDefaults } from "../core/queue-config.ts";
 import type { Schedule, ScheduleRunInput } from "../core/schedule-store.ts";
@@ -46,7 +46,7 @@ export function planDueFire(s: Schedule, now: number, previousJobUnfinished: boo
 
 /** The idempotency key of a fire: the same fire time can only ever enqueue one job. */
 export function fireKey(name: string, fireTime: number): string {
-  return `schedule:${name}:${new Date(fireTime).toISOString()}`;
+  return `${SCHEDULE_KEY_PREFIX}${name}:${new Date(fireTime).toISOString()}`;
 }
 
 /** The schedule and fire time an idempotency key names (fireKey's inverse); null for any other key. */

@@ -7,9 +7,16 @@ import { LoginPage, SignedOutPage } from "../../../views/pages/login.tsx";
 import { dashboardSession } from "../guard.ts";
 import { formOf } from "../render.tsx";
 
-/** Only a path of this site: never an absolute or protocol-relative URL (an open redirect). */
+/**
+ * Only a path of this site: never an absolute or protocol-relative URL (an open redirect),
+ * written plainly or with characters browsers drop or turn into a slash (tab, newline,
+ * backslash), and never anything a Location header cannot carry.
+ */
 function safeNext(next: string | undefined): string {
-  return next && next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/\\") ? next : "/";
+  if (!next || !next.startsWith("/") || /[\u0000-\u001f\u007f\\]/.test(next)) return "/";
+  const base = "http://spool.invalid";
+  const url = URL.parse(next, base);
+  return url && url.origin === base ? url.pathname + url.search + url.hash : "/";
 }
 
 export function registerLogin(web: Hono<ApiEnv>, deps: ApiDeps): void {

@@ -9,7 +9,7 @@ import type { EnqueueOptions } from "../../core/job.ts";
 import { Flash } from "../../../views/layout.tsx";
 import { EnqueueForm, type EnqueueValues } from "../../../views/components/queue-enqueue-form.tsx";
 import type { FieldErrors } from "../../../views/components/queue-form-field.tsx";
-import { allow } from "../../api/auth.ts";
+import { allow, reservedQueues } from "../../api/auth.ts";
 import { formOf, fragment } from "../render.tsx";
 import { renderQueuePage } from "./queues.tsx";
 
@@ -57,7 +57,8 @@ function enqueueErrors(err: SpoolError): FieldErrors {
 }
 
 export function registerQueueEnqueue(web: Hono<ApiEnv>, deps: ApiDeps): void {
-  web.post("/queues/:queue/jobs", allow("enqueue"), async (c) => {
+  // Queues named spool:… are spool's own: only admins may enqueue into them, here as over the API.
+  web.post("/queues/:queue/jobs", allow("enqueue"), reservedQueues(), async (c) => {
     const queue = c.req.param("queue");
     const form = await formOf(c);
     const values: EnqueueValues = Object.fromEntries(FIELDS.map((f) => [f, form[f] ?? ""]));
