@@ -117,6 +117,26 @@ describe("sessions", () => {
     expect((await web.get("/")).status).toBe(303);
   });
 
+  test("a session opened with SPOOL_ADMIN_TOKEN ends when the server runs with another one, or none; the same one keeps it", async () => {
+    clock = new TestClock("2026-03-01T08:00:00Z");
+    const first = "bootstrap-admin-secret-one-0123456789";
+    server = await startTestServer({ adminToken: first }, clock);
+    const { dataDir, port } = server;
+    const web = await signedIn(first);
+    const restart = async (adminToken: string | null) => {
+      await server.stop();
+      server = await startTestServer({ dataDir, port, adminToken }, clock);
+    };
+    await restart(first);
+    expect((await web.get("/")).status).toBe(200);
+    await restart("bootstrap-admin-secret-two-0123456789");
+    expect((await web.get("/")).status).toBe(303);
+    expect((await web.request("GET", "/v1/tokens")).status).toBe(401);
+    // Gone for good: the first token back does not bring it back.
+    await restart(first);
+    expect((await web.get("/")).status).toBe(303);
+  });
+
   test("a session expires after 12 hours", async () => {
     const { admin } = await withTokens();
     const web = await signedIn(admin);

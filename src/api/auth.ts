@@ -4,7 +4,7 @@ import { forbidden, notFound, StorageUnavailable, unauthorized } from "../core/e
 import { redactTarget, type PushTarget } from "../core/queue-config.ts";
 import type { Store, TokenRecord, TokenRole } from "../core/store.ts";
 import type { ApiDeps, ApiEnv, Principal } from "./env.ts";
-import { csrfTokenOf, fromThisSite, openSession, sentCsrfToken, sessionHash, sessionIdOf } from "./sessions.ts";
+import { adminTokenMark, csrfTokenOf, fromThisSite, markedFor, openSession, sentCsrfToken, sessionHash, sessionIdOf } from "./sessions.ts";
 
 /** What a route needs; each role is granted a set of these. */
 export type Permission = "read" | "enqueue" | "work" | "admin";
@@ -151,14 +151,22 @@ export class Authenticator {
 
   /** The principal of a live session; null when unknown, signed out, expired or its token revoked. */
   async fromSession(sessionId: string): Promise<Principal | null> {
-    const session = await this.deps.store.sessionFind({ hash: sessionHash(sessionId), now: this.deps.clock.now() });
-    return session && { role: session.role, tokenId: session.tokenId, via: "session", csrf: csrfTokenOf(sessionId) };
+    const hash = sessionHash(sessionId);
+    const session = await this.deps.store.sessionFind({ hash, now: this.deps.clock.now() });
+    if (!session) return null;
+    if (session.tokenId === null && !markedFor(sessionId, this.deps.adminToken)) {
+      // Opened with a SPOOL_ADMIN_TOKEN this server no longer has: it ended with that token.
+      await this.deps.store.sessionDelete({ hash });
+      return null;
+    }
+    return { role: session.role, tokenId: session.tokenId, via: "session", csrf: csrfTokenOf(sessionId) };
   }
 
   /** Opens a dashboard session for a principal (expired ones go with the session-pruning duty); null when its token was revoked meanwhile. */
   async openSession(principal: Pick<Principal, "tokenId" | "role">) {
     const now = this.deps.clock.now();
-    const session = await openSession({ store: this.deps.store, tokenId: principal.tokenId, role: principal.role, now });
+    const mark = principal.tokenId === null && this.deps.adminToken ? adminTokenMark(this.deps.adminToken) : undefined;
+    const session = await openSession({ store: this.deps.store, tokenId: principal.tokenId, role: principal.role, now, mark });
     return session && { id: session.id, maxAgeMs: session.expiresAt - now };
   }
 

@@ -28,8 +28,27 @@ export function csrfTokenOf(sessionIdOrSecret: string): string {
   return sha256(`spool-csrf:${sessionIdOrSecret}`).slice(0, 40);
 }
 
-export async function openSession(p: { store: Store; tokenId: string | null; role: TokenRole; now: number; ttlMs?: number }) {
-  const id = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64url");
+/** Length of a session id's random part (32 bytes in base64url). */
+const SESSION_ID_RANDOM = 43;
+
+/**
+ * The mark a session opened with the SPOOL_ADMIN_TOKEN bootstrap token carries at the end of its
+ * id: that token has no row whose revocation could end the session, so the session holds only
+ * while the server runs with the same token (changing or removing the variable ends it). Part
+ * of the id, it is covered by the id's hash the store looks the session up by.
+ */
+export function adminTokenMark(adminToken: string): string {
+  return sha256(`spool-admin-session:${adminToken}`).slice(0, 16);
+}
+
+/** Whether a bootstrap session's id carries the mark of the server's admin token now (none set: no). */
+export function markedFor(sessionId: string, adminToken: string | null): boolean {
+  return adminToken !== null && sessionId.length === SESSION_ID_RANDOM + 16 && sessionId.slice(SESSION_ID_RANDOM) === adminTokenMark(adminToken);
+}
+
+/** Opens a session; `mark` (adminTokenMark) ends its id when it is opened with the bootstrap token. */
+export async function openSession(p: { store: Store; tokenId: string | null; role: TokenRole; now: number; ttlMs?: number; mark?: string }) {
+  const id = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64url") + (p.mark ?? "");
   const expiresAt = p.now + (p.ttlMs ?? SESSION_TTL_MS);
   const created = await p.store.sessionCreate({ hash: sessionHash(id), tokenId: p.tokenId, role: p.role, expiresAt, now: p.now });
   return created ? { id, expiresAt } : null;
