@@ -1,6 +1,7 @@
 /** Store contract: schedules — the fire compare-and-set, guarded edits, run history with outcomes, pruning finished jobs. */
 import { expect } from "bun:test";
 import type { NewSchedule, Schedule, ScheduleFireParams } from "../../src/core/schedule-store.ts";
+import { resolveEnqueue } from "../../src/core/enqueue.ts";
 import { fireJob, fireKey } from "../../src/scheduler/fire-plan.ts";
 import type { ContractCase, Ctx } from "./harness.ts";
 
@@ -139,7 +140,9 @@ export function schedulesContract(it: ContractCase): void {
 
   it("a fire finds the job its idempotency key already names, and the run records that job", async (t) => {
     const s = await create(t, "a");
-    const existing = await t.enqueue("q", { payload: { mine: true }, idempotencyKey: fireKey("a", s.nextFireAt!) });
+    // Written straight to the store (a producer may not take a fire's key through the service).
+    const jobs = resolveEnqueue("q", [{ payload: { mine: true }, idempotencyKey: fireKey("a", s.nextFireAt!) }], {}, t.now());
+    const existing = (await t.store.jobsEnqueue({ jobs, now: t.now() }))[0]!.job;
     const outcome = (await fire(t, s))!;
     expect(outcome.job).toMatchObject({ created: false, job: { id: existing.id, payload: { mine: true } } });
     expect(outcome.schedule.lastJobId).toBe(existing.id);
