@@ -373,6 +373,47 @@ describe("SqliteStore", () => {
     }
   });
 
+  test("retention's later batches of a pass start after what the batch before read: jobs kept early in the queue are read once, not once a batch", async () => {
+    const { store, svc, clock } = open();
+    try {
+      // 1200 jobs enqueued first (low priority) finish after the cutoff; 400 enqueued after them finish before it.
+      await svc.enqueueMany("q", Array.from({ length: 1000 }, () => ({ priority: 0 })));
+      await svc.enqueueMany("q", Array.from({ length: 200 }, () => ({ priority: 0 })));
+      await svc.enqueueMany("q", Array.from({ length: 400 }, () => ({ priority: 10 })));
+      const early = await svc.claim({ queue: "q", workerId: "w", max: 400 });
+      await svc.completeMany(early.map((j) => ({ id: j.id, token: j.leaseToken! })));
+      clock.advance(60_000);
+      const cutoff = clock.now();
+      const late = await svc.claim({ queue: "q", workerId: "w", max: 1000 });
+      const late2 = await svc.claim({ queue: "q", workerId: "w", max: 1000 });
+      for (const batch of [late, late2]) await svc.completeMany(batch.map((j) => ({ id: j.id, token: j.leaseToken! })));
+      const pass = { queue: "q", state: "completed" as const, finishedBefore: cutoff, limit: 100, now: clock.now() };
+      const first = await store.jobsPrune(pass);
+      expect(first.deleted).toBe(100);
+      // Each read of job rows the batch makes (a statement run, however often it is prepared).
+      const db = store.db;
+      const query = db.query;
+      let reads = 0;
+      db.query = ((sql: string) => {
+        const statement = query.call(db, sql);
+        if (!sql.includes("FROM jobs") || sql.startsWith("DELETE")) return statement;
+        const all = statement.all.bind(statement);
+        return Object.assign(Object.create(statement), { all: (...args: unknown[]) => (reads++, all(...(args as []))) });
+      }) as typeof db.query;
+      let second = { deleted: 0 };
+      try {
+        second = await store.jobsPrune({ ...pass, resumeAfter: first.resumeAfter });
+      } finally {
+        db.query = query;
+      }
+      expect(second.deleted).toBe(100);
+      // From the start, the 1200 kept jobs would take five reads of 256 before the first expired one.
+      expect(reads).toBe(1);
+    } finally {
+      await store.close();
+    }
+  });
+
   test("waiting jobs of several priorities and active jobs are listed newest first through the claim's indexes, never a walk of all jobs", async () => {
     const { path, store, svc } = open();
     try {

@@ -17,6 +17,8 @@ export const MAX_LEASE_MS = 3_600_000;
 export const MAX_WAIT_MS = 30_000;
 export const MAX_CLAIM = 1000;
 export const MAX_BATCH = 1000;
+/** Expired leases read and recovered together by the lease reaper. */
+const REAP_BATCH = 200;
 
 export type ClaimRequest = {
   queue: string;
@@ -312,29 +314,38 @@ export class QueueService {
     if (!(await this.store.jobDelete({ id, now: this.clock.now() }))) throw conflict(`job ${id} changed state before it could be deleted`);
   }
 
-  /** Recovers every expired lease: the attempt counts and fails as lease_expired (or timeout). Run by the lease-reaper duty. */
-  async reapExpiredLeases(): Promise<Job[]> {
-    const recovered: Job[] = [];
+  /**
+   * Recovers every expired lease: the attempt counts and fails as lease_expired (or timeout).
+   * Run by the lease-reaper duty. Leases are read REAP_BATCH at a time and a batch's recoveries
+   * are sent together, so they share transactions (a mass expiry, a fleet of workers lost at
+   * once, is not one commit per job); the ids of the recovered jobs are the answer, not the
+   * jobs, whose payloads a long drain would otherwise hold in memory to the end.
+   */
+  async reapExpiredLeases(): Promise<string[]> {
+    const recovered: string[] = [];
     for (;;) {
       const now = this.clock.now();
-      const expired = await this.store.leasesExpired({ now, limit: 200 });
-      for (const job of expired) {
-        const timedOut = job.deadlineAt !== null && job.leaseExpiresAt !== null && job.leaseExpiresAt >= job.deadlineAt;
-        const type = timedOut ? "timeout" : "lease_expired";
-        const message = timedOut
-          ? `attempt ran past its timeout of ${job.timeoutMs} ms`
-          : "the worker's lease expired before it completed or failed the job";
-        const config = await this.queueConfig(job.queue);
-        const retryAt = nextAttemptAt({ job, errorType: type, policy: config.retryPolicy, now, random: this.random });
-        const error = { attempt: job.attempts, type, message, at: now };
-        const done = await this.store.leaseRecover({ id: job.id, token: job.leaseToken!, error, retryAt, now });
-        if (done) {
-          recovered.push(done);
-          this.afterFinish(done);
-        }
+      const expired = await this.store.leasesExpired({ now, limit: REAP_BATCH });
+      const done = await Promise.all(expired.map((job) => this.recoverLease(job, now)));
+      for (const job of done) {
+        if (!job) continue;
+        recovered.push(job.id);
+        this.afterFinish(job);
       }
-      if (expired.length < 200) return recovered;
+      if (expired.length < REAP_BATCH) return recovered;
     }
+  }
+
+  private async recoverLease(job: Job, now: number): Promise<Job | null> {
+    const timedOut = job.deadlineAt !== null && job.leaseExpiresAt !== null && job.leaseExpiresAt >= job.deadlineAt;
+    const type = timedOut ? "timeout" : "lease_expired";
+    const message = timedOut
+      ? `attempt ran past its timeout of ${job.timeoutMs} ms`
+      : "the worker's lease expired before it completed or failed the job";
+    const config = await this.queueConfig(job.queue);
+    const retryAt = nextAttemptAt({ job, errorType: type, policy: config.retryPolicy, now, random: this.random });
+    const error = { attempt: job.attempts, type, message, at: now };
+    return this.store.leaseRecover({ id: job.id, token: job.leaseToken!, error, retryAt, now });
   }
 
   async listQueues(): Promise<QueueSummary[]> {

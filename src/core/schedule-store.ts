@@ -109,10 +109,17 @@ export type JobsPruneParams = {
   finishedBefore: number;
   limit: number;
   now: number;
+  /**
+   * Where the previous batch of the same pass (same queue, state and cutoff) stopped looking
+   * (its outcome's `resumeAfter`): what it kept before then is kept again, so a store need not
+   * read it again. Absent: from the start.
+   */
+  resumeAfter?: string | null;
 };
 
 /** Jobs deleted and the bytes of job data they held. */
-export type JobsPruneOutcome = { deleted: number; bytes: number };
+/** `resumeAfter`: pass it to the pass's next batch (null: nothing read yet, start from the first). */
+export type JobsPruneOutcome = { deleted: number; bytes: number; resumeAfter: string | null };
 
 export interface ScheduleStore {
   scheduleGet(p: { name: string }): Promise<Schedule | null>;

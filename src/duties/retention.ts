@@ -51,8 +51,9 @@ export async function pruneFinishedJobs(ctx: { service: QueueService; batchSize?
     for (const { state, field } of STATES) {
       if (queue.counts[state] === 0) continue;
       const finishedBefore = now - keep[field];
-      for (;;) {
-        const batch = await store.jobsPrune({ queue: queue.name, state, finishedBefore, limit, now });
+      for (let resumeAfter: string | null = null; ; ) {
+        const batch = await store.jobsPrune({ queue: queue.name, state, finishedBefore, limit, now, resumeAfter });
+        resumeAfter = batch.resumeAfter;
         result.batches++;
         if (batch.deleted > 0) {
           const counts = (result.queues[queue.name] ??= { completed: 0, failed: 0, cancelled: 0 });

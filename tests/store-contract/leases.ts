@@ -90,7 +90,7 @@ export function leasesContract(it: ContractCase): void {
     expect(await t.state(job.id)).toBe("active");
     t.clock.advance(1);
     const recovered = await t.svc.reapExpiredLeases();
-    expect(ids(recovered)).toEqual([job.id]);
+    expect(recovered).toEqual([job.id]);
     const after = await t.svc.getJob(job.id);
     expect(after).toMatchObject({ state: "waiting", attempts: 1, leaseToken: null, leaseExpiresAt: null });
     expect(after.errors).toEqual([expect.objectContaining({ attempt: 1, type: "lease_expired", at: t.now() })]);

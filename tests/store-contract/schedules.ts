@@ -138,6 +138,24 @@ export function schedulesContract(it: ContractCase): void {
     expect((await t.svc.getQueue("q")).counts).toMatchObject({ completed: 1, failed: 1, blocked: 1 });
   });
 
+  it("jobsPrune's batches of one pass go on after what the batch before read: kept jobs early in the queue are read once, and nothing is skipped", async (t) => {
+    // Two jobs enqueued first but finished last (a low-priority backlog) are kept; the six after them finished early.
+    const late = [await t.enqueue("q", { priority: 0 }), await t.enqueue("q", { priority: 0 })];
+    const early = [];
+    for (let i = 0; i < 6; i++) early.push(await t.enqueue("q", { priority: 10 }));
+    for (const _ of early) await t.complete(await t.claimOne("q"));
+    t.clock.advance(10 * SECOND);
+    const cutoff = t.now();
+    for (const _ of late) await t.complete(await t.claimOne("q"));
+    const pass = { queue: "q", state: "completed" as const, finishedBefore: cutoff, limit: 4, now: t.now() };
+    const first = await t.store.jobsPrune(pass);
+    expect(first.deleted).toBe(4);
+    const second = await t.store.jobsPrune({ ...pass, resumeAfter: first.resumeAfter });
+    expect(second.deleted).toBe(2);
+    expect(((await t.store.jobsPrune({ ...pass, resumeAfter: second.resumeAfter })).deleted)).toBe(0);
+    expect((await t.svc.listJobs({ queue: "q", state: "completed" })).jobs.map((j) => j.id).sort()).toEqual(late.map((j) => j.id).sort());
+  });
+
   it("a fire finds the job its idempotency key already names, and the run records that job", async (t) => {
     const s = await create(t, "a");
     // Written straight to the store (a producer may not take a fire's key through the service).

@@ -174,8 +174,10 @@ export class RedisSchedules implements ScheduleStore {
   }
 
   async jobsPrune(p: JobsPruneParams): Promise<JobsPruneOutcome> {
-    const [deleted, bytes] = await this.ctx.scripts.run<[number, number]>("jobsPrune", [p.queue, p.state, p.finishedBefore, p.limit, p.now]);
-    return { deleted, bytes };
+    const [deleted, bytes, lastRead] = await this.ctx.scripts.run<[number, number, string]>(
+      "jobsPrune", [p.queue, p.state, p.finishedBefore, p.limit, p.now, p.resumeAfter ?? ""],
+    );
+    return { deleted, bytes, resumeAfter: lastRead === "" ? null : lastRead };
   }
 
 }

@@ -227,9 +227,9 @@ export class ScheduleOps implements ScheduleStore {
            + COALESCE(length(checkpoint), 0) + COALESCE(length(progress), 0) + COALESCE(length(key), 0)
            + COALESCE(length(idempotency_key), 0) AS bytes`,
       );
-      const ids = this.expiredIds(p);
+      const { ids, lastRead } = this.expiredIds(p);
       const bytes = ids.reduce((sum, id) => sum + (remove.get(id) as { bytes: number }).bytes, 0);
-      return { deleted: ids.length, bytes };
+      return { deleted: ids.length, bytes, resumeAfter: lastRead === null ? (p.resumeAfter ?? null) : String(lastRead) };
     });
   }
 
@@ -239,23 +239,27 @@ export class ScheduleOps implements ScheduleStore {
    * after it is created, and ids grow with creation time, so the read stops at the first job
    * created at or after the cutoff instead of reading every job kept. (Had the clock once run
    * ahead, jobs created then would hold back the ones after them until that time is past.)
+   * It starts after `resumeAfter`: the jobs a batch before it kept, a batch does not read again
+   * (a pass over a queue whose oldest jobs finish last read them once, not once a batch).
    */
-  private expiredIds(p: JobsPruneParams): number[] {
+  private expiredIds(p: JobsPruneParams): { ids: number[]; lastRead: number | null } {
     const next = this.db.query(
       `SELECT id, key, created_at, finished_at FROM jobs INDEXED BY jobs_by_queue_state
         WHERE queue = +?1 AND state = +?2 AND ${BY_QUEUE_STATE} AND id > ?3 ORDER BY id LIMIT +?4`,
     );
     const headsLane = this.db.query("SELECT 1 FROM lanes WHERE queue = ? AND key = ? AND head_id = ?");
     const ids: number[] = [];
-    for (let after = 0; ; ) {
+    let lastRead: number | null = null;
+    for (let after = Number(p.resumeAfter ?? 0); ; ) {
       const rows = next.all(p.queue, p.state, after, PRUNE_READ) as Pick<JobRow, "id" | "key" | "created_at" | "finished_at">[];
       for (const row of rows) {
-        if (row.created_at >= p.finishedBefore) return ids;
+        if (row.created_at >= p.finishedBefore) return { ids, lastRead };
+        lastRead = row.id;
         if (row.finished_at === null || row.finished_at >= p.finishedBefore) continue;
         if (row.key !== null && headsLane.get(p.queue, row.key, row.id)) continue;
-        if (ids.push(row.id) === p.limit) return ids;
+        if (ids.push(row.id) === p.limit) return { ids, lastRead };
       }
-      if (rows.length < PRUNE_READ) return ids;
+      if (rows.length < PRUNE_READ) return { ids, lastRead };
       after = rows[rows.length - 1]!.id;
     }
   }

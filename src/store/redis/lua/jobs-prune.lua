@@ -4,19 +4,23 @@
 -- finishes before it was created), as on SQLite (schedule-ops.ts, expiredIds). Spares a job that
 -- heads its lane (a failed head holds a blocked lane until an operator retries or skips it). A
 -- deleted job's schedule runs keep its outcome (job_remove).
+-- A batch starts after the last job the batch before it read (ARGV[7], "" for the first): what
+-- that one kept is not read again.
 -- KEYS[1] routing key. ARGV[1] prefix; ARGV[2] queue; ARGV[3] state; ARGV[4] finishedBefore;
--- ARGV[5] limit; ARGV[6] now.
--- Answers {deleted, bytes}.
+-- ARGV[5] limit; ARGV[6] now; ARGV[7] resume after this job id ("" for none).
+-- Answers {deleted, bytes, last job id read ("" for none)}.
 
 local queue, state, before, limit, now = ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
 local READ = 500
 local function size(text) if text then return #text end return 0 end
 
-local deleted, bytes, after = 0, 0, "-inf"
+local deleted, bytes, after, lastRead = 0, 0, "-inf", ARGV[7]
+if lastRead ~= "" then after = "(" .. lastRead end
 local function prune_from(ids)
   for _, id in ipairs(ids) do
     local j = job_get(id)
     if tonumber(j.createdAt) >= before then return false end
+    lastRead = id
     local finished = tonumber(j.finishedAt)
     if finished and finished < before and not (j.key and lane_head(queue, j.key) == id) then
       bytes = bytes + size(j.payload) + size(j.errors) + size(j.backoff) + size(j.result) + size(j.checkpoint)
@@ -35,4 +39,4 @@ while deleted < limit do
   after = "(" .. ids[#ids]
 end
 flush()
-return { deleted, bytes }
+return { deleted, bytes, lastRead }
