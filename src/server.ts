@@ -139,9 +139,7 @@ export async function startServer(config: ServeConfig, clock: Clock = systemCloc
         publicMetrics: config.publicMetrics,
       },
     });
-    const server = (listener = Bun.serve({
-      hostname: config.host,
-      port: config.port,
+    const server = (listener = listen(config, {
       fetch: (req, bun) => app.fetch(withAbsoluteUrl(req, bun), bun),
       // Long polls wait up to 30 s; event streams send a comment every 15 s.
       idleTimeout: 60,
@@ -191,6 +189,20 @@ export async function startServer(config: ServeConfig, clock: Clock = systemCloc
     if (store) await store.close();
     lock?.release();
     throw err;
+  }
+}
+
+/** Bun.serve on the configured address; an address it cannot take (in use, not this machine's) is a CannotStart in one line. */
+function listen(config: Pick<ServeConfig, "host" | "port">, options: Omit<Parameters<typeof Bun.serve>[0], "hostname" | "port">): ReturnType<typeof Bun.serve> {
+  try {
+    return Bun.serve({ ...options, hostname: config.host, port: config.port } as Parameters<typeof Bun.serve>[0]);
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    const why = code === "EADDRINUSE" ? "another process is using that port; stop it or pass another --port"
+      : code === "EADDRNOTAVAIL" ? "no network interface of this machine has that address; check --host"
+      : code === "EACCES" ? "this user may not listen on that port (ports below 1024 need privileges); pass another --port"
+      : (err as Error).message;
+    throw new CannotStart(`cannot listen on ${config.host}:${config.port}: ${why}`);
   }
 }
 

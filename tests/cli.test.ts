@@ -217,6 +217,17 @@ describe("global options", () => {
     }
   });
 
+  test("serve on a port another process holds says so in one line and exits 2, no stack trace", async () => {
+    const dataDir = tempDir();
+    try {
+      const run = await runCli(["serve", "--port", String(server.port), "--data", dataDir], { cwd });
+      expect(run.code).toBe(2);
+      expect(run.stderr.trim()).toBe(`spool: cannot listen on 127.0.0.1:${server.port}: another process is using that port; stop it or pass another --port`);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
   test("an unreachable --url is a clear message and exit code 3 (a refusal or an unhealthy server is 1)", async () => {
     const unreachable = await runCli(["job", "ls", "--url", "http://127.0.0.1:9"], { cwd });
     refused(unreachable, /^spool: cannot reach spool at http:\/\/127\.0\.0\.1:9\b.*SPOOL_URL/m);

@@ -125,6 +125,9 @@ describe("deliveries", () => {
       const res = await put(headers);
       expect({ headers, status: res.status, code: res.body.error?.code }).toEqual({ headers, status: 400, code: "validation_failed" });
     }
+    // Each refusal says why, not only that a key was refused.
+    expect((await put({ "bad header": "v" })).body.error.details[0].message).toMatch(/^key must be a header name/);
+    expect((await put({ "Content-Type": "text/plain" })).body.error.details[0].message).toBe("key is set by spool on every delivery");
     expect((await api("GET", "/v1/queues/hooks")).body.target).toBeNull();
     expect((await put({ "X-Api-Key": "k", "User-Agent": "mine/2" })).status).toBe(200);
   });

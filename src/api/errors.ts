@@ -55,13 +55,15 @@ export function handleError(err: Error, c: Context) {
  */
 export function validationHook(result: { success: boolean; error?: any; target: string }, c: Context) {
   if (result.success) return;
-  const issues = (result.error?.issues ?? []) as { path: (string | number)[]; message: string; code?: string; keys?: string[] }[];
+  type Issue = { path: (string | number)[]; message: string; code?: string; keys?: string[]; issues?: Issue[] };
+  const issues = (result.error?.issues ?? []) as Issue[];
   const prefix = result.target === "json" ? [] : [result.target];
   const at = (path: (string | number)[]) => [...prefix, ...path].join(".") || "body";
   const details = issues.flatMap((i) =>
     i.code === "unrecognized_keys" && i.keys?.length
       ? i.keys.map((key) => ({ path: at([...i.path, key]), message: "unknown field" }))
-      : [{ path: at(i.path), message: i.message }],
+      : // A record's key that its schema refused: zod says only "Invalid key in record"; the key's own checks say why.
+        [{ path: at(i.path), message: i.code === "invalid_key" && i.issues?.length ? `key ${i.issues.map((k) => k.message).join("; ")}` : i.message }],
   );
   const summary = details.map((d) => `${d.path}: ${d.message}`).join("; ");
   return errorResponse(c, 400, "validation_failed", `invalid request: ${summary}`, details);

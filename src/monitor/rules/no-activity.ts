@@ -12,7 +12,7 @@ export const noActivity: AlertRule = {
         rule: "no_activity",
         subject: queue,
         severity: "warning",
-        message: `queue ${queue}: ${window.enqueued} jobs enqueued in the last ${spanText(t.noActivityWindowMs)} and none finished`,
+        message: `queue ${queue}: ${window.enqueued} ${window.enqueued === 1 ? "job" : "jobs"} enqueued in the last ${spanText(t.noActivityWindowMs)} and none finished`,
         value: window.enqueued,
         threshold: t.noActivityWindowMs,
       }];
