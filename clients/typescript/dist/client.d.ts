@@ -17,7 +17,7 @@ export type { Handler, WorkerContext, WorkerJob } from "./running-job.js";
 export { SpoolWorker, type WorkOptions } from "./worker.js";
 export type { EventFilters, SpoolEvent } from "./events.js";
 export type SpoolClientOptions = HttpOptions;
-/** Every enqueue option; `idempotencyKey` is sent as the Idempotency-Key header. */
+/** Every enqueue option; `idempotencyKey` goes in the request's body (a header would hold only Latin-1). */
 export type EnqueueOptions = Omit<EnqueueRequest, "payload"> & {
     signal?: AbortSignal;
 };

@@ -24,7 +24,7 @@ export type { EventFilters, SpoolEvent } from "./events.js";
 
 export type SpoolClientOptions = HttpOptions;
 
-/** Every enqueue option; `idempotencyKey` is sent as the Idempotency-Key header. */
+/** Every enqueue option; `idempotencyKey` goes in the request's body (a header would hold only Latin-1). */
 export type EnqueueOptions = Omit<EnqueueRequest, "payload"> & { signal?: AbortSignal };
 
 /** One job of a batch: its payload and options. */
