@@ -112,7 +112,7 @@ export async function startServer(config: ServeConfig, clock: Clock = systemCloc
     duties = new IntervalDuties({ ctx: { service } });
     duties.start();
     const monitor = new Monitor({ store, clock, dataDir, config: config.monitor, refusedCompletions: () => service.refusedCompletions });
-    const registry = new WorkerRegistry({ store, clock });
+    const registry = new WorkerRegistry({ store, clock, shared: config.redis != null });
     workers = await startServerWorkers({
       service,
       registry,

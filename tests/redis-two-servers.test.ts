@@ -153,4 +153,25 @@ if (await redisAvailable()) {
       await b.close();
     }
   });
+
+  test("a shutdown asked through one server ends the worker's long poll on another within a second or two, with the control", async () => {
+    const prefix = freshPrefix();
+    const config = { redis: { url: REDIS_URL, prefix }, longPollRecheckMs: 3_600_000 };
+    const a = await startTestServer(config);
+    const b = await startTestServer(config);
+    try {
+      // Seen once, so B knows the worker; then a long poll on A.
+      expect((await a.call("POST", "/v1/queues/ops/claim", { workerId: "w-far" })).status).toBe(200);
+      const started = performance.now();
+      const polling = a.call("POST", "/v1/queues/ops/claim", { workerId: "w-far", waitMs: 20_000 });
+      await Bun.sleep(200);
+      expect((await b.call("POST", "/v1/workers/w-far/shutdown")).status).toBe(200);
+      const answer = (await polling).body;
+      expect(answer).toMatchObject({ jobs: [], control: { shutdown: true } });
+      expect(performance.now() - started).toBeLessThan(5000);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
 }

@@ -121,7 +121,7 @@ export async function openSpool(options: OpenSpoolOptions = {}): Promise<Spool> 
   duties.start();
   return new Spool({
     service,
-    registry: new WorkerRegistry({ store: opened, clock }),
+    registry: new WorkerRegistry({ store: opened, clock, shared: options.redis !== undefined }),
     async onClose() {
       await duties.stop();
       await service.stop();

@@ -19,12 +19,22 @@ export type WorkerRegistryOptions = {
   clock: Clock;
   /** A worker's sightings are written at most this often (its identity changing writes at once). */
   refreshMs?: number;
+  /**
+   * Other servers share the store (Redis): a shutdown asked through one of them reaches this
+   * one only through the store, so an open long poll reads it there every `sharedCheckMs`.
+   */
+  shared?: boolean;
+  sharedCheckMs?: number;
 };
+
+/** How often a long poll on a shared store looks for a shutdown asked through another server. */
+export const SHARED_SHUTDOWN_CHECK_MS = 1000;
 
 export class WorkerRegistry {
   private readonly store: Store;
   private readonly clock: Clock;
   private readonly refreshMs: number;
+  private readonly sharedCheckMs: number | null;
   private sightings = new Map<string, Sighting>();
   private trimmedAt = -Infinity;
   /** Open long polls by worker id, so a shutdown request answers them at once. */
@@ -35,6 +45,7 @@ export class WorkerRegistry {
     this.store = options.store;
     this.clock = options.clock;
     this.refreshMs = options.refreshMs ?? 1000;
+    this.sharedCheckMs = options.shared ? (options.sharedCheckMs ?? SHARED_SHUTDOWN_CHECK_MS) : null;
   }
 
   /**
@@ -78,16 +89,34 @@ export class WorkerRegistry {
     return this.view(worker, now);
   }
 
-  /** Runs a worker's long poll so that a shutdown request for it ends the wait. */
+  /**
+   * Runs a worker's long poll so that a shutdown request for it ends the wait: at once when it
+   * is asked through this server, within sharedCheckMs when through another sharing the store.
+   */
   async polling<T>(id: string, signal: AbortSignal | undefined, wait: (signal: AbortSignal) => Promise<T>): Promise<T> {
     const poll = new AbortController();
     const set = this.polls.get(id) ?? new Set();
     this.polls.set(id, set.add(poll));
+    const watch = this.sharedCheckMs === null ? null : setInterval(() => void this.askedElsewhere(id, poll), this.sharedCheckMs);
     try {
       return await wait(signal ? AbortSignal.any([signal, poll.signal]) : poll.signal);
     } finally {
+      if (watch) clearInterval(watch);
       set.delete(poll);
       if (set.size === 0) this.polls.delete(id);
+    }
+  }
+
+  /** Ends a long poll whose worker was asked to shut down through another server. */
+  private async askedElsewhere(id: string, poll: AbortController): Promise<void> {
+    try {
+      const worker = await this.store.workerGet({ id, now: this.clock.now() });
+      if (worker?.shutdownRequestedAt == null || poll.signal.aborted) return;
+      // The answer's control is read afresh, not from the sighting this server remembers.
+      this.sightings.delete(id);
+      poll.abort();
+    } catch {
+      // The store is away: the poll goes on; its claim answers when it can.
     }
   }
 
