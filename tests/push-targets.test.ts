@@ -184,6 +184,19 @@ describe("deliveries", () => {
     expect(delayed.result).toBeNull();
   });
 
+  test("cancelling a job while its target has not answered ends the delivery: the job is cancelled, not completed later", async () => {
+    await startWith({ hooks: { timeoutMs: 60_000 } });
+    let answered = false;
+    answer = () => new Promise((resolve) => setTimeout(() => ((answered = true), resolve(Response.json({ late: true }))), 8000));
+    const { id } = await enqueue("hooks", { maxAttempts: 3 });
+    await waitFor(() => deliveries.length === 1, 5000, "the delivery to start");
+    expect((await api("POST", `/v1/jobs/${id}/cancel`)).body).toMatchObject({ state: "active", cancelRequested: true });
+    const done = await jobIn(id, ["cancelled", "completed"]);
+    expect(done).toMatchObject({ state: "cancelled", result: null });
+    expect(done.errors.at(-1)).toMatchObject({ type: "cancelled" });
+    expect(answered).toBe(false);
+  }, 20_000);
+
   test("an unreachable target fails the attempt under the retry policy", async () => {
     const closed = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response() });
     const url = `${closed.url}gone`;

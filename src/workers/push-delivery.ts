@@ -30,6 +30,8 @@ export type Delivery = {
   timeoutMs: number;
   /** Aborted when spool shuts down: the job is given back to run again at once. */
   signal: AbortSignal;
+  /** Aborted when the job is asked to cancel: the attempt ends as cancelled. */
+  cancelled?: AbortSignal;
   /** Unix seconds for the signature. */
   nowS: number;
 };
@@ -53,9 +55,11 @@ export async function deliver(d: Delivery): Promise<DeliveryOutcome> {
   let res: Response;
   let text: string;
   try {
-    res = await fetch(d.target.url, { method: "POST", headers, body, redirect: "manual", signal: AbortSignal.any([d.signal, timeout]) });
+    const stops = d.cancelled ? [d.signal, timeout, d.cancelled] : [d.signal, timeout];
+    res = await fetch(d.target.url, { method: "POST", headers, body, redirect: "manual", signal: AbortSignal.any(stops) });
     text = await answerText(res);
   } catch (err) {
+    if (d.cancelled?.aborted) return failed("cancelled", "the job was cancelled before its target answered", { retry: false });
     if (d.signal.aborted) return failed(GIVEN_BACK, "spool shut down before the target answered", { retryInMs: 0 });
     if (timeout.aborted) return failed("timeout", `the target did not answer within ${d.timeoutMs} ms`);
     return failed("connection_failed", `could not reach the target: ${(err as Error).message}`);

@@ -12,6 +12,9 @@ import { DEFAULT_TARGET_TIMEOUT_MS, deliver } from "./push-delivery.ts";
 import { claimAsWorker } from "./worker-calls.ts";
 import type { WorkerIdentity, WorkerRegistry } from "./worker-registry.ts";
 
+/** How often a delivery in flight looks whether its job was asked to cancel. */
+const CANCEL_CHECK_MS = 1000;
+
 export const DEFAULT_TARGET_CONCURRENCY = 10;
 const IDLE_WAIT_MS = Math.min(10_000, MAX_WAIT_MS);
 /** Leases outlast the request by this much, so an answer that arrives in time is always recorded. */
@@ -129,15 +132,32 @@ export class PushQueue {
     const { service, completions } = this.deps;
     const now = service.clock.now();
     const timeoutMs = job.deadlineAt === null ? targetTimeoutMs : Math.min(targetTimeoutMs, job.deadlineAt - now);
-    const outcome = await deliver({
-      job, target: this.target, secrets: this.secrets, timeoutMs, signal: this.release.signal, nowS: Math.floor(now / 1000),
-    });
+    // spool is this job's worker: a cancel asked while the target has not answered ends the
+    // delivery, as a handler's signal would end it (looked at once a second; most answer sooner).
+    const cancel = new AbortController();
+    const watch = setInterval(() => void this.cancelRequested(job.id).then((asked) => asked && cancel.abort()), CANCEL_CHECK_MS);
+    let outcome;
+    try {
+      outcome = await deliver({
+        job, target: this.target, secrets: this.secrets, timeoutMs, signal: this.release.signal, cancelled: cancel.signal, nowS: Math.floor(now / 1000),
+      });
+    } finally {
+      clearInterval(watch);
+    }
     try {
       if (outcome.completed) await completions.complete({ id: job.id, token: job.leaseToken!, result: outcome.result });
       else await service.fail({ id: job.id, token: job.leaseToken!, ...outcome.failure });
     } catch (err) {
       // Cancelled with force, or expired: the job has moved on without us.
       if (!(err instanceof SpoolError && (err.code === "lease_lost" || err.code === "not_found"))) this.deps.onError(err);
+    }
+  }
+
+  private async cancelRequested(id: string): Promise<boolean> {
+    try {
+      return (await this.deps.service.getJob(id)).cancelRequested;
+    } catch {
+      return false;
     }
   }
 }
