@@ -1,5 +1,6 @@
 /** @jsxImportSource hono/jsx */
 /** Overview: is spool well, and if not, why — health and its deductions, workers, counts, charts, alerts, lanes, schedules, paused queues. */
+import type { Child } from "hono/jsx";
 import type { Alert, BlockedLanes, SeriesPoint } from "../../src/core/monitor-store.ts";
 import type { HealthReport } from "../../src/monitor/health.ts";
 import type { StatsSnapshot } from "../../src/monitor/stats.ts";
@@ -26,6 +27,16 @@ export type OverviewData = {
   lateSchedules: LateSchedule[];
   pausedQueues: PausedQueue[];
 };
+
+/** A panel listing what needs a look (blocked lanes, late schedules, paused queues), or saying there is none. */
+function ListPanel<T>({ id, title, empty, items, item }: { id: string; title: string; empty: string; items: T[]; item: (entry: T) => Child }) {
+  return (
+    <section class="panel" aria-labelledby={id}>
+      <h2 id={id}>{title}</h2>
+      {items.length === 0 ? <p class="empty">{empty}</p> : <ul>{items.map((entry) => <li>{item(entry)}</li>)}</ul>}
+    </section>
+  );
+}
 
 export function OverviewPage({ data }: { data: OverviewData }) {
   const { health, stats } = data;
@@ -88,42 +99,15 @@ export function OverviewPage({ data }: { data: OverviewData }) {
           )}
       </section>
       <div class="grid">
-        <section class="panel" aria-labelledby="blocked">
-          <h2 id="blocked">Blocked lanes</h2>
-          {data.blockedLanes.length === 0
-            ? <p class="empty">No lane is blocked.</p>
-            : (
-              <ul>
-                {data.blockedLanes.map((b) => (
-                  <li><a href={`/lanes?queue=${encodeURIComponent(b.queue)}`}>{b.blocked} in <code>{b.queue}</code></a>, oldest since <Ago ms={b.oldestSince} /></li>
-                ))}
-              </ul>
-            )}
-        </section>
-        <section class="panel" aria-labelledby="late">
-          <h2 id="late">Late schedules</h2>
-          {data.lateSchedules.length === 0
-            ? <p class="empty">Every schedule is on time.</p>
-            : (
-              <ul>
-                {data.lateSchedules.map((s) => (
-                  <li><a href={`/schedules/${encodeURIComponent(s.name)}`}>{s.name}</a> → <code>{s.queue}</code>, due <Ago ms={s.nextFireAt} /></li>
-                ))}
-              </ul>
-            )}
-        </section>
-        <section class="panel" aria-labelledby="paused">
-          <h2 id="paused">Paused queues</h2>
-          {data.pausedQueues.length === 0
-            ? <p class="empty">No queue is paused.</p>
-            : (
-              <ul>
-                {data.pausedQueues.map((q) => (
-                  <li><a href={`/queues/${encodeURIComponent(q.name)}`}><code>{q.name}</code></a>: {q.waiting === 0 ? "nothing waits" : `${count(q.waiting)} ${q.waiting === 1 ? "job waits" : "jobs wait"}`} for it to resume</li>
-                ))}
-              </ul>
-            )}
-        </section>
+        <ListPanel id="blocked" title="Blocked lanes" empty="No lane is blocked." items={data.blockedLanes}
+          item={(b) => <><a href={`/lanes?queue=${encodeURIComponent(b.queue)}`}>{b.blocked} in <code>{b.queue}</code></a>, oldest since <Ago ms={b.oldestSince} /></>}
+        />
+        <ListPanel id="late" title="Late schedules" empty="Every schedule is on time." items={data.lateSchedules}
+          item={(s) => <><a href={`/schedules/${encodeURIComponent(s.name)}`}>{s.name}</a> → <code>{s.queue}</code>, due <Ago ms={s.nextFireAt} /></>}
+        />
+        <ListPanel id="paused" title="Paused queues" empty="No queue is paused." items={data.pausedQueues}
+          item={(q) => <><a href={`/queues/${encodeURIComponent(q.name)}`}><code>{q.name}</code></a>: {q.waiting === 0 ? "nothing waits" : `${count(q.waiting)} ${q.waiting === 1 ? "job waits" : "jobs wait"}`} for it to resume</>}
+        />
       </div>
       <ApiCalls calls={[{ path: "/v1/health" }, { path: "/v1/stats" }, { path: "/v1/workers" }, { path: "/v1/alerts?state=firing" }]} />
     </>
