@@ -33,7 +33,7 @@ export function uiOf(c: WebContext, deps: ApiDeps): Ui {
  */
 const FLASH_COOKIE = "spool_flash";
 
-export function flashCookie(ok: boolean, text: string): string {
+function flashCookie(ok: boolean, text: string): string {
   return `${FLASH_COOKIE}=${encodeURIComponent(JSON.stringify({ ok, text }))}; Path=/; HttpOnly; SameSite=Lax; Max-Age=60`;
 }
 
@@ -63,7 +63,7 @@ export async function page(c: WebContext, deps: ApiDeps, title: string, body: Ch
 }
 
 /** Sends the browser to `to` (303), the action's message going with it to be shown there. */
-export async function redirectWithFlash(c: WebContext, to: string, ok: boolean, message: Child) {
+async function redirectWithFlash(c: WebContext, to: string, ok: boolean, message: Child) {
   c.header("set-cookie", flashCookie(ok, await textOf(message)));
   return c.redirect(to, 303);
 }
@@ -81,17 +81,33 @@ export async function fragment(c: WebContext, deps: ApiDeps, body: Child, status
   return c.html(String(html), status as 200, { "cache-control": "no-store", ...headers });
 }
 
+/** What an action that leaves its page answers (a deletion: the page is gone): where to go, and its message, shown there. */
+export class MovedTo {
+  constructor(
+    readonly to: string,
+    readonly message: string,
+  ) {}
+}
+
 /**
  * Runs a dashboard action and answers with a flash message. htmx shows it and refreshes the
  * page's live region (HX-Trigger); a plain form post is sent back to the page it came from,
- * which shows the message. Refusals keep their status and say why.
+ * which shows the message. An action answering MovedTo sends the browser on (htmx by
+ * HX-Redirect, as re-reading the page would ask for what is gone), the message with it.
+ * Refusals keep their status and say why.
  */
-export async function act(c: WebContext, deps: ApiDeps, run: () => Promise<Child>) {
+export async function act(c: WebContext, deps: ApiDeps, run: () => Promise<Child | MovedTo>) {
   let ok = true;
   let status = 200;
   let message: Child;
   try {
-    message = await run();
+    const outcome = await run();
+    if (outcome instanceof MovedTo) {
+      if (!c.req.header("hx-request")) return redirectWithFlash(c, outcome.to, true, outcome.message);
+      c.header("set-cookie", flashCookie(true, outcome.message));
+      return c.body(null, 200, { "HX-Redirect": outcome.to });
+    }
+    message = outcome;
   } catch (err) {
     if (!(err instanceof SpoolError)) throw err;
     ok = false;

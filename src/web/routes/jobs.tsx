@@ -6,7 +6,7 @@ import { validationFailed } from "../../core/errors.ts";
 import { fireOfKey } from "../../scheduler/fire-plan.ts";
 import { JobPage } from "../../../views/pages/job.tsx";
 import { allow } from "../../api/auth.ts";
-import { act, flashCookie, formOf, page, redirectWithFlash } from "../render.tsx";
+import { act, formOf, MovedTo, page } from "../render.tsx";
 
 /** Events of one job shown on its page; a job retried many times shows its newest ones. */
 const TIMELINE_LIMIT = 200;
@@ -39,20 +39,12 @@ export function registerJobs(web: Hono<ApiEnv>, deps: ApiDeps): void {
     }),
   );
 
-  // The page of a deleted job is gone: the browser is sent to its queue's page (by HX-Redirect
-  // for htmx, which would otherwise re-read the gone page), and the message goes with it.
-  web.post("/jobs/:id/delete", allow("admin"), async (c) => {
-    let queuePage: string | null = null;
-    const answer = await act(c, deps, async () => {
+  // The page of a deleted job is gone: the browser goes on to its queue's page.
+  web.post("/jobs/:id/delete", allow("admin"), (c) =>
+    act(c, deps, async () => {
       const job = await service.getJob(c.req.param("id"));
       await service.deleteJob(job.id);
-      queuePage = `/queues/${encodeURIComponent(job.queue)}`;
-      return `Deleted job ${job.id}.`;
-    });
-    if (queuePage === null) return answer;
-    const message = `Deleted job ${c.req.param("id")}.`;
-    if (!c.req.header("hx-request")) return redirectWithFlash(c, queuePage, true, message);
-    c.header("set-cookie", flashCookie(true, message));
-    return c.body(null, 200, { "HX-Redirect": queuePage });
-  });
+      return new MovedTo(`/queues/${encodeURIComponent(job.queue)}`, `Deleted job ${job.id}.`);
+    }),
+  );
 }
