@@ -6,6 +6,7 @@
  */
 import { jsonValueProblem } from "../core/json-value.ts";
 import type { Failure } from "./handler.ts";
+import { readCapped, readTail } from "./stream-text.ts";
 
 /** Why spool ended a command itself. */
 export type KillReason = "timeout" | "cancelled" | "lease_lost" | "shutdown";
@@ -51,7 +52,7 @@ export function runCommand(spec: CommandSpec): CommandRun {
     }
   };
   const outcome = (async (): Promise<CommandOutcome> => {
-    const reads = Promise.all([readCapped(child.stdout, spec.maxOutputBytes), readTail(child.stderr, STDERR_TAIL)]);
+    const reads = Promise.all([readCapped(child.stdout, spec.maxOutputBytes, { drain: true }), readTail(child.stderr, STDERR_TAIL)]);
     const code = await child.exited;
     clearTimeout(forceTimer);
     // Children the command left behind belong to the job too (and would keep its pipes open).
@@ -94,33 +95,5 @@ function resultOf(text: string): unknown {
     return jsonValueProblem(value) === null ? value : asText;
   } catch {
     return asText;
-  }
-}
-
-async function readCapped(stream: ReadableStream<Uint8Array>, max: number): Promise<{ text: string; overflow: boolean }> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  let overflow = false;
-  for await (const chunk of chunksOf(stream)) {
-    if (size + chunk.length > max) overflow = true;
-    else chunks.push(chunk);
-    size += chunk.length;
-  }
-  return { text: Buffer.concat(chunks).toString("utf8"), overflow };
-}
-
-async function readTail(stream: ReadableStream<Uint8Array>, max: number): Promise<string> {
-  let tail = "";
-  const decoder = new TextDecoder();
-  for await (const chunk of chunksOf(stream)) tail = (tail + decoder.decode(chunk, { stream: true })).slice(-max);
-  return tail;
-}
-
-async function* chunksOf(stream: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
-  const reader = stream.getReader();
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) return;
-    yield value;
   }
 }

@@ -12,6 +12,7 @@ import { GIVEN_BACK } from "../core/retry.ts";
 import { VERSION } from "../version.ts";
 import type { Failure } from "./handler.ts";
 import { SIGNATURE_HEADER, signatureHeader } from "./push-signature.ts";
+import { readCapped } from "./stream-text.ts";
 
 export const DEFAULT_TARGET_TIMEOUT_MS = 30_000;
 const MAX_RETRY_AFTER_MS = 86_400_000;
@@ -31,7 +32,7 @@ export type Delivery = {
   /** Aborted when spool shuts down: the job is given back to run again at once. */
   signal: AbortSignal;
   /** Aborted when the job is asked to cancel: the attempt ends as cancelled. */
-  cancelled?: AbortSignal;
+  cancelled: AbortSignal;
   /** Unix seconds for the signature. */
   nowS: number;
 };
@@ -55,11 +56,13 @@ export async function deliver(d: Delivery): Promise<DeliveryOutcome> {
   let res: Response;
   let text: string;
   try {
-    const stops = d.cancelled ? [d.signal, timeout, d.cancelled] : [d.signal, timeout];
-    res = await fetch(d.target.url, { method: "POST", headers, body, redirect: "manual", signal: AbortSignal.any(stops) });
-    text = await answerText(res);
+    res = await fetch(d.target.url, { method: "POST", headers, body, redirect: "manual", signal: AbortSignal.any([d.signal, timeout, d.cancelled]) });
+    // At most MAX_ANSWER_BYTES of it: a longer answer is cut there (and so kept as clipped text,
+    // JSON or not), so a target cannot fill the server's memory or its database.
+    const answer = res.body ? await readCapped(res.body, MAX_ANSWER_BYTES, { drain: false }) : { text: "", overflow: false };
+    text = answer.overflow ? answer.text.slice(0, MAX_RESULT_TEXT) : answer.text;
   } catch (err) {
-    if (d.cancelled?.aborted) return failed("cancelled", "the job was cancelled before its target answered", { retry: false });
+    if (d.cancelled.aborted) return failed("cancelled", "the job was cancelled before its target answered", { retry: false });
     if (d.signal.aborted) return failed(GIVEN_BACK, "spool shut down before the target answered", { retryInMs: 0 });
     if (timeout.aborted) return failed("timeout", `the target did not answer within ${d.timeoutMs} ms`);
     return failed("connection_failed", `could not reach the target: ${(err as Error).message}`);
@@ -74,28 +77,6 @@ export async function deliver(d: Delivery): Promise<DeliveryOutcome> {
 
 function failed(type: string, message: string, extra: { retry?: boolean; retryInMs?: number } = {}): DeliveryOutcome {
   return { completed: false, failure: { error: { type, message }, ...extra } };
-}
-
-/**
- * The answer's body, read up to MAX_ANSWER_BYTES: a longer one is cut there (and so, if it was
- * JSON, kept as clipped text), so a target cannot fill the server's memory or its database.
- */
-async function answerText(res: Response): Promise<string> {
-  if (!res.body) return "";
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const reader = res.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    size += value.length;
-    if (size > MAX_ANSWER_BYTES) {
-      await reader.cancel().catch(() => {});
-      return new TextDecoder().decode(Buffer.concat(chunks).subarray(0, MAX_RESULT_TEXT));
-    }
-  }
-  return new TextDecoder().decode(Buffer.concat(chunks));
 }
 
 /** A JSON body as JSON, an empty one as null, anything else (including JSON spool cannot store) as (clipped) text. */
