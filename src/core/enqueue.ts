@@ -14,6 +14,11 @@ type Issue = { path: string; message: string };
  */
 export const SCHEDULE_KEY_PREFIX = "schedule:";
 
+/** Throws validation_failed naming every problem, when there is one. */
+function refuseJobOptions(issues: Issue[]): void {
+  if (issues.length) throw validationFailed(`invalid job options: ${issues.map((i) => `${i.path} ${i.message}`).join("; ")}`, issues);
+}
+
 /** Refuses what a producer may not enqueue, though a schedule's fire may: an idempotency key of the scheduler's. */
 export function checkProducerJobs(jobs: EnqueueOptions[]): void {
   const issues = jobs.flatMap((o, i) =>
@@ -21,7 +26,7 @@ export function checkProducerJobs(jobs: EnqueueOptions[]): void {
       ? [{ path: `${jobs.length > 1 ? `jobs.${i}.` : ""}idempotencyKey`, message: `keys starting "${SCHEDULE_KEY_PREFIX}" belong to schedule fires` }]
       : [],
   );
-  if (issues.length) throw validationFailed(`invalid job options: ${issues.map((i) => `${i.path} ${i.message}`).join("; ")}`, issues);
+  refuseJobOptions(issues);
 }
 
 export function checkQueueName(queue: string): void {
@@ -90,6 +95,6 @@ export function toNewJob(queue: string, o: EnqueueOptions, defaults: JobDefaults
 export function resolveEnqueue(queue: string, jobs: EnqueueOptions[], defaults: JobDefaults, now: number): NewJob[] {
   checkQueueName(queue);
   const issues = jobs.flatMap((o, i) => enqueueIssues(o, jobs.length > 1 ? `jobs.${i}.` : ""));
-  if (issues.length) throw validationFailed(`invalid job options: ${issues.map((i) => `${i.path} ${i.message}`).join("; ")}`, issues);
+  refuseJobOptions(issues);
   return jobs.map((o) => toNewJob(queue, o, defaults, now));
 }

@@ -70,10 +70,7 @@ export class RedisWorkers implements WorkerStore {
     for (const id of ids) batch.hmget(this.ctx.keys.k("worker", id), ...FIGURES);
     const figures = ids.length ? ((await answersOf(batch)) as Figures[]) : [];
     return ids
-      .map((id, i) => {
-        if (!figures[i]) throw new Error(`no figures read for worker ${id}`);
-        return toWorker(records[id]!, figures[i]);
-      })
+      .map((id, i) => toWorker(records[id]!, figures[i]!))
       .sort(byId);
   }
 

@@ -150,10 +150,10 @@ export function readSettings(values: SettingsValues, current: QueueConfig): Part
   // (a field refused above is not named twice).
   const checked = QueueSettingsBody.safeParse(JSON.parse(JSON.stringify(settings)));
   if (checked.success && issues.length === 0) return checked.data as Partial<QueueSettings>;
-  const named = new Set(issues.map((i) => i.path));
+  const named = issues.map((i) => i.path);
   for (const issue of checked.error?.issues ?? []) {
     const path = issue.path.join(".");
-    if (![...named].some((n) => path === n || path.startsWith(n + "."))) issues.push({ path, message: issue.message });
+    if (!named.some((n) => path === n || path.startsWith(n + "."))) issues.push({ path, message: issue.message });
   }
   throw validationFailed(`invalid settings: ${issues.map((i) => `${i.path} ${i.message}`).join("; ")}`, issues);
 }
