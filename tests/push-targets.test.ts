@@ -208,53 +208,51 @@ describe("deliveries", () => {
 });
 
 describe("concurrency", () => {
+  /**
+   * The receiver holds the answers to `queue` until release(): `open` is how many it holds now,
+   * `most` the most it held at once; other queues are answered at once.
+   */
+  function holdAnswers(queue: string) {
+    const held = { open: 0, most: 0, release: () => {} };
+    const released = new Promise<void>((resolve) => (held.release = resolve));
+    answer = async (d) => {
+      if (d.queue !== queue) return Response.json({ [d.queue]: true });
+      held.most = Math.max(held.most, ++held.open);
+      await released;
+      held.open--;
+      return Response.json({ [queue]: true });
+    };
+    return held;
+  }
+
   test("at most target.concurrency deliveries at once, and a slow target never holds up another queue", async () => {
     await startWith({ slow: { concurrency: 2 }, fast: {} });
-    let open = 0;
-    let most = 0;
-    let release!: () => void;
-    const released = new Promise<void>((resolve) => (release = resolve));
-    answer = async (d) => {
-      if (d.queue === "fast") return Response.json({ fast: true });
-      most = Math.max(most, ++open);
-      await released;
-      open--;
-      return Response.json({ slow: true });
-    };
+    const held = holdAnswers("slow");
     const slow = await Promise.all(Array.from({ length: 5 }, () => enqueue("slow")));
-    await waitFor(() => open === 2, 5000, "two slow deliveries in flight");
+    await waitFor(() => held.open === 2, 5000, "two slow deliveries in flight");
     const fast = await Promise.all(Array.from({ length: 5 }, () => enqueue("fast")));
     for (const { id } of fast) await jobIn(id, ["completed"]);
-    expect(open).toBe(2);
-    release();
+    expect(held.open).toBe(2);
+    held.release();
     for (const { id } of slow) await jobIn(id, ["completed"]);
-    expect(most).toBe(2);
+    expect(held.most).toBe(2);
   });
 
   test("a target removed and set again while deliveries are in flight still never has more than its concurrency at once", async () => {
     await target("slow", { concurrency: 2 });
-    let open = 0;
-    let most = 0;
-    let release!: () => void;
-    const released = new Promise<void>((resolve) => (release = resolve));
-    answer = async () => {
-      most = Math.max(most, ++open);
-      await released;
-      open--;
-      return Response.json({ ok: true });
-    };
+    const held = holdAnswers("slow");
     const jobs = await Promise.all(Array.from({ length: 6 }, () => enqueue("slow")));
-    await waitFor(() => open === 2, 5000, "two deliveries in flight");
+    await waitFor(() => held.open === 2, 5000, "two deliveries in flight");
     expect((await api("PUT", "/v1/queues/slow", { target: null })).status).toBe(200);
     // A scan (one a second) sees the target gone before it is set again.
     await Bun.sleep(1500);
     expect((await api("PUT", "/v1/queues/slow", { target: { url: `${receiver.url}slow`, concurrency: 2 } })).status).toBe(200);
     // Several scans of the targets (one a second) pass while the first two are held.
     await Bun.sleep(2500);
-    expect(open).toBe(2);
-    release();
+    expect(held.open).toBe(2);
+    held.release();
     for (const { id } of jobs) await jobIn(id, ["completed"]);
-    expect(most).toBe(2);
+    expect(held.most).toBe(2);
   }, 30_000);
 });
 

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { Redis } from "ioredis";
 import { postJson, spawnServe, type ServeProcess } from "./helpers/process.ts";
 import { dropPrefix, freshPrefix, REDIS_URL, redisAvailable } from "./helpers/redis.ts";
-import { startTestServer, tempDir } from "./helpers/server.ts";
+import { startTestServer, tempDir, type TestServer } from "./helpers/server.ts";
 import { SseClient } from "./helpers/sse.ts";
 import { waitFor } from "./helpers/wait.ts";
 
@@ -136,30 +136,33 @@ if (await redisAvailable()) {
 }
 
 if (await redisAvailable()) {
-  test("a long poll wakes on another server's enqueue through Redis, not by looking again", async () => {
-    // Both servers in this process, each with its own Redis connections, and a recheck an hour
-    // away: the poll can only end early because the enqueue on A woke it through Redis.
-    const prefix = freshPrefix();
-    const config = { redis: { url: REDIS_URL, prefix }, longPollRecheckMs: 3_600_000 };
+  /**
+   * Two servers in this process on one Redis prefix, each with its own Redis connections, and
+   * long polls that never look again by themselves (a recheck an hour away): only what comes
+   * through Redis ends them early.
+   */
+  async function withTwoServers(run: (a: TestServer, b: TestServer) => Promise<void>) {
+    const config = { redis: { url: REDIS_URL, prefix: freshPrefix() }, longPollRecheckMs: 3_600_000 };
     const a = await startTestServer(config);
     const b = await startTestServer(config);
     try {
-      const polling = b.call("POST", "/v1/queues/wake/claim", { workerId: "w", max: 1, waitMs: 30_000 });
-      await Bun.sleep(100);
-      const job = (await a.call("POST", "/v1/queues/wake/jobs", { payload: 1 })).body;
-      expect((await polling).body.jobs.map((j: any) => j.id)).toEqual([job.id]);
+      await run(a, b);
     } finally {
       await a.close();
       await b.close();
     }
-  });
+  }
 
-  test("a shutdown asked through one server ends the worker's long poll on another within a second or two, with the control", async () => {
-    const prefix = freshPrefix();
-    const config = { redis: { url: REDIS_URL, prefix }, longPollRecheckMs: 3_600_000 };
-    const a = await startTestServer(config);
-    const b = await startTestServer(config);
-    try {
+  test("a long poll wakes on another server's enqueue through Redis, not by looking again", () =>
+    withTwoServers(async (a, b) => {
+      const polling = b.call("POST", "/v1/queues/wake/claim", { workerId: "w", max: 1, waitMs: 30_000 });
+      await Bun.sleep(100);
+      const job = (await a.call("POST", "/v1/queues/wake/jobs", { payload: 1 })).body;
+      expect((await polling).body.jobs.map((j: any) => j.id)).toEqual([job.id]);
+    }));
+
+  test("a shutdown asked through one server ends the worker's long poll on another within a second or two, with the control", () =>
+    withTwoServers(async (a, b) => {
       // Seen once, so B knows the worker; then a long poll on A.
       expect((await a.call("POST", "/v1/queues/ops/claim", { workerId: "w-far" })).status).toBe(200);
       const started = performance.now();
@@ -169,9 +172,5 @@ if (await redisAvailable()) {
       const answer = (await polling).body;
       expect(answer).toMatchObject({ jobs: [], control: { shutdown: true } });
       expect(performance.now() - started).toBeLessThan(5000);
-    } finally {
-      await a.close();
-      await b.close();
-    }
-  });
+    }));
 }
