@@ -39,7 +39,7 @@ export type FailureInput = {
 export const GIVEN_BACK = "shutdown";
 
 /** Attempts that count against maxAttempts: those started, less those given back unfinished. */
-export function countedAttempts(job: Pick<Job, "attempts" | "errors">): number {
+function countedAttempts(job: Pick<Job, "attempts" | "errors">): number {
   return job.attempts - job.errors.filter((e) => e.type === GIVEN_BACK).length;
 }
 

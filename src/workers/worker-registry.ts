@@ -21,20 +21,19 @@ export type WorkerRegistryOptions = {
   refreshMs?: number;
   /**
    * Other servers share the store (Redis): a shutdown asked through one of them reaches this
-   * one only through the store, so an open long poll reads it there every `sharedCheckMs`.
+   * one only through the store, so an open long poll reads it there every SHARED_SHUTDOWN_CHECK_MS.
    */
   shared?: boolean;
-  sharedCheckMs?: number;
 };
 
 /** How often a long poll on a shared store looks for a shutdown asked through another server. */
-export const SHARED_SHUTDOWN_CHECK_MS = 1000;
+const SHARED_SHUTDOWN_CHECK_MS = 1000;
 
 export class WorkerRegistry {
   private readonly store: Store;
   private readonly clock: Clock;
   private readonly refreshMs: number;
-  private readonly sharedCheckMs: number | null;
+  private readonly shared: boolean;
   private sightings = new Map<string, Sighting>();
   private trimmedAt = -Infinity;
   /** Open long polls by worker id, so a shutdown request answers them at once. */
@@ -45,7 +44,7 @@ export class WorkerRegistry {
     this.store = options.store;
     this.clock = options.clock;
     this.refreshMs = options.refreshMs ?? 1000;
-    this.sharedCheckMs = options.shared ? (options.sharedCheckMs ?? SHARED_SHUTDOWN_CHECK_MS) : null;
+    this.shared = options.shared ?? false;
   }
 
   /**
@@ -91,13 +90,13 @@ export class WorkerRegistry {
 
   /**
    * Runs a worker's long poll so that a shutdown request for it ends the wait: at once when it
-   * is asked through this server, within sharedCheckMs when through another sharing the store.
+   * is asked through this server, within SHARED_SHUTDOWN_CHECK_MS when through another sharing the store.
    */
   async polling<T>(id: string, signal: AbortSignal | undefined, wait: (signal: AbortSignal) => Promise<T>): Promise<T> {
     const poll = new AbortController();
     const set = this.polls.get(id) ?? new Set();
     this.polls.set(id, set.add(poll));
-    const watch = this.sharedCheckMs === null ? null : setInterval(() => void this.askedElsewhere(id, poll), this.sharedCheckMs);
+    const watch = this.shared ? setInterval(() => void this.askedElsewhere(id, poll), SHARED_SHUTDOWN_CHECK_MS) : null;
     try {
       return await wait(signal ? AbortSignal.any([signal, poll.signal]) : poll.signal);
     } finally {
