@@ -10,6 +10,7 @@ import { MonitorWorld } from "./helpers/monitor-world.ts";
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
 
 let world: MonitorWorld;
 const monitors: Monitor[] = [];
@@ -192,6 +193,26 @@ describe("alert lifecycle", () => {
     await workerSeen(world);
     await monitor.healthTick();
     expect((await firing(world, "no_activity")).map((a) => a.subject)).toEqual(["q"]);
+    const job = await world.claimOne("q");
+    await world.svc.complete({ id: job.id, token: job.leaseToken! });
+    await monitor.healthTick();
+    expect(await firing(world, "no_activity")).toEqual([]);
+  });
+
+  test("no_activity stays firing past the window while the queue's jobs still wait, and resolves once one finishes", async () => {
+    world = new MonitorWorld();
+    const monitor = monitorOf(world);
+    await world.enqueue("q");
+    await world.enqueue("q");
+    world.clock.advance(HOUR);
+    await workerSeen(world);
+    await monitor.healthTick();
+    expect((await firing(world, "no_activity")).map((a) => a.subject)).toEqual(["q"]);
+    // The enqueues leave the 24 h window; the jobs are still there and nothing has finished.
+    world.clock.advance(DAY);
+    await workerSeen(world);
+    await monitor.healthTick();
+    expect((await firing(world, "no_activity")).map((a) => a.message)).toEqual(["queue q: 2 jobs waiting or running and none finished in the last 1 d"]);
     const job = await world.claimOne("q");
     await world.svc.complete({ id: job.id, token: job.leaseToken! });
     await monitor.healthTick();

@@ -9,7 +9,7 @@ import { errorConcentration } from "../src/monitor/rules/error-concentration.ts"
 import { failureRate } from "../src/monitor/rules/failure-rate.ts";
 import { noActivity } from "../src/monitor/rules/no-activity.ts";
 import { queueBacklog } from "../src/monitor/rules/queue-backlog.ts";
-import type { AlertRule, QueueInput, RuleInput } from "../src/monitor/rules/rule.ts";
+import { firingKey, type AlertRule, type QueueInput, type RuleInput } from "../src/monitor/rules/rule.ts";
 import { scheduleLate } from "../src/monitor/rules/schedule-late.ts";
 import { stalledJobs } from "../src/monitor/rules/stalled-jobs.ts";
 import { workerDown } from "../src/monitor/rules/worker-down.ts";
@@ -23,7 +23,7 @@ const queue = (name: string, counts: Partial<StateCounts> = {}, more: Partial<Qu
 });
 const input = (more: Partial<RuleInput>): RuleInput => ({
   now: NOW, queues: [], lastHour: {}, errorsLastHour: [], activityWindow: {}, activityBeforeGrace: {},
-  workers: [], schedules: [], disk: null, ...more,
+  workers: [], schedules: [], disk: null, firing: new Set(), ...more,
 });
 const fired = (rule: AlertRule, i: RuleInput) => rule.evaluate(i, T).map((c) => `${c.rule} ${c.subject} ${c.severity}`);
 
@@ -92,17 +92,37 @@ describe("alert rules at their thresholds", () => {
 
   test("no_activity: enqueued over the window (at least the grace period ago) and nothing finished", () => {
     const act = (window: Partial<StatsCounters>, early: Partial<StatsCounters>) =>
-      fired(noActivity, input({ activityWindow: { q: counters(window) }, activityBeforeGrace: { q: counters(early) } }));
+      fired(noActivity, input({ queues: [queue("q")], activityWindow: { q: counters(window) }, activityBeforeGrace: { q: counters(early) } }));
     expect(act({ enqueued: 5 }, { enqueued: 0 })).toEqual([]);
     expect(act({ enqueued: 5, completed: 1 }, { enqueued: 3 })).toEqual([]);
     expect(act({ enqueued: 5, failed: 1 }, { enqueued: 3 })).toEqual([]);
     expect(act({ enqueued: 5 }, { enqueued: 3 })).toEqual(["no_activity q warning"]);
     // The window as people say it, however short it is set.
     const message = (windowMs: number) =>
-      noActivity.evaluate(input({ activityWindow: { q: counters({ enqueued: 2 }) }, activityBeforeGrace: { q: counters({ enqueued: 2 }) } }), { ...T, noActivityWindowMs: windowMs })[0]!.message;
+      noActivity.evaluate(
+        input({ queues: [queue("q")], activityWindow: { q: counters({ enqueued: 2 }) }, activityBeforeGrace: { q: counters({ enqueued: 2 }) } }),
+        { ...T, noActivityWindowMs: windowMs },
+      )[0]!.message;
     expect(message(86_400_000)).toBe("queue q: 2 jobs enqueued in the last 1 d and none finished");
     expect(message(120_000)).toBe("queue q: 2 jobs enqueued in the last 2 min and none finished");
     expect(message(90_000)).toBe("queue q: 2 jobs enqueued in the last 90 s and none finished");
+  });
+
+  test("no_activity holds once firing while jobs still wait or run and none finished, whenever they were enqueued", () => {
+    const firing = new Set([firingKey("no_activity", "q")]);
+    const held = (counts: Partial<StateCounts>, window: Partial<StatsCounters> = {}, isFiring = firing) =>
+      noActivity.evaluate(input({ queues: [queue("q", counts)], activityWindow: { q: counters(window) }, firing: isFiring }), T);
+    expect(held({ waiting: 3, active: 1 }).map((c) => [c.subject, c.value, c.message])).toEqual([
+      ["q", 4, "queue q: 4 jobs waiting or running and none finished in the last 1 d"],
+    ]);
+    // No window figures at all (nothing happened in it) holds it too.
+    expect(noActivity.evaluate(input({ queues: [queue("q", { waiting: 1 })], firing }), T).map((c) => c.message)).toEqual([
+      "queue q: 1 job waiting or running and none finished in the last 1 d",
+    ]);
+    expect(held({ waiting: 3 }, { completed: 1 })).toEqual([]);
+    expect(held({ delayed: 3, failed: 2 })).toEqual([]);
+    expect(held({ waiting: 3 }, {}, new Set())).toEqual([]);
+    expect(held({ waiting: 3 }, {}, new Set([firingKey("no_activity", "other")]))).toEqual([]);
   });
 
   test("all rules together, with configurable thresholds", () => {

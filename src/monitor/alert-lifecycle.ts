@@ -6,7 +6,7 @@ import type { Store } from "../core/store.ts";
 export type AlertTransitions = { fired: Alert[]; escalated: Alert[]; resolved: Alert[]; firing: Alert[] };
 
 /** More firing alerts than this at once means something else is wrong; the rest wait for the next evaluation. */
-const MAX_FIRING = 10_000;
+export const MAX_FIRING = 10_000;
 
 /**
  * Records the conditions that hold now: each refreshes the firing alert of its rule and

@@ -3,9 +3,10 @@ import type { StatsCounters } from "../core/monitor-store.ts";
 import type { Schedule } from "../core/schedule-store.ts";
 import type { Store } from "../core/store.ts";
 import { fireTimesAfter } from "../scheduler/timing.ts";
+import { MAX_FIRING } from "./alert-lifecycle.ts";
 import { diskUsage } from "./disk-usage.ts";
 import type { AlertThresholds } from "./monitor-config.ts";
-import type { RuleInput, ScheduleInput } from "./rules/rule.ts";
+import { firingKey, type RuleInput, type ScheduleInput } from "./rules/rule.ts";
 import { HOUR_MS, lastWindow } from "./stats.ts";
 
 async function totalsByQueue(store: Store, from: number, to: number, now: number): Promise<Record<string, StatsCounters>> {
@@ -41,13 +42,14 @@ export async function gatherRuleInput(p: { store: Store; now: number; thresholds
   const nextRunAts = await Promise.all(
     queues.map((q) => (q.counts.delayed > 0 ? store.queueNextRunAt({ queue: q.name }) : Promise.resolve(null))),
   );
-  const [lastHour, errorsLastHour, activityWindow, activityBeforeGrace, workers, schedules] = await Promise.all([
+  const [lastHour, errorsLastHour, activityWindow, activityBeforeGrace, workers, schedules, firing] = await Promise.all([
     totalsByQueue(store, hour.from, hour.to, now),
     store.statsErrors({ ...hour, now }),
     totalsByQueue(store, activity.from, activity.to, now),
     totalsByQueue(store, activity.from, activity.to - t.noActivityGraceMs, now),
     store.workersList({ now }),
     store.schedulesList(),
+    store.alertsList({ state: "firing", limit: MAX_FIRING, now }),
   ]);
   return {
     now,
@@ -63,5 +65,6 @@ export async function gatherRuleInput(p: { store: Store; now: number; thresholds
       .filter((s) => s.enabled && s.nextFireAt !== null)
       .map((s): ScheduleInput => ({ name: s.name, nextFireAt: s.nextFireAt, periodMs: schedulePeriod(s, s.nextFireAt!) })),
     disk: diskPercent(p.dataDir, now),
+    firing: new Set(firing.map((a) => firingKey(a.rule, a.subject))),
   };
 }

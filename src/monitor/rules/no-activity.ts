@@ -1,20 +1,29 @@
-/** no_activity (warning): jobs were enqueued into a queue but none finished over the window (24 h by default). */
+/**
+ * no_activity (warning): jobs were enqueued into a queue but none finished over the window (24 h
+ * by default). Once firing, it holds while the queue still has jobs waiting or running and none
+ * finished over the window, so a queue stuck for longer than the window stays flagged after its
+ * last enqueue has left the window.
+ */
 import { spanText } from "../../core/duration.ts";
-import type { AlertRule } from "./rule.ts";
+import { firingKey, type AlertRule } from "./rule.ts";
+
+const jobs = (n: number) => `${n} ${n === 1 ? "job" : "jobs"}`;
 
 export const noActivity: AlertRule = {
   type: "no_activity",
   evaluate: (input, t) =>
-    Object.entries(input.activityBeforeGrace).flatMap(([queue, early]) => {
-      const window = input.activityWindow[queue];
-      if (early.enqueued === 0 || !window || window.completed + window.failed > 0) return [];
-      return [{
-        rule: "no_activity",
-        subject: queue,
-        severity: "warning",
-        message: `queue ${queue}: ${window.enqueued} ${window.enqueued === 1 ? "job" : "jobs"} enqueued in the last ${spanText(t.noActivityWindowMs)} and none finished`,
-        value: window.enqueued,
-        threshold: t.noActivityWindowMs,
-      }];
+    input.queues.flatMap((q) => {
+      const window = input.activityWindow[q.name];
+      if (window && window.completed + window.failed > 0) return [];
+      const over = spanText(t.noActivityWindowMs);
+      const base = { rule: "no_activity", subject: q.name, severity: "warning" as const, threshold: t.noActivityWindowMs };
+      if (window && (input.activityBeforeGrace[q.name]?.enqueued ?? 0) > 0) {
+        return [{ ...base, value: window.enqueued, message: `queue ${q.name}: ${jobs(window.enqueued)} enqueued in the last ${over} and none finished` }];
+      }
+      const unfinished = q.counts.waiting + q.counts.active;
+      if (unfinished > 0 && input.firing.has(firingKey("no_activity", q.name))) {
+        return [{ ...base, value: unfinished, message: `queue ${q.name}: ${jobs(unfinished)} waiting or running and none finished in the last ${over}` }];
+      }
+      return [];
     }),
 };

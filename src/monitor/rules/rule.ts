@@ -32,7 +32,11 @@ export type RuleInput = {
   schedules: ScheduleInput[];
   /** Used percent of the data volume; null when it could not be measured. */
   disk: { usedPercent: number } | null;
+  /** The alerts firing before this evaluation, as firingKey(rule, subject): a rule may hold one until its cause is gone. */
+  firing: Set<string>;
 };
+
+export const firingKey = (rule: string, subject: string) => `${rule}\u0000${subject}`;
 
 export type AlertRule = {
   type: string;
