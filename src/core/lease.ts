@@ -14,3 +14,19 @@ export function renewedLease(expiresAt: number, now: number, leaseMs: number, de
   const renewed = Math.max(expiresAt, now + leaseMs);
   return deadlineAt === null ? renewed : Math.min(renewed, deadlineAt);
 }
+
+/*
+ * A job's and a lane's times never run backwards, even when the clock that stamps them does
+ * (servers sharing a Redis each stamp with their own clock; a clock can be stepped back): an
+ * attempt starts no earlier than its lane was handed to it, and ends no earlier than it started.
+ */
+
+/** When an attempt claimed at `now` starts: not before `laneSince`, when its lane was handed to it. */
+export function startedAt(now: number, laneSince: number | null | undefined): number {
+  return laneSince == null ? now : Math.max(now, laneSince);
+}
+
+/** When an attempt that started at `started` ends, reported at `now`. */
+export function endedAt(now: number, started: number | null): number {
+  return started === null ? now : Math.max(now, started);
+}

@@ -16,6 +16,29 @@ export function lanesContract(it: ContractCase): void {
     expect(order).toEqual(ids([a, b, c]));
   });
 
+  it("a lane's times run forward even when the clocks stamping them disagree (servers sharing a store, a clock stepped back)", async (t) => {
+    const [, b, c] = [await t.enqueue("q", { key: "k", maxAttempts: 1 }), await t.enqueue("q", { key: "k", maxAttempts: 1 }), await t.enqueue("q", { key: "k" })];
+    const start = t.now();
+    const first = await t.claimOne("q");
+    // Completed through a server whose clock is 40 ms behind the one that claimed it…
+    t.clock.set(start - 40);
+    const done = await t.complete(first);
+    expect(done.finishedAt).toBe(start);
+    // …and the next job claimed through one 80 ms behind: it starts once the first had ended.
+    t.clock.set(start - 80);
+    const second = await t.claimOne("q");
+    expect([second.id, second.startedAt]).toEqual([b.id, start]);
+    // A failure for good and a forced cancel stamped behind the start end at the start too.
+    t.clock.set(start - 120);
+    const failed = await t.failWith(second);
+    expect([failed.state, failed.finishedAt]).toEqual(["failed", start]);
+    const third = await t.claimOne("q");
+    expect([third.id, third.startedAt]).toEqual([c.id, start]);
+    t.clock.set(start - 160);
+    const cancelled = await t.svc.cancel(third.id, true);
+    expect([cancelled.state, cancelled.finishedAt]).toEqual(["cancelled", start]);
+  });
+
   it("a lane runs one job at a time", async (t) => {
     for (let i = 0; i < 3; i++) await t.enqueue("q", { key: "k" });
     const first = await t.claim("q", 10);

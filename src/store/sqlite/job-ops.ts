@@ -3,7 +3,7 @@ import type { Database } from "bun:sqlite";
 import type { JobError, JobState, NewJob } from "../../core/job.ts";
 import type { ClaimParams, CompleteItem, EnqueueOutcome, FailParams, HeartbeatParams } from "../../core/store.ts";
 import { defaultQueueConfig, type QueueConfig } from "../../core/queue-config.ts";
-import { leaseFrom, renewedLease } from "../../core/lease.ts";
+import { endedAt, leaseFrom, renewedLease, startedAt } from "../../core/lease.ts";
 import { CHANGED_COLUMNS, type ChangeLog, type ChangedRow } from "./change-log.ts";
 import { Lanes } from "./lanes.ts";
 import { json, rowId, toJob, type JobRow } from "./rows.ts";
@@ -162,11 +162,13 @@ export class JobOps {
     );
     for (const row of rows) {
       const { deadlineAt, leaseExpiresAt } = leaseFrom(p.now, p.leaseMs, row.timeout_ms);
+      // A lane's next job starts no earlier than the lane was handed to it (lanes.since).
+      const lane = row.key === null ? null : this.lanes.get(row.queue, row.key);
       row.state = "active";
       row.attempts += 1;
       row.worker_id = p.workerId;
       row.lease_token = p.token;
-      row.started_at = p.now;
+      row.started_at = startedAt(p.now, lane?.since);
       row.deadline_at = deadlineAt;
       row.lease_expires_at = leaseExpiresAt;
       row.cancel_requested = 0;
@@ -205,8 +207,9 @@ export class JobOps {
     this.leased.delete(id);
     if (!row) return null;
     const eventId = this.changes.eventId();
-    this.db.query(COMPLETE_UNDER_LEASE).run(result, now, eventId, id, item.token, now);
-    return this.completed(row, now, eventId);
+    const at = endedAt(now, row.started_at);
+    this.db.query(COMPLETE_UNDER_LEASE).run(result, at, eventId, id, item.token, now);
+    return this.completed(row, at, eventId);
   }
 
   /**
@@ -220,19 +223,20 @@ export class JobOps {
     if (leased?.token !== item.token) return undefined;
     this.leased.delete(id!);
     const eventId = this.changes.peekEventId();
-    const { changes } = this.db.query(COMPLETE_UNDER_LEASE).run(result, now, eventId, id, item.token, now);
+    const at = endedAt(now, leased.started_at);
+    const { changes } = this.db.query(COMPLETE_UNDER_LEASE).run(result, at, eventId, id, item.token, now);
     if (changes === 0) return null;
     const { token: _token, ...row } = leased;
-    return this.completed({ ...row, state: "completed", finished_at: now }, now, this.changes.eventId());
+    return this.completed({ ...row, state: "completed", finished_at: at }, at, this.changes.eventId());
   }
 
-  /** What a completion changes besides the job's row: its counts, event, worker's figures and lane. */
-  private completed<R extends CompletedRow>(row: R, now: number, eventId: number | null): R {
+  /** What a completion at `at` changes besides the job's row: its counts, event, worker's figures and lane. */
+  private completed<R extends CompletedRow>(row: R, at: number, eventId: number | null): R {
     row.state = "completed";
-    row.finished_at = now;
+    row.finished_at = at;
     this.changes.moved("active", row, null, undefined, eventId);
     if (row.worker_id !== null) this.changes.attemptEnded(row.worker_id, "processed");
-    this.lanes.release(row.queue, row.key, row.id, now);
+    this.lanes.release(row.queue, row.key, row.id, at);
     return row;
   }
 
@@ -281,19 +285,20 @@ export class JobOps {
       return retried;
     }
     const final = current.cancel_requested ? "cancelled" : "failed";
+    const at = endedAt(p.now, current.started_at);
     const row = this.db
       .query(
         `UPDATE jobs SET state = ?, errors = ?, finished_at = ?, lease_token = ?, lease_expires_at = NULL, deadline_at = NULL
          WHERE id = ? RETURNING *`,
       )
-      .get(final, errors, p.now, endedBy, id) as JobRow;
+      .get(final, errors, at, endedBy, id) as JobRow;
     this.changes.moved("active", row, p.error);
     if (failedBy !== null && final === "failed") this.changes.attemptEnded(failedBy, "failed");
     if (row.key !== null) {
       if (final === "failed" && this.queueConfig(row.queue).laneOnFailure === "block") {
-        this.lanes.block(row.queue, row.key, row.id, p.now);
+        this.lanes.block(row.queue, row.key, row.id, at);
       } else {
-        this.lanes.release(row.queue, row.key, row.id, p.now);
+        this.lanes.release(row.queue, row.key, row.id, at);
       }
     }
     return row;
@@ -323,14 +328,15 @@ export class JobOps {
     if (current.state === "active" && !force) {
       return this.db.query("UPDATE jobs SET cancel_requested = 1 WHERE id = ? RETURNING *").get(id) as JobRow;
     }
+    const at = current.state === "active" ? endedAt(now, current.started_at) : now;
     const row = this.db
       .query(
         `UPDATE jobs SET state = 'cancelled', finished_at = ?, lease_token = NULL, lease_expires_at = NULL, deadline_at = NULL
          WHERE id = ? RETURNING *`,
       )
-      .get(now, id) as JobRow;
+      .get(at, id) as JobRow;
     this.changes.moved(current.state as JobState, row);
-    if (current.state !== "blocked") this.lanes.release(row.queue, row.key, row.id, now);
+    if (current.state !== "blocked") this.lanes.release(row.queue, row.key, row.id, at);
     return row;
   }
 

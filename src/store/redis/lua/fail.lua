@@ -37,14 +37,15 @@ if retryAt then
 else
   local final = "failed"
   if j.cancelReq == "1" then final = "cancelled" end
-  set.finishedAt = now
+  local at = ended_at(now, j.startedAt)
+  set.finishedAt = at
   job_move(j, final, set, { etype = errorType })
   if j.key then
     local settings = queue_settings(j.queue)
     if final == "failed" and settings and settings.laneOnFailure == "block" then
-      lane_set(j.queue, j.key, id, true, now)
+      lane_set(j.queue, j.key, id, true, at)
     else
-      lane_release(j.queue, j.key, id, now)
+      lane_release(j.queue, j.key, id, at)
     end
   end
 end

@@ -54,4 +54,8 @@ end
 
 local function is_final(state) return state == "completed" or state == "failed" or state == "cancelled" end
 
+-- When an attempt that started at `started` (a hash field, or nil) ends, reported at `now`: never
+-- before it started, as servers sharing this store each stamp with their own clock (lease.ts).
+local function ended_at(now, started) return math.max(now, tonumber(started) or now) end
+
 local function ready_score(j) return (10 - tonumber(j.priority)) * TWO40 + tonumber(j.id) end

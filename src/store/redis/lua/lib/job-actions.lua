@@ -90,8 +90,10 @@ local function job_cancel(j, force, now)
     return
   end
   local from = j.state
-  job_move(j, "cancelled", { finishedAt = now, token = false, leaseExp = false, deadline = false })
-  if from ~= "blocked" then lane_release(j.queue, j.key, j.id, now) end
+  local at = now
+  if from == "active" then at = ended_at(now, j.startedAt) end
+  job_move(j, "cancelled", { finishedAt = at, token = false, leaseExp = false, deadline = false })
+  if from ~= "blocked" then lane_release(j.queue, j.key, j.id, at) end
 end
 
 -- Inserts the new job whose 9 arguments start at ARGV[i] (queue, key (opt), payload JSON, priority,

@@ -23,8 +23,9 @@ local function complete_items(now, shape, from)
     local entry = false
     if j and j.state == "active" and j.token == token and tonumber(j.leaseExp) > now then
       local result = opt(ARGV[i + 2]) or "null"
-      job_move(j, "completed", { result = result, finishedAt = now })
-      lane_release(j.queue, j.key, id, now)
+      local at = ended_at(now, j.startedAt)
+      job_move(j, "completed", { result = result, finishedAt = at })
+      lane_release(j.queue, j.key, id, at)
       if shape == "whole" then entry = job_flat_of(j) else entry = { id, j.queue, j.key or false, j.state } end
     end
     out[#out + 1] = entry
@@ -74,8 +75,11 @@ local function claim_jobs(queue, workerId, max, leaseMs, token, now)
       deadline = now + timeout
       leaseExp = math.min(leaseExp, deadline)
     end
+    -- A lane's next job starts no earlier than the lane was handed to it (lanes.lua, "since").
+    local startedAt = now
+    if j.key then startedAt = math.max(now, tonumber(redis.call("HGET", lane_key(queue, j.key), "since")) or now) end
     job_move(j, "active", {
-      attempts = tonumber(j.attempts) + 1, workerId = workerId, token = token, startedAt = now,
+      attempts = tonumber(j.attempts) + 1, workerId = workerId, token = token, startedAt = startedAt,
       deadline = deadline, leaseExp = leaseExp, cancelReq = "0",
     })
   end
