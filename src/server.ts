@@ -39,6 +39,8 @@ export type ServeConfig = {
   handlersFile?: string | null;
   /** How often a waiting long poll looks again by itself (default 1 s); enqueues on this server wake it at once. */
   longPollRecheckMs?: number;
+  /** Event streams (/v1/events, and /live apart) one token may hold open at once (default MAX_STREAMS_PER_TOKEN). */
+  streamsPerToken?: number;
   /**
    * Keep the queue in Redis, shared with every server pointed at it, instead of SQLite in the
    * data folder (which then holds only this server's logs and reports). Default: SQLite.
@@ -130,6 +132,7 @@ export async function startServer(config: ServeConfig, clock: Clock = systemCloc
       monitor,
       adminToken: config.adminToken,
       rateLimitPerSecond: config.rateLimitPerSecond,
+      streamsPerToken: config.streamsPerToken,
       server: {
         version: VERSION,
         dataDir,

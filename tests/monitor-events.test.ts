@@ -130,3 +130,50 @@ describe("event stream", () => {
     }
   });
 });
+
+describe("open streams per token", () => {
+  test("a token holds at most its limit of open streams; one that ends gives its place back", async () => {
+    const limited = await startTestServer({ streamsPerToken: 2 });
+    const open: SseClient[] = [];
+    try {
+      const stream = async (path: string) => {
+        const client = await new SseClient(`${limited.url}${path}`).open();
+        open.push(client);
+        return client;
+      };
+      const job = (await enqueue(limited, "q")) as { id: string };
+      const following = await stream(`/v1/events?job=${job.id}`);
+      const other = await stream("/v1/events?queue=q");
+      expect([following.status, other.status]).toEqual([200, 200]);
+      const refused = await fetch(`${limited.url}/v1/events`);
+      expect(refused.status).toBe(429);
+      expect(refused.headers.get("retry-after")).toBe("1");
+      expect((await refused.json()).error).toMatchObject({ code: "too_many_streams" });
+      // The followed job finishes: its stream ends by itself and frees its place.
+      const [claimed] = await claim(limited, "q");
+      await limited.call("POST", `/v1/jobs/${claimed!.id}/complete`, { token: claimed!.lease.token });
+      expect((await following.take(2)).map((m) => m.event)).toEqual(["job.started", "job.completed"]);
+      const placeBack = async () => {
+        for (let i = 0; i < 50; i++) {
+          const client = await new SseClient(`${limited.url}/v1/events`).open();
+          if (client.status === 200) return open.push(client), true;
+          client.close();
+          await Bun.sleep(50);
+        }
+        return false;
+      };
+      expect(await placeBack()).toBe(true);
+      // A client that hangs up frees its place too.
+      expect((await fetch(`${limited.url}/v1/events`)).status).toBe(429);
+      other.close();
+      expect(await placeBack()).toBe(true);
+      // The dashboard's /live streams count apart from these, under the same limit.
+      const live = [await stream("/live"), await stream("/live")];
+      expect(live.map((c) => c.status)).toEqual([200, 200]);
+      expect((await fetch(`${limited.url}/live`)).status).toBe(429);
+    } finally {
+      open.forEach((c) => c.close());
+      await limited.close();
+    }
+  });
+});

@@ -45,6 +45,8 @@ export type ApiDeps = {
   auth: Authenticator;
   /** Requests per second per client, 0 for no limit. */
   rateLimitPerSecond: number;
+  /** Event streams one token may hold open at once (default MAX_STREAMS_PER_TOKEN, stream-slots.ts). */
+  streamsPerToken?: number;
   /** Aborted when the server begins to shut down: open event streams end so the listener can close. */
   closing: AbortSignal;
 };

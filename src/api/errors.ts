@@ -33,7 +33,7 @@ const HTTP_CODES: Record<number, [string, string]> = {
  */
 export function handleError(err: Error, c: Context) {
   if (err instanceof SpoolError) {
-    if (err.code === "rate_limited") c.header("Retry-After", String(err.details[0] ?? 1));
+    if (err.status === 429) c.header("Retry-After", String(err.details[0] ?? 1));
     if (err.code === "storage_unavailable") c.header("Retry-After", STORAGE_RETRY_AFTER_S);
     return errorResponse(c, err.status, err.code, err.message, err.details);
   }

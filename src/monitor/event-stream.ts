@@ -28,6 +28,8 @@ export type EventStreamOptions = {
   closing?: AbortSignal;
   /** Ends the stream right after an event for which this is true (e.g. the followed job's final event). */
   last?: (event: StreamedEvent) => boolean;
+  /** Called once when the stream has ended, however it ended. */
+  onEnd?: () => void;
 };
 
 const encoder = new TextEncoder();
@@ -75,13 +77,15 @@ export function eventStream(o: EventStreamOptions): ReadableStream<Uint8Array> {
     }
   }
 
+  const over = () => o.onEnd?.();
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       try {
         const chunk = await nextChunk();
-        if (chunk === null) controller.close();
+        if (chunk === null) (controller.close(), over());
         else controller.enqueue(encoder.encode(chunk));
       } catch (err) {
+        over();
         if (!(err instanceof StorageUnavailable)) return controller.error(err);
         // The store is away (the server says so once in its log): the stream ends with a word
         // why, and the client comes back with Last-Event-ID once it answers again.
@@ -91,6 +95,7 @@ export function eventStream(o: EventStreamOptions): ReadableStream<Uint8Array> {
     },
     cancel() {
       stop.abort();
+      over();
     },
   });
 }

@@ -8,6 +8,7 @@ import type { App, ApiDeps } from "../env.ts";
 import { renderJob } from "../../core/job-json.ts";
 import { renderEvent } from "../render-monitor.ts";
 import { route } from "../route.ts";
+import { MAX_STREAMS_PER_TOKEN, StreamSlots } from "../stream-slots.ts";
 import { QueueName } from "../schemas/common.ts";
 
 const FINAL_EVENTS = new Set(["job.completed", "job.failed", "job.cancelled"]);
@@ -23,6 +24,7 @@ const events = route("read", {
     "A client that reconnects with `Last-Event-ID` (or `?after=`) gets every event after that id that the log still holds, so nothing is missed; without it the stream starts with new events.",
     "With `job=ID`, a job that has already finished is sent at once, and the completed/failed/cancelled event carries the whole job (with its result): a caller can wait for a job's result without polling. That final event ends the stream.",
     "A comment line every 15 s keeps proxies from closing a quiet stream.",
+    `One token (with the dashboard sessions it opened) holds at most ${MAX_STREAMS_PER_TOKEN} streams at once; one more is refused with 429 \`too_many_streams\` until one ends.`,
   ].join("\n\n"),
   request: {
     query: z.object({
@@ -45,7 +47,8 @@ function finishedAs(job: Job, id: number): MonitorEvent {
   };
 }
 
-export function registerEventRoutes(app: App, { store, clock, monitor, closing }: ApiDeps): void {
+export function registerEventRoutes(app: App, { store, clock, monitor, closing, streamsPerToken }: ApiDeps): void {
+  const slots = new StreamSlots("event streams", streamsPerToken);
   app.openapi(events, async (c) => {
     const { queue, key, job, after } = c.req.valid("query");
     const header = c.req.valid("header")["last-event-id"];
@@ -63,6 +66,7 @@ export function registerEventRoutes(app: App, { store, clock, monitor, closing }
       const current = await store.jobGet({ id: job });
       return current ? { job: renderJob(current) } : null;
     };
+    const release = slots.take(c.get("principal"));
     // A stream stays open for as long as the client listens: no idle time-out for it.
     (c.env as { timeout?: (req: Request, seconds: number) => void } | undefined)?.timeout?.(c.req.raw, 0);
     const body = eventStream({
@@ -70,6 +74,7 @@ export function registerEventRoutes(app: App, { store, clock, monitor, closing }
       // Following one job: its final event is the last one.
       last: job === undefined ? undefined : (e) => FINAL_EVENTS.has(e.type),
       render: (e) => renderEvent(e, e.extra),
+      onEnd: release,
     });
     return new Response(body, {
       headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-accel-buffering": "no" },

@@ -2,6 +2,7 @@
 import type { Hono } from "hono";
 import type { ApiDeps, ApiEnv } from "../../api/env.ts";
 import { HEARTBEAT_MS } from "../../monitor/event-stream.ts";
+import { StreamSlots } from "../../api/stream-slots.ts";
 import { dashboardSession } from "../guard.ts";
 
 /** A dashboard needs no more than this: a burst of jobs is one refresh. */
@@ -9,7 +10,9 @@ const MIN_GAP_MS = 2000;
 
 export function registerLive(web: Hono<ApiEnv>, deps: ApiDeps): void {
   const { monitor, closing } = deps;
+  const slots = new StreamSlots("live dashboard streams", deps.streamsPerToken);
   web.get("/live", dashboardSession(deps), async (c) => {
+    const release = slots.take(c.get("principal"));
     (c.env as { timeout?: (req: Request, seconds: number) => void } | undefined)?.timeout?.(c.req.raw, 0);
     const stop = new AbortController();
     const end = () => stop.abort();
@@ -24,10 +27,10 @@ export function registerLive(web: Hono<ApiEnv>, deps: ApiDeps): void {
           first = false;
           return controller.enqueue(encoder.encode("retry: 3000\n\n"));
         }
-        if (stop.signal.aborted) return controller.close();
+        if (stop.signal.aborted) return (controller.close(), release());
         await Bun.sleep(MIN_GAP_MS);
         const moved = await monitor.feed.waitAfter(cursor, HEARTBEAT_MS, stop.signal);
-        if (stop.signal.aborted) return controller.close();
+        if (stop.signal.aborted) return (controller.close(), release());
         if (!moved) return controller.enqueue(encoder.encode(": keepalive\n\n"));
         cursor = await monitor.latestEventId();
         controller.enqueue(encoder.encode(`event: changed\ndata: ${cursor}\n\n`));
@@ -35,6 +38,7 @@ export function registerLive(web: Hono<ApiEnv>, deps: ApiDeps): void {
       cancel() {
         closing.removeEventListener("abort", end);
         stop.abort();
+        release();
       },
     });
     return new Response(body, { headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" } });
