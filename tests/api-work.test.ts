@@ -241,6 +241,38 @@ describe("finished with the next claim", () => {
     expect((await get(c.id)).state).toBe("failed");
   });
 
+  test("a finished list is applied in the order sent: a failure listed before a completion of the same job wins", async () => {
+    await server.call("POST", "/v1/queues/fic3/jobs/batch", { jobs: [{ maxAttempts: 1 }, { maxAttempts: 1 }] });
+    const [a, b] = (await server.call("POST", "/v1/queues/fic3/claim", { workerId: "w", max: 2 })).body.jobs;
+    const res = await server.call("POST", "/v1/queues/fic3/claim", {
+      workerId: "w",
+      finished: [
+        { id: a.id, token: a.lease.token, error: { message: "gave up", type: "Bad" } },
+        { id: a.id, token: a.lease.token, result: "late" },
+        { id: b.id, token: b.lease.token, result: "ok" },
+        { id: b.id, token: b.lease.token, error: { message: "too late" } },
+      ],
+    });
+    expect(res.body.finished).toEqual([
+      { id: a.id, outcome: "failed" },
+      { id: a.id, outcome: "lease_lost" },
+      { id: b.id, outcome: "completed" },
+      { id: b.id, outcome: "lease_lost" },
+    ]);
+    expect([(await get(a.id)).state, (await get(b.id)).state]).toEqual(["failed", "completed"]);
+    // A completion whose result cannot be stored (nested past 100 levels) refuses the whole list, failures listed before it included.
+    let deep: unknown = 1;
+    for (let i = 0; i < 120; i++) deep = [deep];
+    await enqueue(server, "fic3", { maxAttempts: 1 });
+    const [c] = (await server.call("POST", "/v1/queues/fic3/claim", { workerId: "w" })).body.jobs;
+    const refused = await server.call("POST", "/v1/queues/fic3/claim", {
+      workerId: "w",
+      finished: [{ id: c.id, token: c.lease.token, error: { message: "x" } }, { id: c.id, token: c.lease.token, result: deep }],
+    });
+    expect((await get(c.id)).state).toBe("active");
+    expect(refused.status).toBe(400);
+  });
+
   test("a claim without finished answers as before, and a malformed item is 400 with nothing done", async () => {
     await enqueue(server, "fic2");
     const [job] = (await server.call("POST", "/v1/queues/fic2/claim", { workerId: "w" })).body.jobs;

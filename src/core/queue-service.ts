@@ -233,28 +233,39 @@ export class QueueService {
   }
 
   /**
-   * Finishes what a worker ran (DESIGN §3: the `finished` list of a claim): completions as one
-   * batch, failures each under the retry policy. A stale token refuses that item alone.
+   * Finishes what a worker ran (DESIGN §3: the `finished` list of a claim) in the order given:
+   * each run of completions as one batch, failures each under the retry policy. A stale token
+   * refuses that item alone.
    */
   async finishMany(items: FinishedItem[]): Promise<FinishOutcome[]> {
     if (items.length > MAX_BATCH) throw validationFailed(`a batch holds at most ${MAX_BATCH} items (got ${items.length})`);
-    const completes = items.filter((i): i is CompleteItem => !("error" in i));
-    const done = new Map((completes.length ? await this.completeMany(completes) : []).map((o, i) => [completes[i]!, o.outcome]));
+    // Every completion is checked before anything is finished: a refused batch changes nothing.
+    checkCompletions(items.filter((i): i is CompleteItem => !("error" in i)));
     const outcomes: FinishOutcome[] = [];
-    for (const item of items) {
-      if (!("error" in item)) {
-        outcomes.push({ id: item.id, outcome: done.get(item)! });
+    for (let i = 0; i < items.length; ) {
+      const item = items[i]!;
+      if ("error" in item) {
+        outcomes.push(await this.failOutcome(item));
+        i++;
         continue;
       }
-      try {
-        const job = await this.fail(item);
-        outcomes.push({ id: item.id, outcome: job.state === "waiting" || job.state === "delayed" ? "retrying" : "failed" });
-      } catch (err) {
-        if (!(err instanceof SpoolError) || (err.code !== "lease_lost" && err.code !== "not_found")) throw err;
-        outcomes.push({ id: item.id, outcome: "lease_lost" });
-      }
+      let end = i + 1;
+      while (end < items.length && !("error" in items[end]!)) end++;
+      outcomes.push(...(await this.completeChecked(items.slice(i, end) as CompleteItem[])));
+      i = end;
     }
     return outcomes;
+  }
+
+  /** A failure of the `finished` list: retrying or failed, or lease_lost when its token no longer holds. */
+  private async failOutcome(item: FailRequest): Promise<FinishOutcome> {
+    try {
+      const job = await this.fail(item);
+      return { id: item.id, outcome: job.state === "waiting" || job.state === "delayed" ? "retrying" : "failed" };
+    } catch (err) {
+      if (!(err instanceof SpoolError) || (err.code !== "lease_lost" && err.code !== "not_found")) throw err;
+      return { id: item.id, outcome: "lease_lost" };
+    }
   }
 
   async fail(req: FailRequest): Promise<Job> {
