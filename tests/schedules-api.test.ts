@@ -108,6 +108,20 @@ describe("edit, pause, resume, trigger, delete", () => {
     expect(created.body.nextFireAt).toBe("2026-01-01T00:05:00.000Z");
   });
 
+  test("twenty PUTs of one schedule at once: one creates it, the others edit it; twenty triggers at once all fire", async () => {
+    const puts = await Promise.all(Array.from({ length: 20 }, (_, i) => server.call("PUT", "/v1/schedules/busy", { every: `${i + 1}h`, queue: "q" })));
+    expect(puts.map((r) => r.status).sort()).toEqual([200, ...Array(18).fill(200), 201].sort());
+    const last = (await server.call("GET", "/v1/schedules/busy")).body;
+    expect(puts.map((r) => r.body.every)).toContain(last.every);
+    const fires = await Promise.all(
+      Array.from({ length: 20 }, async (_, i) => {
+        clock.set(Date.parse("2026-01-01T00:00:01Z") + i);
+        return server.call("POST", "/v1/schedules/busy/trigger");
+      }),
+    );
+    expect(fires.map((r) => r.status)).toEqual(Array(20).fill(201));
+  });
+
   test("trigger enqueues now (201 job), keyed by the fire time; history shows the run and its outcome", async () => {
     await create();
     clock.set("2026-01-01T00:00:07Z");

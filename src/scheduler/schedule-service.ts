@@ -4,7 +4,7 @@
  * and turns its nulls into errors.
  */
 import type { Clock } from "../core/clock.ts";
-import { conflict, notFound, validationFailed } from "../core/errors.ts";
+import { conflict, notFound, SpoolError, validationFailed } from "../core/errors.ts";
 import type { EnqueueOutcome } from "../core/store.ts";
 import type { QueueService } from "../core/queue-service.ts";
 import type { Schedule, ScheduleDefinition, ScheduleRun } from "../core/schedule-store.ts";
@@ -22,6 +22,8 @@ export type FirePreview = { at: number; local: string };
 export class ScheduleService {
   private readonly clock: Clock;
   private readonly historyKeep: number;
+  /** Per schedule, the changes made through this service, run one after another (see serial). */
+  private readonly busy = new Map<string, Promise<void>>();
 
   constructor(
     private readonly service: QueueService,
@@ -60,10 +62,15 @@ export class ScheduleService {
    * or a resume starts counting from now; other edits keep the pending fire time.
    */
   async put(name: string, input: ScheduleInput): Promise<{ schedule: Schedule; created: boolean }> {
-    return this.edit(name, (current) => keepsItsTask(current, resolveSchedule(name, input, current)), async () => ({
-      schedule: await this.create(name, input),
-      created: true,
-    }));
+    return this.edit(name, (current) => keepsItsTask(current, resolveSchedule(name, input, current)), async () => {
+      try {
+        return { schedule: await this.create(name, input), created: true };
+      } catch (err) {
+        // Created meanwhile (through another server): then this PUT edits it.
+        if (err instanceof SpoolError && err.code === "conflict") return null;
+        throw err;
+      }
+    });
   }
 
   async pause(name: string): Promise<Schedule> {
@@ -72,6 +79,23 @@ export class ScheduleService {
 
   async resume(name: string): Promise<Schedule> {
     return (await this.edit(name, (current) => ({ ...current, enabled: true }))).schedule;
+  }
+
+  /**
+   * Runs `change` once the changes to the same schedule that came before it through this service
+   * have settled: those never race each other for its revision, however many arrive at once
+   * (twenty identical PUTs had all but one refused). Changes through other servers sharing the
+   * store still can, and are retried against the revision (edit, trigger).
+   */
+  private serial<T>(name: string, change: () => Promise<T>): Promise<T> {
+    const run = (this.busy.get(name) ?? Promise.resolve()).then(change);
+    const settled = run.then(
+      () => {},
+      () => {},
+    );
+    this.busy.set(name, settled);
+    void settled.then(() => this.busy.get(name) === settled && this.busy.delete(name));
+    return run;
   }
 
   async delete(name: string): Promise<void> {
@@ -85,6 +109,10 @@ export class ScheduleService {
    * time stays as it was. Returns the job enqueued.
    */
   async trigger(name: string): Promise<EnqueueOutcome> {
+    return this.serial(name, () => this.triggerNow(name));
+  }
+
+  private async triggerNow(name: string): Promise<EnqueueOutcome> {
     for (let attempt = 0; attempt < EDIT_ATTEMPTS; attempt++) {
       const s = await this.get(name);
       const now = this.clock.now();
@@ -120,17 +148,30 @@ export class ScheduleService {
     return this.store.scheduleRunsList({ name, limit: Math.min(Math.max(limit, 1), this.historyKeep) });
   }
 
-  /** Read–change–write guarded by the schedule's revision, retried when a fire got in between. */
-  private async edit(
+  /**
+   * Read–change–write guarded by the schedule's revision, retried when a fire got in between.
+   * `whenMissing` creates the schedule instead, or answers null when it appeared meanwhile.
+   */
+  private edit(
     name: string,
     change: (current: Schedule) => ScheduleDefinition,
-    whenMissing?: () => Promise<{ schedule: Schedule; created: boolean }>,
+    whenMissing?: () => Promise<{ schedule: Schedule; created: boolean } | null>,
+  ): Promise<{ schedule: Schedule; created: boolean }> {
+    return this.serial(name, () => this.editNow(name, change, whenMissing));
+  }
+
+  private async editNow(
+    name: string,
+    change: (current: Schedule) => ScheduleDefinition,
+    whenMissing?: () => Promise<{ schedule: Schedule; created: boolean } | null>,
   ): Promise<{ schedule: Schedule; created: boolean }> {
     for (let attempt = 0; attempt < EDIT_ATTEMPTS; attempt++) {
       const current = await this.store.scheduleGet({ name });
       if (!current) {
-        if (whenMissing) return whenMissing();
-        throw notFound(`schedule ${name}`);
+        const made = whenMissing ? await whenMissing() : null;
+        if (made) return made;
+        if (!whenMissing) throw notFound(`schedule ${name}`);
+        continue;
       }
       const next = change(current);
       const now = this.clock.now();
