@@ -36,6 +36,26 @@ describe("malformed and unsupported bodies", () => {
     expect(await counts(server, "e")).toEqual(empty);
   });
 
+  test("a body that is not UTF-8 is 400 and stores nothing, whatever charset it names, on the worker calls too", async () => {
+    server = await startTestServer();
+    const bytes = (...parts: (string | number[])[]) => Buffer.concat(parts.map((p) => (typeof p === "string" ? Buffer.from(p) : Buffer.from(p))));
+    const latin1 = bytes('{"payload": "caf', [0xe9], '"}');
+    for (const type of ["application/json", "application/json; charset=latin1"]) {
+      const res = await raw("/v1/queues/e/jobs", { method: "POST", headers: { "content-type": type }, body: latin1 });
+      expect(expectError(res, 400, "validation_failed").message).toContain("not valid UTF-8");
+    }
+    expectError(await raw("/v1/queues/e/jobs/batch", { method: "POST", headers: { "content-type": "application/json" }, body: bytes('{"jobs": [{"payload": "', [0xff, 0xfe], '"}]}') }), 400, "validation_failed");
+    expect(await counts(server, "e")).toEqual(empty);
+    // The claim and completion worker calls are answered apart from the app's routes: the same rule holds.
+    const job = (await server.call("POST", "/v1/queues/e/jobs", { payload: "café ✓" })).body;
+    expect(job.payload).toBe("café ✓");
+    const [claimed] = (await server.call("POST", "/v1/queues/e/claim", { workerId: "w" })).body.jobs;
+    const complete = bytes(`{"token": "${claimed.lease.token}", "result": "`, [0xc3], '"}');
+    expectError(await raw(`/v1/jobs/${job.id}/complete`, { method: "POST", headers: { "content-type": "application/json" }, body: complete }), 400, "validation_failed");
+    expectError(await raw("/v1/queues/e/claim", { method: "POST", headers: { "content-type": "application/json" }, body: bytes('{"workerId": "w', [0xe9], '"}') }), 400, "validation_failed");
+    expect((await server.call("GET", `/v1/jobs/${job.id}`)).body.state).toBe("active");
+  });
+
   test("a route that needs a JSON body refuses a request with none (415)", async () => {
     server = await startTestServer();
     expectError(await raw("/v1/queues/e/jobs", { method: "POST" }), 415, "unsupported_media_type");
@@ -191,6 +211,24 @@ describe("times beyond what a date holds", () => {
     const schedule = await server.call("POST", "/v1/schedules", { name: "far", every: "1h", queue: "t", jobOptions: { delayMs: huge } });
     expectError(schedule, 400, "validation_failed");
     expect((await server.call("GET", "/v1/schedules/far")).status).toBe(404);
+  });
+
+  test("queue settings past their bounds (durations over 100 years, counts over a billion) are 400 naming each, and change nothing", async () => {
+    server = await startTestServer();
+    const huge = Number.MAX_SAFE_INTEGER;
+    const res = await server.call("PUT", "/v1/queues/bounded", {
+      concurrency: huge, rateLimit: { max: huge, intervalMs: huge }, defaults: { timeoutMs: huge, backoff: { maxDelayMs: huge } },
+      retention: { completedMs: huge },
+    });
+    expect(detailPaths(expectError(res, 400, "validation_failed")).sort()).toEqual(
+      ["concurrency", "defaults.backoff.maxDelayMs", "defaults.timeoutMs", "rateLimit.intervalMs", "rateLimit.max", "retention.completedMs"].sort(),
+    );
+    expect((await server.call("GET", "/v1/queues/bounded")).body).toMatchObject({ concurrency: null, rateLimit: null, retention: null, defaults: {} });
+    expectError(await server.call("POST", "/v1/queues/t/jobs", { backoff: { maxDelayMs: huge } }), 400, "validation_failed");
+    // What the spec says matches: a bound a client generator can check before sending.
+    const spec = (await server.call("GET", "/openapi.json")).body;
+    expect(spec.components.schemas.EnqueueRequest.properties.delayMs.maximum).toBe(100 * 365.25 * 86_400_000);
+    expect(spec.components.schemas.JobDefaults.properties.timeoutMs.maximum).toBe(100 * 365.25 * 86_400_000);
   });
 
   test("the longest delay allowed is stored and read back", async () => {

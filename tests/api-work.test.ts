@@ -280,6 +280,8 @@ describe("finished with the next claim", () => {
     const bad = await server.call("POST", "/v1/queues/fic2/claim", { workerId: "w", finished: [{ id: job.id, token: job.lease.token, error: "nope" }] });
     expectError(bad, 400, "validation_failed");
     expect((await get(job.id)).state).toBe("active");
+    // The queues a worker says it serves are queue names too.
+    expectError(await server.call("POST", "/v1/queues/fic2/claim", { workerId: "w", queues: ["bad name!"] }), 400, "validation_failed");
   });
 });
 

@@ -99,11 +99,20 @@ describe("/openapi.json", () => {
     }
   });
 
+  test("shared schemas are not nullable: a field that may be null says so where it is used", () => {
+    const nullable = Object.entries<any>(doc.components.schemas)
+      .filter(([, c]) => JSON.stringify(c.type ?? "").includes("null") || (c.anyOf ?? c.oneOf ?? []).some((s: any) => s.type === "null"))
+      .map(([name]) => name);
+    expect(nullable).toEqual([]);
+    expect(doc.components.schemas.HeartbeatRequest.properties.progress).toEqual({ $ref: "#/components/schemas/Progress" });
+    expect(doc.components.schemas.Job.properties.progress.anyOf.at(-1)).toEqual({ type: "null" });
+  });
+
   test("every /v1 operation documents its error answers with the one error schema", () => {
     const errorRef = "#/components/schemas/Error";
     expect(doc.components.schemas.Error.properties.error.required.sort()).toEqual(["code", "details", "message"]);
     for (const { key, path, method, op } of documented().filter((d) => d.path.startsWith("/v1/"))) {
-      const expected = [400, 401, 403, 429, 503];
+      const expected = [400, 401, 403, 405, 429, 503];
       if (op.requestBody) expected.push(413, 415);
       if (path.startsWith("/v1/jobs/{id}")) expected.push(404);
       if (path.startsWith("/v1/jobs/{id}") && method !== "get") expected.push(409);

@@ -25,6 +25,7 @@ import { registerStatsRoutes } from "./routes/stats.ts";
 import { registerTokenRoutes } from "./routes/tokens.ts";
 import { registerWorkRoutes } from "./routes/work.ts";
 import { registerWorkerRoutes } from "./routes/workers.ts";
+import { utf8JsonBodies } from "./utf8-body.ts";
 import { withWorkFastPath } from "./work-fast-path.ts";
 
 /**
@@ -85,6 +86,7 @@ export function createApp(deps: ApiDeps): App {
     app.on("POST", "/login", limit);
   }
   app.use("/v1/*", authenticate(deps));
+  app.use("/v1/*", utf8JsonBodies());
   app.use("/v1/queues/:queue/*", reservedQueues());
 
   registerJobRoutes(app, deps);

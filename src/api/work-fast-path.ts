@@ -14,6 +14,7 @@ import { bearerOf, isReservedQueue, may } from "./auth.ts";
 import type { ApiDeps, Principal } from "./env.ts";
 import { handleError } from "./errors.ts";
 import { JsonText } from "./json-text.ts";
+import { utf8Text } from "./utf8-body.ts";
 import {
   ClaimBody, claimAnswer, CompleteBody, completeAnswer, CompleteManyBody, completeManyAnswer, FailBody, failAnswer, HeartbeatBody,
   heartbeatAnswer,
@@ -107,7 +108,7 @@ async function answer(
   try {
     const principal = await workerPrincipal(deps, req.headers);
     if (!principal || !may(principal, "work")) return asBefore();
-    text = await req.text();
+    text = utf8Text(await req.arrayBuffer());
   } catch (err) {
     return refusal(err, req);
   }

@@ -71,7 +71,9 @@ export function enqueueIssues(o: EnqueueOptions, prefix = ""): Issue[] {
     const b = o.backoff;
     if (b.type !== undefined && b.type !== "exponential" && b.type !== "fixed") at("backoff.type", 'must be "exponential" or "fixed"');
     if (b.delayMs !== undefined && (!isInt(b.delayMs) || b.delayMs < 0 || b.delayMs > MAX_BACKOFF_MS)) at("backoff.delayMs", "must be an integer from 0 to 3600000");
-    if (b.maxDelayMs !== undefined && (!isInt(b.maxDelayMs) || b.maxDelayMs < 0)) at("backoff.maxDelayMs", "must be an integer ≥ 0");
+    if (b.maxDelayMs !== undefined && (!isInt(b.maxDelayMs) || b.maxDelayMs < 0 || b.maxDelayMs > MAX_DURATION_MS)) {
+      at("backoff.maxDelayMs", `must be an integer from 0 to ${MAX_DURATION_MS} (100 years)`);
+    }
   }
   return issues;
 }

@@ -35,7 +35,7 @@ export const ClaimBody = z
     waitMs: z.number().int().min(0).max(30_000).optional().openapi({ description: "Long poll: wait up to this long for a job (≤ 30000)" }),
     name: z.string().max(200).optional().openapi({ description: "Worker identity shown in /v1/workers" }),
     host: z.string().max(255).optional(),
-    queues: z.array(z.string().max(128)).max(100).optional(),
+    queues: z.array(z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, "queue names are 1–128 of A–Z a–z 0–9 . _ : -")).max(100).optional(),
     concurrency: z.number().int().min(1).max(10_000).optional(),
   })
   .strict()

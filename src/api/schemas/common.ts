@@ -1,6 +1,6 @@
 /** Schemas shared by every resource: the error body, names, ids, states. */
 import { z } from "@hono/zod-openapi";
-import { JOB_STATES } from "../../core/job.ts";
+import { JOB_STATES, MAX_DURATION_MS } from "../../core/job.ts";
 
 export const ErrorBody = z
   .object({
@@ -23,6 +23,10 @@ export const JobStateSchema = z.enum(JOB_STATES as [string, ...string[]]).openap
 
 export const Timestamp = z.string().openapi({ format: "date-time", example: "2026-01-01T00:00:00.000Z" });
 
+/** A span of milliseconds from `min` up to 100 years, the longest delay, timeout or period spool keeps. */
+export const DurationMs = (min: number) =>
+  z.number().int().min(min).max(MAX_DURATION_MS, `must be at most ${MAX_DURATION_MS} (100 years)`);
+
 /** Standard error answers, so every route documents the one error shape. */
 export function errorResponses(...statuses: number[]) {
   const descriptions: Record<number, string> = {
@@ -30,13 +34,14 @@ export function errorResponses(...statuses: number[]) {
     401: "Missing or unknown bearer token",
     403: "The token's role may not do this",
     404: "Unknown job or resource",
+    405: "The path answers other methods only (listed in Allow)",
     409: "Conflict: lease lost or the job is in the wrong state",
     413: "Request body too large",
     415: "Body is not JSON",
     429: "Too many requests (see Retry-After)",
     503: "Storage unavailable",
   };
-  const all = [400, 401, 403, 413, 415, 429, 503, ...statuses];
+  const all = [400, 401, 403, 405, 413, 415, 429, 503, ...statuses];
   return Object.fromEntries(
     [...new Set(all)].map((s) => [s, { description: descriptions[s] ?? "Error", content: { "application/json": { schema: ErrorBody } } }]),
   );

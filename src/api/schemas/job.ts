@@ -1,13 +1,13 @@
 /** Job schemas: what a producer sends, what a job looks like over HTTP. */
 import { z } from "@hono/zod-openapi";
 import { SEARCH_WINDOW } from "../../core/store.ts";
-import { JobStateSchema, Timestamp } from "./common.ts";
+import { DurationMs, JobStateSchema, Timestamp } from "./common.ts";
 
 export const BackoffSchema = z
   .object({
     type: z.enum(["exponential", "fixed"]).optional(),
     delayMs: z.number().int().min(0).max(3_600_000).optional(),
-    maxDelayMs: z.number().int().min(0).optional(),
+    maxDelayMs: DurationMs(0).optional(),
     jitter: z.boolean().optional(),
   })
   .strict()
@@ -20,13 +20,18 @@ export const EnqueueBody = z
     priority: z.number().int().min(0).max(10).optional().openapi({ description: "0–10, higher first; default 5" }),
     maxAttempts: z.number().int().min(1).max(1000).optional(),
     backoff: BackoffSchema.optional(),
-    timeoutMs: z.number().int().min(1).optional(),
-    delayMs: z.number().int().min(0).optional(),
+    timeoutMs: DurationMs(1).optional(),
+    delayMs: DurationMs(0).optional(),
     runAt: z.iso
       .datetime({ offset: true, error: "must be an ISO 8601 time like 2026-01-01T09:00:00Z" })
       .optional()
-      .openapi({ description: "When the job becomes runnable (ISO 8601)", example: "2026-01-01T09:00:00Z" }),
-    idempotencyKey: z.string().min(1).max(255).optional(),
+      .openapi({ description: "When the job becomes runnable: an ISO 8601 time with its offset (`T` and `Z` in capitals), from 1970 to 9999", example: "2026-01-01T09:00:00Z" }),
+    idempotencyKey: z
+      .string()
+      .min(1)
+      .max(255)
+      .optional()
+      .openapi({ description: "An enqueue with a key the queue already holds answers that job (200) instead of adding one; keys starting `schedule:` are a schedule's fires, refused to producers" }),
   })
   .strict()
   .openapi("EnqueueRequest");
@@ -53,7 +58,7 @@ export const JobSchema = z
     backoff: BackoffSchema,
     timeoutMs: z.number().int().nullable(),
     idempotencyKey: z.string().nullable(),
-    progress: ProgressSchema.nullable(),
+    progress: z.union([ProgressSchema, z.null()]),
     checkpoint: z.unknown(),
     result: z.unknown(),
     errors: z.array(JobErrorSchema),

@@ -1,8 +1,12 @@
 /** Queue schemas: config an operator may set, and a queue with its counts. */
 import { z } from "@hono/zod-openapi";
+import { DurationMs } from "./common.ts";
 import { BackoffSchema } from "./job.ts";
 
-const RateLimitSchema = z.object({ max: z.number().int().min(1), intervalMs: z.number().int().min(1) }).strict().openapi("RateLimit");
+/** The most a queue's concurrency or rate limit may count: far above what one machine runs. */
+const MAX_COUNT = 1_000_000_000;
+
+const RateLimitSchema = z.object({ max: z.number().int().min(1).max(MAX_COUNT), intervalMs: DurationMs(1) }).strict().openapi("RateLimit");
 
 const RetryPolicySchema = z
   .object({
@@ -19,13 +23,13 @@ const JobDefaultsSchema = z
     priority: z.number().int().min(0).max(10).optional(),
     maxAttempts: z.number().int().min(1).max(1000).optional(),
     backoff: BackoffSchema.optional(),
-    timeoutMs: z.number().int().min(1).optional(),
+    timeoutMs: DurationMs(1).optional(),
   })
   .strict()
   .openapi("JobDefaults");
 
 const RetentionSchema = z
-  .object({ completedMs: z.number().int().min(0).optional(), failedMs: z.number().int().min(0).optional(), cancelledMs: z.number().int().min(0).optional() })
+  .object({ completedMs: DurationMs(0).optional(), failedMs: DurationMs(0).optional(), cancelledMs: DurationMs(0).optional() })
   .strict()
   .openapi("Retention");
 
@@ -47,13 +51,13 @@ const TargetSchema = z
 
 export const QueueSettingsBody = z
   .object({
-    concurrency: z.number().int().min(1).nullable().optional(),
-    rateLimit: RateLimitSchema.nullable().optional(),
+    concurrency: z.number().int().min(1).max(MAX_COUNT).nullable().optional(),
+    rateLimit: z.union([RateLimitSchema, z.null()]).optional(),
     defaults: JobDefaultsSchema.optional(),
     retryPolicy: RetryPolicySchema.optional(),
     laneOnFailure: z.enum(["continue", "block"]).optional(),
-    retention: RetentionSchema.nullable().optional(),
-    target: TargetSchema.nullable().optional(),
+    retention: z.union([RetentionSchema, z.null()]).optional(),
+    target: z.union([TargetSchema, z.null()]).optional(),
   })
   .strict()
   .openapi("QueueSettings");
@@ -63,12 +67,12 @@ export const QueueConfigSchema = z
     name: z.string(),
     paused: z.boolean(),
     concurrency: z.number().int().nullable(),
-    rateLimit: RateLimitSchema.nullable(),
+    rateLimit: z.union([RateLimitSchema, z.null()]),
     defaults: JobDefaultsSchema,
     retryPolicy: RetryPolicySchema,
     laneOnFailure: z.enum(["continue", "block"]),
-    retention: RetentionSchema.nullable(),
-    target: TargetSchema.nullable(),
+    retention: z.union([RetentionSchema, z.null()]),
+    target: z.union([TargetSchema, z.null()]),
   })
   .openapi("QueueConfig");
 

@@ -1,7 +1,10 @@
 /** Schedule schemas: what an operator sends, a schedule with its preview, and its run history. */
 import { z } from "@hono/zod-openapi";
 import { BackoffSchema } from "./job.ts";
-import { JobStateSchema, Timestamp } from "./common.ts";
+import { DurationMs, JobStateSchema, Timestamp } from "./common.ts";
+
+/** Schedule and queue names, as the service checks them (its messages say what is wrong). */
+const NAME_PATTERN = "^[A-Za-z0-9._:-]{1,128}$";
 
 export const ScheduleName = z
   .string()
@@ -14,8 +17,8 @@ const ScheduleJobOptionsSchema = z
     priority: z.number().int().min(0).max(10).optional(),
     maxAttempts: z.number().int().min(1).max(1000).optional(),
     backoff: BackoffSchema.optional(),
-    timeoutMs: z.number().int().min(1).optional(),
-    delayMs: z.number().int().min(0).optional(),
+    timeoutMs: DurationMs(1).optional(),
+    delayMs: DurationMs(0).optional(),
   })
   .strict()
   .openapi("ScheduleJobOptions");
@@ -26,7 +29,7 @@ const fields = {
   cron: z.string().nullable().optional().openapi({ description: 'croner syntax: 5 or 6 fields (seconds first when 6), or @daily, @hourly, …; null to switch to `every`', example: "0 4 * * *" }),
   every: z.string().nullable().optional().openapi({ description: 'An interval instead of cron: "30s", "5m", "1h", "1d"; fires on whole multiples since the Unix epoch', example: "30s" }),
   timezone: z.string().optional().openapi({ description: "IANA time zone the cron is read in (default UTC)", example: "Europe/Paris" }),
-  queue: z.string().optional().openapi({ description: "Queue the fired jobs go to", example: "exports" }),
+  queue: z.string().optional().openapi({ description: "Queue the fired jobs go to (1–128 of A–Z a–z 0–9 . _ : -)", pattern: NAME_PATTERN, example: "exports" }),
   payload: z.unknown().optional().openapi({ description: "Payload of every fired job (any JSON)" }),
   jobOptions: ScheduleJobOptionsSchema.optional(),
   enabled: z.boolean().optional().openapi({ description: "false pauses the schedule (default true)" }),
@@ -35,7 +38,10 @@ const fields = {
 };
 
 export const ScheduleCreateBody = z
-  .object({ name: z.string().openapi({ example: "nightly-export" }), ...fields })
+  .object({
+    name: z.string().openapi({ description: "1–128 of A–Z a–z 0–9 . _ : -, not starting spool: (spool's own)", pattern: NAME_PATTERN, example: "nightly-export" }),
+    ...fields,
+  })
   .strict()
   .openapi("ScheduleCreateRequest");
 
@@ -84,7 +90,7 @@ export const ScheduleSchema = z
     createdAt: Timestamp,
     updatedAt: Timestamp,
     preview: z.array(FirePreviewSchema).openapi({ description: "The next fire times" }),
-    lastRun: ScheduleRunSchema.nullable(),
+    lastRun: z.union([ScheduleRunSchema, z.null()]),
   })
   .openapi("Schedule");
 
