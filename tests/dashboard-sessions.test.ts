@@ -56,6 +56,20 @@ describe("sessions", () => {
     expect(partial.headers.get("hx-redirect")).toBe("/login");
   });
 
+  test("an action's address opened as a page (an old sign-in link) leads to its page, not a 405", async () => {
+    const { admin } = await withTokens();
+    const web = new DashboardSession(server);
+    const back = await web.signIn(admin, "/queues/emails/pause");
+    expect(back.headers.get("location")).toBe("/queues/emails/pause");
+    for (const [action, page] of [["/queues/emails/pause", "/queues/emails"], ["/jobs/42/retry", "/jobs/42"]]) {
+      const res = await web.get(action!);
+      expect({ action, status: res.status, location: res.headers.get("location") }).toEqual({ action, status: 303, location: page });
+    }
+    // The API keeps its 405 with Allow.
+    const api = await fetch(`${server.url}/v1/queues/emails/pause`, { headers: { authorization: `Bearer ${admin}` } });
+    expect([api.status, api.headers.get("allow")]).toEqual([405, "POST"]);
+  });
+
   test("the cookie is HttpOnly and SameSite=Strict, holds a session id (not the token), and only the id's hash is stored", async () => {
     const { admin } = await withTokens();
     const web = new DashboardSession(server);

@@ -60,6 +60,11 @@ function limitBody(maxBytes: number): MiddlewareHandler<ApiEnv> {
   };
 }
 
+/** The dashboard's pages and actions: every path but the API's, its documents and the probes. */
+function isDashboardPath(path: string): boolean {
+  return !/^\/(v1|openapi\.json|docs|metrics|healthz|readyz|login|logout)(\/|$)/.test(path);
+}
+
 export function createApp(deps: ApiDeps): App {
   const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook as never });
   app.onError(handleError);
@@ -69,6 +74,8 @@ export function createApp(deps: ApiDeps): App {
     const allowed = methodsFor(path);
     // A route that takes this method but found nothing (an unknown asset, say) is a 404, not a 405.
     if (allowed.length === 0 || allowed.includes(c.req.method)) return errorResponse(c, 404, "not_found", `no route for ${c.req.method} ${path}`);
+    // A dashboard action's address opened as a page (an old sign-in link, a bookmark): its page.
+    if (c.req.method === "GET" && allowed.join() === "POST" && isDashboardPath(path)) return c.redirect(path.replace(/\/[^/]*$/, "") || "/", 303);
     c.header("Allow", allowed.join(", "));
     return errorResponse(c, 405, "method_not_allowed", `${path} answers ${allowed.join(", ")}, not ${c.req.method}`);
   });
