@@ -27,6 +27,24 @@ const HTTP_CODES: Record<number, [string, string]> = {
   415: ["unsupported_media_type", "send the body as JSON with Content-Type: application/json"],
 };
 
+type Issue = { path: (string | number)[]; message: string; code?: string; keys?: string[]; issues?: Issue[]; errors?: Issue[][]; expected?: string };
+
+/** One issue as the details a client reads: each with the path of the field it is about. */
+export function issueDetails(i: Issue, base: (string | number)[]): { path: string; message: string }[] {
+  const path = [...base, ...i.path];
+  const at = (p: (string | number)[]) => p.join(".") || "body";
+  if (i.code === "invalid_union" && i.errors?.length) {
+    // A field that takes one shape or null (or another type): zod says only "Invalid input"; the
+    // option the value was meant for, the only one not refused for its type alone, says why.
+    const meant = i.errors.filter((option) => !(option.length === 1 && option[0]!.code === "invalid_type" && option[0]!.path.length === 0));
+    if (meant.length === 1) return meant[0]!.flatMap((inner) => issueDetails(inner, path));
+  }
+  if (i.code === "unrecognized_keys" && i.keys?.length) return i.keys.map((key) => ({ path: at([...path, key]), message: "unknown field" }));
+  // A record's key that its schema refused: zod says only "Invalid key in record"; the key's own checks say why.
+  if (i.code === "invalid_key" && i.issues?.length) return [{ path: at(path), message: `key ${i.issues.map((k) => k.message).join("; ")}` }];
+  return [{ path: at(path), message: i.message }];
+}
+
 /**
  * The app's onError: our errors keep their code (every store reports storage it cannot use as
  * StorageUnavailable: 503 with Retry-After); framework errors get a code of their own; the rest is 500.
@@ -55,16 +73,8 @@ export function handleError(err: Error, c: Context) {
  */
 export function validationHook(result: { success: boolean; error?: any; target: string }, c: Context) {
   if (result.success) return;
-  type Issue = { path: (string | number)[]; message: string; code?: string; keys?: string[]; issues?: Issue[] };
-  const issues = (result.error?.issues ?? []) as Issue[];
   const prefix = result.target === "json" ? [] : [result.target];
-  const at = (path: (string | number)[]) => [...prefix, ...path].join(".") || "body";
-  const details = issues.flatMap((i) =>
-    i.code === "unrecognized_keys" && i.keys?.length
-      ? i.keys.map((key) => ({ path: at([...i.path, key]), message: "unknown field" }))
-      : // A record's key that its schema refused: zod says only "Invalid key in record"; the key's own checks say why.
-        [{ path: at(i.path), message: i.code === "invalid_key" && i.issues?.length ? `key ${i.issues.map((k) => k.message).join("; ")}` : i.message }],
-  );
+  const details = ((result.error?.issues ?? []) as Issue[]).flatMap((i) => issueDetails(i, prefix));
   const summary = details.map((d) => `${d.path}: ${d.message}`).join("; ");
   return errorResponse(c, 400, "validation_failed", `invalid request: ${summary}`, details);
 }

@@ -22,7 +22,11 @@ export type Job = {
     backoff: Backoff;
     timeoutMs: number | null;
     idempotencyKey: string | null;
-    progress: Progress;
+    progress: number | {
+        current: number;
+        total?: number;
+        message?: string;
+    } | null;
     checkpoint?: unknown;
     result?: unknown;
     errors: Array<JobError>;
@@ -40,11 +44,6 @@ export type Backoff = {
     maxDelayMs?: number;
     jitter?: boolean;
 };
-export type Progress = number | {
-    current: number;
-    total?: number;
-    message?: string;
-} | null;
 export type JobError = {
     attempt: number;
     type: string;
@@ -63,8 +62,9 @@ export type EnqueueRequest = {
     backoff?: Backoff;
     timeoutMs?: number;
     delayMs?: number;
-    /** When the job becomes runnable (ISO 8601) */
+    /** When the job becomes runnable: an ISO 8601 time with its offset (`T` and `Z` in capitals), from 1970 to 9999 */
     runAt?: string;
+    /** An enqueue with a key the queue already holds answers that job (200) instead of adding one; keys starting `schedule:` are a schedule's fires, refused to producers */
     idempotencyKey?: string;
 };
 export type EnqueueBatchRequest = {
@@ -154,6 +154,11 @@ export type HeartbeatRequest = {
     progress?: Progress;
     checkpoint?: unknown;
 };
+export type Progress = number | {
+    current: number;
+    total?: number;
+    message?: string;
+};
 export type Worker = {
     id: string;
     /** http: a pull worker over HTTP (including `spool work --exec`); in-process: a handler in a Bun program; push: spool delivering a queue to its target */
@@ -190,7 +195,7 @@ export type Queue = QueueConfig & {
 export type RateLimit = {
     max: number;
     intervalMs: number;
-} | null;
+};
 export type JobDefaults = {
     priority?: number;
     maxAttempts?: number;
@@ -209,13 +214,13 @@ export type Retention = {
     completedMs?: number;
     failedMs?: number;
     cancelledMs?: number;
-} | null;
+};
 export type PushTarget = {
     url: string;
     headers?: Record<string, string>;
     timeoutMs?: number;
     concurrency?: number;
-} | null;
+};
 export type StateCounts = {
     waiting: number;
     delayed: number;
@@ -229,21 +234,21 @@ export type QueueConfig = {
     name: string;
     paused: boolean;
     concurrency: number | null;
-    rateLimit: RateLimit;
+    rateLimit: RateLimit | null;
     defaults: JobDefaults;
     retryPolicy: RetryPolicy;
     laneOnFailure: "continue" | "block";
-    retention: Retention;
-    target: PushTarget;
+    retention: Retention | null;
+    target: PushTarget | null;
 };
 export type QueueSettings = {
     concurrency?: number | null;
-    rateLimit?: RateLimit;
+    rateLimit?: RateLimit | null;
     defaults?: JobDefaults;
     retryPolicy?: RetryPolicy;
     laneOnFailure?: "continue" | "block";
-    retention?: Retention;
-    target?: PushTarget;
+    retention?: Retention | null;
+    target?: PushTarget | null;
 };
 export type Schedule = {
     name: string;
@@ -267,7 +272,7 @@ export type Schedule = {
     updatedAt: string;
     /** The next fire times */
     preview: Array<FirePreview>;
-    lastRun: ScheduleRun;
+    lastRun: ScheduleRun | null;
 };
 export type ScheduleJobOptions = {
     key?: string;
@@ -304,8 +309,9 @@ export type ScheduleRun = {
         deleted: boolean;
     } | null;
     at: string;
-} | null;
+};
 export type ScheduleCreateRequest = {
+    /** 1–128 of A–Z a–z 0–9 . _ : -, not starting spool: (spool's own) */
     name: string;
     /** croner syntax: 5 or 6 fields (seconds first when 6), or @daily, @hourly, …; null to switch to `every` */
     cron?: string | null;
@@ -313,7 +319,7 @@ export type ScheduleCreateRequest = {
     every?: string | null;
     /** IANA time zone the cron is read in (default UTC) */
     timezone?: string;
-    /** Queue the fired jobs go to */
+    /** Queue the fired jobs go to (1–128 of A–Z a–z 0–9 . _ : -) */
     queue?: string;
     /** Payload of every fired job (any JSON) */
     payload?: unknown;
@@ -335,7 +341,7 @@ export type ScheduleUpdateRequest = {
     every?: string | null;
     /** IANA time zone the cron is read in (default UTC) */
     timezone?: string;
-    /** Queue the fired jobs go to */
+    /** Queue the fired jobs go to (1–128 of A–Z a–z 0–9 . _ : -) */
     queue?: string;
     /** Payload of every fired job (any JSON) */
     payload?: unknown;

@@ -24,7 +24,11 @@ export type Job = {
   backoff: Backoff;
   timeoutMs: number | null;
   idempotencyKey: string | null;
-  progress: Progress;
+  progress: number | {
+    current: number;
+    total?: number;
+    message?: string;
+  } | null;
   checkpoint?: unknown;
   result?: unknown;
   errors: Array<JobError>;
@@ -45,12 +49,6 @@ export type Backoff = {
   jitter?: boolean;
 };
 
-export type Progress = number | {
-  current: number;
-  total?: number;
-  message?: string;
-} | null;
-
 export type JobError = {
   attempt: number;
   type: string;
@@ -70,8 +68,9 @@ export type EnqueueRequest = {
   backoff?: Backoff;
   timeoutMs?: number;
   delayMs?: number;
-  /** When the job becomes runnable (ISO 8601) */
+  /** When the job becomes runnable: an ISO 8601 time with its offset (`T` and `Z` in capitals), from 1970 to 9999 */
   runAt?: string;
+  /** An enqueue with a key the queue already holds answers that job (200) instead of adding one; keys starting `schedule:` are a schedule's fires, refused to producers */
   idempotencyKey?: string;
 };
 
@@ -175,6 +174,12 @@ export type HeartbeatRequest = {
   checkpoint?: unknown;
 };
 
+export type Progress = number | {
+  current: number;
+  total?: number;
+  message?: string;
+};
+
 export type Worker = {
   id: string;
   /** http: a pull worker over HTTP (including `spool work --exec`); in-process: a handler in a Bun program; push: spool delivering a queue to its target */
@@ -214,7 +219,7 @@ export type Queue = QueueConfig & {
 export type RateLimit = {
   max: number;
   intervalMs: number;
-} | null;
+};
 
 export type JobDefaults = {
   priority?: number;
@@ -236,14 +241,14 @@ export type Retention = {
   completedMs?: number;
   failedMs?: number;
   cancelledMs?: number;
-} | null;
+};
 
 export type PushTarget = {
   url: string;
   headers?: Record<string, string>;
   timeoutMs?: number;
   concurrency?: number;
-} | null;
+};
 
 export type StateCounts = {
   waiting: number;
@@ -259,22 +264,22 @@ export type QueueConfig = {
   name: string;
   paused: boolean;
   concurrency: number | null;
-  rateLimit: RateLimit;
+  rateLimit: RateLimit | null;
   defaults: JobDefaults;
   retryPolicy: RetryPolicy;
   laneOnFailure: "continue" | "block";
-  retention: Retention;
-  target: PushTarget;
+  retention: Retention | null;
+  target: PushTarget | null;
 };
 
 export type QueueSettings = {
   concurrency?: number | null;
-  rateLimit?: RateLimit;
+  rateLimit?: RateLimit | null;
   defaults?: JobDefaults;
   retryPolicy?: RetryPolicy;
   laneOnFailure?: "continue" | "block";
-  retention?: Retention;
-  target?: PushTarget;
+  retention?: Retention | null;
+  target?: PushTarget | null;
 };
 
 export type Schedule = {
@@ -299,7 +304,7 @@ export type Schedule = {
   updatedAt: string;
   /** The next fire times */
   preview: Array<FirePreview>;
-  lastRun: ScheduleRun;
+  lastRun: ScheduleRun | null;
 };
 
 export type ScheduleJobOptions = {
@@ -339,9 +344,10 @@ export type ScheduleRun = {
     deleted: boolean;
   } | null;
   at: string;
-} | null;
+};
 
 export type ScheduleCreateRequest = {
+  /** 1–128 of A–Z a–z 0–9 . _ : -, not starting spool: (spool's own) */
   name: string;
   /** croner syntax: 5 or 6 fields (seconds first when 6), or @daily, @hourly, …; null to switch to `every` */
   cron?: string | null;
@@ -349,7 +355,7 @@ export type ScheduleCreateRequest = {
   every?: string | null;
   /** IANA time zone the cron is read in (default UTC) */
   timezone?: string;
-  /** Queue the fired jobs go to */
+  /** Queue the fired jobs go to (1–128 of A–Z a–z 0–9 . _ : -) */
   queue?: string;
   /** Payload of every fired job (any JSON) */
   payload?: unknown;
@@ -373,7 +379,7 @@ export type ScheduleUpdateRequest = {
   every?: string | null;
   /** IANA time zone the cron is read in (default UTC) */
   timezone?: string;
-  /** Queue the fired jobs go to */
+  /** Queue the fired jobs go to (1–128 of A–Z a–z 0–9 . _ : -) */
   queue?: string;
   /** Payload of every fired job (any JSON) */
   payload?: unknown;
