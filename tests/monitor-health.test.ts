@@ -39,7 +39,7 @@ describe("health report", () => {
 
   test("scores the firing alerts and checks the store and the disk", async () => {
     world = new MonitorWorld();
-    const monitor = new Monitor({ store: world.store, clock: world.clock, dataDir: world.dir, config: monitorConfig({ thresholds: { queueBacklog: 1 } }), channels: [] });
+    const monitor = new Monitor({ store: world.store, clock: world.clock, dataDir: world.dir, config: monitorConfig({ thresholds: { queueBacklog: 1, workerDownMs: 0 } }), channels: [] });
     await world.svc.enqueueMany("q", [{}, {}]);
     await monitor.healthTick();
     const report = await monitor.health();

@@ -12,7 +12,7 @@ import { queueBacklog } from "../src/monitor/rules/queue-backlog.ts";
 import { firingKey, type AlertRule, type QueueInput, type RuleInput } from "../src/monitor/rules/rule.ts";
 import { scheduleLate } from "../src/monitor/rules/schedule-late.ts";
 import { stalledJobs } from "../src/monitor/rules/stalled-jobs.ts";
-import { workerDown } from "../src/monitor/rules/worker-down.ts";
+import { trackUnserved, workerDown } from "../src/monitor/rules/worker-down.ts";
 import { zeroCounters } from "../src/monitor/stats.ts";
 
 const NOW = Date.parse("2026-01-05T12:00:00Z");
@@ -23,7 +23,7 @@ const queue = (name: string, counts: Partial<StateCounts> = {}, more: Partial<Qu
 });
 const input = (more: Partial<RuleInput>): RuleInput => ({
   now: NOW, queues: [], lastHour: {}, errorsLastHour: [], activityWindow: {}, activityBeforeGrace: {},
-  workers: [], schedules: [], disk: null, firing: new Set(), ...more,
+  workers: [], schedules: [], disk: null, firing: new Set(), unservedSince: {}, ...more,
 });
 const fired = (rule: AlertRule, i: RuleInput) => rule.evaluate(i, T).map((c) => `${c.rule} ${c.subject} ${c.severity}`);
 
@@ -49,11 +49,26 @@ describe("alert rules at their thresholds", () => {
     const down = (q: QueueInput, workers = [w(60_001)]) => fired(workerDown, input({ queues: [q], workers }));
     expect(down(queue("q", { waiting: 1 }), [w(60_000)])).toEqual([]);
     expect(down(queue("q", { waiting: 1 }))).toEqual(["worker_down q error"]);
-    expect(down(queue("q", { waiting: 1 }), [])).toEqual(["worker_down q error"]);
-    expect(down(queue("q", { waiting: 1 }), [w(1000, ["other"])])).toEqual(["worker_down q error"]);
+    // No worker of the queue ever seen: it waits as long from when its jobs were first seen unserved.
+    const unserved = (sinceMs: number | undefined, workers: ReturnType<typeof w>[] = []) =>
+      fired(workerDown, input({ queues: [queue("q", { waiting: 1 })], workers, unservedSince: sinceMs === undefined ? {} : { q: NOW - sinceMs } }));
+    expect(unserved(undefined)).toEqual([]);
+    expect(unserved(59_999)).toEqual([]);
+    expect(unserved(60_000)).toEqual(["worker_down q error"]);
+    expect(unserved(60_000, [w(1000, ["other"])])).toEqual(["worker_down q error"]);
     expect(down(queue("q", { delayed: 1 }, { nextRunAt: NOW + 1 }))).toEqual([]);
     expect(down(queue("q", { delayed: 1 }, { nextRunAt: NOW }))).toEqual(["worker_down q error"]);
     expect(down(queue("q", { waiting: 1 }, { hasTarget: true }))).toEqual([]);
+    // What is tracked as unserved: runnable, not paused, no target, no known worker listing the queue.
+    const since = new Map([["gone", NOW - 5000]]);
+    const at = (now: number) => ({ now, workers: [w(1000, ["served"])], queues: [
+      queue("q", { waiting: 1 }), queue("served", { waiting: 1 }), queue("paused", { waiting: 1 }, { paused: true }),
+      queue("idle"), queue("due", { delayed: 1 }, { nextRunAt: NOW }),
+    ] });
+    trackUnserved(at(NOW), since);
+    expect(Object.fromEntries(since)).toEqual({ q: NOW, due: NOW });
+    trackUnserved(at(NOW + 30_000), since);
+    expect(Object.fromEntries(since)).toEqual({ q: NOW, due: NOW });
     expect(down(queue("q", { waiting: 1 }, { paused: true }))).toEqual([]);
     expect(down(queue("q", { active: 3, blocked: 2 }))).toEqual([]);
   });

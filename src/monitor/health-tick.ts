@@ -15,9 +15,17 @@ export type HealthTickResult = {
   resolved: string[];
 };
 
-export async function healthTick(p: { store: Store; now: number; config: MonitorConfig; dataDir: string | null; notifier: Notifier }): Promise<HealthTickResult> {
+export async function healthTick(p: {
+  store: Store;
+  now: number;
+  config: MonitorConfig;
+  dataDir: string | null;
+  notifier: Notifier;
+  /** Queues seen unserved and since when, kept between evaluations (worker_down's grace for a queue no worker ever took). */
+  unserved: Map<string, number>;
+}): Promise<HealthTickResult> {
   const { store, now, config } = p;
-  const input = await gatherRuleInput({ store, now, thresholds: config.thresholds, dataDir: p.dataDir });
+  const input = await gatherRuleInput({ store, now, thresholds: config.thresholds, dataDir: p.dataDir, unserved: p.unserved });
   const changes = await applyConditions(store, evaluateRules(input, config.thresholds), now);
   p.notifier.notify([
     ...[...changes.fired, ...changes.escalated].map((alert) => ({ kind: "firing" as const, alert })),

@@ -36,6 +36,8 @@ export class Monitor {
   readonly dataDir: string | null;
   readonly config: MonitorConfig;
   readonly notifier: Notifier;
+  /** Queues seen with runnable jobs that no known worker takes, and since when (worker_down waits workerDownMs from then). */
+  private readonly unserved = new Map<string, number>();
   readonly feed: EventFeed;
   readonly metrics: Metrics;
 
@@ -130,7 +132,7 @@ export class Monitor {
 
   /** Evaluates the alert rules and the health score now (what spool:health runs every 30 s, before it prunes). */
   healthTick(): Promise<HealthTickResult> {
-    return healthTick({ store: this.store, now: this.clock.now(), config: this.config, dataDir: this.dataDir, notifier: this.notifier });
+    return healthTick({ store: this.store, now: this.clock.now(), config: this.config, dataDir: this.dataDir, notifier: this.notifier, unserved: this.unserved });
   }
 
   /** Builds, stores and writes the report of `date` (default: the day before `asOf`, or before now, in `timezone`). */

@@ -7,6 +7,7 @@ import { MAX_FIRING } from "./alert-lifecycle.ts";
 import { diskUsage } from "./disk-usage.ts";
 import type { AlertThresholds } from "./monitor-config.ts";
 import { firingKey, type RuleInput, type ScheduleInput } from "./rules/rule.ts";
+import { trackUnserved } from "./rules/worker-down.ts";
 import { HOUR_MS, lastWindow } from "./stats.ts";
 
 async function totalsByQueue(store: Store, from: number, to: number, now: number): Promise<Record<string, StatsCounters>> {
@@ -34,7 +35,14 @@ export function diskPercent(dir: string | null, now: number): { usedPercent: num
   }
 }
 
-export async function gatherRuleInput(p: { store: Store; now: number; thresholds: AlertThresholds; dataDir: string | null }): Promise<RuleInput> {
+export async function gatherRuleInput(p: {
+  store: Store;
+  now: number;
+  thresholds: AlertThresholds;
+  dataDir: string | null;
+  /** Queues seen unserved and since when, carried from one evaluation to the next (and updated here). */
+  unserved?: Map<string, number>;
+}): Promise<RuleInput> {
   const { store, now, thresholds: t } = p;
   const hour = lastWindow(now, HOUR_MS);
   const activity = lastWindow(now, t.noActivityWindowMs);
@@ -51,7 +59,7 @@ export async function gatherRuleInput(p: { store: Store; now: number; thresholds
     store.schedulesList(),
     store.alertsList({ state: "firing", limit: MAX_FIRING, now }),
   ]);
-  return {
+  const input = {
     now,
     queues: queues.map((q, i) => ({
       name: q.name, counts: q.counts, paused: q.paused, hasTarget: q.target !== null, nextRunAt: nextRunAts[i] ?? null,
@@ -67,4 +75,7 @@ export async function gatherRuleInput(p: { store: Store; now: number; thresholds
     disk: diskPercent(p.dataDir, now),
     firing: new Set(firing.map((a) => firingKey(a.rule, a.subject))),
   };
+  const unserved = p.unserved ?? new Map<string, number>();
+  trackUnserved(input, unserved);
+  return { ...input, unservedSince: Object.fromEntries(unserved) };
 }

@@ -32,6 +32,8 @@ export type RuleInput = {
   schedules: ScheduleInput[];
   /** Used percent of the data volume; null when it could not be measured. */
   disk: { usedPercent: number } | null;
+  /** Per queue with runnable jobs that no known worker takes, when that was first seen (worker-down.ts, trackUnserved). */
+  unservedSince: Record<string, number>;
   /** The alerts firing before this evaluation, as firingKey(rule, subject): a rule may hold one until its cause is gone. */
   firing: Set<string>;
 };
