@@ -117,10 +117,14 @@ describe("deliveries", () => {
     expect([h.get("content-type"), h.get("spool-job-id"), h.get("user-agent")]).toEqual(["application/json", id, "my-app/1.0"]);
   });
 
-  test("a target's headers must be header names that spool does not set itself, with one-line values", async () => {
+  test("a target's headers must be header names that spool does not set itself, with values of one line of Latin-1", async () => {
     server = await startTestServer({}, clock);
     const put = (headers: Record<string, string>) => api("PUT", "/v1/queues/hooks", { target: { url: `${receiver.url}hooks`, headers } });
-    const refused: Record<string, string>[] = [{ "bad header": "v" }, { "x-ok": "a\r\nInjected: yes" }, { "content-type": "text/plain" }, { "Spool-Signature": "x" }, { Host: "elsewhere" }];
+    const refused: Record<string, string>[] = [
+      { "bad header": "v" }, { "x-ok": "a\r\nInjected: yes" }, { "content-type": "text/plain" }, { "Spool-Signature": "x" }, { Host: "elsewhere" },
+      // Header values go out as bytes, one per character: past U+00FF there is no byte to send (every delivery would fail).
+      { "X-Api-Key": "…" }, { "X-Note": "✓" }, { "X-Bell": "\u0007" },
+    ];
     for (const headers of refused) {
       const res = await put(headers);
       expect({ headers, status: res.status, code: res.body.error?.code }).toEqual({ headers, status: 400, code: "validation_failed" });
@@ -129,7 +133,7 @@ describe("deliveries", () => {
     expect((await put({ "bad header": "v" })).body.error.details[0].message).toMatch(/^key must be a header name/);
     expect((await put({ "Content-Type": "text/plain" })).body.error.details[0].message).toBe("key is set by spool on every delivery");
     expect((await api("GET", "/v1/queues/hooks")).body.target).toBeNull();
-    expect((await put({ "X-Api-Key": "k", "User-Agent": "mine/2" })).status).toBe(200);
+    expect((await put({ "X-Api-Key": "k", "User-Agent": "mine/2", "X-Latin": "café\tß" })).status).toBe(200);
   });
 
   test("an answer is read up to 1 MiB: a longer one is cut and kept as clipped text, JSON or not", async () => {

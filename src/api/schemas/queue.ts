@@ -42,7 +42,8 @@ const TargetHeaderName = z
 const TargetSchema = z
   .object({
     url: z.string().url().regex(/^https?:\/\//, "must be an http(s) URL"),
-    headers: z.record(TargetHeaderName, z.string().regex(/^[^\r\n\0]*$/, "must be one line (no CR, LF or NUL)")).optional(),
+    // A value goes out as bytes, one per character: one line of Latin-1 (tab, printable ASCII, U+0080–U+00FF).
+    headers: z.record(TargetHeaderName, z.string().regex(/^[\t\x20-\x7e\x80-\xff]*$/, "must be one line of Latin-1 text (no CR, LF, control characters or characters past U+00FF)")).optional(),
     timeoutMs: z.number().int().min(100).max(600_000).optional(),
     concurrency: z.number().int().min(1).max(1000).optional(),
   })
