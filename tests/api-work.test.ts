@@ -210,6 +210,20 @@ describe("stale tokens", () => {
   });
 });
 
+describe("a job given back unfinished", () => {
+  test("an HTTP worker's failure of type shutdown runs the job again at once and does not use up an attempt", async () => {
+    await enqueue(server, "back", { maxAttempts: 1, backoff: { type: "fixed", delayMs: 60_000, jitter: false } });
+    const [job] = (await server.call("POST", "/v1/queues/back/claim", { workerId: "w" })).body.jobs;
+    const res = await server.call("POST", `/v1/jobs/${job.id}/fail`, { token: job.lease.token, error: { type: "shutdown", message: "worker stopping" } });
+    expect(res.body).toMatchObject({ state: "waiting", runAt: new Date(clock.now()).toISOString() });
+    const [again] = (await server.call("POST", "/v1/queues/back/claim", { workerId: "w" })).body.jobs;
+    expect(again.id).toBe(job.id);
+    // Any other failure of this one-attempt job is its last.
+    const failed = await server.call("POST", `/v1/jobs/${job.id}/fail`, { token: again.lease.token, error: { type: "Boom", message: "no" } });
+    expect(failed.body.state).toBe("failed");
+  });
+});
+
 describe("finished with the next claim", () => {
   test("a claim's finished list completes and fails the jobs just run, one outcome each, before the new jobs are leased", async () => {
     await server.call("POST", "/v1/queues/fic/jobs/batch", { jobs: Array.from({ length: 6 }, (_, i) => ({ payload: i, maxAttempts: 2 })) });

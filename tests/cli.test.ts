@@ -247,6 +247,7 @@ describe("global options", () => {
       [["queue", "purge", "q"], /required option '--state <state>' not specified/],
       [["queue", "purge", "q", "--state", "active"], /argument 'active' is invalid/],
       [["serve", "--port", "99999"], /--port <port>' argument '99999' is invalid\. must be 0–65535/],
+      [["serve", "--rate-limit", "-3"], /--rate-limit <n>' argument '-3' is invalid\. must be 0–1000000/],
       [["job", "frobnicate"], /unknown command 'frobnicate'/],
     ];
     const runs = await Promise.all(cases.map(([args]) => spool(args)));

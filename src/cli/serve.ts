@@ -6,7 +6,7 @@ import { parseBytes } from "../core/duration.ts";
 import { CannotStart } from "../core/errors.ts";
 import type { ServeConfig } from "../server.ts";
 import { keepIdleMemoryLow } from "./idle-memory.ts";
-import { durationArg, envFlag, intArg, intBetween } from "./parse.ts";
+import { durationArg, envFlag, intBetween } from "./parse.ts";
 import { CliError } from "./client.ts";
 import { addMonitorOptions, monitorConfigOf } from "./monitor-options.ts";
 import { addRedisOptions, redisChoiceOf } from "./redis-options.ts";
@@ -30,7 +30,7 @@ export function registerServeCommand(program: Command): void {
   addRedisOptions(serve)
     .addOption(envFlag("--insecure", "allow a non-loopback --host without any API token", "SPOOL_INSECURE"))
     .addOption(new Option("--max-body <size>", "largest request body").env("SPOOL_MAX_BODY").default(1024 * 1024, "1mb").argParser(bytesArg))
-    .addOption(new Option("--rate-limit <n>", "requests per second per client, 0 for none").env("SPOOL_RATE_LIMIT").default(0).argParser(intArg))
+    .addOption(new Option("--rate-limit <n>", "requests per second per client, 0 for none").env("SPOOL_RATE_LIMIT").default(0).argParser(intBetween(0, 1_000_000)))
     .addOption(envFlag("--public-metrics", "serve /metrics without a token on every address", "SPOOL_PUBLIC_METRICS"))
     .addOption(new Option("--grace <duration>", "at shutdown, how long running jobs get to finish").env("SPOOL_GRACE").default(30_000, "30s").argParser(durationArg))
     .addOption(new Option("--handlers <file>", "run the handlers this file exports (`export const handlers = {queue: async (job, ctx) => …}`)").env("SPOOL_HANDLERS"))

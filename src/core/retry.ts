@@ -53,6 +53,9 @@ export function nextAttemptAt(input: FailureInput): number | null {
   // This attempt counts unless it is itself given back.
   if (errorType !== GIVEN_BACK && countedAttempts(job) >= maxAttempts) return null;
   if (input.retryInMs !== undefined) return now + Math.min(Math.max(0, input.retryInMs), MAX_DURATION_MS);
+  // Given back unfinished: nothing went wrong with the job, so it runs again at once (unless the
+  // queue's policy sets a backoff for this type).
+  if (errorType === GIVEN_BACK && !special?.backoff) return now;
   const backoff = special?.backoff ? resolveBackoff(special.backoff, job.backoff) : job.backoff;
   return now + backoffDelay(job.attempts, backoff, input.random);
 }
