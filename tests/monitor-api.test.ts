@@ -64,7 +64,8 @@ describe("monitoring API", () => {
     await runMaintenance("spool:health");
     const health = await server.call("GET", "/v1/health");
     expect(health.status).toBe(200);
-    expect(health.body.checks.map((c: any) => [c.name, c.status === "unknown" ? "unknown" : "measured"])).toEqual([["store", "measured"], ["disk", "measured"]]);
+    expect(health.body.checks.map((c: any) => [c.name, c.status === "unknown" ? "unknown" : "measured"])).toEqual([["store", "measured"], ["disk", "measured"], ["alerts", "measured"]]);
+    expect(health.body.checks[2]).toMatchObject({ status: "ok", message: "alerts evaluated 0 s ago" });
     expect(health.body.checks[0].status).toBe("ok");
     const down = health.body.alerts.find((a: any) => a.rule === "worker_down" && a.subject === "nobody-works-here");
     expect(down).toMatchObject({ severity: "error", state: "firing" });

@@ -5,6 +5,10 @@ import type { Alert } from "../src/core/monitor-store.ts";
 import { deduction, healthScore, statusOf } from "../src/monitor/health-score.ts";
 import { monitorConfig } from "../src/monitor/monitor-config.ts";
 import { Monitor } from "../src/monitor/monitor.ts";
+import { ALERTS_STALE_AFTER_MS, alertsCheck } from "../src/monitor/health.ts";
+import { ensureBuiltins } from "../src/scheduler/builtins.ts";
+import { ScheduleService } from "../src/scheduler/schedule-service.ts";
+import { WorkerRegistry } from "../src/workers/worker-registry.ts";
 import { MonitorWorld } from "./helpers/monitor-world.ts";
 
 const a = (rule: string, severity: Alert["severity"]) => ({ rule, severity });
@@ -45,7 +49,7 @@ describe("health report", () => {
     const report = await monitor.health();
     expect(report).toMatchObject({ at: world.now(), score: 50, status: "degraded" });
     expect(report.alerts.map((x) => x.rule).sort()).toEqual(["queue_backlog", "worker_down"]);
-    expect(report.checks.map((c) => [c.name, c.status])).toEqual([["store", "ok"], ["disk", expect.stringMatching(/^(ok|warning|critical)$/)]]);
+    expect(report.checks.map((c) => [c.name, c.status])).toEqual([["store", "ok"], ["disk", expect.stringMatching(/^(ok|warning|critical)$/)], ["alerts", expect.any(String)]]);
     expect(report.checks[1]!.value).toBeGreaterThan(0);
   });
 
@@ -60,5 +64,46 @@ describe("health report", () => {
     } finally {
       rmSync(broken.dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("whether alerts are being evaluated", () => {
+  let world: MonitorWorld;
+  afterEach(async () => world?.close());
+
+  test("the alerts check turns to a warning when spool:health is missing, paused, or its runs stop finishing", async () => {
+    world = new MonitorWorld();
+    const store = world.store;
+    const check = () => alertsCheck(store, world.now());
+    expect(await check()).toMatchObject({ status: "warning", message: expect.stringContaining("the spool:health schedule is missing") });
+    await ensureBuiltins({ store, now: world.now() });
+    expect(await check()).toMatchObject({ status: "ok", message: "alerts are evaluated every 30 s" });
+    // A fire whose job never finishes (its queue stalled): fine for a while, then stale.
+    const schedules = new ScheduleService(world.svc, { clock: world.clock });
+    const fired = await schedules.trigger("spool:health");
+    world.clock.advance(ALERTS_STALE_AFTER_MS);
+    expect((await check()).status).toBe("ok");
+    world.clock.advance(1000);
+    expect(await check()).toMatchObject({ status: "warning", message: "alerts are not being evaluated: no spool:health run has finished for 91 s; see the spool:maintenance queue and its worker" });
+    // Its job runs: evaluated again.
+    const [job] = await world.svc.claim({ queue: "spool:maintenance", workerId: "maint" });
+    expect(job!.id).toBe(fired.job.id);
+    await world.svc.complete({ id: job!.id, token: job!.leaseToken! });
+    expect(await check()).toMatchObject({ status: "ok", message: "alerts evaluated 0 s ago" });
+    await schedules.pause("spool:health");
+    expect(await check()).toMatchObject({ status: "warning", message: "alerts are not being evaluated: the spool:health schedule is paused" });
+  });
+
+  test("spool's own maintenance queue cannot be paused, nor its worker shut down: health checks would stop with them", async () => {
+    world = new MonitorWorld();
+    await expect(world.svc.pauseQueue("spool:maintenance", true)).rejects.toMatchObject({ code: "conflict", status: 409 });
+    // Resuming one paused before this rule stays possible.
+    await world.store.queuePause({ queue: "spool:maintenance", paused: true, now: world.now() });
+    expect((await world.svc.pauseQueue("spool:maintenance", false)).paused).toBe(false);
+    const registry = new WorkerRegistry({ store: world.store, clock: world.clock });
+    await world.store.workerSeen({ id: "maint", queues: ["spool:maintenance"], forgetShutdownAfterMs: 60_000, now: world.now() });
+    await expect(registry.requestShutdown("maint")).rejects.toMatchObject({ code: "conflict", status: 409 });
+    await world.store.workerSeen({ id: "mine", queues: ["emails"], forgetShutdownAfterMs: 60_000, now: world.now() });
+    expect((await registry.requestShutdown("mine")).shutdownRequestedAt).toBe(world.now());
   });
 });

@@ -109,6 +109,10 @@ export type NewJob = {
 export const DEFAULT_BACKOFF: Backoff = { type: "exponential", delayMs: 1000, maxDelayMs: 3_600_000, jitter: true };
 export const DEFAULT_MAX_ATTEMPTS = 3;
 export const QUEUE_NAME = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** Queues named spool:… are spool's own: its maintenance jobs (health checks, retention, reports) run there. */
+export const OWN_QUEUE_PREFIX = "spool:";
+export const isOwnQueue = (queue: string) => queue.startsWith(OWN_QUEUE_PREFIX);
 export const MAX_KEY_LENGTH = 255;
 /** The latest time a job may be set to run: the end of year 9999, the last a 4-digit ISO 8601 date holds. */
 export const MAX_TIME_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);

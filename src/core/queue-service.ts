@@ -6,7 +6,7 @@ import type { Clock } from "./clock.ts";
 import { checkProducerJobs, checkQueueName, resolveEnqueue } from "./enqueue.ts";
 import { conflict, leaseLost, notFound, SpoolError, validationFailed } from "./errors.ts";
 import { jsonValueProblem } from "./json-value.ts";
-import { isFinal, JOB_STATES, type EnqueueOptions, type Job, type JobState, type Progress } from "./job.ts";
+import { isFinal, isOwnQueue, JOB_STATES, type EnqueueOptions, type Job, type JobState, type Progress } from "./job.ts";
 import { defaultQueueConfig, emptyCounts, type QueueConfig, type QueueSettings } from "./queue-config.ts";
 import { nextAttemptAt } from "./retry.ts";
 import type { ClaimParams, CompletedJob, CompleteItem, EnqueueOutcome, JobListParams, JobPage, QueueSummary, Store } from "./store.ts";
@@ -380,6 +380,10 @@ export class QueueService {
 
   async pauseQueue(queue: string, paused: boolean): Promise<QueueConfig> {
     checkQueueName(queue);
+    // Paused, spool's own queue would stop health checks (and with them every alert) without a word.
+    if (paused && isOwnQueue(queue)) {
+      throw conflict(`${queue} is spool's own queue: its jobs run the health checks, retention and reports; pause one of its schedules instead`);
+    }
     const config = await this.store.queuePause({ queue, paused, now: this.clock.now() });
     this.configs.delete(queue);
     if (!paused) this.wakeups.wake(queue);

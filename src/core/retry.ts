@@ -38,9 +38,14 @@ export type FailureInput = {
  */
 export const GIVEN_BACK = "shutdown";
 
+/** Attempts given back unfinished (recorded, not counted against maxAttempts). */
+export function givenBackAttempts(job: Pick<Job, "errors">): number {
+  return job.errors.filter((e) => e.type === GIVEN_BACK).length;
+}
+
 /** Attempts that count against maxAttempts: those started, less those given back unfinished. */
-function countedAttempts(job: Pick<Job, "attempts" | "errors">): number {
-  return job.attempts - job.errors.filter((e) => e.type === GIVEN_BACK).length;
+export function countedAttempts(job: Pick<Job, "attempts" | "errors">): number {
+  return job.attempts - givenBackAttempts(job);
 }
 
 /** When the job runs again (epoch ms), or null when this failure is final. */

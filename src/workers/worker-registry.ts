@@ -1,6 +1,7 @@
 /** The worker registry's policy: who counts as online, how often sightings are written, shutdown requests. */
 import type { Clock } from "../core/clock.ts";
-import { notFound } from "../core/errors.ts";
+import { conflict, notFound } from "../core/errors.ts";
+import { isOwnQueue } from "../core/job.ts";
 import type { Store } from "../core/store.ts";
 import { ONLINE_WINDOW_MS, type WorkerIdentity, type WorkerRecord } from "../core/worker-store.ts";
 
@@ -81,6 +82,11 @@ export class WorkerRegistry {
   /** The worker learns it in its next claim or heartbeat answer. */
   async requestShutdown(id: string): Promise<WorkerView> {
     const now = this.clock.now();
+    // A server's maintenance worker runs the health checks: shut down, alerts would stop until a restart.
+    const current = await this.store.workerGet({ id, now });
+    if (current && current.queues.length > 0 && current.queues.every(isOwnQueue)) {
+      throw conflict(`worker ${id} is spool's own maintenance worker (health checks, retention, reports) and cannot be shut down; stop its server instead`);
+    }
     const worker = await this.store.workerRequestShutdown({ id, now });
     if (!worker) throw notFound(`worker ${id}`);
     this.sightings.delete(id);

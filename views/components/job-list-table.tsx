@@ -1,6 +1,7 @@
 /** @jsxImportSource hono/jsx */
 /** A page of jobs as a table: id, key (its lane), state, priority, attempts, times and the last error. */
 import type { Job } from "../../src/core/job.ts";
+import { AttemptsCell } from "./attempts.tsx";
 import { StateBadge } from "./badges.tsx";
 import { Ago } from "./time.tsx";
 
@@ -29,7 +30,7 @@ export function JobListTable({ jobs }: { jobs: Job[] }) {
                     : <a class="clip" href={`/lanes?queue=${encodeURIComponent(job.queue)}&key=${encodeURIComponent(job.key)}`} title={`The lane of key ${job.key}`}>{job.key}</a>}
                 </td>
                 <td class="num hide-sm">{job.priority}</td>
-                <td class="num">{job.attempts}/{job.maxAttempts}</td>
+                <td class="num"><AttemptsCell job={job} /></td>
                 <td class="hide-sm"><Ago ms={job.createdAt} /></td>
                 <td class="hide-sm"><Ago ms={job.finishedAt} /></td>
                 <td class="job-error">

@@ -2,6 +2,7 @@
 /** Job: what it carries and returned, how far it got, every attempt's error, its timeline, who holds it; retry, cancel, delete. */
 import type { Job } from "../../src/core/job.ts";
 import type { MonitorEvent } from "../../src/core/monitor-store.ts";
+import { AttemptsOf } from "../components/attempts.tsx";
 import { StateBadge } from "../components/badges.tsx";
 import { ApiCalls } from "../components/curl.tsx";
 import { JobActions, jobApiCalls } from "../components/job-actions.tsx";
@@ -33,7 +34,7 @@ function Facts({ data }: { data: JobPageData }) {
       <dt>Key</dt>
       <dd>{job.key === null ? <span class="hint">none (not ordered)</span> : <a href={`/lanes?queue=${q(job.queue)}&key=${q(job.key)}`} data-lane-link><code>{job.key}</code> — its lane</a>}</dd>
       <dt>Priority</dt><dd>{job.priority}</dd>
-      <dt>Attempts</dt><dd>{job.attempts} of {job.maxAttempts}</dd>
+      <dt>Attempts</dt><dd><AttemptsOf job={job} /></dd>
       <dt>Runs at</dt><dd><Ago ms={job.runAt} /></dd>
       <dt>Created</dt><dd><Ago ms={job.createdAt} /></dd>
       <dt>Started</dt><dd><Ago ms={job.startedAt} /></dd>
@@ -87,7 +88,7 @@ export function JobPage({ data }: { data: JobPageData }) {
       <PageHead
         title={<>Job <code>{job.id}</code></>}
         crumbs={[["/queues", "Queues"], [`/queues/${q(job.queue)}`, job.queue]]}
-        sub={<><StateBadge state={job.state} /> attempt {job.attempts} of {job.maxAttempts}{job.cancelRequested && job.state === "active" && <> · cancel requested</>}</>}
+        sub={<><StateBadge state={job.state} /> attempt <AttemptsOf job={job} />{job.cancelRequested && job.state === "active" && <> · cancel requested</>}</>}
       >
         <JobActions job={job} />
       </PageHead>

@@ -72,7 +72,7 @@ export const HealthSchema = z
     status: z.enum(["healthy", "degraded", "unhealthy"]),
     checks: z.array(
       z.object({
-        name: z.enum(["store", "disk"]),
+        name: z.enum(["store", "disk", "alerts"]),
         status: z.enum(["ok", "warning", "critical", "unknown"]),
         message: z.string(),
         value: z.number().nullable(),
