@@ -207,6 +207,21 @@ describe("the job page", () => {
     expect(html).toContain('href="/workers#worker-render-1"');
   });
 
+  test("attempts read against maxAttempts without those given back at a shutdown, which are noted apart", async () => {
+    await start();
+    const web = await signedIn("viewer");
+    const { id } = await enqueue("deploys", { maxAttempts: 1 });
+    const first = await claim("deploys");
+    await api("POST", `/v1/jobs/${id}/fail`, { token: first.lease.token, error: { type: "shutdown", message: "worker stopping" } });
+    await claim("deploys");
+    const page = (await web.get(`/jobs/${id}`)).text;
+    expect(page).toContain("1 of 1");
+    expect(page).toContain("1 more given back unfinished (a shutdown), not counted");
+    expect(page).not.toContain("2 of 1");
+    const list = (await web.get("/queues/deploys?state=active")).text;
+    expect(list).toMatch(/1\/1<span class="hint" title="1 more given back unfinished \(a shutdown\), not counted"> \+1<\/span>/);
+  });
+
   test("links: its queue, its lane when it has a key, its schedule when a schedule fired it", async () => {
     await start();
     const web = await signedIn("viewer");
