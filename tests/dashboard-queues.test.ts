@@ -246,6 +246,21 @@ describe("settings", () => {
 });
 
 describe("the job list", () => {
+  test("a retry storm shows before any job fails for good: the queue page and the overview count the last hour's retried attempts", async () => {
+    await start();
+    const { service } = server;
+    await service.enqueueMany("storm", Array.from({ length: 3 }, () => ({ maxAttempts: 5 })));
+    for (const job of await service.claim({ queue: "storm", workerId: "w", max: 3 })) {
+      await service.fail({ id: job.id, token: job.leaseToken!, error: { type: "http_500", message: "partner down" } });
+    }
+    const web = await signedIn("viewer");
+    for (const page of ["/queues/storm", "/"]) {
+      const html = (await web.get(page)).text;
+      expect({ page, retried: html.match(/<div class="stat warn"[^>]*><span class="n" data-retried="true">(\d+)<\/span>/)?.[1] }).toEqual({ page, retried: "3" });
+    }
+    expect((await web.get("/queues/calm")).text).toMatch(/<div class="stat"[^>]*><span class="n" data-retried="true">0<\/span>/);
+  });
+
   test("filters by state, key and search, and pages by cursor keeping the filters", async () => {
     await start();
     const { service } = server;

@@ -1,7 +1,8 @@
 /** @jsxImportSource hono/jsx */
-/** A job's attempts against its maxAttempts: those given back unfinished (a shutdown) are shown apart, as they do not count. */
+/** Attempts on the dashboard: a job's against its maxAttempts (those given back at a shutdown shown apart, as they do not count), and the last hour's retried attempts. */
 import type { Job } from "../../src/core/job.ts";
 import { countedAttempts, givenBackAttempts } from "../../src/core/retry.ts";
+import { count } from "./time.tsx";
 
 type Counted = Pick<Job, "attempts" | "maxAttempts" | "errors">;
 
@@ -24,5 +25,18 @@ export function AttemptsCell({ job }: { job: Counted }) {
       {countedAttempts(job)}/{job.maxAttempts}
       {back > 0 && <span class="hint" title={`${back} more given back unfinished (a shutdown), not counted`}> +{back}</span>}
     </>
+  );
+}
+
+/**
+ * Failed attempts that were set to run again over the last hour: a queue whose every attempt
+ * fails shows here (in the warning colour) long before any job fails for good.
+ */
+export function RetriedStat({ retried }: { retried: number }) {
+  return (
+    <div class={retried > 0 ? "stat warn" : "stat"} title="Failed attempts set to run again (retries) in the last hour">
+      <span class="n" data-retried>{count(retried)}</span>
+      <span class="l">attempts retried</span>
+    </div>
   );
 }

@@ -9,6 +9,7 @@ import { AlertRow } from "../components/alerts.tsx";
 import { HealthBadge } from "../components/badges.tsx";
 import { ApiCalls } from "../components/curl.tsx";
 import { StateCountsGrid } from "../components/counts.tsx";
+import { RetriedStat } from "../components/attempts.tsx";
 import { Ago, count, duration } from "../components/time.tsx";
 import { PageHead } from "../layout.tsx";
 
@@ -77,6 +78,7 @@ export function OverviewPage({ data }: { data: OverviewData }) {
             <div class="stat"><span class="n">{count(hour.failed)}</span><span class="l">failed</span></div>
             <div class="stat"><span class="n">{hour.failureRate === null ? "—" : `${Math.round(hour.failureRate * 100)} %`}</span><span class="l">failure rate</span></div>
             <div class="stat"><span class="n">{duration(hour.runTime.p95Ms)}</span><span class="l">p95 run</span></div>
+            <RetriedStat retried={hour.retried} />
           </div>
         </section>
       </div>

@@ -13,6 +13,7 @@ import { JobListTable } from "../components/job-list-table.tsx";
 import { OwnQueueBadge, QueuePauseAction, queuePath } from "../components/queue-badges.tsx";
 import { EnqueueForm, type EnqueueValues } from "../components/queue-enqueue-form.tsx";
 import type { FieldErrors } from "../components/queue-form-field.tsx";
+import { RetriedStat } from "../components/attempts.tsx";
 import { count, duration } from "../components/time.tsx";
 import { PageHead } from "../layout.tsx";
 import { useUi } from "../ui-context.ts";
@@ -93,6 +94,8 @@ function HourFigures({ stats }: { stats: WindowStats | null }) {
       <div class="stat"><span class="n">{stats ? count(stats.failed) : "0"}</span><span class="l">failed, last hour</span></div>
       <div class="stat"><span class="n">{rate === null ? "—" : `${Math.round(rate * 100)} %`}</span><span class="l">failure rate</span></div>
       <div class="stat"><span class="n">{duration(stats?.runTime.p95Ms)}</span><span class="l">p95 run</span></div>
+      <RetriedStat retried={stats?.retried ?? 0} />
+      <div class="stat"><span class="n">{duration(stats?.waitTime.avgMs)}</span><span class="l">avg wait to start</span></div>
     </div>
   );
 }
