@@ -350,9 +350,11 @@ export class QueueService {
   private async recoverLease(job: Job, now: number): Promise<Job | null> {
     const timedOut = job.deadlineAt !== null && job.leaseExpiresAt !== null && job.leaseExpiresAt >= job.deadlineAt;
     const type = timedOut ? "timeout" : "lease_expired";
+    // The worker that held it is named: once the job runs again, its workerId is the next one's.
+    const holder = job.workerId === null ? "" : ` (${job.workerId})`;
     const message = timedOut
-      ? `attempt ran past its timeout of ${job.timeoutMs} ms`
-      : "the worker's lease expired before it completed or failed the job";
+      ? `attempt ran past its timeout of ${job.timeoutMs} ms${job.workerId === null ? "" : ` on worker ${job.workerId}`}`
+      : `the worker's lease${holder} expired before it completed or failed the job`;
     const config = await this.queueConfig(job.queue);
     const retryAt = nextAttemptAt({ job, errorType: type, policy: config.retryPolicy, now, random: this.random });
     const error = { attempt: job.attempts, type, message, at: now };

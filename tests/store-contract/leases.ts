@@ -84,7 +84,7 @@ export function leasesContract(it: ContractCase): void {
 
   it("an expired lease is recovered to waiting with error lease_expired and the attempt counted", async (t) => {
     const job = await t.enqueue("q", { backoff: { delayMs: 0 } });
-    await t.claimOne("q", 1000);
+    const claimedBy = (await t.claimOne("q", 1000)).workerId;
     t.clock.advance(999);
     expect(await t.svc.reapExpiredLeases()).toEqual([]);
     expect(await t.state(job.id)).toBe("active");
@@ -94,7 +94,8 @@ export function leasesContract(it: ContractCase): void {
     const after = await t.svc.getJob(job.id);
     expect(after).toMatchObject({ state: "waiting", attempts: 1, leaseToken: null, leaseExpiresAt: null });
     expect(after.errors).toEqual([expect.objectContaining({ attempt: 1, type: "lease_expired", at: t.now() })]);
-    expect(typeof after.errors[0]!.message).toBe("string");
+    // It names the worker that held the lease: the job's own workerId moves on with its next attempt.
+    expect(after.errors[0]!.message).toBe(`the worker's lease (${claimedBy}) expired before it completed or failed the job`);
     expect((await t.claimOne("q")).attempts).toBe(2);
     expect(await t.svc.reapExpiredLeases()).toEqual([]);
   });
