@@ -86,3 +86,18 @@ test("GET /v1/server says how large the database file and its WAL are on disk", 
   // Copied back, the rows are in the database file.
   expect(checkpointed.databaseBytes).toBeGreaterThan(200 * 500);
 });
+
+test("the overview lists firing alerts worst first, the newest first within a severity", async () => {
+  server = await startTestServer();
+  const store = server.store;
+  const now = Date.now();
+  const fire = (rule: string, severity: "warning" | "error" | "critical", at: number) =>
+    store.alertUpsert({ rule, subject: "q", severity, message: `${rule} fired`, value: 1, threshold: 1, now: at });
+  await fire("error_concentration", "warning", now - 3000);
+  await fire("failure_rate", "critical", now - 2000);
+  await fire("queue_backlog", "warning", now - 1000);
+  await fire("worker_down", "error", now - 500);
+  const html = (await new DashboardSession(server).get("/")).text;
+  const firing = html.slice(html.indexOf('id="alerts"'));
+  expect([...firing.matchAll(/data-alert="([a-z_]+)"/g)].map((m) => m[1])).toEqual(["failure_rate", "worker_down", "queue_backlog", "error_concentration"]);
+});

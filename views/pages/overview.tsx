@@ -39,6 +39,13 @@ function ListPanel<T>({ id, title, empty, items, item }: { id: string; title: st
   );
 }
 
+const SEVERITY_RANK: Record<string, number> = { critical: 0, error: 1, warning: 2 };
+
+/** The worst first; within a severity, the newest first. */
+function bySeverity(alerts: Alert[]): Alert[] {
+  return [...alerts].sort((a, b) => (SEVERITY_RANK[a.severity] ?? 3) - (SEVERITY_RANK[b.severity] ?? 3) || b.firstSeen - a.firstSeen);
+}
+
 export function OverviewPage({ data }: { data: OverviewData }) {
   const { health, stats } = data;
   const hour = stats.lastHour;
@@ -95,7 +102,7 @@ export function OverviewPage({ data }: { data: OverviewData }) {
             <div class="table-wrap">
               <table class="stack-sm">
                 <thead><tr><th>Severity</th><th>Alert</th><th class="hide-sm">Since</th><th class="num">Score</th><th>Evidence</th></tr></thead>
-                <tbody>{health.alerts.map((alert) => <AlertRow alert={alert} deduction={data.deductions.find((d) => d.alert.id === alert.id)?.points ?? 0} />)}</tbody>
+                <tbody>{bySeverity(health.alerts).map((alert) => <AlertRow alert={alert} deduction={data.deductions.find((d) => d.alert.id === alert.id)?.points ?? 0} />)}</tbody>
               </table>
             </div>
           )}
