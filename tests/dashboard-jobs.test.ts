@@ -291,6 +291,8 @@ describe("the workers page", () => {
     expect(cards.indexOf("thumbs-1")).toBeLessThan(cards.indexOf("mailer-1"));
     expect(html).toContain("1 of 4 slots busy · 25 %");
     expect(html).toMatch(/id="worker-mailer-1"[\s\S]*offline/);
+    // Counted as the overview counts them: the operator's workers (spool's own, offline here after the clock moved, is not shown).
+    expect(html).toContain('data-worker-summary="true">1 online, 1 offline.</p>');
     const filtered = (await web.get("/workers?queue=mail")).text;
     expect([...filtered.matchAll(/data-worker="([^"]+)"/g)].map((m) => m[1])).toEqual(["mailer-1"]);
 

@@ -101,3 +101,13 @@ test("the overview lists firing alerts worst first, the newest first within a se
   const firing = html.slice(html.indexOf('id="alerts"'));
   expect([...firing.matchAll(/data-alert="([a-z_]+)"/g)].map((m) => m[1])).toEqual(["failure_rate", "worker_down", "queue_backlog", "error_concentration"]);
 });
+
+test("the workers page counts the operator's workers as the overview does, names spool's own apart and offers no shut-down for it", async () => {
+  server = await startTestServer();
+  await server.call("POST", "/v1/queues/mail/claim", { workerId: "m1" });
+  const html = (await new DashboardSession(server).get("/workers")).text;
+  expect(html).toContain('data-worker-summary="true">1 online, 0 offline, and spool&#39;s own maintenance worker.</p>');
+  expect([...html.matchAll(/data-worker="([^"]+)"/g)].map((m) => m[1]!.split("@")[0])).toEqual(["m1", "spool:maintenance"]);
+  expect(html).toContain("/workers/m1/shutdown");
+  expect(html).not.toMatch(/\/workers\/spool[^"]*\/shutdown/);
+});

@@ -2,6 +2,7 @@
 /** Workers: one card per worker seen in the last 24 h, online first; filter by queue; shut one down. */
 import type { WorkerView } from "../../src/workers/worker-registry.ts";
 import { ApiCalls } from "../components/curl.tsx";
+import { isOwnWorker } from "../components/queue-badges.tsx";
 import { WorkerCard } from "../components/worker-card.tsx";
 import { PageHead } from "../layout.tsx";
 
@@ -9,7 +10,10 @@ export type WorkersPageData = { workers: WorkerView[]; queues: string[]; queue: 
 
 export function WorkersPage({ data }: { data: WorkersPageData }) {
   const { workers, queue } = data;
-  const online = workers.filter((w) => w.online).length;
+  // Counted as the overview counts them: the operator's workers; spool's own maintenance workers apart.
+  const yours = workers.filter((w) => !isOwnWorker(w));
+  const online = yours.filter((w) => w.online).length;
+  const own = workers.length - yours.length;
   return (
     <>
       <PageHead title="Workers" sub="Pull workers, push dispatchers and in-process workers seen in the last 24 h; a worker not seen for 30 s is offline." />
@@ -24,7 +28,10 @@ export function WorkersPage({ data }: { data: WorkersPageData }) {
         <button type="submit">Filter</button>
         {queue && <a href="/workers">Clear</a>}
       </form>
-      <p class="hint" data-worker-summary>{online} online, {workers.length - online} offline{queue && <> serving <code>{queue}</code></>}.</p>
+      <p class="hint" data-worker-summary>
+        {online} online, {yours.length - online} offline{queue && <> serving <code>{queue}</code></>}
+        {own > 0 && <>, and spool's own maintenance worker{own > 1 ? "s" : ""}</>}.
+      </p>
       {workers.length === 0
         ? <section class="panel"><p class="empty">No worker{queue ? <> serving <code>{queue}</code></> : ""} has been seen in the last 24 h. Workers appear here when they claim jobs (<code>POST /v1/queues/QUEUE/claim</code> with a workerId) or run in-process.</p></section>
         : <div class="cards">{workers.map((worker) => <WorkerCard worker={worker} />)}</div>}
