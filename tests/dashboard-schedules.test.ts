@@ -1,6 +1,7 @@
 /** The dashboard's schedule pages over HTTP: list, detail, the add/edit form and its preview across DST, and the actions by role. */
 import { afterEach, describe, expect, test } from "bun:test";
 import { TestClock } from "../src/core/clock.ts";
+import { Scheduler } from "../src/scheduler/scheduler.ts";
 import { bearer, tokenFor } from "./helpers/api.ts";
 import { DashboardSession } from "./helpers/dashboard.ts";
 import { startTestServer, type TestServer } from "./helpers/server.ts";
@@ -155,6 +156,24 @@ describe("schedule pages", () => {
     const saved = await web.post("/schedules", { ...nightly, name: "other" }, { htmx: false });
     expect(saved.status).toBe(303);
     expect(saved.headers.get("location")).toBe("/schedules/other");
+  });
+
+  test("the list reads a run of skipped fires as of its latest, as the schedule's own page does", async () => {
+    await start();
+    await server.call("POST", "/v1/schedules", { name: "often", every: "10s", queue: "slow", overlap: "skip" }, bearer(admin));
+    const runs = async () => (await apiSchedule("often")).body.history as { kind: string; fireTime: string; lastFireTime: string; count: number }[];
+    // The first fire's job is never run, so the next fires are skipped.
+    const scheduler = new Scheduler({ service: server.service });
+    for (let i = 0; i < 4; i++) {
+      clock.advance(10_000);
+      await scheduler.tick();
+    }
+    const [latest] = await runs();
+    expect(latest).toMatchObject({ kind: "skipped", count: 3 });
+    expect(latest!.lastFireTime > latest!.fireTime).toBe(true);
+    const row = (await (await session(admin)).get("/schedules")).text.split('data-schedule="often"')[1]!.split("</tr>")[0]!;
+    expect(row).toContain(`datetime="${latest!.lastFireTime}"`);
+    expect(row).not.toContain(`datetime="${latest!.fireTime}"`);
   });
 
   test("an unknown schedule is a 404 page", async () => {

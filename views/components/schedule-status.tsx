@@ -70,7 +70,8 @@ export function LastOutcome({ run }: { run: ScheduleRun | null }) {
   if (!run) return <span class="muted">never ran</span>;
   return (
     <span>
-      <RunKindBadge run={run} /> <Ago ms={run.fireTime} />
+      {/* A range of skipped or missed fires reads as of its latest. */}
+      <RunKindBadge run={run} /> <Ago ms={run.lastFireTime} />
       {run.jobId && <span class="sub"><RunOutcome run={run} /></span>}
     </span>
   );
