@@ -19,7 +19,7 @@ export function ErrorGroupRow({ group, stepMs, since }: { group: ErrorGroup; ste
       </td>
       <td class="wide-sm" data-label="Sample">
         {group.sample
-          ? <><span class="clip" title={group.sample.message}>{group.sample.message}</span><span class="sub"><a href={`/jobs/${encodeURIComponent(group.sample.jobId)}`}>job {group.sample.jobId}</a></span></>
+          ? <><span class="clamp" title={group.sample.message}>{group.sample.message}</span><span class="sub"><a href={`/jobs/${encodeURIComponent(group.sample.jobId)}`}>job {group.sample.jobId}</a></span></>
           : <span class="hint">no sample left in the event log</span>}
         <span class="sub"><a href={groupHref(group.queue, group.type, since)}>failed jobs</a></span>
       </td>

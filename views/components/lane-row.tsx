@@ -30,7 +30,7 @@ export function LaneRow({ lane, showQueue }: { lane: LaneView; showQueue: boolea
       </td>
       <td>
         {lane.lastError
-          ? <><code>{lane.lastError.type}</code><span class="sub clip" title={lane.lastError.message}>{lane.lastError.message}</span></>
+          ? <><code>{lane.lastError.type}</code><span class="sub clamp" title={lane.lastError.message}>{lane.lastError.message}</span></>
           : <span class="hint">none</span>}
       </td>
       <td class="hide-sm"><Ago ms={lane.since} /></td>
