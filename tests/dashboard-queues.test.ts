@@ -246,6 +246,20 @@ describe("settings", () => {
 });
 
 describe("the job list", () => {
+  test("the queues list says who takes each queue's jobs: its workers online, its push target, or nobody while jobs wait", async () => {
+    await start();
+    const { service } = server;
+    await service.enqueueMany("served", [{}, {}]);
+    await service.enqueueMany("orphan", [{}]);
+    await service.putQueue("hooks", { target: { url: "http://127.0.0.1:9/hook" } });
+    await server.call("POST", "/v1/queues/served/claim", { workerId: "w1" });
+    const html = (await (await signedIn("viewer")).get("/queues")).text;
+    const row = (queue: string) => html.split(`data-queue="${queue}"`)[1]!.split("</tr>")[0]!;
+    expect(row("served")).toContain(">1 worker</a>");
+    expect(row("orphan")).toMatch(/<span class="badge s-bad">.*no worker online<\/span>/);
+    expect(row("hooks")).toContain("push target");
+  });
+
   test("a retry storm shows before any job fails for good: the queue page and the overview count the last hour's retried attempts", async () => {
     await start();
     const { service } = server;

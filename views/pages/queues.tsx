@@ -2,7 +2,7 @@
 /** Queues: every queue with its counts by state, last hour's throughput, failure rate and p95 run time; pause, resume, purge, settings. */
 import type { QueueSummary } from "../../src/core/store.ts";
 import type { QueueStatsView } from "../../src/monitor/stats.ts";
-import { PausedBadge } from "../components/badges.tsx";
+import { Badge, PausedBadge } from "../components/badges.tsx";
 import { BulkSlot, PurgePicker } from "../components/bulk-actions.tsx";
 import { STATES } from "../components/counts.tsx";
 import { ApiCalls } from "../components/curl.tsx";
@@ -11,7 +11,17 @@ import { count, duration } from "../components/time.tsx";
 import { PageHead } from "../layout.tsx";
 import { useUi } from "../ui-context.ts";
 
-export type QueueListItem = { queue: QueueSummary; stats: QueueStatsView | null };
+/** A queue with its last hour's figures and how many workers taking its jobs are online. */
+export type QueueListItem = { queue: QueueSummary; stats: QueueStatsView | null; workersOnline: number };
+
+/** Who takes the queue's jobs: its push target, its online workers, or (when jobs wait) nobody. */
+function ServedBy({ item }: { item: QueueListItem }) {
+  const { queue, workersOnline } = item;
+  if (queue.target) return <span class="hint" title={`spool delivers its jobs to ${queue.target.url}`}>push target</span>;
+  if (workersOnline > 0) return <a class="hint" href={`/workers?queue=${encodeURIComponent(queue.name)}`}>{workersOnline} {workersOnline === 1 ? "worker" : "workers"}</a>;
+  if (queue.counts.waiting > 0) return <Badge tone="bad" icon="warn">no worker online</Badge>;
+  return <span class="hint">no worker online</span>;
+}
 
 const percent = (rate: number | null) => (rate === null ? "—" : `${Math.round(rate * 100)} %`);
 
@@ -24,7 +34,7 @@ function QueueRow({ item }: { item: QueueListItem }) {
     <tr data-queue={queue.name}>
       <td>
         <a href={href}><strong>{queue.name}</strong></a>
-        <span class="sub"><PausedBadge paused={queue.paused} /> <OwnQueueBadge name={queue.name} /></span>
+        <span class="sub"><PausedBadge paused={queue.paused} /> <OwnQueueBadge name={queue.name} /> <ServedBy item={item} /></span>
       </td>
       {STATES.map((state) => (
         <td class="num" data-count={state} data-label={state}>

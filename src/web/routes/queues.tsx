@@ -56,8 +56,13 @@ export function registerQueues(web: Hono<ApiEnv>, deps: ApiDeps): void {
   const { service, monitor } = deps;
 
   web.get("/queues", async (c) => {
-    const [queues, stats] = await Promise.all([service.listQueues(), monitor.stats()]);
-    const items = queues.map((queue) => ({ queue, stats: stats.queues.find((s) => s.queue === queue.name) ?? null }));
+    const [queues, stats, workerList] = await Promise.all([service.listQueues(), monitor.stats(), deps.workers.list()]);
+    const online = workerList.filter((w) => w.online);
+    const items = queues.map((queue) => ({
+      queue,
+      stats: stats.queues.find((s) => s.queue === queue.name) ?? null,
+      workersOnline: online.filter((w) => w.queues.includes(queue.name)).length,
+    }));
     return page(c, deps, "Queues", <QueuesPage items={items} />);
   });
 
