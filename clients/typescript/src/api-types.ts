@@ -527,7 +527,7 @@ export type Health = {
   score: number;
   status: "healthy" | "degraded" | "unhealthy";
   checks: Array<{
-    name: "store" | "disk";
+    name: "store" | "disk" | "alerts";
     status: "ok" | "warning" | "critical" | "unknown";
     message: string;
     value: number | null;
