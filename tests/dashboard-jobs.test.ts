@@ -222,6 +222,22 @@ describe("the job page", () => {
     expect(list).toMatch(/1\/1<span class="hint" title="1 more given back unfinished \(a shutdown\), not counted"> \+1<\/span>/);
   });
 
+  test("a job of a push target's queue says where it is delivered and how long the target is given, the URL's secrets hidden from viewers", async () => {
+    await start();
+    // Nothing listens on port 9: the job stays undelivered, which is all this page needs.
+    await api("PUT", "/v1/queues/hooks", { target: { url: "http://hook:s3cret@127.0.0.1:9/in?key=abc", timeoutMs: 3000 } });
+    const { id } = await enqueue("hooks", { timeoutMs: 60_000 });
+    const viewer = (await (await signedIn("viewer")).get(`/jobs/${id}`)).text;
+    expect(viewer).toContain("its push target is given 3.0 s to answer");
+    expect(viewer).toContain("http://***:***@127.0.0.1:9/in?key=***");
+    expect(viewer).not.toContain("s3cret");
+    const admin = (await (await signedIn("admin")).get(`/jobs/${id}`)).text;
+    expect(admin).toContain("http://hook:s3cret@127.0.0.1:9/in?key=abc");
+    // A job of a queue without a target says nothing of one.
+    const plain = await enqueue("plain");
+    expect((await (await signedIn("viewer")).get(`/jobs/${plain.id}`)).text).not.toContain("Delivered to");
+  });
+
   test("links: its queue, its lane when it has a key, its schedule when a schedule fired it", async () => {
     await start();
     const web = await signedIn("viewer");

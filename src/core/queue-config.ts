@@ -20,6 +20,9 @@ export type Retention = { completedMs?: number; failedMs?: number; cancelledMs?:
 
 export type PushTarget = { url: string; headers?: Record<string, string>; timeoutMs?: number; concurrency?: number };
 
+/** How long spool waits for a push target's answer when the target does not say (timeoutMs). */
+export const DEFAULT_TARGET_TIMEOUT_MS = 30_000;
+
 export type QueueConfig = {
   name: string;
   paused: boolean;

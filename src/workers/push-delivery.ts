@@ -14,7 +14,6 @@ import type { Failure } from "./handler.ts";
 import { SIGNATURE_HEADER, signatureHeader } from "./push-signature.ts";
 import { readCapped } from "./stream-text.ts";
 
-export const DEFAULT_TARGET_TIMEOUT_MS = 30_000;
 const MAX_RETRY_AFTER_MS = 86_400_000;
 const MAX_RESULT_TEXT = 64 * 1024;
 /** The most of an answer read: a result as large as the API takes in a request (1 MiB by default). */

@@ -8,7 +8,8 @@ import type { Job } from "../core/job.ts";
 import type { PushTarget } from "../core/queue-config.ts";
 import { MAX_WAIT_MS, type QueueService } from "../core/queue-service.ts";
 import type { CompletionBatch } from "./completion-batch.ts";
-import { DEFAULT_TARGET_TIMEOUT_MS, deliver } from "./push-delivery.ts";
+import { DEFAULT_TARGET_TIMEOUT_MS } from "../core/queue-config.ts";
+import { deliver } from "./push-delivery.ts";
 import { claimAsWorker } from "./worker-calls.ts";
 import type { WorkerIdentity, WorkerRegistry } from "./worker-registry.ts";
 

@@ -2,6 +2,7 @@
 /** Job: what it carries and returned, how far it got, every attempt's error, its timeline, who holds it; retry, cancel, delete. */
 import type { Job } from "../../src/core/job.ts";
 import type { MonitorEvent } from "../../src/core/monitor-store.ts";
+import { DEFAULT_TARGET_TIMEOUT_MS, type PushTarget } from "../../src/core/queue-config.ts";
 import { AttemptsOf } from "../components/attempts.tsx";
 import { StateBadge } from "../components/badges.tsx";
 import { ApiCalls } from "../components/curl.tsx";
@@ -17,6 +18,8 @@ export type JobPageData = {
   timelineLimit: number;
   /** The schedule whose fire enqueued this job, from its idempotency key. */
   schedule: { name: string; fireTime: number } | null;
+  /** Its queue's push target (secrets hidden from non-admins), when spool delivers the queue's jobs. */
+  target: PushTarget | null;
 };
 
 const q = encodeURIComponent;
@@ -27,7 +30,7 @@ function Json({ value, label }: { value: unknown; label: string }) {
 }
 
 function Facts({ data }: { data: JobPageData }) {
-  const { job, schedule } = data;
+  const { job, schedule, target } = data;
   return (
     <dl class="kv">
       <dt>Queue</dt><dd><a href={`/queues/${q(job.queue)}`}>{job.queue}</a></dd>
@@ -39,7 +42,12 @@ function Facts({ data }: { data: JobPageData }) {
       <dt>Created</dt><dd><Ago ms={job.createdAt} /></dd>
       <dt>Started</dt><dd><Ago ms={job.startedAt} /></dd>
       <dt>Finished</dt><dd><Ago ms={job.finishedAt} />{job.finishedAt !== null && job.startedAt !== null && <span class="hint"> · ran {duration(job.finishedAt - job.startedAt)}</span>}</dd>
-      <dt>Timeout</dt><dd>{job.timeoutMs === null ? "none" : duration(job.timeoutMs)}</dd>
+      <dt>Timeout</dt>
+      <dd>
+        {job.timeoutMs === null ? "none" : duration(job.timeoutMs)}
+        {target && <span class="hint"> · its push target is given {duration(Math.min(target.timeoutMs ?? DEFAULT_TARGET_TIMEOUT_MS, job.timeoutMs ?? Infinity))} to answer</span>}
+      </dd>
+      {target && <><dt>Delivered to</dt><dd><code class="clip" title={target.url}>{target.url}</code> <span class="hint">push target of its queue</span></dd></>}
       <dt>Backoff</dt><dd>{job.backoff.type} from {duration(job.backoff.delayMs)}</dd>
       {job.idempotencyKey !== null && <><dt>Idempotency key</dt><dd><code>{job.idempotencyKey}</code></dd></>}
       {schedule && (

@@ -5,7 +5,7 @@ import type { ApiDeps, ApiEnv } from "../../api/env.ts";
 import { validationFailed } from "../../core/errors.ts";
 import { fireOfKey } from "../../scheduler/fire-plan.ts";
 import { JobPage } from "../../../views/pages/job.tsx";
-import { allow } from "../../api/auth.ts";
+import { allow, queueAsSeenBy } from "../../api/auth.ts";
 import { act, formOf, MovedTo, page } from "../render.tsx";
 
 /** Events of one job shown on its page; a job retried many times shows its newest ones. */
@@ -16,8 +16,10 @@ export function registerJobs(web: Hono<ApiEnv>, deps: ApiDeps): void {
 
   web.get("/jobs/:id", async (c) => {
     const job = await service.getJob(c.req.param("id"));
-    const timeline = await monitor.jobTimeline(job.id, TIMELINE_LIMIT);
-    const data = { job, timeline, timelineLimit: TIMELINE_LIMIT, schedule: fireOfKey(job.idempotencyKey) };
+    const [timeline, queue] = await Promise.all([monitor.jobTimeline(job.id, TIMELINE_LIMIT), service.getQueue(job.queue)]);
+    // A job of a queue with a push target is delivered by spool: where to, and how long it waits.
+    const target = queueAsSeenBy(c.get("principal"), queue).target;
+    const data = { job, timeline, timelineLimit: TIMELINE_LIMIT, schedule: fireOfKey(job.idempotencyKey), target };
     return page(c, deps, `Job ${job.id}`, <JobPage data={data} />);
   });
 
