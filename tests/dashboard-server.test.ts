@@ -111,3 +111,21 @@ test("the workers page counts the operator's workers as the overview does, names
   expect(html).toContain("/workers/m1/shutdown");
   expect(html).not.toMatch(/\/workers\/spool[^"]*\/shutdown/);
 });
+
+test("the overview says when API requests are refused for want of a token (a worker started before tokens were needed)", async () => {
+  server = await startTestServer();
+  const admin = await tokenFor(server, "admin");
+  const web = new DashboardSession(server);
+  await web.signIn(admin);
+  expect((await web.get("/")).text).not.toContain("data-refused");
+  // Tokens exist now: a worker without one is refused (noticed within a second of the token's creation).
+  let status = 0;
+  for (let i = 0; i < 40 && status !== 401; i++) {
+    status = (await fetch(`${server.url}/v1/queues/q/claim`, { method: "POST", headers: { "content-type": "application/json" }, body: '{"workerId":"old"}' })).status;
+    if (status !== 401) await Bun.sleep(100);
+  }
+  expect(status).toBe(401);
+  await fetch(`${server.url}/v1/queues/q/jobs`, { method: "POST", headers: { "content-type": "application/json", authorization: "Bearer wrong" }, body: "{}" });
+  const html = (await web.get("/")).text;
+  expect(html).toMatch(/data-refused="true">\s*2 API requests were refused in the last 5 min for want of a valid\s+token/);
+});

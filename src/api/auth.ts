@@ -4,6 +4,7 @@ import { forbidden, notFound, StorageUnavailable, unauthorized } from "../core/e
 import { redactTarget, type PushTarget } from "../core/queue-config.ts";
 import type { Store, TokenRecord, TokenRole } from "../core/store.ts";
 import type { ApiDeps, ApiEnv, Principal } from "./env.ts";
+import { RecentRefusals } from "./refusals.ts";
 import { adminTokenMark, csrfTokenOf, fromThisSite, markedFor, openSession, sentCsrfToken, sessionHash, sessionIdOf } from "./sessions.ts";
 
 /** What a route needs; each role is granted a set of these. */
@@ -72,6 +73,8 @@ export class Authenticator {
   private tokensVersion: number | undefined;
   /** Counts revocations through this server: a lookup that overlapped one is not cached. */
   private revocations = 0;
+  /** API requests refused for want of a valid token lately (shown on the overview). */
+  readonly refusals = new RecentRefusals();
   /** Keys open mode's CSRF token; new at every start. */
   readonly openSecret = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64url");
   private readonly openPrincipal: Principal = { role: "admin", tokenId: null, via: "open", csrf: csrfTokenOf(this.openSecret) };
@@ -268,10 +271,10 @@ export function authenticate(deps: ApiDeps): MiddlewareHandler<ApiEnv> {
     let principal: Principal | null;
     if (bearer && (await auth.required())) {
       principal = await auth.fromToken(bearer);
-      if (!principal) throw unauthorized("unknown or revoked token");
+      if (!principal) throw (auth.refusals.note(deps.clock.now()), unauthorized("unknown or revoked token"));
     } else {
       principal = await auth.fromBrowser(c);
-      if (!principal) throw unauthorized();
+      if (!principal) throw (auth.refusals.note(deps.clock.now()), unauthorized());
     }
     await checkBrowserRequest(c, principal);
     c.set("principal", principal);

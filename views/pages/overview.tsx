@@ -27,6 +27,8 @@ export type OverviewData = {
   blockedLanes: BlockedLanes[];
   lateSchedules: LateSchedule[];
   pausedQueues: PausedQueue[];
+  /** API requests refused for want of a valid token over the last five minutes; null when none were. */
+  refused: { count: number; lastAt: number } | null;
 };
 
 /** A panel listing what needs a look (blocked lanes, late schedules, paused queues), or saying there is none. */
@@ -79,6 +81,12 @@ export function OverviewPage({ data }: { data: OverviewData }) {
             <a class="stat" href="/workers" style="text-decoration:none;color:inherit"><span class="n" data-workers-online>{data.workers.online}</span><span class="l">online</span></a>
             <div class="stat"><span class="n">{data.workers.total - data.workers.online}</span><span class="l">offline (24 h)</span></div>
           </div>
+          {data.refused && (
+            <p class="flash bad" data-refused>
+              {count(data.refused.count)} API {data.refused.count === 1 ? "request was" : "requests were"} refused in the last 5 min for want of a valid
+              token (the latest <Ago ms={data.refused.lastAt} />): workers and producers started before tokens were needed must be given one (<code>SPOOL_TOKEN</code>).
+            </p>
+          )}
           <h3 style="margin-top:12px">Last hour</h3>
           <div class="stats">
             <div class="stat"><span class="n">{count(hour.completed)}</span><span class="l">completed</span></div>

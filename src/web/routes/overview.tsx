@@ -36,6 +36,7 @@ export function registerOverview(web: Hono<ApiEnv>, deps: ApiDeps): void {
       pausedQueues: queues.filter((q) => q.paused).map((q) => ({ name: q.name, waiting: q.counts.waiting + q.counts.delayed + q.counts.blocked })),
       // The workers an operator runs: each server's own maintenance worker is not one of them.
       workers: { online: yours.filter((w) => w.online).length, total: yours.length },
+      refused: deps.auth.refusals.recent(now),
     };
     return page(c, deps, "Overview", <OverviewPage data={data} />);
   });
