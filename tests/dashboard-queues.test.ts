@@ -260,6 +260,18 @@ describe("the job list", () => {
     expect(row("hooks")).toContain("push target");
   });
 
+  test("the charts draw jobs enqueued as a line over the finished ones: a backlog growing shows as the line above the bars", async () => {
+    await start();
+    const { service } = server;
+    await service.enqueueMany("growing", Array.from({ length: 5 }, () => ({})));
+    for (const job of await service.claim({ queue: "growing", workerId: "w", max: 2 })) await service.complete({ id: job.id, token: job.leaseToken! });
+    const html = (await (await signedIn("viewer")).get("/queues/growing")).text;
+    const hour = html.slice(html.indexOf('id="chart-hour"'));
+    expect(hour).toContain("<desc>2 completed, 0 failed, 5 enqueued from");
+    expect(hour).toMatch(/<polyline class="line" data-line="enqueued" points="[\d., ]+"/);
+    expect(hour).toContain("enqueued: 5</span>");
+  });
+
   test("a retry storm shows before any job fails for good: the queue page and the overview count the last hour's retried attempts", async () => {
     await start();
     const { service } = server;

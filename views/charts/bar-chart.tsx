@@ -12,6 +12,8 @@ export type BarChartProps = {
   /** Start time (epoch ms) of each bar. */
   times: number[];
   series: BarSeries[];
+  /** A line drawn over the bars on the same scale (e.g. jobs enqueued): above the bars, work arrives faster than it ends. */
+  line?: { label: string; values: number[] };
   /** How to label a bar's time on the axis: "HH:MM" for minutes and hours, "MM-DD" for days. */
   tick: "time" | "day";
   /** Time zone for axis labels (default UTC). */
@@ -35,16 +37,17 @@ export function niceMax(max: number): number {
   return ([1, 2, 5, 10].find((m) => m * p >= max) ?? 10) * p;
 }
 
-export function BarChart({ title, times, series, tick, timeZone = "UTC" }: BarChartProps) {
+export function BarChart({ title, times, series, line, tick, timeZone = "UTC" }: BarChartProps) {
   const n = times.length;
   const totals = times.map((_, i) => series.reduce((sum, s) => sum + (s.values[i] ?? 0), 0));
-  const top = niceMax(Math.max(0, ...totals));
+  const top = niceMax(Math.max(0, ...totals, ...(line?.values ?? [])));
   const plotW = W - PAD.left - PAD.right;
   const plotH = H - PAD.top - PAD.bottom;
   const barW = n === 0 ? 0 : plotW / n;
   const y = (v: number) => PAD.top + plotH - (v / top) * plotH;
   const sums = series.map((s) => s.values.reduce((a, b) => a + b, 0));
-  const desc = `${series.map((s, i) => `${sums[i]} ${s.label}`).join(", ")} from ${n > 0 ? label(times[0]!, tick, timeZone) : "—"} to ${n > 0 ? label(times[n - 1]!, tick, timeZone) : "—"}; the busiest step had ${Math.max(0, ...totals)}.`;
+  const lineSum = line ? line.values.reduce((a, b) => a + b, 0) : 0;
+  const desc = `${[...series.map((s, i) => `${sums[i]} ${s.label}`), ...(line ? [`${lineSum} ${line.label}`] : [])].join(", ")} from ${n > 0 ? label(times[0]!, tick, timeZone) : "—"} to ${n > 0 ? label(times[n - 1]!, tick, timeZone) : "—"}; the busiest step had ${Math.max(0, ...totals)}.`;
   const ticks = n === 0 ? [] : [0, Math.floor(n / 4), Math.floor(n / 2), Math.floor((3 * n) / 4), n - 1];
   return (
     <figure style="margin:0">
@@ -65,6 +68,9 @@ export function BarChart({ title, times, series, tick, timeZone = "UTC" }: BarCh
             return rect;
           });
         })}
+        {line && n > 0 && (
+          <polyline class="line" data-line={line.label} points={line.values.map((v, i) => `${(PAD.left + i * barW + barW / 2).toFixed(1)},${y(v).toFixed(1)}`).join(" ")} />
+        )}
         {[...new Set(ticks)].map((i) => (
           <text class="label" x={PAD.left + i * barW + barW / 2} y={H - 5} text-anchor={i === 0 ? "start" : i === n - 1 ? "end" : "middle"}>{label(times[i]!, tick, timeZone)}</text>
         ))}
@@ -73,6 +79,7 @@ export function BarChart({ title, times, series, tick, timeZone = "UTC" }: BarCh
         {series.map((s, i) => (
           <span><i class={s.tone}></i>{s.label}: {sums[i]}</span>
         ))}
+        {line && <span><i class="line"></i>{line.label}: {lineSum}</span>}
       </figcaption>
     </figure>
   );
