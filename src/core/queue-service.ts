@@ -5,80 +5,18 @@
 import type { Clock } from "./clock.ts";
 import { checkProducerJobs, checkQueueName, resolveEnqueue } from "./enqueue.ts";
 import { conflict, leaseLost, notFound, SpoolError, validationFailed } from "./errors.ts";
-import { jsonValueProblem } from "./json-value.ts";
 import { isFinal, isOwnQueue, JOB_STATES, type EnqueueOptions, type Job, type JobState, type Progress } from "./job.ts";
 import { defaultQueueConfig, emptyCounts, type QueueConfig, type QueueSettings } from "./queue-config.ts";
 import { nextAttemptAt } from "./retry.ts";
 import type { ClaimParams, CompletedJob, CompleteItem, EnqueueOutcome, JobListParams, JobPage, QueueSummary, Store } from "./store.ts";
 import { Wakeups } from "./wakeups.ts";
+import {
+  checkCompletions, checkJsonField, checkLimit, DEFAULT_LEASE_MS, failedWith, MAX_BATCH, MAX_CLAIM, MAX_LEASE_MS, MAX_WAIT_MS,
+  type BulkOptions, type ClaimRequest, type CompleteOutcome, type FailRequest, type FinishedItem, type FinishOutcome, type HeartbeatRequest,
+} from "./work-requests.ts";
 
-export const DEFAULT_LEASE_MS = 30_000;
-export const MAX_LEASE_MS = 3_600_000;
-export const MAX_WAIT_MS = 30_000;
-export const MAX_CLAIM = 1000;
-export const MAX_BATCH = 1000;
 /** Expired leases read and recovered together by the lease reaper. */
 const REAP_BATCH = 200;
-
-export type ClaimRequest = {
-  queue: string;
-  workerId: string;
-  max?: number;
-  leaseMs?: number;
-  waitMs?: number;
-  signal?: AbortSignal;
-};
-
-export type FailRequest = {
-  id: string;
-  token: string;
-  error: { message: string; type?: string; stack?: string };
-  retry?: boolean;
-  retryInMs?: number;
-};
-
-/** A job a worker just ran, reported with its next claim: completed (no `error`) or failed. */
-export type FinishedItem = CompleteItem | (FailRequest & { id: string });
-
-export type CompleteOutcome = { id: string; outcome: "completed" | "lease_lost" };
-
-export type FinishOutcome = { id: string; outcome: "completed" | "failed" | "retrying" | "lease_lost" };
-
-export type HeartbeatRequest = { id: string; token: string; extendMs?: number; progress?: Progress; checkpoint?: unknown };
-
-/**
- * A bulk action's size: without `limit` it handles every matching job; with it, at most that
- * many, so a caller can run it in bounded batches and report progress between them.
- */
-export type BulkOptions = { limit?: number };
-
-function checkLimit(limit: number | undefined): number | undefined {
-  if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) {
-    throw validationFailed(`limit must be a whole number ≥ 1 (got ${limit})`, [{ path: "limit", message: "must be an integer ≥ 1" }]);
-  }
-  return limit;
-}
-
-/** Refuses a completion batch that is too long or carries a result that is not storable JSON. */
-function checkCompletions(items: CompleteItem[]): void {
-  if (items.length > MAX_BATCH) throw validationFailed(`a batch holds at most ${MAX_BATCH} items (got ${items.length})`);
-  items.forEach((item, i) => checkJsonField(item.result, `items.${i}.result`));
-}
-
-/** Refuses a result or checkpoint that is not storable JSON (DESIGN §10), naming the field. */
-function checkJsonField(value: unknown, path: string): void {
-  const problem = jsonValueProblem(value);
-  if (problem) throw validationFailed(`${path} ${problem}`, [{ path, message: problem }]);
-}
-
-/**
- * True when this very token already failed the job: the attempt ended (for good, or waiting for
- * a retry) and the job still carries the token that ended it, so a resent failure is answered
- * with the same success (DESIGN §1). Once the job runs again it holds a new token.
- */
-function failedWith(job: Job, token: string): boolean {
-  return job.leaseToken === token && (job.state === "failed" || job.state === "cancelled" || job.state === "waiting" || job.state === "delayed");
-}
 
 export type ServiceOptions = {
   store: Store;

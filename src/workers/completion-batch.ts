@@ -2,7 +2,8 @@
  * Completions gathered within one turn of the event loop and sent as one completeMany, or
  * taken by a worker's next claim to travel with it (finished with the next claim).
  */
-import { MAX_BATCH, type CompleteOutcome, type QueueService } from "../core/queue-service.ts";
+import type { QueueService } from "../core/queue-service.ts";
+import { MAX_BATCH, type CompleteOutcome } from "../core/work-requests.ts";
 import type { CompleteItem } from "../core/store.ts";
 
 export type CompletionResult = CompleteOutcome["outcome"];

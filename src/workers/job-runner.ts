@@ -6,7 +6,8 @@
  */
 import { hostname } from "node:os";
 import type { Job } from "../core/job.ts";
-import { MAX_WAIT_MS, type QueueService } from "../core/queue-service.ts";
+import type { QueueService } from "../core/queue-service.ts";
+import { MAX_WAIT_MS } from "../core/work-requests.ts";
 import { quietLog } from "../quiet-log.ts";
 import { CompletionBatch } from "./completion-batch.ts";
 import type { Handler } from "./handler.ts";

@@ -6,7 +6,8 @@
 import { SpoolError } from "../core/errors.ts";
 import type { Job } from "../core/job.ts";
 import type { PushTarget } from "../core/queue-config.ts";
-import { MAX_WAIT_MS, type QueueService } from "../core/queue-service.ts";
+import type { QueueService } from "../core/queue-service.ts";
+import { MAX_WAIT_MS } from "../core/work-requests.ts";
 import type { CompletionBatch } from "./completion-batch.ts";
 import { DEFAULT_TARGET_TIMEOUT_MS } from "../core/queue-config.ts";
 import { deliver } from "./push-delivery.ts";

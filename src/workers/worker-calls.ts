@@ -1,6 +1,7 @@
 /** Claims and heartbeats as every kind of worker makes them: record the sighting, answer its control, go through QueueService. */
 import type { Job } from "../core/job.ts";
-import type { ClaimRequest, CompleteOutcome, HeartbeatRequest, QueueService } from "../core/queue-service.ts";
+import type { QueueService } from "../core/queue-service.ts";
+import type { ClaimRequest, CompleteOutcome, HeartbeatRequest } from "../core/work-requests.ts";
 import type { CompleteItem } from "../core/store.ts";
 import type { WorkerControl, WorkerIdentity, WorkerRegistry } from "./worker-registry.ts";
 

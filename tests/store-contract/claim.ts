@@ -1,6 +1,6 @@
 /** Store contract: claim — order, max, pause, concurrency and rate limits, leases and attempts. */
 import { expect } from "bun:test";
-import { DEFAULT_LEASE_MS } from "../../src/core/queue-service.ts";
+import { DEFAULT_LEASE_MS } from "../../src/core/work-requests.ts";
 import { ids, type ContractCase } from "./harness.ts";
 
 export function claimContract(it: ContractCase): void {

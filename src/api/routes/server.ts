@@ -1,6 +1,6 @@
 /** Server information, liveness and readiness. */
 import { z } from "@hono/zod-openapi";
-import { MAX_BATCH, MAX_CLAIM, MAX_WAIT_MS } from "../../core/queue-service.ts";
+import { MAX_BATCH, MAX_CLAIM, MAX_WAIT_MS } from "../../core/work-requests.ts";
 import { hasFiles } from "../../core/store.ts";
 import { storeCheck } from "../../monitor/health.ts";
 import type { App, ApiDeps } from "../env.ts";

@@ -1,6 +1,6 @@
 /** The pull-worker contract: claim with a lease, then complete, fail or heartbeat with its token. */
 import { z } from "@hono/zod-openapi";
-import type { FinishOutcome } from "../../core/queue-service.ts";
+import type { FinishOutcome } from "../../core/work-requests.ts";
 import type { CompleteItem } from "../../core/store.ts";
 import { claimAsWorker, heartbeatAsWorker } from "../../workers/worker-calls.ts";
 import type { App, ApiDeps } from "../env.ts";
