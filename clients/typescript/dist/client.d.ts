@@ -87,6 +87,10 @@ export declare class SpoolClient {
     /** Creates the schedule or changes the given fields of it. */
     putSchedule(name: string, schedule: PutScheduleBody): Promise<Schedule>;
     deleteSchedule(name: string): Promise<void>;
+    /** Stops the schedule's fires until it is resumed. */
+    pauseSchedule(name: string): Promise<Schedule>;
+    /** Fires the schedule again, from its next fire time after now. */
+    resumeSchedule(name: string): Promise<Schedule>;
     /** Fires the schedule now; answers the job it enqueued. */
     triggerSchedule(name: string): Promise<Job>;
     /** Counts, throughput and timings, in total and per queue. */

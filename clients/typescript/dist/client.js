@@ -19,7 +19,8 @@ export class SpoolClient {
         // The key goes in the body, where any text may be; a header holds only Latin-1.
         const { status, data } = await this.http.request("POST", `/v1/queues/${path(queue)}/jobs`, {
             body: { payload, ...body },
-            retryMs: body.idempotencyKey === undefined ? 0 : this.http.retryMs,
+            // Only with a key is it safe to send twice (retried, or resent on a fresh connection).
+            ...(body.idempotencyKey === undefined ? {} : { retryMs: this.http.retryMs }),
             signal,
         });
         return { ...data, created: status === 201 };
@@ -107,6 +108,14 @@ export class SpoolClient {
     }
     async deleteSchedule(name) {
         await this.http.request("DELETE", `/v1/schedules/${path(name)}`);
+    }
+    /** Stops the schedule's fires until it is resumed. */
+    async pauseSchedule(name) {
+        return (await this.http.request("POST", `/v1/schedules/${path(name)}/pause`, { retryMs: this.http.retryMs })).data;
+    }
+    /** Fires the schedule again, from its next fire time after now. */
+    async resumeSchedule(name) {
+        return (await this.http.request("POST", `/v1/schedules/${path(name)}/resume`, { retryMs: this.http.retryMs })).data;
     }
     /** Fires the schedule now; answers the job it enqueued. */
     async triggerSchedule(name) {

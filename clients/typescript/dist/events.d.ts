@@ -12,9 +12,21 @@ export type EventFilters = {
     key?: string;
     job?: string;
 };
+/**
+ * spool sends a comment every 15 s on a quiet stream: one silent for this long is dead (a proxy
+ * holding it, a connection gone without a word) and is given up as cut off, to be resumed.
+ */
+export declare const STREAM_SILENT_MS = 45000;
 export declare const isFinalState: (state: string) => boolean;
-/** Splits a text/event-stream body into messages (the WHATWG rules: id, event, data; comments and retry ignored). */
-export declare function parseEventStream(body: ReadableStream<Uint8Array>): AsyncGenerator<SpoolEvent>;
+/**
+ * Splits a text/event-stream body into messages (the WHATWG rules: id, event, data; comments and
+ * retry ignored). A read cut off, or no byte for `silentMs`, throws SpoolConnectionError; once
+ * `signal` aborts, its reason is thrown instead.
+ */
+export declare function parseEventStream(body: ReadableStream<Uint8Array>, o?: {
+    signal?: AbortSignal;
+    silentMs?: number;
+}): AsyncGenerator<SpoolEvent>;
 /** Opens the stream once; `lastEventId` resumes after that message. */
 export declare function openEventStream(http: Http, filters: EventFilters, o: {
     lastEventId?: string | null;

@@ -4,10 +4,20 @@ const FINAL = new Set(["job.completed", "job.failed", "job.cancelled"]);
 const FINAL_STATES = new Set(["completed", "failed", "cancelled"]);
 const RECONNECT_FIRST_MS = 250;
 const RECONNECT_MAX_MS = 5000;
+/**
+ * spool sends a comment every 15 s on a quiet stream: one silent for this long is dead (a proxy
+ * holding it, a connection gone without a word) and is given up as cut off, to be resumed.
+ */
+export const STREAM_SILENT_MS = 45_000;
 export const isFinalState = (state) => FINAL_STATES.has(state);
-/** Splits a text/event-stream body into messages (the WHATWG rules: id, event, data; comments and retry ignored). */
-export async function* parseEventStream(body) {
+/**
+ * Splits a text/event-stream body into messages (the WHATWG rules: id, event, data; comments and
+ * retry ignored). A read cut off, or no byte for `silentMs`, throws SpoolConnectionError; once
+ * `signal` aborts, its reason is thrown instead.
+ */
+export async function* parseEventStream(body, o = {}) {
     const reader = body.getReader();
+    const silentMs = o.silentMs ?? STREAM_SILENT_MS;
     const decoder = new TextDecoder();
     let buffer = "";
     let id = null;
@@ -16,11 +26,20 @@ export async function* parseEventStream(body) {
     try {
         for (;;) {
             let chunk;
+            let timer;
             try {
-                chunk = await reader.read();
+                const silent = new Promise((_, reject) => {
+                    timer = setTimeout(() => reject(new Error(`no byte for ${silentMs} ms`)), silentMs);
+                });
+                chunk = await Promise.race([reader.read(), silent]);
             }
             catch (err) {
+                if (o.signal?.aborted)
+                    throw o.signal.reason;
                 throw new SpoolConnectionError(`the event stream was cut off: ${err?.message ?? err}`, { cause: err });
+            }
+            finally {
+                clearTimeout(timer);
             }
             const { value, done } = chunk;
             buffer += done ? decoder.decode() : decoder.decode(value, { stream: true });
@@ -60,12 +79,26 @@ export async function openEventStream(http, filters, o) {
     const headers = http.headers({ accept: "text/event-stream" });
     if (o.lastEventId)
         headers["last-event-id"] = o.lastEventId;
-    const res = await http.send("GET", http.url("/v1/events", filters), { headers, signal: o.signal });
+    // The stream's head must come within the client's timeout; its body may then stay open for as long as it is not silent.
+    const head = new AbortController();
+    const timer = setTimeout(() => head.abort(new Error(`no answer within ${http.timeoutMs} ms`)), http.timeoutMs);
+    let res;
+    try {
+        res = await http.send("GET", http.url("/v1/events", filters), { headers, signal: o.signal ? AbortSignal.any([o.signal, head.signal]) : head.signal });
+    }
+    catch (err) {
+        if (head.signal.aborted && !o.signal?.aborted)
+            throw new SpoolConnectionError(`GET /v1/events: no answer within ${http.timeoutMs} ms`, { cause: err });
+        throw err;
+    }
+    finally {
+        clearTimeout(timer);
+    }
     if (!res.ok)
         throw apiError(res.status, await res.text().catch(() => ""));
     if (!res.body)
         throw new SpoolConnectionError("GET /v1/events: the answer has no body");
-    return parseEventStream(res.body);
+    return parseEventStream(res.body, { signal: o.signal });
 }
 /**
  * The job once it is completed, failed or cancelled. Follows `GET /v1/events?job=ID` (the

@@ -21,9 +21,15 @@ export type HttpOptions = {
     /**
      * How long a request that is safe to send twice (reads, enqueues with an idempotency key,
      * cancels, a worker's heartbeats and outcomes) is retried after a connection error or a
-     * 502/503/504 answer. Default 10 s; 0 never retries.
+     * 429/502/503/504 answer (a 429 after the Retry-After it names). Default 10 s; 0 never retries.
      */
     retryMs?: number;
+    /**
+     * How long a request waits for its answer before it counts as a connection error (and, if
+     * it is safe to send twice, is retried). Default 30 s; a worker's long-polling claim waits
+     * its waitMs more.
+     */
+    timeoutMs?: number;
 };
 export type Query = Record<string, string | number | boolean | undefined>;
 export type RequestOptions = {
@@ -31,8 +37,14 @@ export type RequestOptions = {
     body?: unknown;
     headers?: Record<string, string>;
     signal?: AbortSignal;
-    /** Retry for this long after a connection error or 502/503/504: only for requests safe to send twice. */
+    /**
+     * Retry for this long after a connection error or a 429/502/503/504: given only for requests
+     * safe to send twice, which alone are also sent again on a fresh socket when a kept-alive one
+     * turns out closed.
+     */
     retryMs?: number;
+    /** This request's answer may take this long (default the client's timeoutMs). */
+    timeoutMs?: number;
 };
 /** Whether asking again later could succeed. */
 export declare function isTransient(err: unknown): boolean;
@@ -41,6 +53,7 @@ export declare function sleep(ms: number, signal?: AbortSignal): Promise<void>;
 export declare class Http {
     private readonly options;
     readonly retryMs: number;
+    readonly timeoutMs: number;
     private readonly base;
     private readonly fetcher;
     /** JSON requests' way under Node or Bun, unless a fetch was given; null: they use fetch too. */

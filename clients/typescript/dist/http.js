@@ -3,10 +3,18 @@ import { SpoolApiError, SpoolConnectionError } from "./errors.js";
 import { caFetch } from "./ca-fetch.js";
 import { socketTransport } from "./socket-transport.js";
 import { TransportError } from "./transport.js";
-/** Answers that a moment later may differ: a proxy or the store not reachable just now. */
-const TRANSIENT = new Set([502, 503, 504]);
+/** Answers that a moment later may differ: rate limited, a proxy or the store not reachable just now. */
+const TRANSIENT = new Set([429, 502, 503, 504]);
+const DEFAULT_TIMEOUT_MS = 30_000;
+/** The longest Retry-After honoured between two tries. */
+const MAX_RETRY_AFTER_MS = 60_000;
 const FIRST_RETRY_MS = 100;
 const MAX_RETRY_DELAY_MS = 2000;
+/** How long a 429 asks to wait (spool's rate limit names it in the error's details, in seconds); 0 when it does not say. */
+function retryAfterMs(err) {
+    const seconds = err instanceof SpoolApiError && err.status === 429 ? err.details[0] : undefined;
+    return typeof seconds === "number" && seconds > 0 ? Math.min(seconds * 1000, MAX_RETRY_AFTER_MS) : 0;
+}
 /** Whether asking again later could succeed. */
 export function isTransient(err) {
     return err instanceof SpoolConnectionError || (err instanceof SpoolApiError && TRANSIENT.has(err.status));
@@ -30,6 +38,7 @@ export function sleep(ms, signal) {
 export class Http {
     options;
     retryMs;
+    timeoutMs;
     base;
     fetcher;
     /** JSON requests' way under Node or Bun, unless a fetch was given; null: they use fetch too. */
@@ -42,6 +51,7 @@ export class Http {
         this.fetcher = options.fetch ?? (options.ca !== undefined ? caFetch(options.ca) : (input, init) => fetch(input, init));
         this.transport = options.fetch ? null : socketTransport(this.base, options.ca);
         this.retryMs = options.retryMs ?? 10_000;
+        this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     }
     url(path, query) {
         if (query === undefined)
@@ -78,9 +88,10 @@ export class Http {
                 return await this.requestOnce(method, path, o);
             }
             catch (err) {
-                if (!isTransient(err) || Date.now() + delay > until)
+                const wait = Math.max(delay, retryAfterMs(err));
+                if (!isTransient(err) || Date.now() + wait > until)
                     throw err;
-                await sleep(delay, o.signal);
+                await sleep(wait, o.signal);
             }
         }
     }
@@ -89,9 +100,26 @@ export class Http {
         const url = this.url(path, o.query);
         const headers = this.headers(hasBody ? { "content-type": "application/json", ...o.headers } : o.headers);
         const body = hasBody ? JSON.stringify(o.body) : undefined;
-        const { status, text } = this.transport
-            ? await this.viaTransport(this.transport, method, url, path, headers, body, o.signal)
-            : await this.viaFetch(method, url, path, headers, body, o.signal);
+        // A server that stops answering (a hung proxy, a half-open connection) ends the request as a connection error.
+        const limit = o.timeoutMs ?? this.timeoutMs;
+        const expiry = new AbortController();
+        const timer = setTimeout(() => expiry.abort(new Error(`no answer within ${limit} ms`)), limit);
+        const signal = o.signal ? AbortSignal.any([o.signal, expiry.signal]) : expiry.signal;
+        let answer;
+        try {
+            answer = this.transport
+                ? await this.viaTransport(this.transport, method, url, path, headers, body, signal, o.retryMs !== undefined)
+                : await this.viaFetch(method, url, path, headers, body, signal);
+        }
+        catch (err) {
+            if (expiry.signal.aborted && !o.signal?.aborted)
+                throw new SpoolConnectionError(`${method} ${path}: no answer within ${limit} ms`, { cause: err });
+            throw err;
+        }
+        finally {
+            clearTimeout(timer);
+        }
+        const { status, text } = answer;
         if (status < 200 || status > 299)
             throw apiError(status, text);
         return { status, data: (text ? JSON.parse(text) : null) };
@@ -107,9 +135,9 @@ export class Http {
             throw cutOff(method, path, err);
         }
     }
-    async viaTransport(transport, method, url, path, headers, body, signal) {
+    async viaTransport(transport, method, url, path, headers, body, signal, resendable) {
         try {
-            return await transport(method, url, headers, body, signal);
+            return await transport(method, url, headers, body, signal, resendable);
         }
         catch (err) {
             // An abort rejects with the signal's reason, which passes on as it is.

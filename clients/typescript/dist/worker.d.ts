@@ -13,7 +13,7 @@ export type WorkOptions = {
     graceMs?: number;
     /** Stop gracefully on SIGTERM and SIGINT where `process` exists; a second signal gives running jobs back at once (default true). */
     handleSignals?: boolean;
-    /** Identity in GET /v1/workers (default a random id, and a name from the queue). */
+    /** Identity in GET /v1/workers (default a random id, a name from the queue, and this machine's host name). */
     workerId?: string;
     name?: string;
     host?: string;
@@ -31,6 +31,8 @@ export declare class SpoolWorker {
     private readonly concurrency;
     private readonly leaseMs;
     private readonly heartbeatMs;
+    /** This machine's name, shown in GET /v1/workers (none where there is no node:os). */
+    private readonly host;
     private readonly waitMs;
     private readonly graceMs;
     private readonly onError;

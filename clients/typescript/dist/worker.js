@@ -16,6 +16,12 @@ const CARRIED_RESULT_MAX = 16 * 1024;
 const REFUSALS = new Set([400, 401, 403]);
 /** `process` where there is one (Node, Bun, Deno): for signals, the pid and the host name. */
 const proc = globalThis.process;
+/** The host name under Node, Bun and Deno (through node:os); undefined elsewhere. */
+function hostName() {
+    // Not a literal, so bundlers for browsers leave it alone.
+    const os = "node:os";
+    return import(os).then((m) => m.hostname() || undefined, () => undefined);
+}
 export class SpoolWorker {
     http;
     queue;
@@ -27,6 +33,8 @@ export class SpoolWorker {
     concurrency;
     leaseMs;
     heartbeatMs;
+    /** This machine's name, shown in GET /v1/workers (none where there is no node:os). */
+    host;
     waitMs;
     graceMs;
     onError;
@@ -57,6 +65,10 @@ export class SpoolWorker {
             throw new RangeError(`concurrency must be a whole number of at least 1 (got ${options.concurrency})`);
         this.leaseMs = options.leaseMs ?? 30_000;
         this.heartbeatMs = options.heartbeatMs ?? Math.max(500, Math.floor(this.leaseMs / 3));
+        // A heartbeat every 0 ms would flood the server for as long as a job runs.
+        if (!(this.heartbeatMs >= 100 && Number.isFinite(this.heartbeatMs)))
+            throw new RangeError(`heartbeatMs must be at least 100 (got ${options.heartbeatMs})`);
+        this.host = options.host !== undefined ? Promise.resolve(options.host) : hostName();
         this.waitMs = options.waitMs ?? 25_000;
         this.graceMs = options.graceMs ?? 30_000;
         this.onError = options.onError ?? ((err) => console.error(`spool worker ${queue}:`, err));
@@ -116,17 +128,23 @@ export class SpoolWorker {
     }
     /** One claim for up to `max` jobs, carrying the outcomes that wait. */
     async claim(max) {
+        // Resolved before the carried outcomes are taken: none may finish between the two unseen.
+        const host = await this.host;
         const outcomes = this.takeCarried();
         const body = {
             workerId: this.id, max, leaseMs: this.leaseMs, waitMs: this.waitMs,
             name: this.options.name ?? `spool/client ${this.queue}`, queues: [this.queue], concurrency: this.concurrency,
-            ...(this.options.host ? { host: this.options.host } : {}),
+            ...(host ? { host } : {}),
             ...(outcomes.length ? { finished: outcomes.map((o) => o.item) } : {}),
         };
         this.claiming = true;
         this.claimSentAt = Date.now();
         try {
-            const { data } = await this.http.request("POST", `/v1/queues/${encodeURIComponent(this.queue)}/claim`, { body, signal: this.claimAbort.signal });
+            const { data } = await this.http.request("POST", `/v1/queues/${encodeURIComponent(this.queue)}/claim`, {
+                body, signal: this.claimAbort.signal,
+                // A long poll is answered after up to waitMs: only past that is a silent server a failure.
+                timeoutMs: this.waitMs + this.http.timeoutMs,
+            });
             for (const job of data.jobs)
                 this.start(job);
             // Came back after the grace period ended: these jobs go back at once.

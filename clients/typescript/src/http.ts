@@ -25,9 +25,15 @@ export type HttpOptions = {
   /**
    * How long a request that is safe to send twice (reads, enqueues with an idempotency key,
    * cancels, a worker's heartbeats and outcomes) is retried after a connection error or a
-   * 502/503/504 answer. Default 10 s; 0 never retries.
+   * 429/502/503/504 answer (a 429 after the Retry-After it names). Default 10 s; 0 never retries.
    */
   retryMs?: number;
+  /**
+   * How long a request waits for its answer before it counts as a connection error (and, if
+   * it is safe to send twice, is retried). Default 30 s; a worker's long-polling claim waits
+   * its waitMs more.
+   */
+  timeoutMs?: number;
 };
 
 export type Query = Record<string, string | number | boolean | undefined>;
@@ -37,14 +43,29 @@ export type RequestOptions = {
   body?: unknown;
   headers?: Record<string, string>;
   signal?: AbortSignal;
-  /** Retry for this long after a connection error or 502/503/504: only for requests safe to send twice. */
+  /**
+   * Retry for this long after a connection error or a 429/502/503/504: given only for requests
+   * safe to send twice, which alone are also sent again on a fresh socket when a kept-alive one
+   * turns out closed.
+   */
   retryMs?: number;
+  /** This request's answer may take this long (default the client's timeoutMs). */
+  timeoutMs?: number;
 };
 
-/** Answers that a moment later may differ: a proxy or the store not reachable just now. */
-const TRANSIENT = new Set([502, 503, 504]);
+/** Answers that a moment later may differ: rate limited, a proxy or the store not reachable just now. */
+const TRANSIENT = new Set([429, 502, 503, 504]);
+const DEFAULT_TIMEOUT_MS = 30_000;
+/** The longest Retry-After honoured between two tries. */
+const MAX_RETRY_AFTER_MS = 60_000;
 const FIRST_RETRY_MS = 100;
 const MAX_RETRY_DELAY_MS = 2000;
+
+/** How long a 429 asks to wait (spool's rate limit names it in the error's details, in seconds); 0 when it does not say. */
+function retryAfterMs(err: unknown): number {
+  const seconds = err instanceof SpoolApiError && err.status === 429 ? err.details[0] : undefined;
+  return typeof seconds === "number" && seconds > 0 ? Math.min(seconds * 1000, MAX_RETRY_AFTER_MS) : 0;
+}
 
 /** Whether asking again later could succeed. */
 export function isTransient(err: unknown): boolean {
@@ -69,6 +90,7 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 
 export class Http {
   readonly retryMs: number;
+  readonly timeoutMs: number;
   private readonly base: string;
   private readonly fetcher: typeof fetch;
   /** JSON requests' way under Node or Bun, unless a fetch was given; null: they use fetch too. */
@@ -80,6 +102,7 @@ export class Http {
     this.fetcher = options.fetch ?? (options.ca !== undefined ? caFetch(options.ca) : (input, init) => fetch(input, init));
     this.transport = options.fetch ? null : socketTransport(this.base, options.ca);
     this.retryMs = options.retryMs ?? 10_000;
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   }
 
   url(path: string, query?: Query): string {
@@ -113,8 +136,9 @@ export class Http {
       try {
         return await this.requestOnce<T>(method, path, o);
       } catch (err) {
-        if (!isTransient(err) || Date.now() + delay > until) throw err;
-        await sleep(delay, o.signal);
+        const wait = Math.max(delay, retryAfterMs(err));
+        if (!isTransient(err) || Date.now() + wait > until) throw err;
+        await sleep(wait, o.signal);
       }
     }
   }
@@ -124,9 +148,23 @@ export class Http {
     const url = this.url(path, o.query);
     const headers = this.headers(hasBody ? { "content-type": "application/json", ...o.headers } : o.headers);
     const body = hasBody ? JSON.stringify(o.body) : undefined;
-    const { status, text } = this.transport
-      ? await this.viaTransport(this.transport, method, url, path, headers, body, o.signal)
-      : await this.viaFetch(method, url, path, headers, body, o.signal);
+    // A server that stops answering (a hung proxy, a half-open connection) ends the request as a connection error.
+    const limit = o.timeoutMs ?? this.timeoutMs;
+    const expiry = new AbortController();
+    const timer = setTimeout(() => expiry.abort(new Error(`no answer within ${limit} ms`)), limit);
+    const signal = o.signal ? AbortSignal.any([o.signal, expiry.signal]) : expiry.signal;
+    let answer: Answer;
+    try {
+      answer = this.transport
+        ? await this.viaTransport(this.transport, method, url, path, headers, body, signal, o.retryMs !== undefined)
+        : await this.viaFetch(method, url, path, headers, body, signal);
+    } catch (err) {
+      if (expiry.signal.aborted && !o.signal?.aborted) throw new SpoolConnectionError(`${method} ${path}: no answer within ${limit} ms`, { cause: err });
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
+    const { status, text } = answer;
     if (status < 200 || status > 299) throw apiError(status, text);
     return { status, data: (text ? JSON.parse(text) : null) as T };
   }
@@ -142,10 +180,11 @@ export class Http {
   }
 
   private async viaTransport(
-    transport: Transport, method: string, url: string, path: string, headers: Record<string, string>, body: string | undefined, signal?: AbortSignal,
+    transport: Transport, method: string, url: string, path: string, headers: Record<string, string>, body: string | undefined, signal: AbortSignal,
+    resendable: boolean,
   ): Promise<Answer> {
     try {
-      return await transport(method, url, headers, body, signal);
+      return await transport(method, url, headers, body, signal, resendable);
     } catch (err) {
       // An abort rejects with the signal's reason, which passes on as it is.
       if (!(err instanceof TransportError)) throw err;

@@ -29,6 +29,12 @@ type Tls = { connect(options: { host: string; port: number; servername?: string;
 
 /** Idle sockets kept for later requests: as many as a busy worker has requests out at once. */
 const MAX_IDLE = 16;
+/**
+ * A socket idle longer than this is closed rather than used again: servers and proxies close
+ * idle connections (spool after 60 s, many proxies sooner), and a request sent as one does so is
+ * lost with it. A new connection on a network a worker talks to costs far less than that.
+ */
+const MAX_IDLE_MS = 4000;
 /** Bounds on an answer's head, as HTTP servers and clients keep them. */
 const MAX_HEAD_BYTES = 64 * 1024;
 
@@ -77,7 +83,7 @@ export function socketTransport(base: string, ca?: string | string[]): Transport
   };
   const idle: Connection[] = [];
   const open = async () => new Connection(await connect());
-  return async (method, url, headers, body, signal) => {
+  return async (method, url, headers, body, signal, resendable) => {
     if (signal?.aborted) throw signal.reason;
     const request = requestText(method, prefix + url.slice(base.length), origin.host, headers, body);
     let conn = takeIdle(idle) ?? (await open());
@@ -85,9 +91,11 @@ export function socketTransport(base: string, ca?: string | string[]): Transport
     try {
       answer = await conn.exchange(request, signal);
     } catch (err) {
-      // A kept-alive socket the server closed as this request went out: a server closes a
-      // socket it is idle on, so the request did not arrive, and it goes once more on a new one.
       if (!(err instanceof StaleSocket)) throw err;
+      // A kept-alive socket closed as this request went out: most likely by a server closing a
+      // socket it was idle on, before the request arrived; but a proxy may have passed it on.
+      // Only a request safe to send twice goes once more, on a new socket.
+      if (!resendable) throw new TransportError(`${err.message} (a kept-alive connection closed as the request went out: it may or may not have arrived)`, false, { cause: err });
       conn = await open();
       answer = await conn.exchange(request, signal);
     }
@@ -98,7 +106,11 @@ export function socketTransport(base: string, ca?: string | string[]): Transport
 }
 
 function takeIdle(idle: Connection[]): Connection | null {
-  for (let conn = idle.pop(); conn; conn = idle.pop()) if (conn.open) return conn;
+  const now = Date.now();
+  for (let conn = idle.pop(); conn; conn = idle.pop()) {
+    if (conn.open && now - conn.idleSince <= MAX_IDLE_MS) return conn;
+    conn.close();
+  }
   return null;
 }
 
@@ -123,6 +135,8 @@ class Connection {
   open = true;
   /** Whether it carried a request before (kept idle since): a close before any answer then means it went stale. */
   private reused = false;
+  /** When it was last put aside idle (Date.now()). */
+  idleSince = 0;
   /** The answer's bytes so far, joined only when they may make a whole answer (a long one comes in many chunks). */
   private chunks: Bytes[] = [];
   private size = 0;
@@ -173,6 +187,7 @@ class Connection {
   /** Kept for a later request: an idle socket does not keep the process alive. */
   idle(): this {
     this.reused = true;
+    this.idleSince = Date.now();
     this.socket.unref();
     return this;
   }

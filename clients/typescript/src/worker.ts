@@ -23,7 +23,7 @@ export type WorkOptions = {
   graceMs?: number;
   /** Stop gracefully on SIGTERM and SIGINT where `process` exists; a second signal gives running jobs back at once (default true). */
   handleSignals?: boolean;
-  /** Identity in GET /v1/workers (default a random id, and a name from the queue). */
+  /** Identity in GET /v1/workers (default a random id, a name from the queue, and this machine's host name). */
   workerId?: string;
   name?: string;
   host?: string;
@@ -50,6 +50,13 @@ type Outcome = { item: FinishedItem; size: number };
 /** `process` where there is one (Node, Bun, Deno): for signals, the pid and the host name. */
 const proc = (globalThis as { process?: { pid?: number; env?: Record<string, string | undefined>; on?: Function; off?: Function } }).process;
 
+/** The host name under Node, Bun and Deno (through node:os); undefined elsewhere. */
+function hostName(): Promise<string | undefined> {
+  // Not a literal, so bundlers for browsers leave it alone.
+  const os = "node:os";
+  return (import(os) as Promise<{ hostname(): string }>).then((m) => m.hostname() || undefined, () => undefined);
+}
+
 export class SpoolWorker {
   readonly id: string;
   /** Resolves once the worker has stopped and every outcome is reported (or given up on). */
@@ -57,6 +64,8 @@ export class SpoolWorker {
   private readonly concurrency: number;
   private readonly leaseMs: number;
   private readonly heartbeatMs: number;
+  /** This machine's name, shown in GET /v1/workers (none where there is no node:os). */
+  private readonly host: Promise<string | undefined>;
   private readonly waitMs: number;
   private readonly graceMs: number;
   private readonly onError: (err: unknown) => void;
@@ -88,6 +97,9 @@ export class SpoolWorker {
     if (!Number.isInteger(this.concurrency) || this.concurrency < 1) throw new RangeError(`concurrency must be a whole number of at least 1 (got ${options.concurrency})`);
     this.leaseMs = options.leaseMs ?? 30_000;
     this.heartbeatMs = options.heartbeatMs ?? Math.max(500, Math.floor(this.leaseMs / 3));
+    // A heartbeat every 0 ms would flood the server for as long as a job runs.
+    if (!(this.heartbeatMs >= 100 && Number.isFinite(this.heartbeatMs))) throw new RangeError(`heartbeatMs must be at least 100 (got ${options.heartbeatMs})`);
+    this.host = options.host !== undefined ? Promise.resolve(options.host) : hostName();
     this.waitMs = options.waitMs ?? 25_000;
     this.graceMs = options.graceMs ?? 30_000;
     this.onError = options.onError ?? ((err) => console.error(`spool worker ${queue}:`, err));
@@ -146,17 +158,23 @@ export class SpoolWorker {
 
   /** One claim for up to `max` jobs, carrying the outcomes that wait. */
   private async claim(max: number): Promise<void> {
+    // Resolved before the carried outcomes are taken: none may finish between the two unseen.
+    const host = await this.host;
     const outcomes = this.takeCarried();
     const body: ClaimJobsBody = {
       workerId: this.id, max, leaseMs: this.leaseMs, waitMs: this.waitMs,
       name: this.options.name ?? `spool/client ${this.queue}`, queues: [this.queue], concurrency: this.concurrency,
-      ...(this.options.host ? { host: this.options.host } : {}),
+      ...(host ? { host } : {}),
       ...(outcomes.length ? { finished: outcomes.map((o) => o.item) } : {}),
     };
     this.claiming = true;
     this.claimSentAt = Date.now();
     try {
-      const { data } = await this.http.request<ClaimJobsResponse>("POST", `/v1/queues/${encodeURIComponent(this.queue)}/claim`, { body, signal: this.claimAbort.signal });
+      const { data } = await this.http.request<ClaimJobsResponse>("POST", `/v1/queues/${encodeURIComponent(this.queue)}/claim`, {
+        body, signal: this.claimAbort.signal,
+        // A long poll is answered after up to waitMs: only past that is a silent server a failure.
+        timeoutMs: this.waitMs + this.http.timeoutMs,
+      });
       for (const job of data.jobs) this.start(job);
       // Came back after the grace period ended: these jobs go back at once.
       if (this.graceOver) this.releaseAll();

@@ -85,11 +85,13 @@ test("queues: put, pause, resume, get and list", async () => {
   assert.ok((await client.listQueues()).some((q) => q.name === "configured"));
 });
 
-test("schedules: create, get, put, trigger, list and delete; stats and health", async () => {
+test("schedules: create, get, put, pause, resume, trigger, list and delete; stats and health", async () => {
   const created = await client.createSchedule({ name: "nightly", cron: "0 4 * * *", timezone: "Europe/Paris", queue: "exports", payload: { full: true } });
   assert.equal(created.timezone, "Europe/Paris");
   assert.equal((await client.getSchedule("nightly", { preview: 3 })).preview.length, 3);
   assert.equal((await client.putSchedule("nightly", { every: "1h", cron: null })).every, "1h");
+  assert.equal((await client.pauseSchedule("nightly")).enabled, false);
+  assert.equal((await client.resumeSchedule("nightly")).enabled, true);
   const fired = await client.triggerSchedule("nightly");
   assert.deepEqual({ queue: fired.queue, payload: fired.payload }, { queue: "exports", payload: { full: true } });
   assert.ok((await client.listSchedules()).some((s) => s.name === "nightly"));

@@ -78,6 +78,82 @@ test("a kept-alive connection the server drops as the next request goes out: the
   assert.deepEqual(counts, { connections: 2, requests: 3 });
 });
 
+test("a request not safe to send twice is not sent again when its kept-alive connection drops: it fails, as it may have arrived", async () => {
+  const seen = new WeakMap();
+  const bodies = [];
+  const { url, counts } = await serve((req, res) => {
+    const n = (seen.get(req.socket) ?? 0) + 1;
+    seen.set(req.socket, n);
+    let body = "";
+    req.on("data", (chunk) => (body += chunk));
+    req.on("end", () => {
+      bodies.push(body);
+      // The second request on a connection arrives, and the connection drops without an answer (a proxy, say).
+      if (n === 2) return req.socket.destroy();
+      res.writeHead(201, { "content-type": "application/json" }).end(job("9"));
+    });
+  });
+  const client = new SpoolClient({ url, retryMs: 0 });
+  await client.enqueue("q", 1);
+  await assert.rejects(client.enqueue("q", 2), (err) => err instanceof SpoolConnectionError && /may or may not have arrived/.test(err.message));
+  assert.equal(bodies.length, 2, "an enqueue without an idempotency key goes once");
+  // With a key it is safe to send twice: it goes again on a new connection.
+  await client.enqueue("q", 3);
+  await client.enqueue("q", 4, { idempotencyKey: "k-4" });
+  assert.deepEqual(counts, { connections: 3, requests: 5 });
+  assert.equal(JSON.parse(bodies.at(-1)).idempotencyKey, "k-4");
+});
+
+test("a connection idle for more than 4 s is not used again: servers and proxies close idle ones", async () => {
+  const { url, counts } = await serve(answerJob);
+  const client = new SpoolClient({ url });
+  await client.getJob("1");
+  await client.getJob("2");
+  await new Promise((resolve) => setTimeout(resolve, 4200));
+  await client.getJob("3");
+  assert.deepEqual(counts, { connections: 2, requests: 3 });
+});
+
+test("a server that never answers: the request fails as a SpoolConnectionError after the client's timeoutMs", async () => {
+  const { url } = await serve(() => {});
+  const started = Date.now();
+  await assert.rejects(new SpoolClient({ url, timeoutMs: 300 }).enqueue("q", 1), (err) => err instanceof SpoolConnectionError && /no answer within 300 ms/.test(err.message));
+  assert.ok(Date.now() - started < 3000);
+  // Through a fetch of the caller's own too.
+  await assert.rejects(new SpoolClient({ url, timeoutMs: 300, fetch }).getJob("1", {}), (err) => err instanceof SpoolConnectionError);
+});
+
+test("a 429 is retried for a request safe to send twice, after the Retry-After it names; any other request gets it", async () => {
+  let refusals = 0;
+  const { url } = await serve((req, res) => {
+    if (refusals++ % 2 === 0) {
+      return res.writeHead(429, { "content-type": "application/json", "retry-after": "1" })
+        .end(JSON.stringify({ error: { code: "rate_limited", message: "more than 5 requests per second; retry after 1 s", details: [1] } }));
+    }
+    answerJob(req, res);
+  });
+  const client = new SpoolClient({ url });
+  const started = Date.now();
+  assert.equal((await client.getJob("5")).id, "5");
+  assert.ok(Date.now() - started >= 950, "waited the Retry-After");
+  await assert.rejects(client.enqueue("q", 1), (err) => err.status === 429 && err.code === "rate_limited");
+});
+
+test("an event stream silent past its limit counts as cut off; an abort of the caller's own ends it with the abort's reason", async () => {
+  const { parseEventStream } = await import("../dist/events.js");
+  const silent = new ReadableStream({ start() {} });
+  const started = Date.now();
+  await assert.rejects((async () => { for await (const _ of parseEventStream(silent, { silentMs: 150 })); })(), (err) => err instanceof SpoolConnectionError && /no byte for 150 ms/.test(err.message));
+  assert.ok(Date.now() - started < 2000);
+
+  const { url } = await serve((_req, res) => res.writeHead(200, { "content-type": "text/event-stream" }).write(": hello\n\n"));
+  const abort = new AbortController();
+  const reason = new Error("done waiting");
+  const events = await new SpoolClient({ url }).events({}, { signal: abort.signal });
+  setTimeout(() => abort.abort(reason), 50);
+  await assert.rejects((async () => { for await (const _ of events); })(), (err) => err === reason);
+});
+
 test("chunked and close-delimited answers, and an answer that says the connection closes after it", async () => {
   const { url, counts } = await serve((req, res) => {
     const id = req.url.split("/").pop();

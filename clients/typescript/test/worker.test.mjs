@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import { hostname } from "node:os";
 import { dirname, join } from "node:path";
 import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -105,6 +106,22 @@ test("a worker that could run no job is refused at once", () => {
   for (const concurrency of [0, -1, 1.5]) {
     assert.throws(() => client.work("never", async () => {}, { concurrency, handleSignals: false }), /concurrency must be a whole number of at least 1/);
   }
+});
+
+test("a heartbeat more often than every 100 ms is refused at once: it would flood the server for as long as a job runs", () => {
+  for (const heartbeatMs of [0, 50, -1, Number.NaN]) {
+    assert.throws(() => client.work("never", async () => {}, { heartbeatMs, handleSignals: false }), /heartbeatMs must be at least 100/);
+  }
+});
+
+test("a worker names this machine as its host unless told another", async () => {
+  const named = work("hosted-1", async () => {}, { workerId: "hosted-1" });
+  const told = work("hosted-2", async () => {}, { workerId: "hosted-2", host: "box-7" });
+  const hostOf = async (id) => (await (await fetch(`${server.url}/v1/workers`)).json()).workers.find((w) => w.id === id)?.host;
+  await until(async () => (await hostOf("hosted-1")) !== undefined && (await hostOf("hosted-2")) !== undefined, 10_000);
+  assert.equal(await hostOf("hosted-1"), hostname());
+  assert.equal(await hostOf("hosted-2"), "box-7");
+  await Promise.all([named.stop(0), told.stop(0)]);
 });
 
 test("a progress or checkpoint the server refuses is dropped: later heartbeats keep the lease and the job completes", async () => {
