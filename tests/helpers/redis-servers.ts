@@ -8,7 +8,15 @@ import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
 
-export type RedisServer = { port: number; dir: string; stop: () => Promise<void>; restart: () => Promise<void> };
+export type RedisServer = {
+  port: number;
+  dir: string;
+  stop: () => Promise<void>;
+  restart: () => Promise<void>;
+  /** Freezes the process (SIGSTOP): it keeps its connections and answers nothing, until thaw (SIGCONT). */
+  freeze: () => void;
+  thaw: () => void;
+};
 
 /** A free loopback port, found by binding port 0. */
 export async function freePort(): Promise<number> {
@@ -29,7 +37,8 @@ async function answers(port: number): Promise<boolean> {
     });
     socket.on("data", (data) => {
       socket.destroy();
-      resolve(data.toString().includes("PONG"));
+      // A server with a password answers PING with NOAUTH: it is up all the same.
+      resolve(/PONG|NOAUTH/.test(data.toString()));
     });
     socket.on("error", () => resolve(false));
     socket.setTimeout(500, () => {
@@ -62,7 +71,8 @@ export async function startRedis(args: string[] = [], dir = fs.mkdtempSync(os.tm
     await p.exited;
     proc = null;
   };
-  return { port, dir, stop, restart: launch };
+  const signal = (name: "SIGSTOP" | "SIGCONT") => (proc as Subprocess | null)?.kill(name);
+  return { port, dir, stop, restart: launch, freeze: () => signal("SIGSTOP"), thaw: () => signal("SIGCONT") };
 }
 
 export type RedisCluster = { nodes: string[]; stop: () => Promise<void> };

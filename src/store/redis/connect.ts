@@ -15,6 +15,8 @@ export const DEFAULT_REDIS_URL = "redis://127.0.0.1:6379";
 /** While Redis is away, the client tries again this often at most, so spool is back within a second of Redis. */
 const RECONNECT_MAX_MS = 1000;
 const reconnectDelay = (attempt: number) => Math.min(100 * attempt, RECONNECT_MAX_MS);
+/** How long a command waits for Redis's answer. */
+export const COMMAND_TIMEOUT_MS = 5000;
 
 const FAIL_FAST: RedisOptions = {
   // A command sent while Redis is away fails at the next reconnect attempt (within a second)
@@ -24,6 +26,10 @@ const FAIL_FAST: RedisOptions = {
   // never re-sent by the client behind the caller's back.
   autoResendUnfulfilledCommands: false,
   connectTimeout: 5000,
+  // A Redis that is reached but does not answer (stopped, swapping, a script stuck) fails each
+  // command after this long, answered 503, instead of holding every request (and /readyz) with
+  // it. As long as Redis lets one script run before it answers others BUSY.
+  commandTimeout: COMMAND_TIMEOUT_MS,
   retryStrategy: reconnectDelay,
 };
 
@@ -67,6 +73,8 @@ const CONNECTION_LOST =
   /max retries per request|Stream isn't writeable|Connection is closed|Cluster isn't ready|None of startup nodes|Failed to refresh slots cache|Command aborted due to connection close|Socket timeout|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH/i;
 /** Redis's answers for "not now": loading its data, a failover under way, out of memory, unable to persist, a script running too long. */
 const REDIS_NOT_NOW = /^(LOADING|MASTERDOWN|READONLY|CLUSTERDOWN|TRYAGAIN|OOM|MISCONF|NOREPLICAS|BUSY)\b/;
+/** Redis refusing spool's credentials or rights (a password changed under it): no request can be served until that is fixed. */
+const REDIS_REFUSES_US = /^(WRONGPASS|NOAUTH|NOPERM)\b/;
 
 /**
  * Follows one client's connection: why Redis is unavailable (for 503 answers and /readyz),
@@ -124,6 +132,10 @@ export class RedisConnection {
   failureOf(err: unknown): StorageUnavailable | null {
     const message = String((err as Error)?.message ?? err);
     if (REDIS_NOT_NOW.test(message)) return storageUnavailable(`storage unavailable: Redis at ${this.address} answered: ${message}`);
+    if (REDIS_REFUSES_US.test(message)) return storageUnavailable(`storage unavailable: Redis at ${this.address} refuses spool's credentials (${message}); check the password in --redis`);
+    if (/Command timed out/i.test(message)) {
+      return storageUnavailable(`storage unavailable: Redis at ${this.address} did not answer within ${COMMAND_TIMEOUT_MS / 1000} s; try again shortly`);
+    }
     if (CONNECTION_LOST.test(message) || CONNECTION_LOST.test(String((err as { code?: string })?.code ?? ""))) return this.unavailable();
     return null;
   }
