@@ -173,4 +173,18 @@ if (await redisAvailable()) {
       expect(answer).toMatchObject({ jobs: [], control: { shutdown: true } });
       expect(performance.now() - started).toBeLessThan(5000);
     }));
+
+  test("a concurrency slot freed on one server wakes a long poll waiting for it on another", () =>
+    withTwoServers(async (a, b) => {
+      await a.call("PUT", "/v1/queues/limited", { concurrency: 1 });
+      await a.call("POST", "/v1/queues/limited/jobs/batch", { jobs: [{ payload: 1 }, { payload: 2 }] });
+      const [first] = (await a.call("POST", "/v1/queues/limited/claim", { workerId: "wa" })).body.jobs;
+      const polling = b.call("POST", "/v1/queues/limited/claim", { workerId: "wb", waitMs: 20_000 });
+      await Bun.sleep(200);
+      const started = performance.now();
+      expect((await a.call("POST", `/v1/jobs/${first.id}/complete`, { token: first.lease.token })).status).toBe(200);
+      expect((await polling).body.jobs.map((j: any) => j.payload)).toEqual([2]);
+      // Woken by the completion, not by a look of its own (this server's recheck is an hour).
+      expect(performance.now() - started).toBeLessThan(2000);
+    }));
 }

@@ -17,6 +17,19 @@ end
 
 local function wake(queue) WOKEN[queue] = true end
 
+-- Per queue, whether it has a concurrency limit (read once per script): on such a queue an
+-- attempt that ends frees a slot, which a claim waiting on another server must hear of.
+local LIMITED = {}
+local function has_concurrency_limit(queue)
+  local limited = LIMITED[queue]
+  if limited == nil then
+    local c = redis.call("HGET", P .. "queue:" .. queue, "concurrency")
+    limited = c ~= false and c ~= nil and c ~= ""
+    LIMITED[queue] = limited
+  end
+  return limited
+end
+
 -- A queue's count of jobs in `state` as this script leaves it so far: what is stored plus the
 -- changes gathered and not yet flushed (a claim after completions in the same script sees
 -- their slots free).
@@ -178,6 +191,7 @@ local function job_move(j, to, set, ev)
   redis.call("HSET", P .. "job:" .. j.id, unpack(hset))
   if #hdel > 0 then redis.call("HDEL", P .. "job:" .. j.id, unpack(hdel)) end
   if from ~= to then index_in(j, to) end
+  if from == "active" and to ~= "active" and has_concurrency_limit(j.queue) then wake(j.queue) end
   if from == "active" and to ~= "active" and oldWorker then
     tally(FIGURES, oldWorker, "active", -1)
     if to == "completed" then tally(FIGURES, oldWorker, "processed", 1)
