@@ -12,6 +12,7 @@ import { dropPrefix, freshPrefix, REDIS_URL, redisAvailable } from "./helpers/re
 import { startTestServer, tempDir, type TestServer } from "./helpers/server.ts";
 import { SseClient } from "./helpers/sse.ts";
 import { waitFor } from "./helpers/wait.ts";
+import { tokenFor } from "./helpers/api.ts";
 
 const MAIN = join(import.meta.dir, "../src/main.ts");
 
@@ -172,6 +173,40 @@ if (await redisAvailable()) {
       const answer = (await polling).body;
       expect(answer).toMatchObject({ jobs: [], control: { shutdown: true } });
       expect(performance.now() - started).toBeLessThan(5000);
+    }));
+
+  test("what one server changes, the others heed at once: a queue's settings, a token revoked", () =>
+    withTwoServers(async (a, b) => {
+      // Settings: B has read the queue's for a failure (its copy is trusted a second); a retry policy set through A holds on B at once.
+      await a.call("POST", "/v1/queues/heed/jobs/batch", { jobs: [{ payload: 1 }, { payload: 2 }] });
+      const [first, second] = (await b.call("POST", "/v1/queues/heed/claim", { workerId: "wb", max: 2 })).body.jobs;
+      const retried = await b.call("POST", `/v1/jobs/${first.id}/fail`, { token: first.lease.token, error: { type: "Fatal", message: "no" } });
+      expect(retried.body.state).not.toBe("failed");
+      expect((await a.call("PUT", "/v1/queues/heed", { retryPolicy: { noRetry: ["Fatal"] } })).status).toBe(200);
+      await Bun.sleep(100);
+      const failed = await b.call("POST", `/v1/jobs/${second.id}/fail`, { token: second.lease.token, error: { type: "Fatal", message: "no" } });
+      expect(failed.body.state).toBe("failed");
+
+      // A token revoked through A is refused by B at once, though B had just let it in (its lookup cached).
+      const admin = { authorization: `Bearer ${await tokenFor(a, "admin")}` };
+      const asWorker = { authorization: `Bearer ${await tokenFor(a, "worker")}` };
+      // Both servers notice within a second that tokens now exist (open mode ends).
+      await Bun.sleep(1100);
+      expect((await b.call("POST", "/v1/queues/heed/claim", { workerId: "tw" }, asWorker)).status).toBe(200);
+      const id = (await a.call("GET", "/v1/tokens", undefined, admin)).body.tokens.find((t: any) => t.role === "worker").id;
+      expect((await a.call("DELETE", `/v1/tokens/${id}`, undefined, admin)).status).toBe(204);
+      await Bun.sleep(100);
+      expect((await b.call("POST", "/v1/queues/heed/claim", { workerId: "tw" }, asWorker)).status).toBe(401);
+    }));
+
+  test("a shutdown asked through one server reaches the worker's very next claim on another, with no jobs", () =>
+    withTwoServers(async (a, b) => {
+      // B has seen the worker claim (its sighting is kept a second), before there was anything to claim.
+      expect((await b.call("POST", "/v1/queues/sd/claim", { workerId: "w-sd" })).body.jobs).toEqual([]);
+      await a.call("POST", "/v1/queues/sd/jobs/batch", { jobs: [{ payload: 1 }, { payload: 2 }] });
+      expect((await a.call("POST", "/v1/workers/w-sd/shutdown")).status).toBe(200);
+      await Bun.sleep(100);
+      expect((await b.call("POST", "/v1/queues/sd/claim", { workerId: "w-sd" })).body).toMatchObject({ jobs: [], control: { shutdown: true } });
     }));
 
   test("a concurrency slot freed on one server wakes a long poll waiting for it on another", () =>

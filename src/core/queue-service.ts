@@ -40,7 +40,7 @@ export class QueueService {
   private readonly recheckMs: number;
   private configs = new Map<string, { config: QueueConfig; readAt: number }>();
   private closing = false;
-  private readonly stopListening: (() => void) | null;
+  private readonly stopListening: (() => void)[];
   /** Completes and fails refused because the caller's lease was stale (expired, taken over or cancelled); for metrics. */
   refusedCompletions = 0;
 
@@ -50,7 +50,11 @@ export class QueueService {
     this.random = options.random ?? Math.random;
     this.configTtlMs = options.configTtlMs ?? 1000;
     this.recheckMs = options.recheckMs ?? 1000;
-    this.stopListening = this.store.onRunnable?.((queue) => this.wakeups.wake(queue)) ?? null;
+    this.stopListening = [
+      this.store.onRunnable?.((queue) => this.wakeups.wake(queue)),
+      // Settings changed through another server are read again at once, not after configTtlMs.
+      this.store.onChange?.((change) => change.queue !== undefined && this.configs.delete(change.queue)),
+    ].filter((stop) => stop !== undefined);
   }
 
   async enqueue(queue: string, options: EnqueueOptions): Promise<EnqueueOutcome> {
@@ -387,7 +391,7 @@ export class QueueService {
   /** Stops claiming: open long polls answer empty at once. */
   async stop(): Promise<void> {
     this.closing = true;
-    this.stopListening?.();
+    for (const stop of this.stopListening) stop();
     this.wakeups.wakeAll();
   }
 

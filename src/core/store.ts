@@ -202,8 +202,18 @@ export interface Store extends JobStore, QueueStore, TokenStore, SessionStore, S
    * store used by one process only has no such method: its service wakes its own claims.
    */
   onRunnable?(listener: (queue: string) => void): () => void;
+  /**
+   * Calls `listener` when another process changed something this one keeps a copy of (a store
+   * shared by several servers): a queue's settings, the tokens, a worker asked to shut down.
+   * The copies are still refreshed on their own after a short while, so a message lost (a
+   * reconnect) costs no more than that.
+   */
+  onChange?(listener: (change: StoreChange) => void): () => void;
   close(): Promise<void>;
 }
+
+/** What onChange tells: the queue whose settings changed, that tokens were revoked, or the worker asked to shut down. */
+export type StoreChange = { queue?: string; tokens?: boolean; worker?: string };
 
 /**
  * A store that can write a consistent copy of itself to a file while it keeps serving

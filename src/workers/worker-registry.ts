@@ -46,6 +46,8 @@ export class WorkerRegistry {
     this.clock = options.clock;
     this.refreshMs = options.refreshMs ?? 1000;
     this.shared = options.shared ?? false;
+    // A shutdown asked through another server: the next claim or heartbeat here reads it, and an open long poll ends.
+    this.store.onChange?.((change) => change.worker !== undefined && this.shutdownAsked(change.worker));
   }
 
   /**
@@ -89,9 +91,14 @@ export class WorkerRegistry {
     }
     const worker = await this.store.workerRequestShutdown({ id, now });
     if (!worker) throw notFound(`worker ${id}`);
+    this.shutdownAsked(id);
+    return this.view(worker, now);
+  }
+
+  /** A shutdown was asked for the worker (here or through another server): its next call reads it, its long polls end. */
+  private shutdownAsked(id: string): void {
     this.sightings.delete(id);
     for (const poll of this.polls.get(id) ?? []) poll.abort();
-    return this.view(worker, now);
   }
 
   /**

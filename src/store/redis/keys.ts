@@ -81,6 +81,8 @@
  *   secrets                  HASH  queue → TargetSecret JSON
  *   wake                     pub/sub channel: names of queues that got runnable jobs, one line each,
  *                            published once by the script that made them runnable
+ *   changes                  pub/sub channel: {queue} settings changed, {tokens} a token revoked,
+ *                            {worker} a worker asked to shut down (JSON), for servers' copies
  */
 
 /**
@@ -118,6 +120,7 @@ export class Keys {
   events() { return this.k("events"); }
   /** Pub/sub channel announcing queues that got runnable jobs. */
   wake() { return this.k("wake"); }
+  changes() { return this.k("changes"); }
   /** Pattern matching every key of this prefix (for SCAN in tests and tools). */
   pattern() { return this.base + "*"; }
 }

@@ -6,7 +6,7 @@
  * them together.
  */
 import { Redis, Cluster } from "ioredis";
-import type { JobStore, QueueStore, Store, TokenStore } from "../../core/store.ts";
+import type { JobStore, QueueStore, Store, StoreChange, TokenStore } from "../../core/store.ts";
 import type { MonitorStore } from "../../core/monitor-store.ts";
 import type { ScheduleStore } from "../../core/schedule-store.ts";
 import type { SessionStore } from "../../core/session-store.ts";
@@ -34,12 +34,18 @@ export type RedisStoreOptions = {
 
 export interface RedisStore extends JobStore, QueueStore, TokenStore, SessionStore, ScheduleStore, WorkerStore, MonitorStore {}
 
+/** Cached token lookups are checked again at least this often, announced revocations or not. */
+const TOKENS_RECHECK_MS = 1000;
+
 export class RedisStore implements Store {
   readonly kind = "redis" as const;
   readonly remote = true;
   readonly redis: RedisClient;
   readonly keys: Keys;
   private readonly runnableListeners = new Set<(queue: string) => void>();
+  private readonly changeListeners = new Set<(change: StoreChange) => void>();
+  /** Token revocations announced on the changes channel (part of tokensVersion). */
+  private tokenRevocations = 0;
   private subscriber: RedisClient | null = null;
 
   constructor(options: RedisStoreOptions = {}) {
@@ -59,19 +65,47 @@ export class RedisStore implements Store {
     }
   }
 
-  /** Listens on the wake channel (one connection of its own, opened on first use): the scripts publish queues that got runnable jobs. */
+  /** Listens on the wake channel: the scripts publish queues that got runnable jobs. */
   onRunnable(listener: (queue: string) => void): () => void {
     this.runnableListeners.add(listener);
-    if (!this.subscriber) {
-      const subscriber: RedisClient = (this.redis as Redis).duplicate();
-      subscriber.on("message", (_channel: string, queues: string) => {
-        for (const queue of queues.split("\n")) for (const l of this.runnableListeners) l(queue);
-      });
-      subscriber.on("error", () => {}); // reconnects by itself; the main client reports outages
-      void subscriber.subscribe(this.keys.wake()).catch(() => {});
-      this.subscriber = subscriber;
-    }
+    this.subscribe();
     return () => this.runnableListeners.delete(listener);
+  }
+
+  /** Listens on the changes channel: the scripts publish queues whose settings changed, token revocations and shutdown requests. */
+  onChange(listener: (change: StoreChange) => void): () => void {
+    this.changeListeners.add(listener);
+    this.subscribe();
+    return () => this.changeListeners.delete(listener);
+  }
+
+  /** Changes with every token revocation another server announces, and every second besides (a message lost to a reconnect). */
+  tokensVersion(): number {
+    return Math.floor(Date.now() / TOKENS_RECHECK_MS) * 1e6 + this.tokenRevocations;
+  }
+
+  /** The subscribing connection, of its own, opened on first use: the wake and changes channels. */
+  private subscribe(): void {
+    if (this.subscriber) return;
+    const subscriber: RedisClient = (this.redis as Redis).duplicate();
+    const wake = this.keys.wake();
+    subscriber.on("message", (channel: string, message: string) => {
+      if (channel === wake) {
+        for (const queue of message.split("\n")) for (const l of this.runnableListeners) l(queue);
+        return;
+      }
+      let change: StoreChange;
+      try {
+        change = JSON.parse(message) as StoreChange;
+      } catch {
+        return;
+      }
+      if (change.tokens) this.tokenRevocations = (this.tokenRevocations + 1) % 1e6;
+      for (const l of this.changeListeners) l(change);
+    });
+    subscriber.on("error", () => {}); // reconnects by itself; the main client reports outages
+    void subscriber.subscribe(wake, this.keys.changes()).catch(() => {});
+    this.subscriber = subscriber;
   }
 
   async close(): Promise<void> {

@@ -5,6 +5,7 @@
 local queue, paused, defaults, now = ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
 queue_ensure(queue, defaults, now)
 redis.call("HSET", P .. "queue:" .. queue, "paused", paused, "updatedAt", n2s(now))
+announce({ queue = queue })
 if paused == "0" then
   wake(queue)
   flush()

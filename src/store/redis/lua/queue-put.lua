@@ -10,4 +10,5 @@ if (current or "") ~= expected then return current or "" end
 queue_ensure(queue, defaults, now)
 redis.call("HSET", P .. "queues", queue, settings)
 redis.call("HSET", P .. "queue:" .. queue, "updatedAt", n2s(now), queue_limits(settings))
+announce({ queue = queue })
 return 1

@@ -16,6 +16,7 @@ if redis.call("HDEL", P .. "tokens", id) == 1 then
     redis.call("ZREM", P .. "sessions:exp", hash)
   end
   redis.call("DEL", opened)
+  announce({ tokens = true })
   -- The record does not hold its hash; tokens are few (an operator makes each), so look it up.
   local byHash = redis.call("HGETALL", P .. "tokens:hash")
   for i = 1, #byHash, 2 do

@@ -13,6 +13,7 @@ if w.shutdownRequestedAt == nil or w.shutdownRequestedAt == cjson.null then
   w.shutdownRequestedAt = now
   raw = record_json(WORKER_FIELDS, w)
   redis.call("HSET", P .. "workers", id, raw)
+  announce({ worker = id })
 end
 local figures = redis.call("HMGET", P .. "worker:" .. id, "active", "processed", "failed")
 return { raw, figures[1], figures[2], figures[3] }

@@ -52,6 +52,10 @@ local function job_flat_of(j)
   return flat
 end
 
+-- Tells every server sharing this store that something they keep a copy of changed: a queue's
+-- settings ({queue}), the tokens ({tokens}), a worker asked to shut down ({worker}).
+local function announce(change) redis.call("PUBLISH", P .. "changes", cjson.encode(change)) end
+
 local function is_final(state) return state == "completed" or state == "failed" or state == "cancelled" end
 
 -- When an attempt that started at `started` (a hash field, or nil) ends, reported at `now`: never
