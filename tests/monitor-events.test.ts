@@ -94,6 +94,15 @@ describe("GET /v1/events", () => {
     expect(answer.data.job.result).toEqual({ sum: 42 });
     await expect(late.next()).rejects.toThrow("the stream ended");
 
+    // A client that reconnects with the id of the job's final event (as a browser does once the
+    // stream ended) finds nothing more to come: the stream ends instead of waiting for ever.
+    const resumed = await listen(`?job=${job.id}`, { "last-event-id": done.id! });
+    await expect(resumed.next(2000)).rejects.toThrow("the stream ended");
+    // Resumed from before its final event, it gets that event, then ends.
+    const earlier = await listen(`?job=${job.id}`, { "last-event-id": started.id! });
+    expect((await earlier.next()).event).toBe("job.completed");
+    await expect(earlier.next(2000)).rejects.toThrow("the stream ended");
+
     expect((await server.call("GET", "/v1/events?job=999999")).status).toBe(404);
     expect((await server.call("GET", "/v1/events", undefined, { "last-event-id": "abc" })).status).toBe(400);
   });

@@ -30,6 +30,8 @@ export type EventStreamOptions = {
   last?: (event: StreamedEvent) => boolean;
   /** Called once when the stream has ended, however it ended. */
   onEnd?: () => void;
+  /** Ends the stream once it has caught up with the log: nothing it waits for can come any more (a followed job already finished). */
+  endWhenCaughtUp?: boolean;
 };
 
 const encoder = new TextEncoder();
@@ -59,6 +61,7 @@ export function eventStream(o: EventStreamOptions): ReadableStream<Uint8Array> {
         return chunk;
       }
       if (stop.signal.aborted || ended) return null;
+      if (caughtUp && o.endWhenCaughtUp) return null;
       if (caughtUp) {
         caughtUp = false;
         if (!(await o.feed.waitAfter(cursor, heartbeatMs, stop.signal))) return stop.signal.aborted ? null : ": keepalive\n\n";

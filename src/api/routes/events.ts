@@ -55,10 +55,14 @@ export function registerEventRoutes(app: App, { store, clock, monitor, closing, 
     const resumeFrom = header !== undefined ? Number(header) : after;
     const afterId = resumeFrom ?? (await store.eventsLatestId({ now: clock.now() }));
     const initial = [];
+    // Following a job that has finished, resumed after its events (a browser reconnecting after
+    // the stream ended): the stream ends once it has read what is left, as nothing more can come.
+    let finishedBefore = false;
     if (job !== undefined) {
       const current = await store.jobGet({ id: job });
       if (!current) throw notFound(`job ${job}`);
       if (resumeFrom === undefined && isFinal(current.state)) initial.push({ ...finishedAs(current, afterId), extra: { job: renderJob(current) } });
+      finishedBefore = resumeFrom !== undefined && isFinal(current.state);
     }
     // Following one job: its final event carries the job itself, result included.
     const enrich = job === undefined ? undefined : async (e: MonitorEvent) => {
@@ -75,6 +79,7 @@ export function registerEventRoutes(app: App, { store, clock, monitor, closing, 
       last: job === undefined ? undefined : (e) => FINAL_EVENTS.has(e.type),
       render: (e) => renderEvent(e, e.extra),
       onEnd: release,
+      endWhenCaughtUp: finishedBefore,
     });
     return new Response(body, {
       headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-accel-buffering": "no" },
