@@ -8,7 +8,7 @@ import type { FieldErrors } from "../../../views/components/queue-form-field.tsx
 import type { EnqueueValues } from "../../../views/components/queue-enqueue-form.tsx";
 import { QueuePage, type JobFilter, type QueuePageData } from "../../../views/pages/queue.tsx";
 import { QueuesPage } from "../../../views/pages/queues.tsx";
-import { allow, may } from "../../api/auth.ts";
+import { allow, may, queueAsSeenBy } from "../../api/auth.ts";
 import { act, page, type WebContext } from "../render.tsx";
 import { registerQueueBulk } from "./queue-bulk.tsx";
 import { registerQueueEnqueue } from "./queue-enqueue.tsx";
@@ -59,7 +59,8 @@ export function registerQueues(web: Hono<ApiEnv>, deps: ApiDeps): void {
     const [queues, stats, workerList] = await Promise.all([service.listQueues(), monitor.stats(), deps.workers.list()]);
     const online = workerList.filter((w) => w.online);
     const items = queues.map((queue) => ({
-      queue,
+      // The push target's URL shows in the list: its credentials only to those who may change it.
+      queue: queueAsSeenBy(c.get("principal"), queue),
       stats: stats.queues.find((s) => s.queue === queue.name) ?? null,
       workersOnline: online.filter((w) => w.queues.includes(queue.name)).length,
     }));
