@@ -26,6 +26,7 @@ export declare const isFinalState: (state: string) => boolean;
 export declare function parseEventStream(body: ReadableStream<Uint8Array>, o?: {
     signal?: AbortSignal;
     silentMs?: number;
+    onEnd?: () => void;
 }): AsyncGenerator<SpoolEvent>;
 /** Opens the stream once; `lastEventId` resumes after that message. */
 export declare function openEventStream(http: Http, filters: EventFilters, o: {

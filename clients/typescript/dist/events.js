@@ -1,5 +1,5 @@
 import { SpoolConnectionError } from "./errors.js";
-import { apiError, isTransient, sleep } from "./http.js";
+import { apiError, deadline, isTransient, sleep } from "./http.js";
 const FINAL = new Set(["job.completed", "job.failed", "job.cancelled"]);
 const FINAL_STATES = new Set(["completed", "failed", "cancelled"]);
 const RECONNECT_FIRST_MS = 250;
@@ -72,6 +72,7 @@ export async function* parseEventStream(body, o = {}) {
     }
     finally {
         reader.cancel().catch(() => { });
+        o.onEnd?.();
     }
 }
 /** Opens the stream once; `lastEventId` resumes after that message. */
@@ -79,26 +80,27 @@ export async function openEventStream(http, filters, o) {
     const headers = http.headers({ accept: "text/event-stream" });
     if (o.lastEventId)
         headers["last-event-id"] = o.lastEventId;
-    // The stream's head must come within the client's timeout; its body may then stay open for as long as it is not silent.
-    const head = new AbortController();
-    const timer = setTimeout(() => head.abort(new Error(`no answer within ${http.timeoutMs} ms`)), http.timeoutMs);
+    // The stream's head must come within the client's timeout; its body may then stay open for as
+    // long as it is not silent (its reads end with the caller's signal, checked by parseEventStream).
+    const head = deadline(o.signal, http.timeoutMs);
     let res;
     try {
-        res = await http.send("GET", http.url("/v1/events", filters), { headers, signal: o.signal ? AbortSignal.any([o.signal, head.signal]) : head.signal });
+        res = await http.send("GET", http.url("/v1/events", filters), { headers, signal: head.signal });
+        head.met();
     }
     catch (err) {
-        if (head.signal.aborted && !o.signal?.aborted)
+        head.done();
+        if (head.expired())
             throw new SpoolConnectionError(`GET /v1/events: no answer within ${http.timeoutMs} ms`, { cause: err });
         throw err;
     }
-    finally {
-        clearTimeout(timer);
-    }
-    if (!res.ok)
-        throw apiError(res.status, await res.text().catch(() => ""));
-    if (!res.body)
+    if (!res.ok || !res.body) {
+        head.done();
+        if (!res.ok)
+            throw apiError(res.status, await res.text().catch(() => ""));
         throw new SpoolConnectionError("GET /v1/events: the answer has no body");
-    return parseEventStream(res.body, { signal: o.signal });
+    }
+    return parseEventStream(res.body, { signal: o.signal, onEnd: head.done });
 }
 /**
  * The job once it is completed, failed or cancelled. Follows `GET /v1/events?job=ID` (the

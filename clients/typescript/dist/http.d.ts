@@ -76,5 +76,17 @@ export declare class Http {
     private viaFetch;
     private viaTransport;
 }
+/**
+ * A signal that aborts with `outer` or once `ms` have passed, whichever comes first; `expired()`
+ * tells the second from the first, `met()` stops the clock (`outer` still aborts it), `done()`
+ * lets go of both. (AbortSignal.any does the same at ten times the cost under Node, for every
+ * request.)
+ */
+export declare function deadline(outer: AbortSignal | undefined, ms: number): {
+    signal: AbortSignal;
+    expired: () => boolean;
+    met: () => void;
+    done: () => void;
+};
 /** The error an answer stands for: spool's `{error: {code, message, details}}`, or the status and the start of the text. */
 export declare function apiError(status: number, text: string): SpoolApiError;

@@ -102,51 +102,73 @@ export class Http {
         const body = hasBody ? JSON.stringify(o.body) : undefined;
         // A server that stops answering (a hung proxy, a half-open connection) ends the request as a connection error.
         const limit = o.timeoutMs ?? this.timeoutMs;
-        const expiry = new AbortController();
-        const timer = setTimeout(() => expiry.abort(new Error(`no answer within ${limit} ms`)), limit);
-        const signal = o.signal ? AbortSignal.any([o.signal, expiry.signal]) : expiry.signal;
-        let answer;
-        try {
-            answer = this.transport
-                ? await this.viaTransport(this.transport, method, url, path, headers, body, signal, o.retryMs !== undefined)
-                : await this.viaFetch(method, url, path, headers, body, signal);
-        }
-        catch (err) {
-            if (expiry.signal.aborted && !o.signal?.aborted)
-                throw new SpoolConnectionError(`${method} ${path}: no answer within ${limit} ms`, { cause: err });
-            throw err;
-        }
-        finally {
-            clearTimeout(timer);
-        }
-        const { status, text } = answer;
+        const { status, text } = this.transport
+            ? await this.viaTransport(this.transport, method, url, path, headers, body, o.signal, o.retryMs !== undefined, limit)
+            : await this.viaFetch(method, url, path, headers, body, o.signal, limit);
         if (status < 200 || status > 299)
             throw apiError(status, text);
         return { status, data: (text ? JSON.parse(text) : null) };
     }
-    async viaFetch(method, url, path, headers, body, signal) {
-        const res = await this.send(method, url, { headers, body, signal });
+    async viaFetch(method, url, path, headers, body, signal, limit) {
+        const within = deadline(signal, limit);
         try {
-            return { status: res.status, text: await res.text() };
+            const res = await this.send(method, url, { headers, body, signal: within.signal });
+            try {
+                return { status: res.status, text: await res.text() };
+            }
+            catch (err) {
+                if (signal?.aborted)
+                    throw signal.reason;
+                throw cutOff(method, path, err);
+            }
         }
         catch (err) {
-            if (signal?.aborted)
-                throw signal.reason;
-            throw cutOff(method, path, err);
+            if (within.expired())
+                throw new SpoolConnectionError(`${method} ${path}: no answer within ${limit} ms`, { cause: err });
+            throw err;
+        }
+        finally {
+            within.done();
         }
     }
-    async viaTransport(transport, method, url, path, headers, body, signal, resendable) {
+    async viaTransport(transport, method, url, path, headers, body, signal, resendable, limit) {
         try {
-            return await transport(method, url, headers, body, signal, resendable);
+            return await transport(method, url, headers, body, signal, resendable, limit);
         }
         catch (err) {
             // An abort rejects with the signal's reason, which passes on as it is.
             if (!(err instanceof TransportError))
                 throw err;
+            if (err.timedOut)
+                throw new SpoolConnectionError(`${method} ${path}: no answer within ${limit} ms`, { cause: err });
             // The same errors as through fetch: a connection that failed, or an answer cut off.
             throw err.cutOff ? cutOff(method, path, err.cause ?? err) : new SpoolConnectionError(`${method} ${url}: ${err.message}`, { cause: err.cause });
         }
     }
+}
+/**
+ * A signal that aborts with `outer` or once `ms` have passed, whichever comes first; `expired()`
+ * tells the second from the first, `met()` stops the clock (`outer` still aborts it), `done()`
+ * lets go of both. (AbortSignal.any does the same at ten times the cost under Node, for every
+ * request.)
+ */
+export function deadline(outer, ms) {
+    const within = new AbortController();
+    const onAbort = () => within.abort(outer.reason);
+    if (outer?.aborted)
+        within.abort(outer.reason);
+    else
+        outer?.addEventListener("abort", onAbort, { once: true });
+    const timer = setTimeout(() => within.abort(new Error(`no answer within ${ms} ms`)), ms);
+    return {
+        signal: within.signal,
+        expired: () => within.signal.aborted && !outer?.aborted,
+        met: () => clearTimeout(timer),
+        done: () => {
+            clearTimeout(timer);
+            outer?.removeEventListener("abort", onAbort);
+        },
+    };
 }
 function cutOff(method, path, err) {
     return new SpoolConnectionError(`${method} ${path}: the answer was cut off: ${err?.message ?? err}`, { cause: err });

@@ -58,14 +58,14 @@ export function socketTransport(base, ca) {
     };
     const idle = [];
     const open = async () => new Connection(await connect());
-    return async (method, url, headers, body, signal, resendable) => {
+    return async (method, url, headers, body, signal, resendable, timeoutMs) => {
         if (signal?.aborted)
             throw signal.reason;
         const request = requestText(method, prefix + url.slice(base.length), origin.host, headers, body);
         let conn = takeIdle(idle) ?? (await open());
         let answer;
         try {
-            answer = await conn.exchange(request, signal);
+            answer = await conn.exchange(request, signal, timeoutMs);
         }
         catch (err) {
             if (!(err instanceof StaleSocket))
@@ -76,7 +76,7 @@ export function socketTransport(base, ca) {
             if (!resendable)
                 throw new TransportError(`${err.message} (a kept-alive connection closed as the request went out: it may or may not have arrived)`, false, { cause: err });
             conn = await open();
-            answer = await conn.exchange(request, signal);
+            answer = await conn.exchange(request, signal, timeoutMs);
         }
         if (answer.close || idle.length >= MAX_IDLE)
             conn.close();
@@ -132,14 +132,24 @@ class Connection {
         socket.on("error", (err) => this.ended(err));
         socket.on("close", () => this.ended(null));
     }
-    /** Sends a request and resolves with its whole answer; rejects with a TransportError, a StaleSocket (reused only) or the signal's reason. */
-    exchange(request, signal) {
+    /**
+     * Sends a request and resolves with its whole answer; rejects with a TransportError (timed out
+     * after `timeoutMs`, the socket then closed), a StaleSocket (reused only) or the signal's reason.
+     */
+    exchange(request, signal, timeoutMs) {
         return new Promise((resolve, reject) => {
             const onAbort = () => {
                 this.close();
                 reject(signal.reason);
             };
+            const timer = setTimeout(() => {
+                this.pending = null;
+                signal?.removeEventListener("abort", onAbort);
+                this.close();
+                reject(new TransportError(`no answer within ${timeoutMs} ms`, false, undefined, true));
+            }, timeoutMs);
             const settle = (f) => (v) => {
+                clearTimeout(timer);
                 signal?.removeEventListener("abort", onAbort);
                 this.pending = null;
                 f(v);

@@ -1,7 +1,7 @@
 /** Server-sent events from GET /v1/events, and waiting for a job's end over them, resuming with Last-Event-ID after a dropped connection. */
 import type { Job } from "./api-types.js";
 import { SpoolConnectionError } from "./errors.js";
-import { apiError, isTransient, sleep, type Http } from "./http.js";
+import { apiError, deadline, isTransient, sleep, type Http } from "./http.js";
 
 /** One message of the stream: `event` is e.g. `job.completed`, `data` its JSON. */
 export type SpoolEvent = { id: string | null; event: string; data: any };
@@ -25,7 +25,10 @@ export const isFinalState = (state: string) => FINAL_STATES.has(state);
  * retry ignored). A read cut off, or no byte for `silentMs`, throws SpoolConnectionError; once
  * `signal` aborts, its reason is thrown instead.
  */
-export async function* parseEventStream(body: ReadableStream<Uint8Array>, o: { signal?: AbortSignal; silentMs?: number } = {}): AsyncGenerator<SpoolEvent> {
+export async function* parseEventStream(
+  body: ReadableStream<Uint8Array>,
+  o: { signal?: AbortSignal; silentMs?: number; onEnd?: () => void } = {},
+): AsyncGenerator<SpoolEvent> {
   const reader = body.getReader();
   const silentMs = o.silentMs ?? STREAM_SILENT_MS;
   const decoder = new TextDecoder();
@@ -72,6 +75,7 @@ export async function* parseEventStream(body: ReadableStream<Uint8Array>, o: { s
     }
   } finally {
     reader.cancel().catch(() => {});
+    o.onEnd?.();
   }
 }
 
@@ -79,21 +83,24 @@ export async function* parseEventStream(body: ReadableStream<Uint8Array>, o: { s
 export async function openEventStream(http: Http, filters: EventFilters, o: { lastEventId?: string | null; signal?: AbortSignal }): Promise<AsyncGenerator<SpoolEvent>> {
   const headers = http.headers({ accept: "text/event-stream" });
   if (o.lastEventId) headers["last-event-id"] = o.lastEventId;
-  // The stream's head must come within the client's timeout; its body may then stay open for as long as it is not silent.
-  const head = new AbortController();
-  const timer = setTimeout(() => head.abort(new Error(`no answer within ${http.timeoutMs} ms`)), http.timeoutMs);
+  // The stream's head must come within the client's timeout; its body may then stay open for as
+  // long as it is not silent (its reads end with the caller's signal, checked by parseEventStream).
+  const head = deadline(o.signal, http.timeoutMs);
   let res: Response;
   try {
-    res = await http.send("GET", http.url("/v1/events", filters), { headers, signal: o.signal ? AbortSignal.any([o.signal, head.signal]) : head.signal });
+    res = await http.send("GET", http.url("/v1/events", filters), { headers, signal: head.signal });
+    head.met();
   } catch (err) {
-    if (head.signal.aborted && !o.signal?.aborted) throw new SpoolConnectionError(`GET /v1/events: no answer within ${http.timeoutMs} ms`, { cause: err });
+    head.done();
+    if (head.expired()) throw new SpoolConnectionError(`GET /v1/events: no answer within ${http.timeoutMs} ms`, { cause: err });
     throw err;
-  } finally {
-    clearTimeout(timer);
   }
-  if (!res.ok) throw apiError(res.status, await res.text().catch(() => ""));
-  if (!res.body) throw new SpoolConnectionError("GET /v1/events: the answer has no body");
-  return parseEventStream(res.body, { signal: o.signal });
+  if (!res.ok || !res.body) {
+    head.done();
+    if (!res.ok) throw apiError(res.status, await res.text().catch(() => ""));
+    throw new SpoolConnectionError("GET /v1/events: the answer has no body");
+  }
+  return parseEventStream(res.body, { signal: o.signal, onEnd: head.done });
 }
 
 /**

@@ -83,13 +83,13 @@ export function socketTransport(base: string, ca?: string | string[]): Transport
   };
   const idle: Connection[] = [];
   const open = async () => new Connection(await connect());
-  return async (method, url, headers, body, signal, resendable) => {
+  return async (method, url, headers, body, signal, resendable, timeoutMs) => {
     if (signal?.aborted) throw signal.reason;
     const request = requestText(method, prefix + url.slice(base.length), origin.host, headers, body);
     let conn = takeIdle(idle) ?? (await open());
     let answer: Exchanged;
     try {
-      answer = await conn.exchange(request, signal);
+      answer = await conn.exchange(request, signal, timeoutMs);
     } catch (err) {
       if (!(err instanceof StaleSocket)) throw err;
       // A kept-alive socket closed as this request went out: most likely by a server closing a
@@ -97,7 +97,7 @@ export function socketTransport(base: string, ca?: string | string[]): Transport
       // Only a request safe to send twice goes once more, on a new socket.
       if (!resendable) throw new TransportError(`${err.message} (a kept-alive connection closed as the request went out: it may or may not have arrived)`, false, { cause: err });
       conn = await open();
-      answer = await conn.exchange(request, signal);
+      answer = await conn.exchange(request, signal, timeoutMs);
     }
     if (answer.close || idle.length >= MAX_IDLE) conn.close();
     else idle.push(conn.idle());
@@ -153,14 +153,24 @@ class Connection {
     socket.on("close", () => this.ended(null));
   }
 
-  /** Sends a request and resolves with its whole answer; rejects with a TransportError, a StaleSocket (reused only) or the signal's reason. */
-  exchange(request: string, signal: AbortSignal | undefined): Promise<Exchanged> {
+  /**
+   * Sends a request and resolves with its whole answer; rejects with a TransportError (timed out
+   * after `timeoutMs`, the socket then closed), a StaleSocket (reused only) or the signal's reason.
+   */
+  exchange(request: string, signal: AbortSignal | undefined, timeoutMs: number): Promise<Exchanged> {
     return new Promise((resolve, reject) => {
       const onAbort = () => {
         this.close();
         reject(signal!.reason);
       };
+      const timer = setTimeout(() => {
+        this.pending = null;
+        signal?.removeEventListener("abort", onAbort);
+        this.close();
+        reject(new TransportError(`no answer within ${timeoutMs} ms`, false, undefined, true));
+      }, timeoutMs);
       const settle = <T>(f: (v: T) => void) => (v: T) => {
+        clearTimeout(timer);
         signal?.removeEventListener("abort", onAbort);
         this.pending = null;
         f(v);

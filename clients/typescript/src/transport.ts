@@ -4,12 +4,13 @@
 export type Answer = { status: number; text: string };
 
 /**
- * One request; it rejects with the signal's reason once aborted, or with a TransportError.
+ * One request; it rejects with the signal's reason once aborted, or with a TransportError (one
+ * whose `timedOut` is set when no whole answer came within `timeoutMs`).
  * `resendable`: the request is safe to send twice, so a kept-alive socket found closed as it went
  * out may carry it again on a new one; any other request then fails, as it may have arrived.
  */
 export type Transport = (
-  method: string, url: string, headers: Record<string, string>, body: string | undefined, signal: AbortSignal | undefined, resendable: boolean,
+  method: string, url: string, headers: Record<string, string>, body: string | undefined, signal: AbortSignal | undefined, resendable: boolean, timeoutMs: number,
 ) => Promise<Answer>;
 
 /** Why a request got no whole answer: the connection failed before one came, or the answer broke off (`cutOff`); `cause` is the runtime's error. */
@@ -18,6 +19,8 @@ export class TransportError extends Error {
     message: string,
     readonly cutOff: boolean,
     options?: { cause?: unknown },
+    /** No whole answer came within the request's time. */
+    readonly timedOut = false,
   ) {
     super(message, options);
   }
