@@ -7,6 +7,7 @@ import { DashboardSession } from "./helpers/dashboard.ts";
 import { startTestServer, type TestServer } from "./helpers/server.ts";
 
 let server: TestServer;
+let clock: TestClock;
 afterEach(() => server?.close());
 
 async function start() {
@@ -258,6 +259,23 @@ describe("the job list", () => {
     expect(row("served")).toContain(">1 worker</a>");
     expect(row("orphan")).toMatch(/<span class="badge s-bad">.*no worker online<\/span>/);
     expect(row("hooks")).toContain("push target");
+  });
+
+  test("a queue's page and the queues list say how long its longest-waiting job has waited", async () => {
+    clock = new TestClock("2026-03-01T08:00:00Z");
+    server = await startTestServer({}, clock);
+    await server.service.enqueueMany("behind", [{}, { priority: 9 }]);
+    clock.advance(180_000);
+    await server.service.enqueue("behind", {});
+    await server.service.enqueue("caught-up", {});
+    await server.service.claim({ queue: "caught-up", workerId: "w" });
+    const web = await signedIn("viewer");
+    const list = (await web.get("/queues")).text;
+    const row = (queue: string) => list.split(`data-queue="${queue}"`)[1]!.split("</tr>")[0]!;
+    expect(row("behind")).toContain("oldest 3 min</span>");
+    expect(row("caught-up")).not.toContain("data-oldest-waiting");
+    expect((await web.get("/queues/behind")).text).toMatch(/data-oldest-waiting="true">3 min</);
+    expect((await web.get("/queues/caught-up")).text).toMatch(/data-oldest-waiting="true">—</);
   });
 
   test("the charts draw jobs enqueued as a line over the finished ones: a backlog growing shows as the line above the bars", async () => {

@@ -303,6 +303,12 @@ export class QueueService {
     return this.store.leaseRecover({ id: job.id, token: job.leaseToken!, error, retryAt, now });
   }
 
+  /** Since when the queue's longest-waiting job has been runnable; null when none waits. */
+  async oldestWaiting(queue: string): Promise<number | null> {
+    checkQueueName(queue);
+    return this.store.queueOldestWaiting({ queue });
+  }
+
   async listQueues(): Promise<QueueSummary[]> {
     return this.store.queuesList();
   }

@@ -166,6 +166,12 @@ export interface QueueStore {
   queueCancelWaiting(p: { queue: string; limit?: number; now: number }): Promise<number>;
   /** Earliest runAt of a delayed job in the queue, for long-poll wake-ups. */
   queueNextRunAt(p: { queue: string }): Promise<number | null>;
+  /**
+   * Since when the queue's longest-waiting job has been runnable (its runAt): of the first
+   * waiting job of each priority in enqueue order, the earliest; null when none waits. How far
+   * behind a queue is, read through the claim order's own index, never a scan of the backlog.
+   */
+  queueOldestWaiting(p: { queue: string }): Promise<number | null>;
 }
 
 export interface TokenStore {

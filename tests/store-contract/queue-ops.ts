@@ -48,6 +48,24 @@ export function queueOpsContract(it: ContractCase): void {
     expect((await t.svc.getQueue("q")).counts).toEqual(emptyCounts());
   });
 
+  it("queueOldestWaiting: since when the longest-waiting job has been runnable, whatever its priority; null when none waits", async (t) => {
+    expect(await t.store.queueOldestWaiting({ queue: "q" })).toBeNull();
+    const start = t.now();
+    await t.enqueue("q", { priority: 2 });
+    t.clock.advance(1000);
+    await t.enqueue("q", { priority: 9 });
+    await t.enqueue("q", { priority: 5 });
+    await t.enqueue("q", { delayMs: 60_000 });
+    await t.enqueue("other");
+    expect(await t.store.queueOldestWaiting({ queue: "q" })).toBe(start);
+    // The oldest runs (the priority-9 job first, then priority 5, then the first one): the next oldest shows.
+    await t.claim("q", 3);
+    expect(await t.store.queueOldestWaiting({ queue: "q" })).toBeNull();
+    t.clock.advance(2000);
+    await t.enqueue("q", { priority: 0 });
+    expect(await t.store.queueOldestWaiting({ queue: "q" })).toBe(start + 3000);
+  });
+
   it("an unknown queue reads as empty with the default config", async (t) => {
     await t.enqueue("known");
     const unknown = await t.svc.getQueue("never-seen");

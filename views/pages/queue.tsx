@@ -34,6 +34,8 @@ export type QueuePageData = {
   errorTypes: string[];
   /** Whether the queue exists (it has had a job or settings); a mistyped name reads as an empty queue otherwise. */
   known: boolean;
+  /** Since when its longest-waiting job has been runnable; null when none waits. */
+  oldestWaiting: number | null;
   /** An enqueue refused with these errors, shown again with what was typed. */
   enqueue?: { values: EnqueueValues; errors: FieldErrors };
 };
@@ -86,7 +88,8 @@ function Filters({ queue, filter }: { queue: string; filter: JobFilter }) {
   );
 }
 
-function HourFigures({ stats }: { stats: WindowStats | null }) {
+function HourFigures({ stats, oldestWaiting }: { stats: WindowStats | null; oldestWaiting: number | null }) {
+  const { now } = useUi();
   const rate = stats?.failureRate ?? null;
   return (
     <div class="stats">
@@ -96,6 +99,7 @@ function HourFigures({ stats }: { stats: WindowStats | null }) {
       <div class="stat"><span class="n">{duration(stats?.runTime.p95Ms)}</span><span class="l">p95 run</span></div>
       <RetriedStat retried={stats?.retried ?? 0} />
       <div class="stat"><span class="n">{duration(stats?.waitTime.avgMs)}</span><span class="l">avg wait to start</span></div>
+      <div class="stat" title="How long the job that has waited longest has been runnable"><span class="n" data-oldest-waiting>{oldestWaiting === null ? "—" : duration(Math.max(0, now - oldestWaiting))}</span><span class="l">oldest waiting</span></div>
     </div>
   );
 }
@@ -134,7 +138,7 @@ export function QueuePage({ data }: { data: QueuePageData }) {
         </p>
       )}
       <section class="panel" aria-label="Last hour">
-        <HourFigures stats={data.lastHourStats} />
+        <HourFigures stats={data.lastHourStats} oldestWaiting={data.oldestWaiting} />
       </section>
       <section class="panel" aria-labelledby="jobs-title">
         <h2 id="jobs-title">Jobs <small>newest first{filtered && "; filtered"}</small></h2>

@@ -12,7 +12,13 @@ import { PageHead } from "../layout.tsx";
 import { useUi } from "../ui-context.ts";
 
 /** A queue with its last hour's figures and how many workers taking its jobs are online. */
-export type QueueListItem = { queue: QueueSummary; stats: QueueStatsView | null; workersOnline: number };
+export type QueueListItem = {
+  queue: QueueSummary;
+  stats: QueueStatsView | null;
+  workersOnline: number;
+  /** Since when its longest-waiting job has been runnable; null when none waits. */
+  oldestWaiting: number | null;
+};
 
 /** Who takes the queue's jobs: its push target, its online workers, or (when jobs wait) nobody. */
 function ServedBy({ item }: { item: QueueListItem }) {
@@ -39,6 +45,9 @@ function QueueRow({ item }: { item: QueueListItem }) {
       {STATES.map((state) => (
         <td class="num" data-count={state} data-label={state}>
           {queue.counts[state] === 0 ? <span class="muted">0</span> : <a href={`${href}?state=${state}`}>{count(queue.counts[state])}</a>}
+          {state === "waiting" && item.oldestWaiting !== null && (
+            <span class="sub" data-oldest-waiting title="How long the job that has waited longest has been runnable">oldest {duration(Math.max(0, ui.now - item.oldestWaiting))}</span>
+          )}
         </td>
       ))}
       <td class="num nowrap" title="completed / failed per minute, last hour" data-label="per min">{hour ? `${hour.throughputPerMinute.completed} / ${hour.throughputPerMinute.failed}` : "—"}</td>

@@ -1,5 +1,5 @@
 /** RedisQueues: queues, their settings and counts, and their bulk actions (QueueStore) on Redis. */
-import type { JobState } from "../../core/job.ts";
+import { PRIORITY, type JobState } from "../../core/job.ts";
 import { emptyCounts, mergeSettings, type QueueConfig, type QueueSettings, type StateCounts } from "../../core/queue-config.ts";
 import type { QueueSummary } from "../../core/store.ts";
 import { answersOf, type RedisContext } from "./context.ts";
@@ -70,6 +70,19 @@ export class RedisQueues {
 
   async queueCancelWaiting(p: { queue: string; limit?: number; now: number }) {
     return this.#inBatches(p.limit, (limit) => ["cancel-waiting", p.queue, "", limit, p.now]);
+  }
+
+  async queueOldestWaiting(p: { queue: string }) {
+    // The ready set is scored (10 - priority) × 2^40 + id: the first of each priority's band, then their runAt.
+    const ready = this.ctx.keys.inQueue(p.queue, "ready");
+    const firsts = this.ctx.redis.pipeline();
+    for (let band = 0; band <= PRIORITY.URGENT - PRIORITY.LOW; band++) firsts.zrangebyscore(ready, band * 2 ** 40, `(${(band + 1) * 2 ** 40}`, "LIMIT", 0, 1);
+    const ids = ((await answersOf(firsts)) as string[][]).flat();
+    if (ids.length === 0) return null;
+    const runAts = this.ctx.redis.pipeline();
+    for (const id of ids) runAts.hget(this.ctx.keys.job(id), "runAt");
+    const times = ((await answersOf(runAts)) as (string | null)[]).filter((t) => t !== null).map(Number);
+    return times.length === 0 ? null : Math.min(...times);
   }
 
   async queueNextRunAt(p: { queue: string }) {

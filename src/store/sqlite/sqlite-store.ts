@@ -2,7 +2,7 @@
 import type { Database } from "bun:sqlite";
 import { statSync } from "node:fs";
 import { validationFailed } from "../../core/errors.ts";
-import type { JobState } from "../../core/job.ts";
+import { PRIORITY, type JobState } from "../../core/job.ts";
 import { emptyCounts, mergeSettings, type QueueSettings, type StateCounts } from "../../core/queue-config.ts";
 import type {
   BackupStore, ClaimParams, CompleteItem, EnqueueOutcome, FailParams, FileStore, HeartbeatParams, JobListParams, JobPage,
@@ -221,6 +221,17 @@ export class SqliteStore implements Store, BackupStore, FileStore {
       for (const { id } of [...blocked, ...runnable]) this.ops.cancel(id, false, p.now);
       return blocked.length + runnable.length;
     });
+  }
+
+  async queueOldestWaiting(p: { queue: string }) {
+    // One seek per priority down jobs_runnable (queue, priority DESC, id).
+    const first = this.db.query("SELECT run_at FROM jobs WHERE queue = ? AND state = 'waiting' AND priority = ? ORDER BY id LIMIT 1");
+    let oldest: number | null = null;
+    for (let priority = PRIORITY.LOW; priority <= PRIORITY.URGENT; priority++) {
+      const row = first.get(p.queue, priority) as { run_at: number } | null;
+      if (row && (oldest === null || row.run_at < oldest)) oldest = row.run_at;
+    }
+    return oldest;
   }
 
   async queueNextRunAt(p: { queue: string }) {

@@ -23,13 +23,14 @@ const ERROR_TYPES_SINCE_MS = 7 * DAY_MS;
 export async function queuePageData(c: WebContext, deps: ApiDeps, queue: string, filter: JobFilter): Promise<QueuePageData> {
   const { service, monitor, clock } = deps;
   const admin = may(c.get("principal"), "admin");
-  const [summary, list, stats, lastHour, lastDay, errors] = await Promise.all([
+  const [summary, list, stats, lastHour, lastDay, errors, oldestWaiting] = await Promise.all([
     service.getQueue(queue),
     service.listJobs({ queue, state: filter.state as JobState | undefined, key: filter.key, q: filter.q, cursor: filter.cursor, limit: PAGE_SIZE }),
     monitor.stats(),
     monitor.series({ windowMs: HOUR_MS, stepMs: 60_000, queue }),
     monitor.series({ windowMs: DAY_MS, stepMs: HOUR_MS, queue }),
     admin ? monitor.errorGroups({ queue, since: clock.now() - ERROR_TYPES_SINCE_MS }) : null,
+    service.oldestWaiting(queue),
   ]);
   return {
     queue: summary,
@@ -42,6 +43,7 @@ export async function queuePageData(c: WebContext, deps: ApiDeps, queue: string,
     lastDay,
     errorTypes: [...new Set((errors?.groups ?? []).map((g) => g.type))].sort(),
     known: stats.queues.some((q) => q.queue === queue),
+    oldestWaiting,
   };
 }
 
@@ -58,11 +60,13 @@ export function registerQueues(web: Hono<ApiEnv>, deps: ApiDeps): void {
   web.get("/queues", async (c) => {
     const [queues, stats, workerList] = await Promise.all([service.listQueues(), monitor.stats(), deps.workers.list()]);
     const online = workerList.filter((w) => w.online);
-    const items = queues.map((queue) => ({
+    const oldest = await Promise.all(queues.map((q) => (q.counts.waiting > 0 ? service.oldestWaiting(q.name) : null)));
+    const items = queues.map((queue, i) => ({
       // The push target's URL shows in the list: its credentials only to those who may change it.
       queue: queueAsSeenBy(c.get("principal"), queue),
       stats: stats.queues.find((s) => s.queue === queue.name) ?? null,
       workersOnline: online.filter((w) => w.queues.includes(queue.name)).length,
+      oldestWaiting: oldest[i] ?? null,
     }));
     return page(c, deps, "Queues", <QueuesPage items={items} />);
   });
