@@ -54,6 +54,7 @@ describe("alert lifecycle", () => {
     expect(second.fired).toEqual([]);
     const [alert] = await firing(world, "queue_backlog");
     expect(alert).toMatchObject({ subject: "q", severity: "warning", value: 6, threshold: 5, firstSeen: firedAt, lastSeen: firedAt + 30_000 });
+    expect(alert!.message).toBe("queue q has 6 waiting jobs (more than 5); the oldest has waited 30 s");
     await world.claimOne("q");
     world.clock.advance(30_000);
     await workerSeen(world);

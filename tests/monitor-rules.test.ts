@@ -31,6 +31,9 @@ describe("alert rules at their thresholds", () => {
   test("queue_backlog: more than 1000 waiting", () => {
     expect(fired(queueBacklog, input({ queues: [queue("q", { waiting: 1000, delayed: 5000 })] }))).toEqual([]);
     expect(fired(queueBacklog, input({ queues: [queue("q", { waiting: 1001 })] }))).toEqual(["queue_backlog q warning"]);
+    // With the age of its oldest waiting job, the message says how far behind the queue is.
+    const [c] = queueBacklog.evaluate(input({ queues: [queue("q", { waiting: 1001 }, { oldestWaiting: NOW - 180_000 })] }), T);
+    expect(c!.message).toBe("queue q has 1001 waiting jobs (more than 1000); the oldest has waited 3 min");
   });
 
   test("failure_rate: warning from 10 %, critical from 50 %, only with at least 20 finished", () => {

@@ -47,9 +47,11 @@ export async function gatherRuleInput(p: {
   const hour = lastWindow(now, HOUR_MS);
   const activity = lastWindow(now, t.noActivityWindowMs);
   const queues = await store.queuesList();
-  const nextRunAts = await Promise.all(
-    queues.map((q) => (q.counts.delayed > 0 ? store.queueNextRunAt({ queue: q.name }) : Promise.resolve(null))),
-  );
+  const [nextRunAts, oldestWaiting] = await Promise.all([
+    Promise.all(queues.map((q) => (q.counts.delayed > 0 ? store.queueNextRunAt({ queue: q.name }) : Promise.resolve(null)))),
+    // Only for a backlog past its threshold: its alert says how old it is.
+    Promise.all(queues.map((q) => (q.counts.waiting > t.queueBacklog ? store.queueOldestWaiting({ queue: q.name }) : Promise.resolve(null)))),
+  ]);
   const [lastHour, errorsLastHour, activityWindow, activityBeforeGrace, workers, schedules, firing] = await Promise.all([
     totalsByQueue(store, hour.from, hour.to, now),
     store.statsErrors({ ...hour, now }),
@@ -63,6 +65,7 @@ export async function gatherRuleInput(p: {
     now,
     queues: queues.map((q, i) => ({
       name: q.name, counts: q.counts, paused: q.paused, hasTarget: q.target !== null, nextRunAt: nextRunAts[i] ?? null,
+      oldestWaiting: oldestWaiting[i] ?? null,
     })),
     lastHour,
     errorsLastHour,

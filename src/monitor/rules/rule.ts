@@ -11,6 +11,8 @@ export type QueueInput = {
   hasTarget: boolean;
   /** Earliest runAt of its delayed jobs (due ones are runnable too). */
   nextRunAt: number | null;
+  /** Since when its longest-waiting job has been runnable, read only for a backlog past its threshold; null otherwise. */
+  oldestWaiting?: number | null;
 };
 
 export type WorkerInput = { id: string; lastSeenAt: number; queues: string[] };
