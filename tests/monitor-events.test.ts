@@ -64,6 +64,13 @@ describe("GET /v1/events", () => {
     again.close();
   });
 
+  test("a Last-Event-ID past the log's end (a backup restored, Redis's data lost) resumes from the end: new events still come", async () => {
+    const client = await listen("?queue=restored", { "last-event-id": "999999999" });
+    const job = await enqueue(server, "restored");
+    const [message] = await client.take(1);
+    expect([message!.event, message!.data.jobId]).toEqual(["job.enqueued", job.id]);
+  });
+
   test("filters by key and by job", async () => {
     const byKey = await listen("?queue=keyed&key=order-7");
     await enqueue(server, "keyed", { key: "order-8" });

@@ -53,7 +53,10 @@ export function registerEventRoutes(app: App, { store, clock, monitor, closing, 
     const { queue, key, job, after } = c.req.valid("query");
     const header = c.req.valid("header")["last-event-id"];
     const resumeFrom = header !== undefined ? Number(header) : after;
-    const afterId = resumeFrom ?? (await store.eventsLatestId({ now: clock.now() }));
+    const latest = await store.eventsLatestId({ now: clock.now() });
+    // An id past the log's end means the log started over (a backup restored, Redis's data lost):
+    // the client resumes from its end, or the events it has not seen would wait for the ids to catch up.
+    const afterId = resumeFrom === undefined ? latest : Math.min(resumeFrom, latest);
     const initial = [];
     // Following a job that has finished, resumed after its events (a browser reconnecting after
     // the stream ended): the stream ends once it has read what is left, as nothing more can come.
