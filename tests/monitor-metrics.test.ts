@@ -26,6 +26,7 @@ describe("metrics", () => {
     await world.store.workerSeen({ id: "w1", queues: ["emails"], forgetShutdownAfterMs: 30_000, now: world.now() });
     await world.store.workerSeen({ id: "w0", queues: ["emails"], forgetShutdownAfterMs: 30_000, now: world.now() - 60_000 });
     await world.store.alertUpsert({ rule: "queue_backlog", subject: "emails", severity: "warning", message: "m", value: 1, threshold: 0, now: world.now() });
+    await world.enqueue("backlog");
     world.clock.advance(5000);
 
     const metrics = new Metrics({ store: world.store, refusedCompletions: () => world.svc.refusedCompletions });
@@ -39,6 +40,7 @@ describe("metrics", () => {
       ["spool_alerts_firing", "gauge"],
       ["spool_lanes_blocked", "gauge"],
       ["spool_lane_blocked_oldest_seconds", "gauge"],
+      ["spool_queue_oldest_waiting_seconds", "gauge"],
       ["spool_stale_completions_refused_total", "counter"],
       ["spool_storage_bytes", "gauge"],
       ["spool_job_run_seconds", "histogram"],
@@ -60,6 +62,7 @@ describe("metrics", () => {
     expect(sampleValue(m, "spool_alerts_firing", { rule: "queue_backlog", severity: "warning" })).toBe(1);
     expect(sampleValue(m, "spool_lanes_blocked", { queue: "orders" })).toBe(1);
     expect(sampleValue(m, "spool_lane_blocked_oldest_seconds", { queue: "orders" })).toBe(6);
+    expect(sampleValue(m, "spool_queue_oldest_waiting_seconds", { queue: "backlog" })).toBe(5);
     expect(sampleValue(m, "spool_stale_completions_refused_total")).toBe(1);
   });
 

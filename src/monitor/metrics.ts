@@ -63,6 +63,10 @@ export class Metrics {
     name: "spool_lane_blocked_oldest_seconds", help: "How long the oldest blocked lane of each queue has been blocked",
     labelNames: ["queue"], registers: [this.registry],
   });
+  private readonly oldestWaiting = new Gauge({
+    name: "spool_queue_oldest_waiting_seconds", help: "How long the longest-waiting runnable job of each queue with waiting jobs has waited",
+    labelNames: ["queue"], registers: [this.registry],
+  });
   private readonly refused = new Counter({
     name: "spool_stale_completions_refused_total", help: "Completes and fails refused because the lease was stale (this process)",
     registers: [this.registry],
@@ -103,6 +107,10 @@ export class Metrics {
     for (const [queue, c] of Object.entries(counts.queues)) {
       for (const [state, n] of Object.entries(c)) this.depth.set({ queue, state }, n);
     }
+    this.oldestWaiting.reset();
+    const backlogged = Object.entries(counts.queues).filter(([, c]) => c.waiting > 0).map(([queue]) => queue);
+    const since = await Promise.all(backlogged.map((queue) => store.queueOldestWaiting({ queue })));
+    backlogged.forEach((queue, i) => since[i] != null && this.oldestWaiting.set({ queue }, Math.max(0, (now - since[i]!) / 1000)));
     this.finished.reset();
     for (const [queue, t] of totals) {
       this.finished.inc({ queue, outcome: "completed" }, t.counters.completed);
