@@ -178,6 +178,32 @@ describe("the job page", () => {
     expect(unfinished.headers.get("hx-redirect")).toBeNull();
   });
 
+  test("without JavaScript, a destructive action asks its question on a page first, and runs once confirmed there", async () => {
+    await start();
+    const web = await signedIn("admin");
+    const id = await failedWithCheckpoint("imports");
+    const page = (await web.get(`/jobs/${id}`)).text;
+    // The form carries the question the dialog asks with JavaScript.
+    const question = `Delete job ${id} for good?`;
+    expect(page).toContain(`name="_confirm" value="${question}"`);
+    const asked = await web.post(`/jobs/${id}/delete`, { _confirm: question }, { htmx: false, headers: { referer: `${server.url}/jobs/${id}` } });
+    expect(asked.status).toBe(200);
+    expect(asked.text).toContain(question);
+    expect(asked.text).toContain(`action="/jobs/${id}/delete"`);
+    expect(asked.text).toContain('name="_confirmed" value="1"');
+    expect(asked.text).toContain(`href="/jobs/${id}">No, go back`);
+    // A page answering a post does not refresh itself from the action's address.
+    expect(asked.text).not.toContain(`hx-get="/jobs/${id}/delete"`);
+    expect((await server.call("GET", `/v1/jobs/${id}`, undefined, bearer(admin))).status).toBe(200);
+    // "Yes, go ahead" posts the same fields again, confirmed: the job goes.
+    const done = await web.post(`/jobs/${id}/delete`, { _confirm: question, _confirmed: "1" }, { htmx: false, headers: { referer: `${server.url}/jobs/${id}` } });
+    expect(done.status).toBe(303);
+    expect((await server.call("GET", `/v1/jobs/${id}`, undefined, bearer(admin))).status).toBe(404);
+    // With htmx the browser's dialog asked already: the action runs at once.
+    const other = await failedWithCheckpoint("imports");
+    expect((await web.post(`/jobs/${other}/delete`, { _confirm: "Delete?" })).headers.get("hx-redirect")).toBe("/queues/imports");
+  });
+
   test("the timeline lists the job's own events in order, with the attempts' errors and their stacks", async () => {
     await start();
     const web = await signedIn("viewer");

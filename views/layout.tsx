@@ -22,8 +22,12 @@ function isCurrent(section: Section, path: string): boolean {
   return section === "/" ? path === "/" : path === section || path.startsWith(section + "/");
 }
 
-/** `flash`: a message to show as the page opens (an action's, carried across its redirect). */
-export function Layout({ title, flash, children }: { title: string; flash?: Child; children: Child }) {
+/**
+ * `flash`: a message to show as the page opens (an action's, carried across its redirect).
+ * `live`: the page refreshes itself from its address; not for a page answering a post (whose
+ * address is an action's).
+ */
+export function Layout({ title, flash, live = true, children }: { title: string; flash?: Child; live?: boolean; children: Child }) {
   const ui = useUi();
   const path = ui.url.split("?")[0]!;
   const assets = (name: string) => `/assets/${name}?v=${ui.version}`;
@@ -64,9 +68,9 @@ export function Layout({ title, flash, children }: { title: string; flash?: Chil
           </div>
         </header>
         <div hx-sse:connect="/live" hidden></div>
-        <main id="main" data-live hx-get={ui.url} hx-trigger="spool:refresh" hx-select="#main" hx-swap="outerMorph" tabindex={-1}>
-          {children}
-        </main>
+        {live
+          ? <main id="main" data-live hx-get={ui.url} hx-trigger="spool:refresh" hx-select="#main" hx-swap="outerMorph" tabindex={-1}>{children}</main>
+          : <main id="main" tabindex={-1}>{children}</main>}
         <div id="flash" aria-live="polite">{flash}</div>
       </body>
     </html>

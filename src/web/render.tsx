@@ -6,6 +6,8 @@ import { may } from "../api/auth.ts";
 import type { ApiDeps, ApiEnv } from "../api/env.ts";
 import { SpoolError } from "../core/errors.ts";
 import { Flash, Layout } from "../../views/layout.tsx";
+import { CONFIRMED_FIELD, QUESTION_FIELD } from "../../views/components/action.tsx";
+import { ConfirmPage } from "../../views/pages/confirm.tsx";
 import { pageOf } from "./guard.ts";
 import { UiContext, type Ui } from "../../views/ui-context.ts";
 
@@ -54,7 +56,7 @@ export async function page(c: WebContext, deps: ApiDeps, title: string, body: Ch
   const carried = carriedFlash(c);
   const html = await (
     <UiContext.Provider value={uiOf(c, deps)}>
-      <Layout title={title} flash={carried && <Flash ok={carried.ok}>{carried.text}</Flash>}>{body}</Layout>
+      <Layout title={title} flash={carried && <Flash ok={carried.ok}>{carried.text}</Flash>} live={c.req.method === "GET"}>{body}</Layout>
     </UiContext.Provider>
   );
   const headers: Record<string, string> = { "cache-control": "no-store" };
@@ -97,6 +99,14 @@ export class MovedTo {
  * Refusals keep their status and say why.
  */
 export async function act(c: WebContext, deps: ApiDeps, run: () => Promise<Child | MovedTo>) {
+  // A post that asks a question (a destructive action) and came without htmx, whose dialog asks
+  // it: the question is asked on a page first, whose form posts the same fields again, confirmed.
+  if (!c.req.header("hx-request")) {
+    const { [QUESTION_FIELD]: question, [CONFIRMED_FIELD]: confirmed, _csrf: _token, ...fields } = await formOf(c);
+    if (question && !confirmed) {
+      return page(c, deps, "Are you sure?", <ConfirmPage data={{ question, to: new URL(c.req.url).pathname, fields: { [QUESTION_FIELD]: question, ...fields }, back: pageOf(c) }} />);
+    }
+  }
   let ok = true;
   let status = 200;
   let message: Child;

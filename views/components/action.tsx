@@ -22,6 +22,10 @@ export type ActionProps = {
   title?: string;
 };
 
+/** The field that carries an action's question (asked on a page without JavaScript), and the one that marks it answered. */
+export const QUESTION_FIELD = "_confirm";
+export const CONFIRMED_FIELD = "_confirmed";
+
 export function Csrf() {
   return <input type="hidden" name="_csrf" value={useUi().csrf} />;
 }
@@ -33,6 +37,8 @@ export function Action({ to, label, permission = "admin", confirm, tone = "", sm
     <form class="inline" method="post" action={to} hx-post={to} hx-target={target} hx-swap={target === "#flash" ? "beforeend" : "innerHTML"} hx-confirm={confirm}>
       <Csrf />
       {Object.entries(fields).map(([name, value]) => <input type="hidden" name={name} value={value} />)}
+      {/* Without JavaScript there is no dialog: the server asks on a page of its own (act, ConfirmPage). */}
+      {confirm && <input type="hidden" name={QUESTION_FIELD} value={confirm} />}
       <button type="submit" class={[tone, small ? "small" : ""].filter(Boolean).join(" ")} title={title}>{label}</button>
     </form>
   );
