@@ -53,6 +53,18 @@ test("deleting the lock file under a running server does not let a second one st
   expect(second.stderr).toContain("is using the data folder");
 });
 
+test("deleting both the lock file and the pid file under a running server still does not let a second one start", async () => {
+  dir = tempDir("spool-lock-");
+  const data = join(dir, "data");
+  const first = await serve(data);
+  rmSync(join(data, "spool.lock"));
+  rmSync(join(data, "spool.pid"));
+  const second = await refusedStart(data);
+  expect(second.code).toBe(2);
+  expect(second.stderr).toContain("it holds spool.db");
+  expect((await fetch(first.url + "/healthz")).status).toBe(200);
+});
+
 test("a pid file left by a server that died does not block a start", async () => {
   dir = tempDir("spool-lock-");
   const data = join(dir, "data");

@@ -1,12 +1,14 @@
 /**
  * One `spool serve` per data folder: an exclusive SQLite lock on spool.lock that the OS drops
  * if the process dies, and spool.pid naming the holder. The pid file is a second line of
- * defence: a lock file deleted under a running server does not let a second one start.
+ * defence: a lock file deleted under a running server does not let a second one start. The
+ * third is a flock on spool.db itself (file-lock.ts), which no deleted file can undo.
  */
 import { Database } from "bun:sqlite";
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { CannotStart } from "../../core/errors.ts";
+import { holdFileLock } from "./file-lock.ts";
 
 export class DataFolderInUse extends CannotStart {}
 
@@ -48,12 +50,19 @@ export function lockDataFolder(dir: string): DataLock {
     db.close();
     throw refuse(`(pid ${holder}, whose ${lockFile} was deleted)`);
   }
+  const database = holdFileLock(join(dir, "spool.db"));
+  if (database.state === "taken") {
+    db.exec("ROLLBACK");
+    db.close();
+    throw refuse(`(whose ${lockFile} and spool.pid were deleted; it holds spool.db)`);
+  }
   writeFileSync(pidFile, String(process.pid));
   return {
     release() {
       try {
         db.exec("ROLLBACK");
       } finally {
+        if (database.state === "held") database.release();
         db.close();
         // A clean exit leaves nothing behind; the files of a newer holder are not ours to remove.
         if (recordedPid(pidFile) === process.pid) {
