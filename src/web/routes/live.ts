@@ -27,13 +27,19 @@ export function registerLive(web: Hono<ApiEnv>, deps: ApiDeps): void {
           first = false;
           return controller.enqueue(encoder.encode("retry: 3000\n\n"));
         }
-        if (stop.signal.aborted) return (controller.close(), release());
-        await Bun.sleep(MIN_GAP_MS);
-        const moved = await monitor.feed.waitAfter(cursor, HEARTBEAT_MS, stop.signal);
-        if (stop.signal.aborted) return (controller.close(), release());
-        if (!moved) return controller.enqueue(encoder.encode(": keepalive\n\n"));
-        cursor = await monitor.latestEventId();
-        controller.enqueue(encoder.encode(`event: changed\ndata: ${cursor}\n\n`));
+        try {
+          if (stop.signal.aborted) return (controller.close(), release());
+          await Bun.sleep(MIN_GAP_MS);
+          const moved = await monitor.feed.waitAfter(cursor, HEARTBEAT_MS, stop.signal);
+          if (stop.signal.aborted) return (controller.close(), release());
+          if (!moved) return controller.enqueue(encoder.encode(": keepalive\n\n"));
+          cursor = await monitor.latestEventId();
+          controller.enqueue(encoder.encode(`event: changed\ndata: ${cursor}\n\n`));
+        } catch {
+          // Storage went away: the stream ends (the page reconnects) and gives its place back.
+          controller.close();
+          release();
+        }
       },
       cancel() {
         closing.removeEventListener("abort", end);
