@@ -100,6 +100,9 @@ test("the overview lists firing alerts worst first, the newest first within a se
   const html = (await new DashboardSession(server).get("/")).text;
   const firing = html.slice(html.indexOf('id="alerts"'));
   expect([...firing.matchAll(/data-alert="([a-z_]+)"/g)].map((m) => m[1])).toEqual(["failure_rate", "worker_down", "queue_backlog", "error_concentration"]);
+  // The health card's deductions: the most points first.
+  const card = html.slice(html.indexOf('class="deductions"'), html.indexOf("</ul>", html.indexOf('class="deductions"')));
+  expect([...card.matchAll(/<strong>−(\d+)<\/strong>/g)].map((m) => Number(m[1]))).toEqual([30, 20, 20]);
 });
 
 test("the workers page counts the operator's workers as the overview does, names spool's own apart and offers no shut-down for it", async () => {
@@ -127,5 +130,5 @@ test("the overview says when API requests are refused for want of a token (a wor
   expect(status).toBe(401);
   await fetch(`${server.url}/v1/queues/q/jobs`, { method: "POST", headers: { "content-type": "application/json", authorization: "Bearer wrong" }, body: "{}" });
   const html = (await web.get("/")).text;
-  expect(html).toMatch(/data-refused="true">\s*2 API requests were refused in the last 5 min for want of a valid\s+token/);
+  expect(html).toMatch(/data-refused="true"><span>\s*2 API requests were refused in the last 5 min for want of a valid\s+token/);
 });

@@ -97,6 +97,10 @@ describe("whether alerts are being evaluated", () => {
   test("spool's own maintenance queue cannot be paused, nor its worker shut down: health checks would stop with them", async () => {
     world = new MonitorWorld();
     await expect(world.svc.pauseQueue("spool:maintenance", true)).rejects.toMatchObject({ code: "conflict", status: 409 });
+    // Nor starved by a rate limit, nor sent elsewhere by a push target; its concurrency may change.
+    await expect(world.svc.putQueue("spool:maintenance", { rateLimit: { max: 1, intervalMs: 3_153_600_000_000 } })).rejects.toMatchObject({ code: "conflict" });
+    await expect(world.svc.putQueue("spool:maintenance", { target: { url: "http://127.0.0.1:9/x" } })).rejects.toMatchObject({ code: "conflict" });
+    expect((await world.svc.putQueue("spool:maintenance", { concurrency: 2 })).concurrency).toBe(2);
     // Resuming one paused before this rule stays possible.
     await world.store.queuePause({ queue: "spool:maintenance", paused: true, now: world.now() });
     expect((await world.svc.pauseQueue("spool:maintenance", false)).paused).toBe(false);

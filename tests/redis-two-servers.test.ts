@@ -209,6 +209,17 @@ if (await redisAvailable()) {
       expect((await b.call("POST", "/v1/queues/sd/claim", { workerId: "w-sd" })).body).toMatchObject({ jobs: [], control: { shutdown: true } });
     }));
 
+  test("PUTs of one schedule split between two servers all succeed: one creates it, the rest edit it", () =>
+    withTwoServers(async (a, b) => {
+      for (let round = 0; round < 3; round++) {
+        const puts = await Promise.all(
+          Array.from({ length: 40 }, (_, i) => (i % 2 ? a : b).call("PUT", `/v1/schedules/split-${round}`, { cron: `${i} * * * *`, queue: "q" })),
+        );
+        expect(puts.map((r) => r.status).filter((s) => s !== 200 && s !== 201)).toEqual([]);
+        expect(puts.filter((r) => r.status === 201)).toHaveLength(1);
+      }
+    }));
+
   test("a concurrency slot freed on one server wakes a long poll waiting for it on another", () =>
     withTwoServers(async (a, b) => {
       await a.call("PUT", "/v1/queues/limited", { concurrency: 1 });

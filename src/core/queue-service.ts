@@ -321,6 +321,10 @@ export class QueueService {
 
   /** Changes the given settings of a queue; those left out keep their value. */
   async putQueue(queue: string, settings: Partial<QueueSettings>): Promise<QueueConfig> {
+    // As with a pause: a rate limit could starve spool's own queue, a target send its jobs elsewhere.
+    if (isOwnQueue(queue) && (settings.rateLimit || settings.target)) {
+      throw conflict(`${queue} is spool's own queue: its jobs run the health checks, retention and reports, so it takes no rate limit or push target`);
+    }
     checkQueueName(queue);
     const config = await this.store.queuePut({ queue, settings, now: this.clock.now() });
     this.configs.delete(queue);

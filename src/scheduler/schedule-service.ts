@@ -14,8 +14,13 @@ import { resolveSchedule, type ScheduleInput } from "./schedule-input.ts";
 import { fireTimesAfter, isoInZone, nextFireAfter } from "./timing.ts";
 
 export const MAX_PREVIEW = 100;
-/** How often an edit is retried when a fire moved the schedule on in between. */
-const EDIT_ATTEMPTS = 5;
+/**
+ * How often an edit is retried when a fire or another server's edit moved the schedule on in
+ * between; each retry waits a few milliseconds, at random, so servers racing for one schedule
+ * take turns instead of colliding again.
+ */
+const EDIT_ATTEMPTS = 20;
+const retryPause = () => new Promise<void>((resolve) => setTimeout(resolve, 2 + Math.random() * 20));
 
 export type FirePreview = { at: number; local: string };
 
@@ -125,6 +130,7 @@ export class ScheduleService {
         this.service.wakeups.wake(s.queue);
         return outcome.job!;
       }
+      await retryPause();
     }
     throw conflict(`schedule ${name} kept changing while it was being triggered; try again`);
   }
@@ -180,6 +186,7 @@ export class ScheduleService {
       const nextFireAt = !next.enabled ? null : timingChanged || resumed || current.nextFireAt === null ? firstFire(next, now) : current.nextFireAt;
       const schedule = await this.store.schedulePut({ schedule: next, nextFireAt, expectedRevision: current.revision, now });
       if (schedule) return { schedule, created: false };
+      await retryPause();
     }
     throw conflict(`schedule ${name} kept changing while it was being edited; try again`);
   }

@@ -83,8 +83,11 @@ export function OverviewPage({ data }: { data: OverviewData }) {
           </div>
           {data.refused && (
             <p class="flash bad" data-refused>
-              {count(data.refused.count)} API {data.refused.count === 1 ? "request was" : "requests were"} refused in the last 5 min for want of a valid
-              token (the latest <Ago ms={data.refused.lastAt} />): workers and producers started before tokens were needed must be given one (<code>SPOOL_TOKEN</code>).
+              {/* One child: the flash lays its children out side by side. */}
+              <span>
+                {count(data.refused.count)} API {data.refused.count === 1 ? "request was" : "requests were"} refused in the last 5 min for want of a valid
+                token (the latest <Ago ms={data.refused.lastAt} />): workers and producers started before tokens were needed must be given one (<code>SPOOL_TOKEN</code>).
+              </span>
             </p>
           )}
           <h3 style="margin-top:12px">Last hour</h3>

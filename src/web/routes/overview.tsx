@@ -26,7 +26,11 @@ export function registerOverview(web: Hono<ApiEnv>, deps: ApiDeps): void {
       service.listQueues(),
     ]);
     const yours = workerList.filter((w) => !isOwnWorker(w));
-    const deductions = health.alerts.map((alert) => ({ alert, points: deduction(alert) })).filter((d) => d.points > 0);
+    // The points lost, largest first: what costs most is read first.
+    const deductions = health.alerts
+      .map((alert) => ({ alert, points: deduction(alert) }))
+      .filter((d) => d.points > 0)
+      .sort((a, b) => b.points - a.points);
     const lateSchedules = scheduleList
       .filter((s) => s.enabled && s.nextFireAt !== null && s.nextFireAt < now - LATE_AFTER_MS)
       .map((s) => ({ name: s.name, queue: s.queue, nextFireAt: s.nextFireAt! }));
