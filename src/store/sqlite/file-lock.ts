@@ -30,7 +30,13 @@ function loadFlock(): Flock | null {
 export function holdFileLock(path: string): { state: "held"; release: () => void } | { state: "taken" | "unsupported" } {
   const take = loadFlock();
   if (!take) return { state: "unsupported" };
-  const fd = openSync(path, "a", 0o600);
+  let fd: number;
+  try {
+    fd = openSync(path, "a", 0o600);
+  } catch {
+    // A file this process may not open for writing: the database itself says why, as it opens.
+    return { state: "unsupported" };
+  }
   if (take(fd, LOCK_EX | LOCK_NB) !== 0) {
     closeSync(fd);
     return { state: "taken" };
