@@ -141,6 +141,9 @@ describe("edit, pause, resume, trigger, delete", () => {
     await create();
     const paused = await server.call("POST", "/v1/schedules/nightly/pause");
     expect(paused.body).toMatchObject({ enabled: false, nextFireAt: null });
+    // No next fire time, so no preview of fires either.
+    expect(paused.body.preview).toEqual([]);
+    expect((await server.call("GET", "/v1/schedules/nightly")).body.preview).toEqual([]);
     clock.set("2026-01-03T12:00:00Z");
     const resumed = await server.call("POST", "/v1/schedules/nightly/resume");
     expect(resumed.body).toMatchObject({ enabled: true, nextFireAt: "2026-01-04T02:00:00.000Z" });

@@ -133,7 +133,8 @@ export function registerScheduleRoutes(app: App, deps: ApiDeps): void {
   const schedules = deps.schedules;
   const view = async (s: Schedule, previewCount = 5) => {
     const [lastRun] = await deps.store.scheduleRunsList({ name: s.name, limit: 1 });
-    return renderSchedule(s, previewFires(s, deps.clock.now(), previewCount), lastRun ?? null);
+    // A paused schedule has no next fires (its nextFireAt is null), so its preview is empty too.
+    return renderSchedule(s, s.enabled ? previewFires(s, deps.clock.now(), previewCount) : [], lastRun ?? null);
   };
 
   app.openapi(list, async (c) => {
