@@ -8,6 +8,8 @@ export declare class SpoolApiError extends Error {
     readonly code: string;
     /** The API's `details` (e.g. which fields failed validation). */
     readonly details: unknown[];
+    /** How long a 429 or 503 asked the client to wait (its Retry-After header), in ms; undefined when it did not say. */
+    readonly retryAfterMs?: number | undefined;
     name: string;
     constructor(
     /** HTTP status (400, 401, 403, 404, 409, 413, 429, 503…). */
@@ -15,7 +17,9 @@ export declare class SpoolApiError extends Error {
     /** The API's error code, e.g. `validation_failed`; `http_<status>` when the answer was not spool's error shape. */
     code: string, message: string, 
     /** The API's `details` (e.g. which fields failed validation). */
-    details?: unknown[]);
+    details?: unknown[], 
+    /** How long a 429 or 503 asked the client to wait (its Retry-After header), in ms; undefined when it did not say. */
+    retryAfterMs?: number | undefined);
 }
 /** The request never got an answer (connection refused or dropped, DNS): the server may or may not have acted on it. */
 export declare class SpoolConnectionError extends Error {

@@ -3,6 +3,7 @@ export class SpoolApiError extends Error {
     status;
     code;
     details;
+    retryAfterMs;
     name = "SpoolApiError";
     constructor(
     /** HTTP status (400, 401, 403, 404, 409, 413, 429, 503…). */
@@ -10,11 +11,14 @@ export class SpoolApiError extends Error {
     /** The API's error code, e.g. `validation_failed`; `http_<status>` when the answer was not spool's error shape. */
     code, message, 
     /** The API's `details` (e.g. which fields failed validation). */
-    details = []) {
+    details = [], 
+    /** How long a 429 or 503 asked the client to wait (its Retry-After header), in ms; undefined when it did not say. */
+    retryAfterMs) {
         super(message);
         this.status = status;
         this.code = code;
         this.details = details;
+        this.retryAfterMs = retryAfterMs;
     }
 }
 /** The request never got an answer (connection refused or dropped, DNS): the server may or may not have acted on it. */

@@ -89,4 +89,4 @@ export declare function deadline(outer: AbortSignal | undefined, ms: number): {
     done: () => void;
 };
 /** The error an answer stands for: spool's `{error: {code, message, details}}`, or the status and the start of the text. */
-export declare function apiError(status: number, text: string): SpoolApiError;
+export declare function apiError(status: number, text: string, retryAfterMs?: number): SpoolApiError;

@@ -10,10 +10,27 @@ const DEFAULT_TIMEOUT_MS = 30_000;
 const MAX_RETRY_AFTER_MS = 60_000;
 const FIRST_RETRY_MS = 100;
 const MAX_RETRY_DELAY_MS = 2000;
-/** How long a 429 asks to wait (spool's rate limit names it in the error's details, in seconds); 0 when it does not say. */
+/**
+ * How long a 429 asks to wait: its Retry-After header, else (spool's rate limit) the seconds in
+ * its details; 0 when it does not say. (A 503's is left to the client's own backoff: spool is
+ * back within a second of its store, sooner than the 5 s it names.)
+ */
 function retryAfterMs(err) {
-    const seconds = err instanceof SpoolApiError && err.status === 429 ? err.details[0] : undefined;
+    if (!(err instanceof SpoolApiError) || err.status !== 429)
+        return 0;
+    if (err.retryAfterMs !== undefined)
+        return Math.min(err.retryAfterMs, MAX_RETRY_AFTER_MS);
+    const seconds = err.details[0];
     return typeof seconds === "number" && seconds > 0 ? Math.min(seconds * 1000, MAX_RETRY_AFTER_MS) : 0;
+}
+/** A Retry-After header's wait in ms: seconds, or an HTTP date; undefined when absent or unreadable. */
+function headerWait(value) {
+    if (!value)
+        return undefined;
+    if (/^\d+$/.test(value.trim()))
+        return Number(value.trim()) * 1000;
+    const at = Date.parse(value);
+    return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
 }
 /** Whether asking again later could succeed. */
 export function isTransient(err) {
@@ -102,11 +119,11 @@ export class Http {
         const body = hasBody ? JSON.stringify(o.body) : undefined;
         // A server that stops answering (a hung proxy, a half-open connection) ends the request as a connection error.
         const limit = o.timeoutMs ?? this.timeoutMs;
-        const { status, text } = this.transport
+        const { status, text, retryAfter } = this.transport
             ? await this.viaTransport(this.transport, method, url, path, headers, body, o.signal, o.retryMs !== undefined, limit)
             : await this.viaFetch(method, url, path, headers, body, o.signal, limit);
         if (status < 200 || status > 299)
-            throw apiError(status, text);
+            throw apiError(status, text, headerWait(retryAfter));
         return { status, data: (text ? JSON.parse(text) : null) };
     }
     async viaFetch(method, url, path, headers, body, signal, limit) {
@@ -114,7 +131,8 @@ export class Http {
         try {
             const res = await this.send(method, url, { headers, body, signal: within.signal });
             try {
-                return { status: res.status, text: await res.text() };
+                const retryAfter = res.status === 429 || res.status === 503 ? res.headers.get("retry-after") : null;
+                return { status: res.status, text: await res.text(), ...(retryAfter === null ? {} : { retryAfter }) };
             }
             catch (err) {
                 if (signal?.aborted)
@@ -174,15 +192,16 @@ function cutOff(method, path, err) {
     return new SpoolConnectionError(`${method} ${path}: the answer was cut off: ${err?.message ?? err}`, { cause: err });
 }
 /** The error an answer stands for: spool's `{error: {code, message, details}}`, or the status and the start of the text. */
-export function apiError(status, text) {
+export function apiError(status, text, retryAfterMs) {
     try {
         const { error } = JSON.parse(text);
         if (error && typeof error.code === "string") {
-            return new SpoolApiError(status, error.code, typeof error.message === "string" ? error.message : error.code, Array.isArray(error.details) ? error.details : []);
+            const message = typeof error.message === "string" ? error.message : error.code;
+            return new SpoolApiError(status, error.code, message, Array.isArray(error.details) ? error.details : [], retryAfterMs);
         }
     }
     catch {
         // Not JSON (a proxy's page): described by its status and text below.
     }
-    return new SpoolApiError(status, `http_${status}`, `HTTP ${status}${text ? `: ${text.slice(0, 200)}` : ""}`);
+    return new SpoolApiError(status, `http_${status}`, `HTTP ${status}${text ? `: ${text.slice(0, 200)}` : ""}`, [], retryAfterMs);
 }

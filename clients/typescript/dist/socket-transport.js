@@ -272,8 +272,11 @@ function parseAnswer(bytes, ended) {
     const connection = headers.get("connection")?.toLowerCase();
     const close = connection === "close" || (statusLine.startsWith("HTTP/1.0") && connection !== "keep-alive");
     const rest = bytes.subarray(headEnd + 4);
+    // How long a refusal asks the client to wait (429, 503): kept for the retry.
+    const wait = code === 429 || code === 503 ? headers.get("retry-after") : undefined;
+    const answer = (text) => (wait === undefined ? { status: code, text } : { status: code, text, retryAfter: wait });
     if (code === 204 || code === 304 || code < 200)
-        return { answer: { status: code, text: "" }, close };
+        return { answer: answer(""), close };
     if (headers.get("transfer-encoding")?.toLowerCase() === "chunked") {
         const body = dechunk(rest);
         if (body === null) {
@@ -281,11 +284,11 @@ function parseAnswer(bytes, ended) {
                 throw endedMidAnswer();
             return "open";
         }
-        return { answer: { status: code, text: body.toString("utf8") }, close };
+        return { answer: answer(body.toString("utf8")), close };
     }
     const length = headers.get("content-length");
     if (length === undefined)
-        return ended ? { answer: { status: code, text: rest.toString("utf8") }, close: true } : "open";
+        return ended ? { answer: answer(rest.toString("utf8")), close: true } : "open";
     const size = Number(length);
     if (!Number.isInteger(size) || size < 0)
         throw new TransportError(`a malformed content-length: ${length}`, false);
@@ -294,7 +297,7 @@ function parseAnswer(bytes, ended) {
             throw endedMidAnswer();
         return headEnd + 4 + size;
     }
-    return { answer: { status: code, text: rest.toString("utf8", 0, size) }, close };
+    return { answer: answer(rest.toString("utf8", 0, size)), close };
 }
 /** A chunked body's bytes once its last chunk has come; null while more must come. */
 function dechunk(bytes) {

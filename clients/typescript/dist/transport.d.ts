@@ -1,8 +1,9 @@
 /** What http.ts needs of a way to send JSON requests other than fetch (socket-transport.ts). */
-/** The answer to one request: its status and its whole body as text. */
+/** The answer to one request: its status and its whole body as text, and a 429's or 503's Retry-After header. */
 export type Answer = {
     status: number;
     text: string;
+    retryAfter?: string;
 };
 /**
  * One request; it rejects with the signal's reason once aborted, or with a TransportError (one

@@ -12,6 +12,8 @@ export class SpoolApiError extends Error {
     message: string,
     /** The API's `details` (e.g. which fields failed validation). */
     readonly details: unknown[] = [],
+    /** How long a 429 or 503 asked the client to wait (its Retry-After header), in ms; undefined when it did not say. */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
   }

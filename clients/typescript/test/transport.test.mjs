@@ -139,6 +139,20 @@ test("a 429 is retried for a request safe to send twice, after the Retry-After i
   await assert.rejects(client.enqueue("q", 1), (err) => err.status === 429 && err.code === "rate_limited");
 });
 
+test("a 429 from something that is not spool (a proxy) is retried after the Retry-After header it sends", async () => {
+  let refusals = 0;
+  const { url } = await serve((req, res) => {
+    if (refusals++ === 0) return res.writeHead(429, { "content-type": "text/plain", "retry-after": "1" }).end("slow down");
+    answerJob(req, res);
+  });
+  for (const client of [new SpoolClient({ url }), new SpoolClient({ url, fetch })]) {
+    refusals = 0;
+    const started = Date.now();
+    assert.equal((await client.getJob("6")).id, "6");
+    assert.ok(Date.now() - started >= 950, "waited the header's Retry-After");
+  }
+});
+
 test("an event stream silent past its limit counts as cut off; an abort of the caller's own ends it with the abort's reason", async () => {
   const { parseEventStream } = await import("../dist/events.js");
   const silent = new ReadableStream({ start() {} });
