@@ -6,15 +6,20 @@ import type { Store } from "../core/store.ts";
 export type AlertTransitions = { fired: Alert[]; escalated: Alert[]; resolved: Alert[]; firing: Alert[] };
 
 /** More firing alerts than this at once means something else is wrong; the rest wait for the next evaluation. */
-export const MAX_FIRING = 10_000;
+const MAX_FIRING = 10_000;
+
+/** The alerts firing now, at most MAX_FIRING of them. */
+export function firingAlerts(store: Store, now: number): Promise<Alert[]> {
+  return store.alertsList({ state: "firing", limit: MAX_FIRING, now });
+}
 
 /**
  * Records the conditions that hold now: each refreshes the firing alert of its rule and
- * subject or opens a new one; firing alerts with no condition left are resolved. Changes
- * are appended to the event log as alert.firing / alert.resolved.
+ * subject or opens a new one; firing alerts with no condition left (of `before`, those firing
+ * when the conditions were evaluated) are resolved. Changes are appended to the event log as
+ * alert.firing / alert.resolved.
  */
-export async function applyConditions(store: Store, conditions: AlertCondition[], now: number): Promise<AlertTransitions> {
-  const before = await store.alertsList({ state: "firing", limit: MAX_FIRING, now });
+export async function applyConditions(store: Store, conditions: AlertCondition[], now: number, before: Alert[]): Promise<AlertTransitions> {
   const out: AlertTransitions = { fired: [], escalated: [], resolved: [], firing: [] };
   const held = new Set<string>();
   for (const condition of conditions) {

@@ -1,6 +1,6 @@
 /** One evaluation of health: the alert rules, alerts moved through their lifecycle, channels told, the score. */
 import type { Store } from "../core/store.ts";
-import { applyConditions } from "./alert-lifecycle.ts";
+import { applyConditions, firingAlerts } from "./alert-lifecycle.ts";
 import type { Notifier } from "./channels/notifier.ts";
 import { healthScore } from "./health-score.ts";
 import type { MonitorConfig } from "./monitor-config.ts";
@@ -25,8 +25,10 @@ export async function healthTick(p: {
   unserved: Map<string, number>;
 }): Promise<HealthTickResult> {
   const { store, now, config } = p;
-  const input = await gatherRuleInput({ store, now, thresholds: config.thresholds, dataDir: p.dataDir, unserved: p.unserved });
-  const changes = await applyConditions(store, evaluateRules(input, config.thresholds), now);
+  // Read once: the rules see them (an alert may hold until its cause is gone), and those left without a condition resolve.
+  const firing = await firingAlerts(store, now);
+  const input = await gatherRuleInput({ store, now, thresholds: config.thresholds, dataDir: p.dataDir, unserved: p.unserved, firing });
+  const changes = await applyConditions(store, evaluateRules(input, config.thresholds), now, firing);
   p.notifier.notify([
     ...[...changes.fired, ...changes.escalated].map((alert) => ({ kind: "firing" as const, alert })),
     ...changes.resolved.map((alert) => ({ kind: "resolved" as const, alert })),

@@ -1,9 +1,8 @@
 /** Gathers what the alert rules look at: queues, the last hour's aggregates, workers, schedules and disk use. */
-import type { StatsCounters } from "../core/monitor-store.ts";
+import type { Alert, StatsCounters } from "../core/monitor-store.ts";
 import type { Schedule } from "../core/schedule-store.ts";
 import type { Store } from "../core/store.ts";
 import { fireTimesAfter } from "../scheduler/timing.ts";
-import { MAX_FIRING } from "./alert-lifecycle.ts";
 import { diskUsage } from "./disk-usage.ts";
 import type { AlertThresholds } from "./monitor-config.ts";
 import { firingKey, type RuleInput, type ScheduleInput } from "./rules/rule.ts";
@@ -42,6 +41,8 @@ export async function gatherRuleInput(p: {
   dataDir: string | null;
   /** Queues seen unserved and since when, carried from one evaluation to the next (and updated here). */
   unserved?: Map<string, number>;
+  /** The alerts firing before this evaluation (firingAlerts). */
+  firing: Alert[];
 }): Promise<RuleInput> {
   const { store, now, thresholds: t } = p;
   const hour = lastWindow(now, HOUR_MS);
@@ -52,14 +53,13 @@ export async function gatherRuleInput(p: {
     // Only for a backlog past its threshold: its alert says how old it is.
     Promise.all(queues.map((q) => (q.counts.waiting > t.queueBacklog ? store.queueOldestWaiting({ queue: q.name }) : Promise.resolve(null)))),
   ]);
-  const [lastHour, errorsLastHour, activityWindow, activityBeforeGrace, workers, schedules, firing] = await Promise.all([
+  const [lastHour, errorsLastHour, activityWindow, activityBeforeGrace, workers, schedules] = await Promise.all([
     totalsByQueue(store, hour.from, hour.to, now),
     store.statsErrors({ ...hour, now }),
     totalsByQueue(store, activity.from, activity.to, now),
     totalsByQueue(store, activity.from, activity.to - t.noActivityGraceMs, now),
     store.workersList({ now }),
     store.schedulesList(),
-    store.alertsList({ state: "firing", limit: MAX_FIRING, now }),
   ]);
   const input = {
     now,
@@ -76,7 +76,7 @@ export async function gatherRuleInput(p: {
       .filter((s) => s.enabled && s.nextFireAt !== null)
       .map((s): ScheduleInput => ({ name: s.name, nextFireAt: s.nextFireAt, periodMs: schedulePeriod(s, s.nextFireAt!) })),
     disk: diskPercent(p.dataDir, now),
-    firing: new Set(firing.map((a) => firingKey(a.rule, a.subject))),
+    firing: new Set(p.firing.map((a) => firingKey(a.rule, a.subject))),
   };
   const unserved = p.unserved ?? new Map<string, number>();
   trackUnserved(input, unserved);
