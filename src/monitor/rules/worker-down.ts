@@ -5,12 +5,13 @@
  */
 import type { AlertRule, QueueInput, RuleInput } from "./rule.ts";
 
-const runnable = (q: QueueInput, now: number) => q.counts.waiting > 0 || (q.nextRunAt !== null && q.nextRunAt <= now);
+/** A queue that a worker of its own must serve now: runnable jobs, not paused, no push target delivering them. */
+const needsWorker = (q: QueueInput, now: number) => !q.paused && !q.hasTarget && (q.counts.waiting > 0 || (q.nextRunAt !== null && q.nextRunAt <= now));
 
 /** When each queue with runnable jobs that no known worker takes was first seen so; the others leave `since`. */
 export function trackUnserved(input: Pick<RuleInput, "queues" | "workers" | "now">, since: Map<string, number>): void {
   const served = new Set(input.workers.flatMap((w) => w.queues));
-  const unserved = new Set(input.queues.filter((q) => !q.paused && !q.hasTarget && runnable(q, input.now) && !served.has(q.name)).map((q) => q.name));
+  const unserved = new Set(input.queues.filter((q) => needsWorker(q, input.now) && !served.has(q.name)).map((q) => q.name));
   for (const queue of since.keys()) if (!unserved.has(queue)) since.delete(queue);
   for (const queue of unserved) if (!since.has(queue)) since.set(queue, input.now);
 }
@@ -19,7 +20,7 @@ export const workerDown: AlertRule = {
   type: "worker_down",
   evaluate: (input: RuleInput, t) =>
     input.queues
-      .filter((q) => !q.paused && !q.hasTarget && runnable(q, input.now))
+      .filter((q) => needsWorker(q, input.now))
       .filter((q) => !input.workers.some((w) => w.queues.includes(q.name) && input.now - w.lastSeenAt <= t.workerDownMs))
       .flatMap((q) => {
         const last = Math.max(-Infinity, ...input.workers.filter((w) => w.queues.includes(q.name)).map((w) => w.lastSeenAt));
