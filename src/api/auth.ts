@@ -268,13 +268,12 @@ export function authenticate(deps: ApiDeps): MiddlewareHandler<ApiEnv> {
   const auth = deps.auth;
   return async (c, next) => {
     const bearer = bearerOf(c.req.header("authorization"));
-    let principal: Principal | null;
-    if (bearer && (await auth.required())) {
-      principal = await auth.fromToken(bearer);
-      if (!principal) throw (auth.refusals.note(deps.clock.now()), unauthorized("unknown or revoked token"));
-    } else {
-      principal = await auth.fromBrowser(c);
-      if (!principal) throw (auth.refusals.note(deps.clock.now()), unauthorized());
+    const byToken = bearer !== null && (await auth.required());
+    const principal = byToken ? await auth.fromToken(bearer) : await auth.fromBrowser(c);
+    if (!principal) {
+      // Counted for the overview: callers refused for want of a valid token.
+      auth.refusals.note(deps.clock.now());
+      throw byToken ? unauthorized("unknown or revoked token") : unauthorized();
     }
     await checkBrowserRequest(c, principal);
     c.set("principal", principal);
