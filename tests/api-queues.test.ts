@@ -5,9 +5,11 @@ import { activeJob, claim, counts, detailPaths, enqueue, expectError } from "./h
 import { startTestServer, type TestServer } from "./helpers/server.ts";
 
 let server: TestServer;
+let clock: TestClock;
 
 beforeEach(async () => {
-  server = await startTestServer({}, new TestClock("2026-01-01T00:00:00Z"));
+  clock = new TestClock("2026-01-01T00:00:00Z");
+  server = await startTestServer({}, clock);
 });
 afterEach(() => server.close());
 
@@ -42,6 +44,21 @@ describe("read", () => {
     expect((await server.call("GET", "/v1/queues")).body.queues.map((q: any) => q.name)).toEqual(["known"]);
   });
 
+  test("each queue says since when its longest-waiting job has been runnable (null while none waits)", async () => {
+    await enqueue(server, "behind");
+    clock.advance(60_000);
+    await enqueue(server, "behind");
+    await enqueue(server, "behind", { delayMs: 1000 });
+    await activeJob(server, "busy");
+    const { queues } = (await server.call("GET", "/v1/queues")).body;
+    expect(queues.map((q: any) => [q.name, q.oldestWaitingSince])).toEqual([
+      ["behind", "2026-01-01T00:00:00.000Z"],
+      ["busy", null],
+    ]);
+    expect((await server.call("GET", "/v1/queues/behind")).body.oldestWaitingSince).toBe("2026-01-01T00:00:00.000Z");
+    expect((await server.call("GET", "/v1/queues/never-used")).body.oldestWaitingSince).toBeNull();
+  });
+
   test("an invalid queue name is refused with 400 naming the parameter", async () => {
     const error = expectError(await server.call("GET", "/v1/queues/bad%20name"), 400, "validation_failed");
     expect(detailPaths(error)).toEqual(["param.queue"]);
@@ -63,7 +80,7 @@ describe("config", () => {
     const put = await server.call("PUT", "/v1/queues/conf", settings);
     expect(put.status).toBe(200);
     expect(put.body).toEqual({ name: "conf", paused: false, ...settings });
-    expect((await server.call("GET", "/v1/queues/conf")).body).toEqual({ name: "conf", paused: false, ...settings, counts: empty });
+    expect((await server.call("GET", "/v1/queues/conf")).body).toEqual({ name: "conf", paused: false, ...settings, counts: empty, oldestWaitingSince: null });
     expect(await enqueue(server, "conf")).toMatchObject({ priority: 7, maxAttempts: 4 });
   });
 

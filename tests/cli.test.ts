@@ -105,8 +105,11 @@ describe("queue", () => {
     const cancelled = (await server.call("POST", "/v1/queues/cli-q/jobs", {})).body;
     await server.call("POST", `/v1/jobs/${cancelled.id}/cancel`);
     const table = ok(await spool(["queue", "ls"])).split("\n");
-    expect(table[0]!.split(/\s+/)).toEqual(["QUEUE", "PAUSED", "WAITING", "DELAYED", "BLOCKED", "ACTIVE", "COMPLETED", "FAILED", "CANCELLED"]);
-    expect(table.find((l) => l.startsWith("cli-q "))!.trim().split(/\s+/)).toEqual(["cli-q", "1", "0", "0", "0", "0", "0", "1"]);
+    expect(table[0]!.split(/\s+/)).toEqual(["QUEUE", "PAUSED", "WAITING", "DELAYED", "BLOCKED", "ACTIVE", "COMPLETED", "FAILED", "CANCELLED", "OLDEST", "WAITING"]);
+    // The last column: how long the longest-waiting job has waited.
+    const row = table.find((l) => l.startsWith("cli-q "))!.trim().split(/\s+/);
+    expect(row.slice(0, 8)).toEqual(["cli-q", "1", "0", "0", "0", "0", "0", "1"]);
+    expect(row.slice(8).join(" ")).toMatch(/^\d+ (ms|s)$/);
     expect(ok(await spool(["queue", "pause", "cli-q"])).trim()).toBe("cli-q paused");
     expect((await server.call("GET", "/v1/queues/cli-q")).body.paused).toBe(true);
     expect(ok(await spool(["queue", "resume", "cli-q"])).trim()).toBe("cli-q running");

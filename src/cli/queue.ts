@@ -1,7 +1,11 @@
 /** `spool queue ls|pause|resume|purge`. */
 import { Command, Option } from "commander";
 import { clientOf } from "./context.ts";
+import { spanText } from "../core/duration.ts";
 import { print, table } from "./output.ts";
+
+/** How long ago `since` (an ISO time) was: "12 min"; "-" for none. */
+const waitedSince = (since: string | null) => (since === null ? "-" : spanText(Math.max(0, Date.now() - Date.parse(since))));
 
 export function registerQueueCommands(program: Command): void {
   const queue = program.command("queue").description("list and manage queues");
@@ -21,6 +25,7 @@ export function registerQueueCommands(program: Command): void {
             value: (q: any) => q.counts[s],
             align: "right" as const,
           })),
+          { header: "oldest waiting", value: (q: any) => waitedSince(q.oldestWaitingSince), align: "right" as const },
         ]),
       );
     });

@@ -18,6 +18,9 @@ import {
 /** Expired leases read and recovered together by the lease reaper. */
 const REAP_BATCH = 200;
 
+/** A queue with how far behind it is: since when its longest-waiting job has been runnable (null while none waits). */
+export type QueueWithBacklog = QueueSummary & { oldestWaiting: number | null };
+
 export type ServiceOptions = {
   store: Store;
   clock: Clock;
@@ -303,12 +306,6 @@ export class QueueService {
     return this.store.leaseRecover({ id: job.id, token: job.leaseToken!, error, retryAt, now });
   }
 
-  /** Since when the queue's longest-waiting job has been runnable; null when none waits. */
-  async oldestWaiting(queue: string): Promise<number | null> {
-    checkQueueName(queue);
-    return this.store.queueOldestWaiting({ queue });
-  }
-
   async listQueues(): Promise<QueueSummary[]> {
     return this.store.queuesList();
   }
@@ -317,6 +314,21 @@ export class QueueService {
   async getQueue(queue: string): Promise<QueueSummary> {
     checkQueueName(queue);
     return (await this.store.queueGet({ queue })) ?? { ...defaultQueueConfig(queue), counts: emptyCounts() };
+  }
+
+  /** Every queue as an operator reads it: counts, config, and how far behind it is. */
+  async listQueuesWithBacklog(): Promise<QueueWithBacklog[]> {
+    return Promise.all((await this.listQueues()).map((q) => this.withBacklog(q)));
+  }
+
+  /** One queue as an operator reads it (an unknown queue reads as empty). */
+  async getQueueWithBacklog(queue: string): Promise<QueueWithBacklog> {
+    return this.withBacklog(await this.getQueue(queue));
+  }
+
+  /** The queue with since when its longest-waiting job has been runnable: read only when jobs wait. */
+  private async withBacklog(q: QueueSummary): Promise<QueueWithBacklog> {
+    return { ...q, oldestWaiting: q.counts.waiting > 0 ? await this.store.queueOldestWaiting({ queue: q.name }) : null };
   }
 
   /** Changes the given settings of a queue; those left out keep their value. */

@@ -214,6 +214,8 @@ export type TargetSecret = {
 
 export type Queue = QueueConfig & {
   counts: StateCounts;
+  /** Since when the queue's longest-waiting job has been runnable (its enqueue, delay's end or retry time): how far behind the queue is. Null while no job waits */
+  oldestWaitingSince: string | null;
 };
 
 export type RateLimit = {

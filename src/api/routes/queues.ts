@@ -1,8 +1,10 @@
 /** Queues: counts and config, pause/resume, purge, and bulk retry/cancel. */
 import { z } from "@hono/zod-openapi";
+import { isoOrNull } from "../../core/iso-time.ts";
 import type { QueueSettings } from "../../core/queue-config.ts";
+import type { QueueWithBacklog } from "../../core/queue-service.ts";
 import { queueAsSeenBy } from "../auth.ts";
-import type { App, ApiDeps } from "../env.ts";
+import type { App, ApiDeps, Principal } from "../env.ts";
 import { jsonBody, jsonResponse, route } from "../route.ts";
 import { JobStateSchema, QueueName } from "../schemas/common.ts";
 import { QueueSchema, QueueSettingsBody, QueueConfigSchema } from "../schemas/queue.ts";
@@ -82,9 +84,17 @@ const retryFailed = route("admin", {
 });
 const cancelWaiting = action("cancel-waiting", "cancelWaitingJobs", "Cancel every waiting, delayed and blocked job of the queue", Count("cancelled"));
 
+/** A queue as the API answers it to `principal`: its backlog's age as a time, the target's secrets hidden from non-admins. */
+function queueJson(principal: Principal | undefined, { oldestWaiting, ...queue }: QueueWithBacklog) {
+  return { ...queueAsSeenBy(principal, queue), oldestWaitingSince: isoOrNull(oldestWaiting) };
+}
+
 export function registerQueueRoutes(app: App, { service }: ApiDeps): void {
-  app.openapi(list, async (c) => c.json({ queues: (await service.listQueues()).map((q) => queueAsSeenBy(c.get("principal"), q)) } as never, 200));
-  app.openapi(get, async (c) => c.json(queueAsSeenBy(c.get("principal"), await service.getQueue(c.req.valid("param").queue)) as never, 200));
+  app.openapi(list, async (c) => {
+    const queues = await service.listQueuesWithBacklog();
+    return c.json({ queues: queues.map((q) => queueJson(c.get("principal"), q)) } as never, 200);
+  });
+  app.openapi(get, async (c) => c.json(queueJson(c.get("principal"), await service.getQueueWithBacklog(c.req.valid("param").queue)) as never, 200));
   app.openapi(put, async (c) => {
     return c.json((await service.putQueue(c.req.valid("param").queue, c.req.valid("json") as Partial<QueueSettings>)) as never, 200);
   });

@@ -1,6 +1,6 @@
 /** Queue schemas: config an operator may set, and a queue with its counts. */
 import { z } from "@hono/zod-openapi";
-import { DurationMs } from "./common.ts";
+import { DurationMs, Timestamp } from "./common.ts";
 import { BackoffSchema } from "./job.ts";
 
 /** The most a queue's concurrency or rate limit may count: far above what one machine runs. */
@@ -84,4 +84,9 @@ const CountsSchema = z
   })
   .openapi("StateCounts");
 
-export const QueueSchema = QueueConfigSchema.extend({ counts: CountsSchema }).openapi("Queue");
+export const QueueSchema = QueueConfigSchema.extend({
+  counts: CountsSchema,
+  oldestWaitingSince: Timestamp.nullable().openapi({
+    description: "Since when the queue's longest-waiting job has been runnable (its enqueue, delay's end or retry time): how far behind the queue is. Null while no job waits",
+  }),
+}).openapi("Queue");

@@ -23,14 +23,13 @@ const ERROR_TYPES_SINCE_MS = 7 * DAY_MS;
 export async function queuePageData(c: WebContext, deps: ApiDeps, queue: string, filter: JobFilter): Promise<QueuePageData> {
   const { service, monitor, clock } = deps;
   const admin = may(c.get("principal"), "admin");
-  const [summary, list, stats, lastHour, lastDay, errors, oldestWaiting] = await Promise.all([
-    service.getQueue(queue),
+  const [summary, list, stats, lastHour, lastDay, errors] = await Promise.all([
+    service.getQueueWithBacklog(queue),
     service.listJobs({ queue, state: filter.state as JobState | undefined, key: filter.key, q: filter.q, cursor: filter.cursor, limit: PAGE_SIZE }),
     monitor.stats(),
     monitor.series({ windowMs: HOUR_MS, stepMs: 60_000, queue }),
     monitor.series({ windowMs: DAY_MS, stepMs: HOUR_MS, queue }),
     admin ? monitor.errorGroups({ queue, since: clock.now() - ERROR_TYPES_SINCE_MS }) : null,
-    service.oldestWaiting(queue),
   ]);
   return {
     queue: summary,
@@ -43,7 +42,7 @@ export async function queuePageData(c: WebContext, deps: ApiDeps, queue: string,
     lastDay,
     errorTypes: [...new Set((errors?.groups ?? []).map((g) => g.type))].sort(),
     known: stats.queues.some((q) => q.queue === queue),
-    oldestWaiting,
+    oldestWaiting: summary.oldestWaiting,
   };
 }
 
@@ -58,15 +57,14 @@ export function registerQueues(web: Hono<ApiEnv>, deps: ApiDeps): void {
   const { service, monitor } = deps;
 
   web.get("/queues", async (c) => {
-    const [queues, stats, workerList] = await Promise.all([service.listQueues(), monitor.stats(), deps.workers.list()]);
+    const [queues, stats, workerList] = await Promise.all([service.listQueuesWithBacklog(), monitor.stats(), deps.workers.list()]);
     const online = workerList.filter((w) => w.online);
-    const oldest = await Promise.all(queues.map((q) => (q.counts.waiting > 0 ? service.oldestWaiting(q.name) : null)));
-    const items = queues.map((queue, i) => ({
+    const items = queues.map((queue) => ({
       // The push target's URL shows in the list: its credentials only to those who may change it.
       queue: queueAsSeenBy(c.get("principal"), queue),
       stats: stats.queues.find((s) => s.queue === queue.name) ?? null,
       workersOnline: online.filter((w) => w.queues.includes(queue.name)).length,
-      oldestWaiting: oldest[i] ?? null,
+      oldestWaiting: queue.oldestWaiting,
     }));
     return page(c, deps, "Queues", <QueuesPage items={items} />);
   });
