@@ -7,7 +7,9 @@ import { RECORD_SCRIPTS } from "../src/store/redis/monitor-records.ts";
 import type { RedisStore } from "../src/store/redis/redis-store.ts";
 import { Scripts } from "../src/store/redis/scripts.ts";
 import { FOLD_BATCH } from "../src/store/redis/stats-fold.ts";
-import { freshPrefix, freshRedisStore, redisAvailable } from "./helpers/redis.ts";
+import { EventFeed } from "../src/monitor/event-feed.ts";
+import { eventStream } from "../src/monitor/event-stream.ts";
+import { dropPrefix, freshPrefix, freshRedisStore, redisAvailable } from "./helpers/redis.ts";
 
 const T0 = Date.parse("2026-01-05T10:00:00Z");
 
@@ -146,5 +148,41 @@ if (await redisAvailable()) {
         await store.close();
       }
     });
+
+    test("a stream that has caught up goes on once the log starts over (Redis's data lost), where it waited for the ids to catch up", async () => {
+      const prefix = freshPrefix();
+      const store = freshRedisStore(prefix);
+      const clock = { now: () => T0 };
+      const stop = new AbortController();
+      try {
+        await append(store, Array.from({ length: 5 }, (_, i) => ({ type: "job.enqueued" as const, jobId: `old-${i}` })));
+        const feed = new EventFeed(store, clock, 10);
+        const stream = eventStream({ store, feed, clock, filters: {}, afterId: 0, closing: stop.signal, heartbeatMs: 60_000 }).getReader();
+        expect(await readUntil(stream, '"old-4"')).toContain('"old-0"');
+        await dropPrefix(store.redis, prefix);
+        await append(store, [{ type: "job.enqueued", jobId: "new-1" }]);
+        expect(await readUntil(stream, '"new-1"')).toStartWith("id: 1\n");
+        // Dashboards' /live follows the same feed: it is told the log moved, to its new newest id.
+        expect(await feed.waitAfter(5, 2000)).toBe(1);
+      } finally {
+        stop.abort();
+        await store.close();
+      }
+    });
   });
+}
+
+/** What a stream sends from now until its text holds `marker`; fails after `ms`. */
+async function readUntil(reader: ReadableStreamDefaultReader<Uint8Array>, marker: string, ms = 3000): Promise<string> {
+  const decoder = new TextDecoder();
+  const deadline = Date.now() + ms;
+  let text = "";
+  while (!text.includes(marker)) {
+    const left = deadline - Date.now();
+    const chunk = await Promise.race([reader.read(), Bun.sleep(Math.max(0, left)).then(() => null)]);
+    if (chunk === null) throw new Error(`no ${marker} within ${ms} ms; read: ${JSON.stringify(text)}`);
+    if (chunk.done) throw new Error(`the stream ended before ${marker}; read: ${JSON.stringify(text)}`);
+    text += decoder.decode(chunk.value);
+  }
+  return text;
 }

@@ -5,7 +5,7 @@
  */
 import type { Store } from "../core/store.ts";
 
-type Waiter = { afterId: number; wake: () => void };
+type Waiter = { afterId: number; wake: (latest: number) => void };
 
 export class EventFeed {
   private waiters = new Set<Waiter>();
@@ -18,19 +18,24 @@ export class EventFeed {
     private readonly pollMs = 50,
   ) {}
 
-  /** Resolves true once the log has an event after `afterId`, false after `timeoutMs` or on abort. */
-  waitAfter(afterId: number, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
+  /**
+   * Resolves with the log's newest id once it has moved from `afterId`: an event after it, or
+   * a newest id below it, which means the log started over (Redis's data lost), so that a
+   * reader starts again from the log's beginning rather than wait for the ids to catch up.
+   * Resolves null after `timeoutMs` or on abort.
+   */
+  waitAfter(afterId: number, timeoutMs: number, signal?: AbortSignal): Promise<number | null> {
     return new Promise((resolve) => {
-      if (signal?.aborted) return resolve(false);
-      const finish = (newer: boolean) => {
+      if (signal?.aborted) return resolve(null);
+      const finish = (latest: number | null) => {
         clearTimeout(timeout);
         this.waiters.delete(waiter);
         signal?.removeEventListener("abort", onAbort);
-        resolve(newer);
+        resolve(latest);
       };
-      const onAbort = () => finish(false);
-      const waiter: Waiter = { afterId, wake: () => finish(true) };
-      const timeout = setTimeout(() => finish(false), timeoutMs);
+      const onAbort = () => finish(null);
+      const waiter: Waiter = { afterId, wake: finish };
+      const timeout = setTimeout(() => finish(null), timeoutMs);
       signal?.addEventListener("abort", onAbort, { once: true });
       this.waiters.add(waiter);
       this.schedule(this.pollMs);
@@ -49,7 +54,7 @@ export class EventFeed {
   private async poll(): Promise<void> {
     try {
       const latest = await this.store.eventsLatestId({ now: this.clock.now() });
-      for (const w of [...this.waiters]) if (latest > w.afterId) w.wake();
+      for (const w of [...this.waiters]) if (latest !== w.afterId) w.wake(latest);
     } catch {
       // Storage unavailable for a moment: listeners keep waiting and the next poll tries again.
     } finally {

@@ -64,7 +64,10 @@ export function eventStream(o: EventStreamOptions): ReadableStream<Uint8Array> {
       if (caughtUp && o.endWhenCaughtUp) return null;
       if (caughtUp) {
         caughtUp = false;
-        if (!(await o.feed.waitAfter(cursor, heartbeatMs, stop.signal))) return stop.signal.aborted ? null : ": keepalive\n\n";
+        const latest = await o.feed.waitAfter(cursor, heartbeatMs, stop.signal);
+        if (latest === null) return stop.signal.aborted ? null : ": keepalive\n\n";
+        // The log started over (Redis's data lost): all it holds now is new to this client.
+        if (latest < cursor) cursor = 0;
       }
       const { events, lastId, atEnd } = await o.store.eventsAfter({ afterId: cursor, filters: o.filters, limit: BATCH, now: o.clock.now() });
       cursor = lastId;

@@ -30,10 +30,11 @@ export function registerLive(web: Hono<ApiEnv>, deps: ApiDeps): void {
         try {
           if (stop.signal.aborted) return (controller.close(), release());
           await Bun.sleep(MIN_GAP_MS);
-          const moved = await monitor.feed.waitAfter(cursor, HEARTBEAT_MS, stop.signal);
+          // The log's newest id: past the cursor, or below it once the log started over (Redis's data lost).
+          const latest = await monitor.feed.waitAfter(cursor, HEARTBEAT_MS, stop.signal);
           if (stop.signal.aborted) return (controller.close(), release());
-          if (!moved) return controller.enqueue(encoder.encode(": keepalive\n\n"));
-          cursor = await monitor.latestEventId();
+          if (latest === null) return controller.enqueue(encoder.encode(": keepalive\n\n"));
+          cursor = latest;
           controller.enqueue(encoder.encode(`event: changed\ndata: ${cursor}\n\n`));
         } catch {
           // Storage went away: the stream ends (the page reconnects) and gives its place back.
