@@ -231,6 +231,19 @@ describe("times beyond what a date holds", () => {
     expect(spec.components.schemas.JobDefaults.properties.timeoutMs.maximum).toBe(100 * 365.25 * 86_400_000);
   });
 
+  test("a whole number past what a number holds exactly is told the field's own limit once, not the safe-integer bound as well", async () => {
+    server = await startTestServer();
+    const job = expectError(await server.call("POST", "/v1/queues/t/jobs", { priority: 1e20, maxAttempts: -1e20 }), 400, "validation_failed");
+    expect(job.details).toEqual([
+      { path: "priority", message: "Too big: expected number to be <=10" },
+      { path: "maxAttempts", message: "Too small: expected number to be >=1" },
+    ]);
+    const queue = expectError(await server.call("PUT", "/v1/queues/t", { concurrency: 1e300, rateLimit: { max: 1e300, intervalMs: 1000 } }), 400, "validation_failed");
+    expect(queue.details.map((d: { path: string }) => d.path)).toEqual(["concurrency", "rateLimit.max"]);
+    expect(queue.message).not.toContain("9007199254740991");
+    expect(await counts(server, "t")).toEqual(empty);
+  });
+
   test("the longest delay allowed is stored and read back", async () => {
     server = await startTestServer();
     const job = await server.call("POST", "/v1/queues/t/jobs", { delayMs: 100 * 365.25 * 86_400_000 });

@@ -1,5 +1,6 @@
 /** Redis specifics of the MonitorStore (its semantics are in the store contract): the fold's compare-and-set, bounded reads, pruning's indexes. */
 import { describe, expect, test } from "bun:test";
+import type { Redis } from "ioredis";
 import type { MonitorEvent } from "../src/core/monitor-store.ts";
 import { entryFields } from "../src/store/redis/event-entry.ts";
 import { EVENT_SCRIPTS } from "../src/store/redis/monitor-events.ts";
@@ -159,7 +160,7 @@ if (await redisAvailable()) {
         const feed = new EventFeed(store, clock, 10);
         const stream = eventStream({ store, feed, clock, filters: {}, afterId: 0, closing: stop.signal, heartbeatMs: 60_000 }).getReader();
         expect(await readUntil(stream, '"old-4"')).toContain('"old-0"');
-        await dropPrefix(store.redis, prefix);
+        await dropPrefix(store.redis as Redis, prefix);
         await append(store, [{ type: "job.enqueued", jobId: "new-1" }]);
         expect(await readUntil(stream, '"new-1"')).toStartWith("id: 1\n");
         // Dashboards' /live follows the same feed: it is told the log moved, to its new newest id.

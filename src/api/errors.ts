@@ -27,17 +27,35 @@ const HTTP_CODES: Record<number, [string, string]> = {
   415: ["unsupported_media_type", "send the body as JSON with Content-Type: application/json"],
 };
 
-type Issue = { path: (string | number)[]; message: string; code?: string; keys?: string[]; issues?: Issue[]; errors?: Issue[][]; expected?: string };
+type Issue = {
+  path: (string | number)[]; message: string; code?: string; keys?: string[]; issues?: Issue[]; errors?: Issue[][]; expected?: string;
+  maximum?: number | bigint; minimum?: number | bigint;
+};
+
+/** An integer field's own bound on what a number holds exactly (zod's `int()`), not one of spool's limits. */
+const isSafeIntegerBound = (i: Issue) =>
+  (i.code === "too_big" && Number(i.maximum) === Number.MAX_SAFE_INTEGER) || (i.code === "too_small" && Number(i.minimum) === Number.MIN_SAFE_INTEGER);
+
+/** A field past the safe-integer range is told the field's own limit alone, not that bound as well. */
+function withoutRedundantBounds(issues: Issue[]): Issue[] {
+  const key = (i: Issue) => i.path.join("\u0000");
+  return issues.filter((i) => !isSafeIntegerBound(i) || !issues.some((other) => other !== i && !isSafeIntegerBound(other) && key(other) === key(i)));
+}
+
+/** A validation's issues as the details a client reads, one or more to a field that is wrong. */
+export function validationDetails(issues: Issue[], base: (string | number)[]): { path: string; message: string }[] {
+  return withoutRedundantBounds(issues).flatMap((i) => issueDetails(i, base));
+}
 
 /** One issue as the details a client reads: each with the path of the field it is about. */
-export function issueDetails(i: Issue, base: (string | number)[]): { path: string; message: string }[] {
+function issueDetails(i: Issue, base: (string | number)[]): { path: string; message: string }[] {
   const path = [...base, ...i.path];
   const at = (p: (string | number)[]) => p.join(".") || "body";
   if (i.code === "invalid_union" && i.errors?.length) {
     // A field that takes one shape or null (or another type): zod says only "Invalid input"; the
     // option the value was meant for, the only one not refused for its type alone, says why.
     const meant = i.errors.filter((option) => !(option.length === 1 && option[0]!.code === "invalid_type" && option[0]!.path.length === 0));
-    if (meant.length === 1) return meant[0]!.flatMap((inner) => issueDetails(inner, path));
+    if (meant.length === 1) return validationDetails(meant[0]!, path);
   }
   if (i.code === "unrecognized_keys" && i.keys?.length) return i.keys.map((key) => ({ path: at([...path, key]), message: "unknown field" }));
   // A record's key that its schema refused: zod says only "Invalid key in record"; the key's own checks say why.
@@ -74,7 +92,7 @@ export function handleError(err: Error, c: Context) {
 export function validationHook(result: { success: boolean; error?: any; target: string }, c: Context) {
   if (result.success) return;
   const prefix = result.target === "json" ? [] : [result.target];
-  const details = ((result.error?.issues ?? []) as Issue[]).flatMap((i) => issueDetails(i, prefix));
+  const details = validationDetails(result.error?.issues ?? [], prefix);
   const summary = details.map((d) => `${d.path}: ${d.message}`).join("; ");
   return errorResponse(c, 400, "validation_failed", `invalid request: ${summary}`, details);
 }

@@ -3,7 +3,7 @@
  * and the values read into the settings PUT /v1/queues/{queue} takes — checked by the same schema —
  * with each problem named by the field it belongs beside.
  */
-import { issueDetails } from "../../api/errors.ts";
+import { validationDetails } from "../../api/errors.ts";
 import { QueueSettingsBody } from "../../api/schemas/queue.ts";
 import { parseDuration } from "../../core/duration.ts";
 import { validationFailed, type SpoolError } from "../../core/errors.ts";
@@ -152,7 +152,7 @@ export function readSettings(values: SettingsValues, current: QueueConfig): Part
   const checked = QueueSettingsBody.safeParse(JSON.parse(JSON.stringify(settings)));
   if (checked.success && issues.length === 0) return checked.data as Partial<QueueSettings>;
   const named = issues.map((i) => i.path);
-  for (const { path, message } of (checked.error?.issues ?? []).flatMap((i) => issueDetails(i as Parameters<typeof issueDetails>[0], []))) {
+  for (const { path, message } of validationDetails((checked.error?.issues ?? []) as Parameters<typeof validationDetails>[0], [])) {
     if (!named.some((n) => path === n || path.startsWith(n + "."))) issues.push({ path, message });
   }
   throw validationFailed(`invalid settings: ${issues.map((i) => `${i.path} ${i.message}`).join("; ")}`, issues);
