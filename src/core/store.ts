@@ -52,7 +52,10 @@ export type FailParams = {
   id: string;
   token: string;
   error: JobError;
-  /** When to run again; null fails the job for good (or cancels it when cancel was requested). */
+  /**
+   * When to run again; null fails the job for good. A job whose cancel was requested is
+   * cancelled either way: a request that lands after the retry was decided still holds.
+   */
   retryAt: number | null;
   now: number;
 };

@@ -36,6 +36,21 @@ export function cancelContract(it: ContractCase): void {
     expect(await t.claim("q")).toEqual([]);
   });
 
+  it("a cancel requested while a failure is on its way wins over the retry the failure was given, from the worker or the reaper", async (t) => {
+    for (const expired of [false, true]) {
+      const job = await t.enqueue("q", { maxAttempts: 5, backoff: { delayMs: 0 } });
+      const leased = await t.claimOne("q", 1000);
+      // The failure was read and given its retry time before the cancel request landed.
+      await t.svc.cancel(job.id);
+      if (expired) t.clock.advance(1000);
+      const failure = { id: job.id, token: leased.leaseToken!, error: { attempt: 1, type: "E", message: "boom", at: t.now() }, retryAt: t.now(), now: t.now() };
+      const ended = await (expired ? t.store.leaseRecover(failure) : t.store.jobFail(failure));
+      expect(ended).toMatchObject({ id: job.id, state: "cancelled", finishedAt: t.now() });
+      expect(await t.claim("q")).toEqual([]);
+    }
+    expect((await t.svc.getQueue("q")).counts).toMatchObject({ cancelled: 2, waiting: 0, delayed: 0, active: 0 });
+  });
+
   it("an active job whose cancel was requested ends as cancelled when its lease expires", async (t) => {
     const job = await t.enqueue("q", { maxAttempts: 5, backoff: { delayMs: 0 } });
     await t.claimOne("q", 1000);

@@ -273,7 +273,8 @@ export class JobOps {
     const endedBy = expired ? null : p.token;
     // The worker's record counts the attempt as failed unless a cancel ended it.
     const failedBy = current.worker_id;
-    if (p.retryAt !== null) {
+    // A cancel requested after the failure's retry was decided wins: the job ends, cancelled.
+    if (p.retryAt !== null && !current.cancel_requested) {
       const retried = this.db
         .query(
           `UPDATE jobs SET state = ?, run_at = ?, errors = ?, worker_id = NULL, lease_token = ?, lease_expires_at = NULL, deadline_at = NULL

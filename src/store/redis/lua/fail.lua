@@ -1,7 +1,8 @@
 -- fail.lua: ends an attempt in failure — reported by its worker (the lease must be live) or
 -- found by the reaper (the lease must have run out). With a retry time the job waits (or is
--- delayed) for its next attempt; without, it fails for good (or is cancelled when a cancel was
--- requested), and its lane moves on or, with laneOnFailure "block", stops behind it.
+-- delayed) for its next attempt, unless a cancel was requested meanwhile; without, it fails for
+-- good (or is cancelled when a cancel was requested), and its lane moves on or, with
+-- laneOnFailure "block", stops behind it.
 -- KEYS[1] routing key. ARGV[1] prefix; ARGV[2] id; ARGV[3] token; ARGV[4] the JobError (JSON);
 -- ARGV[5] its type; ARGV[6] its at; ARGV[7] retryAt (opt); ARGV[8] now; ARGV[9] "expired" or "live".
 -- Answers the flat job, or false when the guard failed.
@@ -27,7 +28,8 @@ local set = {
   errors = errors_append(j.errors, errorJson, count), nerr = math.min(count + 1, 50),
   token = endedBy, leaseExp = false, deadline = false,
 }
-if retryAt then
+-- A cancel requested after the failure's retry was decided wins: the job ends, cancelled.
+if retryAt and j.cancelReq ~= "1" then
   retryAt = tonumber(retryAt)
   set.runAt, set.workerId = retryAt, false
   local to = "delayed"
