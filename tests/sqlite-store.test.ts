@@ -489,6 +489,24 @@ describe("SqliteStore", () => {
     }
   });
 
+  test("a database from before give-backs were counted apart counts its unfinished jobs' give-backs from their errors", async () => {
+    const { path, old } = databaseAt(10);
+    const errors = (...types: string[]) => JSON.stringify(types.map((type, i) => ({ attempt: i + 1, type, message: "m", at: 0 })));
+    const ids = [insertOldJob(old), insertOldJob(old), insertOldJob(old)];
+    const set = old.query("UPDATE jobs SET state = ?, attempts = ?, errors = ? WHERE id = ?");
+    set.run("waiting", 3, errors("shutdown", "Boom", "shutdown"), ids[0]!);
+    set.run("delayed", 1, errors("Boom"), ids[1]!);
+    // A finished job keeps 0: a retry by hand starts its count afresh anyway.
+    set.run("failed", 2, errors("shutdown", "Boom"), ids[2]!);
+    old.close();
+    const { store, svc } = open(path);
+    try {
+      expect(await Promise.all(ids.map(async (id) => (await svc.getJob(String(id))).givenBack))).toEqual([2, 0, 0]);
+    } finally {
+      await store.close();
+    }
+  });
+
   test("a lane hands on to its next job through jobs_lane, never walking the key's finished jobs", async () => {
     const { path, store, svc } = open();
     try {

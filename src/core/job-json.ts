@@ -17,6 +17,7 @@ function tail(job: Job) {
     runAt: iso(job.runAt)!,
     attempts: job.attempts,
     maxAttempts: job.maxAttempts,
+    givenBack: job.givenBack,
     backoff: job.backoff,
     timeoutMs: job.timeoutMs,
     idempotencyKey: job.idempotencyKey,

@@ -63,6 +63,11 @@ export type Job = {
   runAt: number;
   attempts: number;
   maxAttempts: number;
+  /**
+   * Of `attempts`, those given back unfinished (GIVEN_BACK: a worker or spool shut down), which do
+   * not count against maxAttempts; kept apart from `errors`, which keeps only the latest 50.
+   */
+  givenBack: number;
   backoff: Backoff;
   timeoutMs: number | null;
   idempotencyKey: string | null;

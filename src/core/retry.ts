@@ -38,14 +38,9 @@ export type FailureInput = {
  */
 export const GIVEN_BACK = "shutdown";
 
-/** Attempts given back unfinished (recorded, not counted against maxAttempts). */
-export function givenBackAttempts(job: Pick<Job, "errors">): number {
-  return job.errors.filter((e) => e.type === GIVEN_BACK).length;
-}
-
-/** Attempts that count against maxAttempts: those started, less those given back unfinished. */
-export function countedAttempts(job: Pick<Job, "attempts" | "errors">): number {
-  return job.attempts - givenBackAttempts(job);
+/** Attempts that count against maxAttempts: those started since the job last started afresh, less those given back unfinished. */
+export function countedAttempts(job: Pick<Job, "attempts" | "givenBack">): number {
+  return job.attempts - job.givenBack;
 }
 
 /** When the job runs again (epoch ms), or null when this failure is final. */

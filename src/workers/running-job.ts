@@ -49,7 +49,7 @@ export class RunningJob {
     const j = this.job;
     return {
       id: j.id, queue: j.queue, key: j.key, payload: j.payload, priority: j.priority, state: j.state, runAt: j.runAt,
-      attempts: j.attempts, maxAttempts: j.maxAttempts, backoff: j.backoff, timeoutMs: j.timeoutMs, idempotencyKey: j.idempotencyKey,
+      attempts: j.attempts, maxAttempts: j.maxAttempts, givenBack: j.givenBack, backoff: j.backoff, timeoutMs: j.timeoutMs, idempotencyKey: j.idempotencyKey,
       progress: j.progress, checkpoint: j.checkpoint, result: j.result, errors: j.errors, workerId: j.workerId,
       leaseExpiresAt: j.leaseExpiresAt, deadlineAt: j.deadlineAt, cancelRequested: j.cancelRequested, createdAt: j.createdAt,
       startedAt: j.startedAt, finishedAt: j.finishedAt,

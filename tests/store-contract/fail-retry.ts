@@ -60,8 +60,22 @@ export function failRetryContract(it: ContractCase): void {
     for (let i = 0; i < 2; i++) expect((await t.failWith(await t.claimOne("q"), { type: "shutdown", retryInMs: 0 })).state).toBe("waiting");
     // Its one counted attempt is the next: a real failure then is final.
     const failed = await t.failWith(await t.claimOne("q"), { type: "Boom" });
-    expect(failed).toMatchObject({ state: "failed", attempts: 4 });
+    expect(failed).toMatchObject({ state: "failed", attempts: 4, givenBack: 3 });
     expect(failed.errors.map((e) => e.type)).toEqual(["shutdown", "shutdown", "shutdown", "Boom"]);
+  });
+
+  it("give-backs are counted apart from the errors: past the 50 errors a job keeps, and afresh after a retry by hand", async (t) => {
+    const job = await t.enqueue("q", { maxAttempts: 2, backoff: { delayMs: 0 } });
+    for (let i = 0; i < 55; i++) await t.failWith(await t.claimOne("q"), { type: "shutdown", retryInMs: 0 });
+    // 56 attempts started, 55 given back: this failure is the first that counts, and the job runs again.
+    const first = await t.failWith(await t.claimOne("q"), { type: "Boom" });
+    expect(first).toMatchObject({ state: "waiting", attempts: 56, givenBack: 55 });
+    expect(first.errors).toHaveLength(50);
+    expect((await t.failWith(await t.claimOne("q"), { type: "Boom" })).state).toBe("failed");
+    // Retried by hand, it starts afresh: its give-backs from before no longer make room for more attempts.
+    expect(await t.svc.retry(job.id)).toMatchObject({ state: "waiting", attempts: 0, givenBack: 0 });
+    expect((await t.failWith(await t.claimOne("q"), { type: "Boom" })).state).toBe("waiting");
+    expect((await t.failWith(await t.claimOne("q"), { type: "Boom" })).state).toBe("failed");
   });
 
   it("retry: false fails the job at once", async (t) => {

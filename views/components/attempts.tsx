@@ -1,14 +1,14 @@
 /** @jsxImportSource hono/jsx */
 /** Attempts on the dashboard: a job's against its maxAttempts (those given back at a shutdown shown apart, as they do not count), and the last hour's retried attempts. */
 import type { Job } from "../../src/core/job.ts";
-import { countedAttempts, givenBackAttempts } from "../../src/core/retry.ts";
+import { countedAttempts } from "../../src/core/retry.ts";
 import { count } from "./time.tsx";
 
-type Counted = Pick<Job, "attempts" | "maxAttempts" | "errors">;
+type Counted = Pick<Job, "attempts" | "maxAttempts" | "givenBack">;
 
 /** "1 of 3", with "· 1 more given back unfinished, not counted" when there were such. */
 export function AttemptsOf({ job }: { job: Counted }) {
-  const back = givenBackAttempts(job);
+  const back = job.givenBack;
   return (
     <>
       {countedAttempts(job)} of {job.maxAttempts}
@@ -19,7 +19,7 @@ export function AttemptsOf({ job }: { job: Counted }) {
 
 /** "1/3" for a table cell, "+1" beside it for attempts given back. */
 export function AttemptsCell({ job }: { job: Counted }) {
-  const back = givenBackAttempts(job);
+  const back = job.givenBack;
   return (
     <>
       {countedAttempts(job)}/{job.maxAttempts}

@@ -19,8 +19,11 @@ export type Job = {
   priority: number;
   state: JobState;
   runAt: string;
+  /** Attempts started since the job was enqueued or last retried by hand */
   attempts: number;
   maxAttempts: number;
+  /** Of `attempts`, those given back unfinished because their worker or spool shut down (error type `shutdown`): they do not count against maxAttempts */
+  givenBack: number;
   backoff: Backoff;
   timeoutMs: number | null;
   idempotencyKey: string | null;

@@ -53,8 +53,11 @@ export const JobSchema = z
     priority: z.number().int(),
     state: JobStateSchema,
     runAt: Timestamp,
-    attempts: z.number().int(),
+    attempts: z.number().int().openapi({ description: "Attempts started since the job was enqueued or last retried by hand" }),
     maxAttempts: z.number().int(),
+    givenBack: z.number().int().openapi({
+      description: "Of `attempts`, those given back unfinished because their worker or spool shut down (error type `shutdown`): they do not count against maxAttempts",
+    }),
     backoff: BackoffSchema,
     timeoutMs: z.number().int().nullable(),
     idempotencyKey: z.string().nullable(),

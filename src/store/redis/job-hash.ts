@@ -1,5 +1,6 @@
 /** Between Job objects and the job hashes the scripts keep and answer (keys.ts, JOB_FIELDS). */
-import type { Job, JobState, NewJob } from "../../core/job.ts";
+import type { Job, JobError, JobState, NewJob } from "../../core/job.ts";
+import { GIVEN_BACK } from "../../core/retry.ts";
 import { withStoredPayload } from "../../core/payload-text.ts";
 
 /** A job hash as a script answers it: a flat [field, value, …] list with "id" first. */
@@ -19,6 +20,11 @@ export function hashToJob(id: string, hash: Record<string, string>): Job | null 
   return hash.queue ? fromHash(id, hash) : null;
 }
 
+/** Attempts given back, counted from a job's errors (JSON text): for hashes written before `gb`. */
+function givenBackIn(errors: string | undefined): number {
+  return errors === undefined ? 0 : (JSON.parse(errors) as JobError[]).filter((e) => e.type === GIVEN_BACK).length;
+}
+
 function fromHash(id: string, h: Record<string, string>): Job {
   const job: Job = {
     id,
@@ -30,6 +36,8 @@ function fromHash(id: string, h: Record<string, string>): Job {
     runAt: Number(h.runAt),
     attempts: Number(h.attempts),
     maxAttempts: Number(h.maxAttempts),
+    // A job written before `gb` existed counts its give-backs from its errors.
+    givenBack: h.gb === undefined ? givenBackIn(h.errors) : Number(h.gb),
     backoff: parse(h.backoff),
     timeoutMs: num(h.timeoutMs),
     idempotencyKey: h.idem ?? null,
@@ -77,7 +85,7 @@ export function isJobId(id: string): boolean {
 export function insertedJob(job: NewJob, id: string, state: JobState, payloadText: string, now: number): Job {
   return {
     id, queue: job.queue, key: job.key, payload: JSON.parse(payloadText), priority: job.priority, state, runAt: job.runAt,
-    attempts: 0, maxAttempts: job.maxAttempts, backoff: { ...job.backoff }, timeoutMs: job.timeoutMs,
+    attempts: 0, maxAttempts: job.maxAttempts, givenBack: 0, backoff: { ...job.backoff }, timeoutMs: job.timeoutMs,
     idempotencyKey: job.idempotencyKey, progress: null, checkpoint: null, result: null, errors: [], workerId: null,
     leaseToken: null, leaseExpiresAt: null, deadlineAt: null, cancelRequested: false, createdAt: now, startedAt: null, finishedAt: null,
   };

@@ -87,12 +87,13 @@
 
 /**
  * Fields of a job hash; JSON-encoded text for payload, backoff, progress, checkpoint, result, errors;
- * `ev` is the timeline (see above).
+ * `ev` is the timeline (see above); `gb` counts the attempts given back unfinished (absent on a job
+ * written before it, which counts them from its errors).
  */
 export const JOB_FIELDS = [
   "queue", "key", "payload", "priority", "state", "runAt", "attempts", "maxAttempts", "backoff", "timeoutMs",
   "idem", "progress", "checkpoint", "result", "errors", "workerId", "token", "leaseExp", "deadline", "cancelReq",
-  "createdAt", "startedAt", "finishedAt", "ev",
+  "createdAt", "startedAt", "finishedAt", "ev", "gb",
 ] as const;
 
 export const DEFAULT_PREFIX = "spool";

@@ -4,6 +4,7 @@ import type { JobError, JobState, NewJob } from "../../core/job.ts";
 import type { ClaimParams, CompleteItem, EnqueueOutcome, FailParams, HeartbeatParams } from "../../core/store.ts";
 import { defaultQueueConfig, type QueueConfig } from "../../core/queue-config.ts";
 import { endedAt, leaseFrom, renewedLease, startedAt } from "../../core/lease.ts";
+import { GIVEN_BACK } from "../../core/retry.ts";
 import { CHANGED_COLUMNS, type ChangeLog, type ChangedRow } from "./change-log.ts";
 import { Lanes } from "./lanes.ts";
 import { json, rowId, toJob, type JobRow } from "./rows.ts";
@@ -80,7 +81,7 @@ export class JobOps {
     // The row as stored, with the columns' defaults: an INSERT … RETURNING * costs twice the insert.
     const row: JobRow = {
       id: 0, queue: job.queue, key: job.key, payload: json(job.payload ?? null)!, priority: job.priority, state, run_at: job.runAt,
-      attempts: 0, max_attempts: job.maxAttempts, backoff: JSON.stringify(job.backoff), timeout_ms: job.timeoutMs,
+      attempts: 0, max_attempts: job.maxAttempts, given_back: 0, backoff: JSON.stringify(job.backoff), timeout_ms: job.timeoutMs,
       idempotency_key: job.idempotencyKey, progress: null, checkpoint: null, result: null, errors: "[]", worker_id: null,
       lease_token: null, lease_expires_at: null, deadline_at: null, cancel_requested: 0, created_at: now, started_at: null, finished_at: null,
     };
@@ -268,6 +269,8 @@ export class JobOps {
       .get(id, p.token, p.now) as JobRow | null;
     if (!current) return null;
     const errors = appendError(current.errors, p.error);
+    // An attempt given back unfinished is counted apart: errors keeps only the latest 50.
+    const givenBack = current.given_back + (p.error.type === GIVEN_BACK ? 1 : 0);
     // A worker's failure keeps its token on the job (like a completion), so the same failure
     // resent after its answer was lost can be recognised; a lease the reaper recovers keeps none.
     const endedBy = expired ? null : p.token;
@@ -277,10 +280,11 @@ export class JobOps {
     if (p.retryAt !== null && !current.cancel_requested) {
       const retried = this.db
         .query(
-          `UPDATE jobs SET state = ?, run_at = ?, errors = ?, worker_id = NULL, lease_token = ?, lease_expires_at = NULL, deadline_at = NULL
+          `UPDATE jobs SET state = ?, run_at = ?, errors = ?, given_back = ?, worker_id = NULL, lease_token = ?, lease_expires_at = NULL,
+             deadline_at = NULL
            WHERE id = ? RETURNING *`,
         )
-        .get(p.retryAt <= p.now ? "waiting" : "delayed", p.retryAt, errors, endedBy, id) as JobRow;
+        .get(p.retryAt <= p.now ? "waiting" : "delayed", p.retryAt, errors, givenBack, endedBy, id) as JobRow;
       this.changes.moved("active", retried, p.error);
       if (failedBy !== null) this.changes.attemptEnded(failedBy, "failed");
       return retried;
@@ -289,10 +293,10 @@ export class JobOps {
     const at = endedAt(p.now, current.started_at);
     const row = this.db
       .query(
-        `UPDATE jobs SET state = ?, errors = ?, finished_at = ?, lease_token = ?, lease_expires_at = NULL, deadline_at = NULL
+        `UPDATE jobs SET state = ?, errors = ?, given_back = ?, finished_at = ?, lease_token = ?, lease_expires_at = NULL, deadline_at = NULL
          WHERE id = ? RETURNING *`,
       )
-      .get(final, errors, at, endedBy, id) as JobRow;
+      .get(final, errors, givenBack, at, endedBy, id) as JobRow;
     this.changes.moved("active", row, p.error);
     if (failedBy !== null && final === "failed") this.changes.attemptEnded(failedBy, "failed");
     if (row.key !== null) {
@@ -353,7 +357,7 @@ export class JobOps {
     }
     const row = this.db
       .query(
-        `UPDATE jobs SET state = ?, attempts = 0, run_at = ?, result = NULL, progress = NULL, finished_at = NULL,
+        `UPDATE jobs SET state = ?, attempts = 0, given_back = 0, run_at = ?, result = NULL, progress = NULL, finished_at = NULL,
            lease_token = NULL, cancel_requested = 0, checkpoint = CASE WHEN ? THEN NULL ELSE checkpoint END
          WHERE id = ? RETURNING *`,
       )

@@ -10,6 +10,7 @@ import changesByTheStore from "./migrations/007-changes-by-the-store.sql" with {
 import listingThroughClaimIndexes from "./migrations/008-listing-through-claim-indexes.sql" with { type: "text" };
 import retentionThroughListingIndex from "./migrations/009-retention-through-listing-index.sql" with { type: "text" };
 import timelineOnTheJob from "./migrations/010-timeline-on-the-job.sql" with { type: "text" };
+import givenBackApart from "./migrations/011-given-back-apart.sql" with { type: "text" };
 
 /** Append only: a migration that has shipped is never edited. */
 export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
@@ -23,6 +24,7 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
   { version: 8, name: "listing through the claim's indexes", sql: listingThroughClaimIndexes },
   { version: 9, name: "retention through the listing index", sql: retentionThroughListingIndex },
   { version: 10, name: "a job's timeline on its row", sql: timelineOnTheJob },
+  { version: 11, name: "attempts given back counted apart", sql: givenBackApart },
 ];
 
 export function migrate(db: Database): void {

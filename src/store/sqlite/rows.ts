@@ -12,6 +12,7 @@ export type JobRow = {
   run_at: number;
   attempts: number;
   max_attempts: number;
+  given_back: number;
   backoff: string;
   timeout_ms: number | null;
   idempotency_key: string | null;
@@ -46,6 +47,7 @@ export function toJob(row: JobRow): Job {
     runAt: row.run_at,
     attempts: row.attempts,
     maxAttempts: row.max_attempts,
+    givenBack: row.given_back,
     backoff: parse(row.backoff),
     timeoutMs: row.timeout_ms,
     idempotencyKey: row.idempotency_key,

@@ -28,6 +28,8 @@ local set = {
   errors = errors_append(j.errors, errorJson, count), nerr = math.min(count + 1, 50),
   token = endedBy, leaseExp = false, deadline = false,
 }
+-- An attempt given back unfinished is counted apart: errors keeps only the latest 50.
+if errorType == "shutdown" then set.gb = given_back(j) + 1 end
 -- A cancel requested after the failure's retry was decided wins: the job ends, cancelled.
 if retryAt and j.cancelReq ~= "1" then
   retryAt = tonumber(retryAt)

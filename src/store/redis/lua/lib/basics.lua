@@ -26,7 +26,7 @@ local function job_get(id)
     id = id, queue = nil, key = nil, payload = nil, priority = nil, state = nil, runAt = nil, attempts = nil,
     maxAttempts = nil, backoff = nil, timeoutMs = nil, idem = nil, progress = nil, checkpoint = nil, result = nil,
     errors = nil, nerr = nil, workerId = nil, token = nil, leaseExp = nil, deadline = nil, cancelReq = nil,
-    createdAt = nil, startedAt = nil, finishedAt = nil, ev = nil,
+    createdAt = nil, startedAt = nil, finishedAt = nil, ev = nil, gb = nil,
   }
   for i = 1, #flat, 2 do j[flat[i]] = flat[i + 1] end
   return j, flat

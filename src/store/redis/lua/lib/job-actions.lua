@@ -12,6 +12,17 @@ local function errors_append(errors, errorJson, count)
   return string.sub(errors, 1, -2) .. "," .. errorJson .. "]"
 end
 
+-- The job's attempts given back unfinished (error type "shutdown"), as its `gb` counts them; a
+-- job written before `gb` existed counts them from its errors.
+local function given_back(j)
+  if j.gb then return tonumber(j.gb) end
+  local n = 0
+  for _, e in ipairs(cjson.decode(j.errors or "[]")) do
+    if e.type == "shutdown" then n = n + 1 end
+  end
+  return n
+end
+
 -- An answer kept for a request id, so a script re-sent after a reconnect answers the same.
 local REQ_TTL_MS = 600000
 local function req_get(id) if id == "" then return nil end return redis.call("GET", P .. "req:" .. id) end
@@ -76,7 +87,7 @@ local function job_retry(j, reset, now)
       to = "blocked"
     end
   end
-  local set = { attempts = 0, runAt = now, result = false, progress = false, finishedAt = false, cancelReq = "0", token = false }
+  local set = { attempts = 0, gb = 0, runAt = now, result = false, progress = false, finishedAt = false, cancelReq = "0", token = false }
   if reset then set.checkpoint = false end
   job_move(j, to, set)
   if to == "waiting" then wake(j.queue) end
