@@ -14,7 +14,7 @@ export function resolveBackoff(partial: Partial<Backoff> | undefined, base: Back
  * failures does not retry in lockstep. Never more than maxDelayMs (default 1 h).
  */
 export function backoffDelay(attempt: number, backoff: Backoff, random: () => number = Math.random): number {
-  const cap = Math.min(backoff.maxDelayMs ?? MAX_BACKOFF_MS, MAX_BACKOFF_MS);
+  const cap = backoff.maxDelayMs ?? MAX_BACKOFF_MS;
   const raw = backoff.type === "fixed" ? backoff.delayMs : backoff.delayMs * 2 ** Math.max(0, attempt - 1);
   const capped = Math.min(raw, cap);
   return backoff.jitter ? Math.round(capped * (0.5 + random() / 2)) : capped;

@@ -30,6 +30,17 @@ export function failRetryContract(it: ContractCase): void {
     ]);
   });
 
+  it("a backoff's maxDelayMs caps its delays where it says, past one hour too", async (t) => {
+    await t.enqueue("q", { maxAttempts: 20, backoff: { type: "exponential", delayMs: 3_600_000, maxDelayMs: 3 * 3_600_000, jitter: false } });
+    const delays = [];
+    for (let i = 0; i < 4; i++) {
+      const failed = await t.failWith(await t.claimOne("q"));
+      delays.push((failed.runAt - t.now()) / 3_600_000);
+      t.clock.set(failed.runAt);
+    }
+    expect(delays).toEqual([1, 2, 3, 3]);
+  });
+
   it("jitter spreads a retry over half to all of its backoff", async (t) => {
     await t.enqueue("q", { backoff: { type: "fixed", delayMs: 10_000 }, maxAttempts: 5 });
     t.jitter = 0;
