@@ -137,6 +137,18 @@ describe("edit, pause, resume, trigger, delete", () => {
     expect(body.lastRun).toEqual(body.history[0]);
   });
 
+  test("triggers within one millisecond each enqueue a job of their own, and history counts each once", async () => {
+    await create();
+    clock.set("2026-01-01T00:00:07Z");
+    const fires = await Promise.all(Array.from({ length: 5 }, () => server.call("POST", "/v1/schedules/nightly/trigger")));
+    expect(fires.map((r) => r.status)).toEqual(Array(5).fill(201));
+    const jobIds = fires.map((r) => r.body.id);
+    expect(new Set(jobIds).size).toBe(5);
+    expect((await server.call("GET", "/v1/queues/exports")).body.counts.waiting).toBe(5);
+    const { body } = await server.call("GET", "/v1/schedules/nightly?history=10");
+    expect(body.history.map((r: { jobId: string }) => r.jobId).sort()).toEqual([...jobIds].sort());
+  });
+
   test("pause stops the next fire time, resume restarts it from now", async () => {
     await create();
     const paused = await server.call("POST", "/v1/schedules/nightly/pause");

@@ -29,6 +29,8 @@ export class ScheduleService {
   private readonly historyKeep: number;
   /** Per schedule, the changes made through this service, run one after another (see serial). */
   private readonly busy = new Map<string, Promise<void>>();
+  /** Per schedule, the fire time of its last trigger through this service. */
+  private readonly lastTriggered = new Map<string, number>();
 
   constructor(
     private readonly service: QueueService,
@@ -121,12 +123,16 @@ export class ScheduleService {
     for (let attempt = 0; attempt < EDIT_ATTEMPTS; attempt++) {
       const s = await this.get(name);
       const now = this.clock.now();
-      const job = fireJob(s, now, (await this.service.queueConfig(s.queue)).defaults, now);
+      // A fire's time is its job's idempotency key: triggers within one millisecond each get a
+      // time of their own, or the second would answer the first's job and still count as a fire.
+      const fireTime = Math.max(now, (this.lastTriggered.get(name) ?? -Infinity) + 1);
+      const job = fireJob(s, fireTime, (await this.service.queueConfig(s.queue)).defaults, now);
       const outcome = await this.store.scheduleFire({
         name, expectedRevision: s.revision, expectedNextFireAt: s.nextFireAt, nextFireAt: s.nextFireAt, job,
-        runs: [{ kind: "fired", fireTime: now, manual: true }], historyKeep: this.historyKeep, now,
+        runs: [{ kind: "fired", fireTime, manual: true }], historyKeep: this.historyKeep, now,
       });
       if (outcome) {
+        this.lastTriggered.set(name, fireTime);
         this.service.wakeups.wake(s.queue);
         return outcome.job!;
       }
