@@ -97,6 +97,17 @@ describe("invalid input", () => {
   });
 });
 
+test("a schedule or queue named . or .. is refused: no address could name it to edit, pause or delete it", async () => {
+  for (const name of [".", ".."]) {
+    expect(detailPaths(expectError(await server.call("POST", "/v1/schedules", { name, every: "2s", queue: "q" }), 400, "validation_failed"))).toEqual(["name"]);
+    expect(detailPaths(expectError(await server.call("POST", "/v1/schedules", { name: "ok", every: "2s", queue: name }), 400, "validation_failed"))).toEqual(["queue"]);
+    await expect(server.service.enqueue(name, {})).rejects.toThrow("invalid queue name");
+  }
+  // Dots with more to the name are names like any other.
+  expect((await server.call("POST", "/v1/schedules", { name: "...", every: "2s", queue: "a.b" })).status).toBe(201);
+  expect((await server.call("GET", "/v1/schedules")).body.schedules.map((s: { name: string }) => s.name)).not.toContain("..");
+});
+
 describe("edit, pause, resume, trigger, delete", () => {
   test("PUT edits the given fields (200) or creates (201)", async () => {
     await create();

@@ -1,6 +1,6 @@
 /** Turning a producer's enqueue options into a NewJob: validation, queue defaults, global defaults. */
 import { validationFailed } from "./errors.ts";
-import { DEFAULT_BACKOFF, DEFAULT_MAX_ATTEMPTS, MAX_DURATION_MS, MAX_KEY_LENGTH, MAX_TIME_MS, PRIORITY, QUEUE_NAME, type EnqueueOptions, type NewJob } from "./job.ts";
+import { DEFAULT_BACKOFF, DEFAULT_MAX_ATTEMPTS, MAX_DURATION_MS, MAX_KEY_LENGTH, MAX_TIME_MS, NAME_RULE, PRIORITY, QUEUE_NAME, type EnqueueOptions, type NewJob } from "./job.ts";
 import { jsonValueProblem } from "./json-value.ts";
 import type { JobDefaults } from "./queue-config.ts";
 import { MAX_BACKOFF_MS, resolveBackoff } from "./retry.ts";
@@ -31,8 +31,8 @@ export function checkProducerJobs(jobs: EnqueueOptions[]): void {
 
 export function checkQueueName(queue: string): void {
   if (!QUEUE_NAME.test(queue)) {
-    throw validationFailed(`invalid queue name "${queue}": use 1–128 of A–Z a–z 0–9 . _ : -`, [
-      { path: "queue", message: "must match [A-Za-z0-9._:-]{1,128}" },
+    throw validationFailed(`invalid queue name "${queue}": use ${NAME_RULE}`, [
+      { path: "queue", message: `must be ${NAME_RULE}` },
     ]);
   }
 }

@@ -113,7 +113,13 @@ export type NewJob = {
 
 export const DEFAULT_BACKOFF: Backoff = { type: "exponential", delayMs: 1000, maxDelayMs: 3_600_000, jitter: true };
 export const DEFAULT_MAX_ATTEMPTS = 3;
-export const QUEUE_NAME = /^[A-Za-z0-9._:-]{1,128}$/;
+/**
+ * Queue and schedule names: 1–128 of A–Z a–z 0–9 . _ : -, but not "." or "..", which a URL's
+ * path treats as "this folder" and "the one above", so no address could name them.
+ */
+export const QUEUE_NAME = /^(?!\.\.?$)[A-Za-z0-9._:-]{1,128}$/;
+/** What QUEUE_NAME asks for, as messages say it. */
+export const NAME_RULE = "1–128 of A–Z a–z 0–9 . _ : -, not . or ..";
 
 /** Queues named spool:… are spool's own: its maintenance jobs (health checks, retention, reports) run there. */
 export const OWN_QUEUE_PREFIX = "spool:";

@@ -2,7 +2,7 @@
 import { enqueueIssues } from "../core/enqueue.ts";
 import { jsonValueProblem } from "../core/json-value.ts";
 import { validationFailed } from "../core/errors.ts";
-import { QUEUE_NAME } from "../core/job.ts";
+import { NAME_RULE, QUEUE_NAME } from "../core/job.ts";
 import type { ScheduleDefinition, ScheduleJobOptions } from "../core/schedule-store.ts";
 import { cronOf, isTimezone, parseEvery } from "./timing.ts";
 
@@ -34,7 +34,7 @@ export const DEFAULT_TIMEZONE = "UTC";
 export function resolveSchedule(name: string, input: ScheduleInput, base: ScheduleDefinition | null): ScheduleDefinition {
   const issues: Issue[] = [];
   const at = (path: string, message: string) => issues.push({ path, message });
-  if (typeof name !== "string" || !SCHEDULE_NAME.test(name)) at("name", "must match [A-Za-z0-9._:-]{1,128}");
+  if (typeof name !== "string" || !SCHEDULE_NAME.test(name)) at("name", `must be ${NAME_RULE}`);
   if (typeof input !== "object" || input === null) throw validationFailed("a schedule must be a JSON object");
 
   const givesCron = input.cron !== undefined && input.cron !== null;
@@ -65,7 +65,7 @@ export function resolveSchedule(name: string, input: ScheduleInput, base: Schedu
 
   const queue = input.queue ?? base?.queue;
   if (queue === undefined) at("queue", "is required");
-  else if (typeof queue !== "string" || !QUEUE_NAME.test(queue)) at("queue", "must match [A-Za-z0-9._:-]{1,128}");
+  else if (typeof queue !== "string" || !QUEUE_NAME.test(queue)) at("queue", `must be ${NAME_RULE}`);
 
   const jobOptions = input.jobOptions ?? base?.jobOptions ?? {};
   if (typeof jobOptions !== "object" || jobOptions === null || Array.isArray(jobOptions)) at("jobOptions", "must be an object");

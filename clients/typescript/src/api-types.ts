@@ -352,7 +352,7 @@ export type ScheduleRun = {
 };
 
 export type ScheduleCreateRequest = {
-  /** 1–128 of A–Z a–z 0–9 . _ : -, not starting spool: (spool's own) */
+  /** 1–128 of A–Z a–z 0–9 . _ : -, not . or ..; not starting spool: (spool's own) */
   name: string;
   /** croner syntax: 5 or 6 fields (seconds first when 6), or @daily, @hourly, …; null to switch to `every` */
   cron?: string | null;
@@ -360,7 +360,7 @@ export type ScheduleCreateRequest = {
   every?: string | null;
   /** IANA time zone the cron is read in (default UTC) */
   timezone?: string;
-  /** Queue the fired jobs go to (1–128 of A–Z a–z 0–9 . _ : -) */
+  /** Queue the fired jobs go to (1–128 of A–Z a–z 0–9 . _ : -, not . or ..) */
   queue?: string;
   /** Payload of every fired job (any JSON) */
   payload?: unknown;
@@ -384,7 +384,7 @@ export type ScheduleUpdateRequest = {
   every?: string | null;
   /** IANA time zone the cron is read in (default UTC) */
   timezone?: string;
-  /** Queue the fired jobs go to (1–128 of A–Z a–z 0–9 . _ : -) */
+  /** Queue the fired jobs go to (1–128 of A–Z a–z 0–9 . _ : -, not . or ..) */
   queue?: string;
   /** Payload of every fired job (any JSON) */
   payload?: unknown;

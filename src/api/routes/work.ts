@@ -8,6 +8,7 @@ import { claimedJson, renderJob } from "../../core/job-json.ts";
 import { JsonText, jobsJson, jsonText } from "../json-text.ts";
 import { jsonBody, jsonResponse, route } from "../route.ts";
 import { JobId, QueueName, Timestamp } from "../schemas/common.ts";
+import { NAME_RULE, QUEUE_NAME } from "../../core/job.ts";
 import { ClaimedJobSchema, JobSchema, ProgressSchema } from "../schemas/job.ts";
 import { iso } from "../../core/iso-time.ts";
 
@@ -35,7 +36,7 @@ export const ClaimBody = z
     waitMs: z.number().int().min(0).max(30_000).optional().openapi({ description: "Long poll: wait up to this long for a job (≤ 30000)" }),
     name: z.string().max(200).optional().openapi({ description: "Worker identity shown in /v1/workers" }),
     host: z.string().max(255).optional(),
-    queues: z.array(z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, "queue names are 1–128 of A–Z a–z 0–9 . _ : -")).max(100).optional(),
+    queues: z.array(z.string().regex(QUEUE_NAME, `queue names are ${NAME_RULE}`)).max(100).optional(),
     concurrency: z.number().int().min(1).max(10_000).optional(),
   })
   .strict()

@@ -1,6 +1,6 @@
 /** Schemas shared by every resource: the error body, names, ids, states. */
 import { z } from "@hono/zod-openapi";
-import { JOB_STATES, MAX_DURATION_MS } from "../../core/job.ts";
+import { JOB_STATES, MAX_DURATION_MS, NAME_RULE, QUEUE_NAME } from "../../core/job.ts";
 
 export const ErrorBody = z
   .object({
@@ -14,7 +14,7 @@ export const ErrorBody = z
 
 export const QueueName = z
   .string()
-  .regex(/^[A-Za-z0-9._:-]{1,128}$/, "queue names are 1–128 of A–Z a–z 0–9 . _ : -")
+  .regex(QUEUE_NAME, `queue names are ${NAME_RULE}`)
   .openapi({ param: { name: "queue", in: "path" }, example: "emails" });
 
 export const JobId = z.string().min(1).max(64).openapi({ param: { name: "id", in: "path" }, example: "42" });

@@ -1,14 +1,15 @@
 /** Schedule schemas: what an operator sends, a schedule with its preview, and its run history. */
 import { z } from "@hono/zod-openapi";
+import { NAME_RULE, QUEUE_NAME } from "../../core/job.ts";
 import { BackoffSchema } from "./job.ts";
 import { DurationMs, JobStateSchema, Timestamp } from "./common.ts";
 
 /** Schedule and queue names, as the service checks them (its messages say what is wrong). */
-const NAME_PATTERN = "^[A-Za-z0-9._:-]{1,128}$";
+const NAME_PATTERN = QUEUE_NAME.source;
 
 export const ScheduleName = z
   .string()
-  .regex(/^[A-Za-z0-9._:-]{1,128}$/, "schedule names are 1–128 of A–Z a–z 0–9 . _ : -")
+  .regex(QUEUE_NAME, `schedule names are ${NAME_RULE}`)
   .openapi({ param: { name: "name", in: "path" }, example: "nightly-export" });
 
 const ScheduleJobOptionsSchema = z
@@ -29,7 +30,7 @@ const fields = {
   cron: z.string().nullable().optional().openapi({ description: 'croner syntax: 5 or 6 fields (seconds first when 6), or @daily, @hourly, …; null to switch to `every`', example: "0 4 * * *" }),
   every: z.string().nullable().optional().openapi({ description: 'An interval instead of cron: "30s", "5m", "1h", "1d"; fires on whole multiples since the Unix epoch', example: "30s" }),
   timezone: z.string().optional().openapi({ description: "IANA time zone the cron is read in (default UTC)", example: "Europe/Paris" }),
-  queue: z.string().optional().openapi({ description: "Queue the fired jobs go to (1–128 of A–Z a–z 0–9 . _ : -)", pattern: NAME_PATTERN, example: "exports" }),
+  queue: z.string().optional().openapi({ description: `Queue the fired jobs go to (${NAME_RULE})`, pattern: NAME_PATTERN, example: "exports" }),
   payload: z.unknown().optional().openapi({ description: "Payload of every fired job (any JSON)" }),
   jobOptions: ScheduleJobOptionsSchema.optional(),
   enabled: z.boolean().optional().openapi({ description: "false pauses the schedule (default true)" }),
@@ -39,7 +40,7 @@ const fields = {
 
 export const ScheduleCreateBody = z
   .object({
-    name: z.string().openapi({ description: "1–128 of A–Z a–z 0–9 . _ : -, not starting spool: (spool's own)", pattern: NAME_PATTERN, example: "nightly-export" }),
+    name: z.string().openapi({ description: `${NAME_RULE}; not starting spool: (spool's own)`, pattern: NAME_PATTERN, example: "nightly-export" }),
     ...fields,
   })
   .strict()
