@@ -88,7 +88,11 @@ function withAbsoluteUrl(req: Request, bun: { hostname?: string; port?: number }
 
 export async function startServer(config: ServeConfig, clock: Clock = systemClock): Promise<RunningServer> {
   const dataDir = isAbsolute(config.dataDir) ? config.dataDir : resolve(config.dataDir);
-  mkdirSync(dataDir, { recursive: true });
+  try {
+    mkdirSync(dataDir, { recursive: true });
+  } catch (err) {
+    throw new CannotStart(`cannot use the data folder ${dataDir}: ${(err as Error).message}`);
+  }
   // The lock keeps a second server off the SQLite database; on Redis, servers share the queue.
   const lock: DataLock | null = config.redis ? null : lockDataFolder(dataDir);
   let store: Store | null = null;

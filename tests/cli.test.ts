@@ -1,6 +1,6 @@
 /** The spool CLI as real processes against a real server: jobs, queues, tokens, help, and clear errors. */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { isStackTrace, runCli, type CliRun } from "./helpers/cli.ts";
 import { startTestServer, tempDir, type TestServer } from "./helpers/server.ts";
@@ -127,7 +127,9 @@ describe("token", () => {
       // The folder and database it made hold tokens' hashes and, soon, payloads: its owner's only, as serve makes them.
       expect((statSync(dataDir).mode & 0o777).toString(8)).toBe("700");
       expect((statSync(join(dataDir, "spool.db")).mode & 0o777).toString(8)).toBe("600");
-      const lines = ok(created).split("\n");
+      // It says it made the folder: a token made in a folder the server does not use would be refused by it.
+      expect(created.stderr.trim()).toBe(`spool: created the data folder ${dataDir}; start the server with --data ${dataDir} (or SPOOL_DATA) for it to know this token`);
+      const lines = ok({ ...created, stderr: "" }).split("\n");
       const token = lines[0]!;
       expect(token).toMatch(/^spool_[A-Za-z0-9_-]{20,}$/);
       expect(lines.filter((l) => l.includes(token))).toHaveLength(1);
@@ -246,6 +248,12 @@ describe("global options", () => {
       [["job", "add", "q", "--delay", "soon"], /--delay <duration>' argument 'soon' is invalid/],
       [["job", "add", "q", "--run-at", "yesterday"], /--run-at <time>' argument 'yesterday' is invalid/],
       [["job", "add", "q", "--data", "{oops"], /^spool: --data must be JSON/m],
+      [["job", "add", "q", "--data", '{"a":1e309}'], /^spool: --data must hold finite numbers only/m],
+      [["schedule", "add", "s", "--every", "1h", "--queue", "q", "--data", "1e309"], /^spool: --data must hold finite numbers only/m],
+      [["job", "add", "q", "--run-at", "5"], /--run-at <time>' argument '5' is invalid\. use an ISO 8601 time with its zone/],
+      [["job", "add", "q", "--run-at", "2030-01-01 10:00"], /--run-at <time>' argument '2030-01-01 10:00' is invalid/],
+      [["serve", "--redis", "http://foo"], /--redis <url>' argument 'http:\/\/foo' is invalid\. use a redis:\/\/ address/],
+      [["status", "--timeout", "forever"], /--timeout <duration>' argument 'forever' is invalid/],
       [["job", "ls", "--state", "sleeping"], /argument 'sleeping' is invalid\. Allowed choices are/],
       [["queue", "purge", "q"], /required option '--state <state>' not specified/],
       [["queue", "purge", "q", "--state", "active"], /argument 'active' is invalid/],
@@ -257,9 +265,77 @@ describe("global options", () => {
     runs.forEach((run, i) => refused(run, cases[i]![1]));
     // Each is bad usage: exit code 2, as README says (a refusal by the server is 1).
     expect(runs.map((run, i) => [cases[i]![0].join(" "), run.code])).toEqual(cases.map(([args]) => [args.join(" "), 2]));
-    const notAUrl = await runCli(["job", "ls", "--url", "notaurl"], { cwd });
-    refused(notAUrl, /^spool: --url must be an http:\/\/ or https:\/\/ address/m);
-    expect(notAUrl.code).toBe(2);
+    for (const command of [["job", "ls"], ["work", "q", "--exec", "true"]]) {
+      // `spool work` too refuses at once, where it tried again every second for ever.
+      const notAUrl = await runCli([...command, "--url", "notaurl"], { cwd });
+      refused(notAUrl, /^spool: --url must be an http:\/\/ or https:\/\/ address/m);
+      expect(notAUrl.code).toBe(2);
+    }
+    // Nothing was enqueued by the refused commands.
+    expect((await server.call("GET", "/v1/queues/q")).body.counts.waiting).toBe(0);
+  });
+
+  test("a server that takes the connection but never answers is given up after --timeout, as unreachable (exit 3)", async () => {
+    const silent = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+    try {
+      const started = performance.now();
+      const run = await runCli(["health", "--url", `http://127.0.0.1:${silent.port}`, "--timeout", "500ms"], { cwd });
+      refused(run, /^spool: cannot reach spool at .*no answer within 0\.5 s/m);
+      expect(run.code).toBe(3);
+      expect(performance.now() - started).toBeLessThan(20_000);
+    } finally {
+      silent.stop(true);
+    }
+  });
+
+  test("--url keeps its path: spool behind a proxy at /spool/ is reached there", async () => {
+    const proxy = Bun.serve({
+      hostname: "127.0.0.1",
+      port: 0,
+      fetch: (req) => {
+        const url = new URL(req.url);
+        if (!url.pathname.startsWith("/spool/")) return new Response("not here", { status: 404 });
+        return fetch(server.url + url.pathname.slice("/spool".length) + url.search, { method: req.method, headers: req.headers, body: req.body });
+      },
+    });
+    try {
+      const listed = ok(await runCli(["queue", "ls", "--json", "--url", `http://127.0.0.1:${proxy.port}/spool/`], { cwd }));
+      expect(Array.isArray(JSON.parse(listed))).toBe(true);
+    } finally {
+      proxy.stop(true);
+    }
+  });
+
+  test("a SPOOL_ADMIN_TOKEN short enough to guess is refused (exit 2)", async () => {
+    const run = await runCli(["serve", "--port", "0", "--data", join(tempDir(), "data")], { env: { SPOOL_ADMIN_TOKEN: "a" }, cwd });
+    refused(run, /^spool: SPOOL_ADMIN_TOKEN must be at least 16 characters/m);
+    expect(run.code).toBe(2);
+  });
+
+  test("attempts show against maxAttempts as they count, those given back at a shutdown apart", async () => {
+    const { id } = JSON.parse(ok(await spool(["job", "add", "given-back", "--max-attempts", "1", "--json"])));
+    const [claimed] = await server.service.claim({ queue: "given-back", workerId: "w" });
+    await server.service.fail({ id, token: claimed!.leaseToken!, error: { message: "deploy", type: "shutdown" }, retryInMs: 0 });
+    expect(ok(await spool(["job", "get", id]))).toMatch(/^attempts +0\/1 \+1 given back$/m);
+    expect(ok(await spool(["job", "ls", "--queue", "given-back"]))).toContain("0/1 +1 given back");
+  });
+
+  test("a data folder that cannot be used is one line naming it and exit 2, for serve and token commands alike", async () => {
+    const parent = tempDir();
+    try {
+      const file = join(parent, "a-file");
+      writeFileSync(file, "not a folder");
+      const corrupt = join(parent, "corrupt");
+      mkdirSync(corrupt);
+      writeFileSync(join(corrupt, "spool.db"), Buffer.alloc(8192, 7));
+      for (const args of [["serve", "--port", "0", "--data", file], ["token", "create", "--role", "admin", "--data", file], ["token", "ls", "--data", corrupt]]) {
+        const run = await runCli(args, { cwd });
+        expect({ args, code: run.code, lines: run.stderr.trim().split("\n").length }).toEqual({ args, code: 2, lines: 1 });
+        expect(run.stderr).toStartWith("spool: cannot use the");
+      }
+    } finally {
+      rmSync(parent, { recursive: true, force: true });
+    }
   });
 
   test("a flag's SPOOL_* variable turns it on only when it says so (1, true, yes, on), and a value that says neither is refused", async () => {

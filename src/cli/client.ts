@@ -1,5 +1,6 @@
 /** The CLI's HTTP client: one call per API route, errors turned into readable messages. */
 import { closeSync, openSync, rmSync } from "node:fs";
+import { apiUrl, REQUEST_TIMEOUT_MS, serverUrl } from "../workers/http-worker-client.ts";
 
 /** The exit code of a client command that could not reach the server (a refusal is 1). */
 export const UNREACHABLE_EXIT = 3;
@@ -17,13 +18,13 @@ export class UsageError extends CliError {
   }
 }
 
-export type ClientOptions = { url: string; token?: string };
+export type ClientOptions = { url: string; token?: string; timeoutMs?: number };
 
 export class ApiClient {
   constructor(private readonly options: ClientOptions) {}
 
   async request<T = any>(method: string, path: string, body?: unknown): Promise<T> {
-    const res = await this.send(method, path, body);
+    const res = await this.send(method, path, body, this.options.timeoutMs ?? REQUEST_TIMEOUT_MS);
     if (res.status === 204) return undefined as T;
     return (await this.parse(res)) as T;
   }
@@ -47,28 +48,32 @@ export class ApiClient {
     }
   }
 
-  /** Sends one request; an answer other than 2xx becomes a CliError with the server's message. */
-  private async send(method: string, path: string, body?: unknown): Promise<Response> {
+  /**
+   * Sends one request; an answer other than 2xx becomes a CliError with the server's message. A
+   * server that does not answer within `timeoutMs` counts as unreachable (a download waits as long as it takes).
+   */
+  private async send(method: string, path: string, body?: unknown, timeoutMs?: number): Promise<Response> {
     const headers: Record<string, string> = {};
     if (this.options.token) headers.authorization = `Bearer ${this.options.token}`;
     if (body !== undefined) headers["content-type"] = "application/json";
     let res: Response;
-    const base = URL.parse(this.options.url);
-    if (!base || (base.protocol !== "http:" && base.protocol !== "https:")) {
-      throw new UsageError(`--url must be an http:// or https:// address like http://127.0.0.1:7070 (got ${this.options.url})`);
-    }
+    const base = serverUrl(this.options.url);
+    if (!base) throw new UsageError(`--url must be an http:// or https:// address like http://127.0.0.1:7070 (got ${this.options.url})`);
     try {
-      res = await fetch(new URL(path, base), {
+      res = await fetch(apiUrl(base, path), {
         method,
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),
+        signal: timeoutMs === undefined ? undefined : AbortSignal.timeout(timeoutMs),
       });
     } catch (err) {
-      throw new CliError(`cannot reach spool at ${this.options.url} (${(err as Error).message}); is \`spool serve\` running? Set --url or SPOOL_URL.`, UNREACHABLE_EXIT);
+      const why = (err as Error).name === "TimeoutError" ? `no answer within ${timeoutMs! / 1000} s` : (err as Error).message;
+      throw new CliError(`cannot reach spool at ${this.options.url} (${why}); is \`spool serve\` running? Set --url or SPOOL_URL.`, UNREACHABLE_EXIT);
     }
     if (res.ok) return res;
     const e = (await this.parse(res))?.error;
-    throw new CliError(e ? `${e.message} (${e.code}, HTTP ${res.status})` : `HTTP ${res.status}`);
+    const hint = res.status === 401 ? "; give a token with --token or SPOOL_TOKEN (spool token create makes one)" : "";
+    throw new CliError(e ? `${e.message} (${e.code}, HTTP ${res.status})${hint}` : `HTTP ${res.status}${hint}`);
   }
 
   private async parse(res: Response): Promise<any> {

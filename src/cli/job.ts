@@ -6,10 +6,16 @@ import { durationArg, intArg, jsonArg, timeArg } from "./parse.ts";
 
 const STATES = ["waiting", "delayed", "blocked", "active", "completed", "failed", "cancelled"];
 
+/** Attempts against maxAttempts as they count: "1/3", and "+2 given back" for those a shutdown gave back, which do not. */
+export function attemptsText(job: { attempts: number; maxAttempts: number; givenBack?: number }): string {
+  const back = job.givenBack ?? 0;
+  return `${job.attempts - back}/${job.maxAttempts}${back > 0 ? ` +${back} given back` : ""}`;
+}
+
 export function jobSummary(job: any): string {
   return record([
     ["id", job.id], ["queue", job.queue], ["state", job.state], ["key", job.key], ["priority", job.priority],
-    ["attempts", `${job.attempts}/${job.maxAttempts}`], ["run at", job.runAt], ["created", job.createdAt],
+    ["attempts", attemptsText(job)], ["run at", job.runAt], ["created", job.createdAt],
     ["started", job.startedAt], ["finished", job.finishedAt], ["progress", job.progress], ["payload", job.payload],
     ["result", job.result], ["checkpoint", job.checkpoint],
     ["last error", job.errors.length ? `${job.errors.at(-1).type}: ${job.errors.at(-1).message}` : null],
@@ -78,7 +84,7 @@ export function registerJobCommands(program: Command): void {
           { header: "state", value: (j: any) => j.state },
           { header: "key", value: (j: any) => j.key },
           { header: "pri", value: (j: any) => j.priority, align: "right" },
-          { header: "tries", value: (j: any) => `${j.attempts}/${j.maxAttempts}`, align: "right" },
+          { header: "tries", value: (j: any) => attemptsText(j), align: "right" },
           { header: "age", value: (j: any) => ago(j.createdAt), align: "right" },
           { header: "payload", value: (j: any) => j.payload },
         ]);

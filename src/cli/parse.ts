@@ -1,6 +1,7 @@
 /** Parsing CLI option values into what the API expects, with errors that name the option. */
 import { InvalidArgumentError } from "commander";
 import { parseDuration } from "../core/duration.ts";
+import { jsonValueProblem } from "../core/json-value.ts";
 import { Option } from "commander";
 import { UsageError } from "./client.ts";
 
@@ -33,9 +34,12 @@ export function durationBetween(min: number, max: number, range: string): (value
   };
 }
 
+/** An ISO 8601 date and time with its zone (Z or an offset): a time read in some local zone would say nothing of which. */
+const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d{1,9})?)?(Z|[+-]\d\d:\d\d)$/i;
+
 export function timeArg(value: string): string {
-  const ms = Date.parse(value);
-  if (Number.isNaN(ms)) throw new InvalidArgumentError("use an ISO 8601 time like 2026-01-01T09:00:00Z");
+  const ms = ISO_TIME.test(value) ? Date.parse(value) : Number.NaN;
+  if (Number.isNaN(ms)) throw new InvalidArgumentError("use an ISO 8601 time with its zone, like 2026-01-01T09:00:00Z or 2026-01-01T10:00:00+01:00");
   return new Date(ms).toISOString();
 }
 
@@ -43,11 +47,16 @@ export function timeArg(value: string): string {
 export async function jsonArg(value: string | undefined, what = "--data"): Promise<unknown> {
   if (value === undefined) return undefined;
   const text = value === "-" ? await Bun.stdin.text() : value;
+  let parsed: unknown;
   try {
-    return JSON.parse(text);
+    parsed = JSON.parse(text);
   } catch {
     throw new UsageError(`${what} must be JSON (got ${text.slice(0, 40)})`);
   }
+  // As the server would refuse it: a 1e309 would otherwise go out as null.
+  const problem = jsonValueProblem(parsed);
+  if (problem) throw new UsageError(`${what} ${problem}`);
+  return parsed;
 }
 
 const ON = new Set(["1", "true", "yes", "on"]);

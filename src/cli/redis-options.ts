@@ -12,6 +12,14 @@ function nodesArg(value: string): string[] {
   return nodes;
 }
 
+function urlArg(value: string): string {
+  const url = URL.parse(value);
+  if (!url || (url.protocol !== "redis:" && url.protocol !== "rediss:") || !url.hostname) {
+    throw new InvalidArgumentError("use a redis:// address like redis://127.0.0.1:6379/0 (rediss:// for TLS)");
+  }
+  return value;
+}
+
 function prefixArg(value: string): string {
   if (!/^[^{}\s]{1,64}$/.test(value)) throw new InvalidArgumentError("1 to 64 characters, no braces or spaces");
   return value;
@@ -19,7 +27,7 @@ function prefixArg(value: string): string {
 
 export function addRedisOptions(command: Command): Command {
   return command
-    .addOption(new Option("--redis <url>", "the queue lives in this Redis (redis://host:port/db, rediss:// for TLS), shared by every server pointed at it").env("SPOOL_REDIS"))
+    .addOption(new Option("--redis <url>", "the queue lives in this Redis (redis://host:port/db, rediss:// for TLS), shared by every server pointed at it").env("SPOOL_REDIS").argParser(urlArg))
     .addOption(new Option("--redis-cluster <nodes>", "the queue lives in this Redis Cluster (seed nodes host:port,host:port…)").env("SPOOL_REDIS_CLUSTER").argParser(nodesArg).conflicts("redis"))
     .addOption(new Option("--redis-prefix <prefix>", "start of every Redis key (servers with the same prefix share one queue)").env("SPOOL_REDIS_PREFIX").default("spool").argParser(prefixArg));
 }

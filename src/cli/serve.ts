@@ -7,7 +7,7 @@ import { CannotStart } from "../core/errors.ts";
 import type { ServeConfig } from "../server.ts";
 import { keepIdleMemoryLow } from "./idle-memory.ts";
 import { durationArg, envFlag, intBetween } from "./parse.ts";
-import { CliError } from "./client.ts";
+import { CliError, UsageError } from "./client.ts";
 import { addMonitorOptions, monitorConfigOf } from "./monitor-options.ts";
 import { addRedisOptions, redisChoiceOf } from "./redis-options.ts";
 
@@ -18,6 +18,9 @@ function bytesArg(value: string): number {
 }
 
 const portArg = intBetween(0, 65535);
+
+/** The shortest SPOOL_ADMIN_TOKEN taken: one that cannot be guessed. */
+const MIN_ADMIN_TOKEN = 16;
 
 export function registerServeCommand(program: Command): void {
   const serve = program
@@ -47,6 +50,10 @@ export function registerServeCommand(program: Command): void {
     .action(async (o) => {
       // Job payloads and tokens' hashes are nobody else's business: files spool creates are the owner's only.
       process.umask(0o077);
+      const adminToken = process.env.SPOOL_ADMIN_TOKEN || null;
+      if (adminToken !== null && adminToken.length < MIN_ADMIN_TOKEN) {
+        throw new UsageError(`SPOOL_ADMIN_TOKEN must be at least ${MIN_ADMIN_TOKEN} characters: a short one can be guessed (\`openssl rand -hex 24\` makes a good one)`);
+      }
       const dataFolderIsNew = !existsSync(resolve(o.data));
       const config: ServeConfig = {
         port: o.port,
@@ -56,7 +63,7 @@ export function registerServeCommand(program: Command): void {
         insecure: Boolean(o.insecure),
         bodyLimitBytes: o.maxBody,
         rateLimitPerSecond: o.rateLimit,
-        adminToken: process.env.SPOOL_ADMIN_TOKEN || null,
+        adminToken,
         publicMetrics: Boolean(o.publicMetrics),
         graceMs: o.grace,
         handlersFile: o.handlers ?? null,

@@ -42,10 +42,26 @@ async function openDataFolder(data: string, create: boolean): Promise<Store> {
   process.umask(0o077);
   const dir = resolve(data);
   const path = join(dir, "spool.db");
-  if (create) mkdirSync(dir, { recursive: true });
+  if (create) makeDataFolder(dir);
   else if (!existsSync(path)) throw new UsageError(`no spool database in ${dir}; pass --data or set SPOOL_DATA to the server's data folder`);
   const { openStore } = await import("../store/open-store.ts");
-  return await openStore({ kind: "sqlite", path });
+  try {
+    return await openStore({ kind: "sqlite", path });
+  } catch (err) {
+    if (err instanceof CannotStart) throw new CliError(err.message, 2);
+    throw err;
+  }
+}
+
+/** Makes the data folder, saying so: a token made in a folder the server does not use would be refused by it. */
+function makeDataFolder(dir: string): void {
+  if (existsSync(dir)) return;
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (err) {
+    throw new UsageError(`cannot make the data folder ${dir}: ${(err as Error).message}`);
+  }
+  console.error(`spool: created the data folder ${dir}; start the server with --data ${dir} (or SPOOL_DATA) for it to know this token`);
 }
 
 async function openRedis(redis: NonNullable<RedisChoice>): Promise<Store> {

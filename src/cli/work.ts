@@ -1,6 +1,7 @@
 /** `spool work QUEUE --exec CMD`: turn any command into a worker. */
 import { Command, Option } from "commander";
-import { CliError } from "./client.ts";
+import { serverUrl } from "../workers/http-worker-client.ts";
+import { CliError, UsageError } from "./client.ts";
 import type { GlobalOptions } from "./context.ts";
 import { keepIdleMemoryLow } from "./idle-memory.ts";
 import { durationArg, durationBetween, intBetween } from "./parse.ts";
@@ -32,6 +33,7 @@ Example:  spool work thumbnails --exec 'jq -r .path | xargs convert-thumb' --con
     .action(async (queue: string, o, cmd: Command) => {
       const globals = cmd.optsWithGlobals() as GlobalOptions;
       const { ExecWorker } = await import("../workers/exec-worker.ts");
+      if (!serverUrl(globals.url)) throw new UsageError(`--url must be an http:// or https:// address like http://127.0.0.1:7070 (got ${globals.url})`);
       const worker = new ExecWorker({
         url: globals.url, token: globals.token, queue, command: o.exec, concurrency: o.concurrency, leaseMs: o.lease, graceMs: o.grace, name: o.name,
       });

@@ -37,6 +37,20 @@ export type HeartbeatAnswer = { leaseExpiresAt: string; cancelRequested: boolean
 /** The job is no longer this worker's (lease expired, cancelled with force, finished or deleted). */
 export const LOST = "lost" as const;
 
+/** How long a request may go unanswered before it counts as failed (a long poll gets its wait on top). */
+export const REQUEST_TIMEOUT_MS = 30_000;
+
+/** The server's address as given, or null when it is not an http(s) URL. */
+export function serverUrl(url: string): URL | null {
+  const base = URL.parse(url);
+  return base && (base.protocol === "http:" || base.protocol === "https:") ? base : null;
+}
+
+/** An API path under the server's address, keeping the address's own path (spool behind a proxy at /spool/). */
+export function apiUrl(base: URL, path: string): URL {
+  return new URL(base.pathname.replace(/\/+$/, "") + path, base);
+}
+
 export class HttpError extends Error {
   constructor(
     readonly status: number,
@@ -47,10 +61,17 @@ export class HttpError extends Error {
 }
 
 export class WorkerHttpClient {
-  constructor(private readonly options: { url: string; token?: string }) {}
+  private readonly base: URL;
+
+  /** Throws when `url` is not an http(s) address: asking again could not help. */
+  constructor(private readonly options: { url: string; token?: string }) {
+    const base = serverUrl(options.url);
+    if (!base) throw new TypeError(`--url must be an http:// or https:// address like http://127.0.0.1:7070 (got ${options.url})`);
+    this.base = base;
+  }
 
   async claim(queue: string, body: ClaimBody, signal?: AbortSignal): Promise<{ jobs: ClaimedJob[]; control?: WorkerControl; finished?: FinishOutcome[] }> {
-    return this.post(`/v1/queues/${encodeURIComponent(queue)}/claim`, body, signal);
+    return this.post(`/v1/queues/${encodeURIComponent(queue)}/claim`, body, signal, body.waitMs);
   }
 
   /** "lost" when the server refused the token (409) or forgot the job (404). */
@@ -75,10 +96,14 @@ export class WorkerHttpClient {
     }
   }
 
-  private async post<T = any>(path: string, body: unknown, signal?: AbortSignal): Promise<T> {
+  /** A request that gets no answer within REQUEST_TIMEOUT_MS (+ `waitMs`) fails with a TimeoutError. */
+  private async post<T = any>(path: string, body: unknown, signal?: AbortSignal, waitMs = 0): Promise<T> {
     const headers: Record<string, string> = { "content-type": "application/json" };
     if (this.options.token) headers.authorization = `Bearer ${this.options.token}`;
-    const res = await fetch(new URL(path, this.options.url), { method: "POST", headers, body: JSON.stringify(body), signal });
+    const timeout = AbortSignal.timeout(REQUEST_TIMEOUT_MS + waitMs);
+    const res = await fetch(apiUrl(this.base, path), {
+      method: "POST", headers, body: JSON.stringify(body), signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+    });
     const text = await res.text();
     let data: any = null;
     try {
