@@ -182,5 +182,9 @@ describe("schedule pages", () => {
     const missing = await web.get("/schedules/nope");
     expect(missing.status).toBe(404);
     expect(missing.text).toContain("Not found");
+    // An edit form saved after its schedule was deleted does not bring the schedule back.
+    const saved = await web.post("/schedules/nope", { ...nightly, name: undefined });
+    expect(saved.status).toBe(404);
+    expect((await apiSchedule("nope")).status).toBe(404);
   });
 });

@@ -80,6 +80,11 @@ export class ScheduleService {
     });
   }
 
+  /** Edits a schedule that exists (404 when it does not): a form saved after someone deleted its schedule must not bring it back. */
+  async update(name: string, input: ScheduleInput): Promise<Schedule> {
+    return (await this.edit(name, (current) => keepsItsTask(current, resolveSchedule(name, input, current)))).schedule;
+  }
+
   async pause(name: string): Promise<Schedule> {
     return (await this.edit(name, (current) => ({ ...current, enabled: false }))).schedule;
   }

@@ -124,7 +124,7 @@ export function registerSchedules(web: Hono<ApiEnv>, deps: ApiDeps): void {
     let saved: Schedule;
     try {
       if (problems.length > 0) throw new SpoolError("validation_failed", 400, "invalid schedule", [...problems, ...otherIssues(name, input, mode)]);
-      saved = mode === "add" ? await schedules.create(name, input) : (await schedules.put(name, input)).schedule;
+      saved = mode === "add" ? await schedules.create(name, input) : await schedules.update(name, input);
     } catch (err) {
       if (!(err instanceof SpoolError) || err.status === 403) throw err;
       const form = { values, errors: fieldErrors(err) };
