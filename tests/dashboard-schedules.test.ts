@@ -183,7 +183,8 @@ describe("schedule pages", () => {
     expect(missing.status).toBe(404);
     expect(missing.text).toContain("Not found");
     // An edit form saved after its schedule was deleted does not bring the schedule back.
-    const saved = await web.post("/schedules/nope", { ...nightly, name: undefined });
+    const { name: _name, ...form } = nightly;
+    const saved = await web.post("/schedules/nope", form);
     expect(saved.status).toBe(404);
     expect((await apiSchedule("nope")).status).toBe(404);
   });

@@ -60,6 +60,8 @@ describe("invalid input", () => {
   const cases: [string, Record<string, unknown>, string[]][] = [
     ["an invalid cron", { name: "s", cron: "61 * * * *", queue: "q" }, ["cron"]],
     ["an unknown time zone", { name: "s", cron: "0 * * * *", timezone: "Mars/Base", queue: "q" }, ["timezone"]],
+    ["a bare offset for a time zone", { name: "s", cron: "0 * * * *", timezone: "+02:00", queue: "q" }, ["timezone"]],
+    ["a cron of 4 or 7 fields", { name: "s", cron: "* * * *", queue: "q" }, ["cron"]],
     ["a bad interval", { name: "s", every: "10x", queue: "q" }, ["every"]],
     ["cron and every together", { name: "s", cron: "* * * * *", every: "1m", queue: "q" }, ["every"]],
     ["no queue", { name: "s", every: "1m" }, ["queue"]],
@@ -76,6 +78,19 @@ describe("invalid input", () => {
       expect((await server.call("GET", "/v1/schedules/s")).status).toBe(404);
     });
   }
+
+  test("a cron's fields are counted as documented: 5, or 6 with seconds", async () => {
+    for (const cron of ["* * * *", "0 0 0 1 1 * 2030"]) {
+      const error = expectError(await server.call("POST", "/v1/schedules", { name: "s", cron, queue: "q" }), 400, "validation_failed");
+      expect(error.details[0].message).toMatch(/a cron has 5 fields .*, or 6 with seconds first; this one has [47]$/);
+    }
+  });
+
+  test("a time zone is stored as the IANA database spells it", async () => {
+    const s = await create({ name: "lower", cron: "0 3 * * *", timezone: "europe/berlin", queue: "q" });
+    expect(s.timezone).toBe("Europe/Berlin");
+    expect((await create({ name: "utc", every: "1h", timezone: "utc", queue: "q" })).timezone).toBe("UTC");
+  });
 
   test("a payload with 1e309 or nested 10 000 levels deep → 400 naming payload (it could never fire)", async () => {
     const deep = "[".repeat(10_000) + "]".repeat(10_000);

@@ -4,7 +4,7 @@ import { jsonValueProblem } from "../core/json-value.ts";
 import { validationFailed } from "../core/errors.ts";
 import { NAME_RULE, QUEUE_NAME } from "../core/job.ts";
 import type { ScheduleDefinition, ScheduleJobOptions } from "../core/schedule-store.ts";
-import { cronOf, isTimezone, parseEvery } from "./timing.ts";
+import { canonicalTimezone, cronOf, parseEvery } from "./timing.ts";
 
 /** What a client sends to create or edit a schedule; every field may be missing on an edit. */
 export type ScheduleInput = {
@@ -44,15 +44,19 @@ export function resolveSchedule(name: string, input: ScheduleInput, base: Schedu
   const every = givesEvery ? input.every! : givesCron ? null : input.every === null ? null : (base?.every ?? null);
   if (cron === null && every === null) at("cron", "a schedule needs cron (an expression) or every (an interval such as \"30s\")");
 
-  const timezone = input.timezone ?? base?.timezone ?? DEFAULT_TIMEZONE;
-  const timezoneOk = typeof timezone === "string" && isTimezone(timezone);
-  if (!timezoneOk) at("timezone", `unknown time zone "${String(timezone)}": use an IANA name such as "Europe/Paris" or "UTC"`);
+  const given = input.timezone ?? base?.timezone ?? DEFAULT_TIMEZONE;
+  const canonical = typeof given === "string" ? canonicalTimezone(given) : null;
+  if (canonical === null) at("timezone", `unknown time zone "${String(given)}": use an IANA name such as "Europe/Paris" or "UTC" (for a fixed offset, "Etc/GMT-2" is UTC+2)`);
+  const timezone = canonical ?? DEFAULT_TIMEZONE;
 
   if (cron !== null) {
+    const fields = typeof cron === "string" && !cron.trim().startsWith("@") ? cron.trim().split(/\s+/).length : null;
     if (typeof cron !== "string") at("cron", "must be a string");
-    else {
+    else if (fields !== null && fields !== 5 && fields !== 6) {
+      at("cron", `invalid cron "${cron}": a cron has 5 fields (minute hour day-of-month month day-of-week), or 6 with seconds first; this one has ${fields}`);
+    } else {
       try {
-        const next = cronOf(cron, timezoneOk ? timezone : DEFAULT_TIMEZONE).nextRun();
+        const next = cronOf(cron, timezone).nextRun();
         if (next === null) at("cron", `"${cron}" never fires`);
       } catch (err) {
         at("cron", `invalid cron "${cron}": ${(err as Error).message.replace(/^CronPattern: /, "")}`);

@@ -99,11 +99,16 @@ export function isoInZone(ms: number, timezone: string): string {
   return `${get("year")}-${get("month")}-${get("day")}T${get("hour")}:${get("minute")}:${get("second")}${offset}`;
 }
 
-export function isTimezone(timezone: string): boolean {
+/**
+ * A time zone as the IANA database spells it ("europe/berlin" → "Europe/Berlin", "utc" →
+ * "UTC"), or null for a name it does not know and for a bare offset such as "+02:00", which
+ * would not follow daylight saving time (Etc/GMT-2 says the same and says what it is).
+ */
+export function canonicalTimezone(timezone: string): string | null {
   try {
-    new Intl.DateTimeFormat("en-US", { timeZone: timezone });
-    return true;
+    const name = new Intl.DateTimeFormat("en-US", { timeZone: timezone }).resolvedOptions().timeZone;
+    return /^[+-]/.test(name) ? null : name;
   } catch {
-    return false;
+    return null;
   }
 }
