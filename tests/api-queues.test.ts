@@ -158,6 +158,17 @@ describe("bulk actions", () => {
     expect((await claim(server, "bq", { max: 5 })).map((j) => j.id).sort()).toEqual([a.id, b.id].sort());
   });
 
+  test("a bulk action sent a body it does not take is refused (400) and changes nothing; an empty one is as none", async () => {
+    await failJob("bulk", "A");
+    await failJob("bulk", "B");
+    const refused = await server.call("POST", "/v1/queues/bulk/retry-failed", { errorType: "A" });
+    expect(detailPaths(expectError(refused, 400, "validation_failed"))).toEqual(["body"]);
+    expect(await counts(server, "bulk")).toMatchObject({ failed: 2, waiting: 0 });
+    expectError(await server.call("POST", "/v1/queues/bulk/cancel-waiting", { everything: true }), 400, "validation_failed");
+    expect((await server.call("POST", "/v1/queues/bulk/retry-failed?errorType=A", {})).body).toEqual({ retried: 1 });
+    expect((await server.call("POST", "/v1/queues/bulk/pause")).status).toBe(200);
+  });
+
   test("retry-failed ?errorType= runs only failed jobs whose last error has that type", async () => {
     const timedOut = await failJob("tq", "timeout");
     await failJob("tq", "BadInput");

@@ -2,6 +2,7 @@
 import { createRoute, type RouteConfig } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
+import { validationFailed } from "../core/errors.ts";
 import { allow, type Permission } from "./auth.ts";
 import { errorResponses } from "./schemas/common.ts";
 
@@ -13,14 +14,33 @@ const contentTypeRequired: MiddlewareHandler = async (c, next) => {
   return next();
 };
 
+/** What a route that takes no body still accepts as one: nothing, or an empty JSON object or null (what some clients send). */
+const EMPTY_BODY = new Set(["", "{}", "null"]);
+
+/**
+ * A change that takes no body refuses one that says something: `{"errorType": "A"}` sent to
+ * retry-failed would otherwise be ignored and retry every failed job, where its query
+ * (`?errorType=A`) would have retried some.
+ */
+const noBodyAccepted: MiddlewareHandler = async (c, next) => {
+  const sent = c.req.header("content-length") !== undefined || c.req.header("transfer-encoding") !== undefined;
+  if (sent && !EMPTY_BODY.has((await c.req.text()).trim())) {
+    throw validationFailed("this request takes no body: its options, if any, go in the query string", [
+      { path: "body", message: "must be empty; options go in the query string" },
+    ]);
+  }
+  return next();
+};
+
 /** A route that needs `permission`; documents bearer auth and the standard error answers. */
 export function route<const R extends Declared>(permission: Permission, config: R): Omit<R, "errors"> {
   const { errors = [], ...rest } = config;
-  const bodyRequired = (rest.request?.body as { required?: boolean } | undefined)?.required === true;
+  const body = rest.request?.body as { required?: boolean } | undefined;
+  const checks = body?.required ? [contentTypeRequired] : body === undefined && rest.method !== "get" ? [noBodyAccepted] : [];
   return createRoute({
     ...rest,
     security: [{ Bearer: [] }],
-    middleware: bodyRequired ? [allow(permission), contentTypeRequired] : allow(permission),
+    middleware: [allow(permission), ...checks],
     responses: { ...errorResponses(...errors), ...rest.responses },
   } as RouteConfig) as unknown as Omit<R, "errors">;
 }
