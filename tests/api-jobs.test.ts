@@ -41,6 +41,14 @@ describe("enqueue", () => {
     expect(await counts(server, "emails")).toEqual({ ...empty, waiting: 1 });
   });
 
+  test("an Idempotency-Key header and a body idempotencyKey that differ are refused (400) and enqueue nothing; the same in both is one key", async () => {
+    const refused = await server.call("POST", "/v1/queues/emails/jobs", { idempotencyKey: "a" }, { "idempotency-key": "b" });
+    expect(detailPaths(expectError(refused, 400, "validation_failed"))).toEqual(["idempotencyKey"]);
+    expect(await counts(server, "emails")).toEqual(empty);
+    const same = await server.call("POST", "/v1/queues/emails/jobs", { idempotencyKey: "a" }, { "idempotency-key": "a" });
+    expect(same.status).toBe(201);
+  });
+
   test("idempotencyKey in the body returns the existing job with 200", async () => {
     const first = await enqueue(server, "emails", { payload: 1, idempotencyKey: "order-8" });
     const again = await server.call("POST", "/v1/queues/emails/jobs", { payload: 2, idempotencyKey: "order-8" });

@@ -1,5 +1,6 @@
 /** Jobs: enqueue (one or a batch), list, read, cancel, retry, delete. */
 import { z } from "@hono/zod-openapi";
+import { validationFailed } from "../../core/errors.ts";
 import type { EnqueueOptions } from "../../core/job.ts";
 import type { App, ApiDeps } from "../env.ts";
 import { jobJson, renderJob } from "../../core/job-json.ts";
@@ -13,6 +14,12 @@ type EnqueueInput = z.infer<typeof EnqueueBody>;
 
 function toOptions(body: EnqueueInput, idempotencyHeader?: string): EnqueueOptions {
   const { runAt, ...rest } = body;
+  // Two different keys for one job: which one was meant cannot be told, so neither is taken.
+  if (body.idempotencyKey !== undefined && idempotencyHeader !== undefined && body.idempotencyKey !== idempotencyHeader) {
+    throw validationFailed("the Idempotency-Key header and the body's idempotencyKey differ; send one, or the same in both", [
+      { path: "idempotencyKey", message: "differs from the Idempotency-Key header" },
+    ]);
+  }
   return { ...rest, runAt: parseTime(runAt, "runAt"), idempotencyKey: body.idempotencyKey ?? idempotencyHeader };
 }
 
