@@ -135,6 +135,25 @@ export function lanesContract(it: ContractCase): void {
     await refused(t.svc.skipLaneHead("q", "no-such-lane"), "conflict", 409);
   });
 
+  it("laneOnFailure block: failed jobs of a lane retried together run in enqueue order, the skipped one first", async (t) => {
+    await t.configure("q", { laneOnFailure: "block" });
+    const jobs = [];
+    for (let i = 0; i < 3; i++) jobs.push(await t.enqueue("q", { key: "k", maxAttempts: 1 }));
+    await t.failWith(await t.claimOne("q"));
+    await t.svc.skipLaneHead("q", "k");
+    await t.failWith(await t.claimOne("q"));
+    // The first failed and was skipped; the second failed and stops the lane; both are retried.
+    expect(await t.svc.retryFailed("q")).toBe(2);
+    const order = [];
+    for (let i = 0; i < 3; i++) {
+      const job = await t.claimOne("q");
+      expect(await t.claim("q", 10)).toEqual([]);
+      order.push(job.id);
+      await t.complete(job);
+    }
+    expect(order).toEqual(ids(jobs));
+  });
+
   it("laneOnFailure block: a head cancelled while failing does not stop the lane", async (t) => {
     await t.configure("q", { laneOnFailure: "block" });
     const a = await t.enqueue("q", { key: "k" });

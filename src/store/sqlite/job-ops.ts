@@ -349,11 +349,13 @@ export class JobOps {
     const current = this.row(id);
     if (!current || (current.state !== "failed" && current.state !== "cancelled")) return null;
     let state = "waiting";
+    // The lane's failed head, retried behind an earlier job of its key retried before it (a bulk retry): the earlier runs first.
+    let handOn = false;
     if (current.key !== null) {
       const lane = this.lanes.get(current.queue, current.key);
       if (!lane) this.lanes.take(current.queue, current.key, id, now);
-      else if (lane.head_id === id && lane.blocked) this.lanes.unblock(current.queue, current.key, now);
-      else state = "blocked";
+      else if (lane.head_id === id && lane.blocked && !this.lanes.waitsBefore(current.queue, current.key, id)) this.lanes.unblock(current.queue, current.key, now);
+      else (state = "blocked"), (handOn = lane.head_id === id);
     }
     const row = this.db
       .query(
@@ -363,6 +365,7 @@ export class JobOps {
       )
       .get(state, now, resetCheckpoint ? 1 : 0, id) as JobRow;
     this.changes.moved(current.state as JobState, row);
+    if (handOn) this.lanes.advance(current.queue, current.key!, now);
     return row;
   }
 

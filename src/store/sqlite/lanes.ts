@@ -55,6 +55,11 @@ export class Lanes {
       .run(moved.id, now, queue, key);
   }
 
+  /** Whether a job of the lane enqueued before `jobId` waits in it (blocked). */
+  waitsBefore(queue: string, key: string, jobId: number): boolean {
+    return this.db.query("SELECT 1 FROM jobs INDEXED BY jobs_lane WHERE queue = +? AND key = +? AND state = 'blocked' AND id < +? LIMIT 1").get(queue, key, jobId) !== null;
+  }
+
   /** Called when job `jobId` leaves the lane for good; advances only if it held the lane. */
   release(queue: string, key: string | null, jobId: number, now: number): void {
     if (key === null) return;

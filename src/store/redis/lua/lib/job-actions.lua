@@ -77,12 +77,21 @@ end
 local function job_retry(j, reset, now)
   local id = j.id
   local to = "waiting"
+  local handOn = false
   if j.key then
     local lane = redis.call("HMGET", lane_key(j.queue, j.key), "head", "blocked")
     if not lane[1] then
       lane_set(j.queue, j.key, id, false, now)
     elseif lane[1] == id and lane[2] == "1" then
-      lane_set(j.queue, j.key, id, false, now)
+      -- The lane's failed head, retried behind an earlier job of its key retried before it (a
+      -- bulk retry): the earlier runs first, this one waits behind it.
+      local first = redis.call("ZRANGE", lane_wait_key(j.queue, j.key), 0, 0)[1]
+      if first and tonumber(first) < tonumber(id) then
+        to = "blocked"
+        handOn = true
+      else
+        lane_set(j.queue, j.key, id, false, now)
+      end
     else
       to = "blocked"
     end
@@ -90,6 +99,7 @@ local function job_retry(j, reset, now)
   local set = { attempts = 0, gb = 0, runAt = now, result = false, progress = false, finishedAt = false, cancelReq = "0", token = false }
   if reset then set.checkpoint = false end
   job_move(j, to, set)
+  if handOn then lane_advance(j.queue, j.key, now) end
   if to == "waiting" then wake(j.queue) end
 end
 
