@@ -82,6 +82,48 @@ describe("outcomes", () => {
     expect(await settledJob(good.id)).toMatchObject({ state: "completed", result: "ok" });
   });
 
+  test("a result read into JSON once: one whose toJSON gives what JSON cannot hold, or that holds itself, fails that job alone; jobs completed in the same batch complete", async () => {
+    class Row {
+      constructor(readonly id: unknown) {}
+      toJSON() {
+        return { id: this.id };
+      }
+    }
+    const circular: Record<string, unknown> = {};
+    circular.self = circular;
+    const results: Record<string, () => unknown> = { bigint: () => new Row(1n), infinite: () => new Row(Infinity), circular: () => circular, row: () => new Row(7) };
+    spool.work("rows", (job) => (job.payload in results ? results[job.payload as string]!() : "ok"), { concurrency: 10 });
+    const jobs = await Promise.all(["ok", "bigint", "ok", "infinite", "circular", "ok", "row"].map((p) => spool.enqueue("rows", p)));
+    const done = await Promise.all(jobs.map((j) => settledJob(j.id)));
+    expect(done.map((j) => [j.payload, j.state, j.errors[0]?.type ?? null])).toEqual([
+      ["ok", "completed", null], ["bigint", "failed", "invalid_result"], ["ok", "completed", null], ["infinite", "failed", "invalid_result"],
+      ["circular", "failed", "invalid_result"], ["ok", "completed", null], ["row", "completed", null],
+    ]);
+    expect(done[4]!.errors[0]!.message).toBe("the handler's result must not contain itself (a circular structure)");
+    expect(done[6]!.result).toEqual({ id: 7 });
+  });
+
+  test("a result or a thrown value whose reading throws (a getter, a proxy's trap, toString) fails the attempt, and the process carries on", async () => {
+    const revoked = Proxy.revocable({}, {});
+    revoked.revoke();
+    const handlers: Record<string, () => unknown> = {
+      getter: () => ({ get x() { throw new Error("boom"); } }),
+      keys: () => new Proxy({}, { ownKeys() { throw new Error("no keys"); } }),
+      thrownObject: () => { throw { toString() { throw new Error("no text"); }, toJSON() { throw new Error("no json"); } }; },
+      thrownMessage: () => { throw Object.defineProperty(new Error(), "message", { get() { throw new Error("no message"); } }); },
+      thrownRevoked: () => { throw revoked.proxy; },
+    };
+    spool.work("weird", (job) => handlers[job.payload as string]!(), { concurrency: 5 });
+    const jobs = await Promise.all(Object.keys(handlers).map((p) => spool.enqueue("weird", p, { maxAttempts: 1 })));
+    const done = await Promise.all(jobs.map((j) => settledJob(j.id)));
+    expect(done.map((j) => [j.payload, j.state])).toEqual(Object.keys(handlers).map((p) => [p, "failed"]));
+    expect(done[0]!.errors[0]).toMatchObject({ type: "invalid_result", message: "the handler's result could not be read as JSON: boom" });
+    expect(done[2]!.errors[0]!.message).toContain("could not be read");
+    // The worker is still at work.
+    spool.work("after", () => "still here");
+    expect(await settledJob((await spool.enqueue("after", null)).id)).toMatchObject({ state: "completed", result: "still here" });
+  });
+
   test("a thrown error fails the attempt with its class name as type", async () => {
     class PaymentDeclined extends Error {}
     spool.work("pay", () => {

@@ -27,3 +27,39 @@ export function jsonValueProblem(value: unknown, maxDepth = MAX_JSON_DEPTH): str
   }
   return null;
 }
+
+/**
+ * `value` as the plain JSON data it stands for (what JSON.stringify makes of it, read back), or
+ * why it cannot be stored. For values handed over by code rather than parsed from a request (an
+ * in-process handler's result): reading one runs its getters, proxy traps and toJSON, any of
+ * which may throw, and toJSON may give what JSON cannot hold. What comes back is inert data
+ * that stores and sends without surprises.
+ */
+export function plainJson(value: unknown): { value: unknown } | { problem: string } {
+  if (typeof value === "function" || typeof value === "symbol" || typeof value === "bigint") return { problem: `must be JSON (a ${typeof value} is not)` };
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value, (_key, v) => {
+      if (typeof v === "number" && !Number.isFinite(v)) throw new NotJson("must hold finite numbers only (no NaN or Infinity)");
+      if (typeof v === "bigint") throw new NotJson("must be JSON (a bigint is not)");
+      return v;
+    });
+  } catch (err) {
+    if (err instanceof NotJson) return { problem: err.message };
+    const message = err instanceof Error ? err.message : "";
+    if (/cyclic|circular/i.test(message)) return { problem: "must not contain itself (a circular structure)" };
+    if (err instanceof RangeError) return { problem: `must not nest arrays and objects more than ${MAX_JSON_DEPTH} levels deep` };
+    return { problem: `could not be read as JSON: ${message || describe(err)}` };
+  }
+  if (text === undefined) return { value: null };
+  const data: unknown = JSON.parse(text);
+  const problem = jsonValueProblem(data);
+  return problem ? { problem } : { value: data };
+}
+
+class NotJson extends Error {}
+
+/** What was thrown, said without running any of its code. */
+function describe(thrown: unknown): string {
+  return thrown === null || (typeof thrown !== "object" && typeof thrown !== "function") ? String(thrown) : "a value that is not an Error";
+}

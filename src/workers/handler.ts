@@ -61,6 +61,21 @@ const clip = (text: string, max: number) => (text.length > max ? text.slice(0, m
  * class name (`class PaymentDeclined extends Error` → "PaymentDeclined").
  */
 export function failureOf(thrown: unknown): Failure {
+  try {
+    return readFailure(thrown);
+  } catch (err) {
+    // Reading what was thrown ran its code (a getter, a proxy's trap, toString), which threw in turn.
+    let why = "it threw when read";
+    try {
+      if (err instanceof Error && typeof err.message === "string") why = err.message;
+    } catch {
+      // What that threw cannot be read either.
+    }
+    return { error: { message: clip(`the handler threw a value that could not be read (${why})`, 10_000), type: "Error" } };
+  }
+}
+
+function readFailure(thrown: unknown): Failure {
   if (!(thrown instanceof Error)) {
     const message = typeof thrown === "string" ? thrown : (safeJson(thrown) ?? String(thrown));
     return { error: { message: clip(message, 10_000), type: "Error" } };

@@ -218,9 +218,11 @@ export class JobRunner {
     this.track(job.succeeded(result));
   }
 
+  /** Keeps an outcome's report until it is stored; one that fails is logged, never left unhandled (which would end the process). */
   private track(report: Promise<void>): void {
-    this.reports.add(report);
-    void report.finally(() => this.reports.delete(report));
+    const settled = report.catch(this.onError);
+    this.reports.add(settled);
+    void settled.finally(() => this.reports.delete(settled));
   }
 
   /** Heartbeats jobs whose last one is heartbeatMs old, and times out jobs past their deadline. */

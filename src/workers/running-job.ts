@@ -1,6 +1,6 @@
 /** One job in the hands of an in-process handler: its context, heartbeats, abort reasons and the report of its outcome. */
 import { SpoolError, validationFailed } from "../core/errors.ts";
-import { jsonValueProblem } from "../core/json-value.ts";
+import { plainJson } from "../core/json-value.ts";
 import type { Job, Progress } from "../core/job.ts";
 import { GIVEN_BACK } from "../core/retry.ts";
 import type { QueueService } from "../core/queue-service.ts";
@@ -68,9 +68,9 @@ export class RunningJob {
         return this.heartbeat();
       },
       checkpoint: (value) => {
-        const problem = jsonValueProblem(value);
-        if (problem) return Promise.reject(validationFailed(`checkpoint ${problem}`));
-        this.pending.checkpoint = { value };
+        const stored = plainJson(value);
+        if ("problem" in stored) return Promise.reject(validationFailed(`checkpoint ${stored.problem}`));
+        this.pending.checkpoint = { value: stored.value };
         return this.heartbeat();
       },
     };
@@ -106,12 +106,13 @@ export class RunningJob {
   /** The handler returned: complete with its value. */
   async succeeded(result: unknown): Promise<void> {
     if (this.settled) return;
-    // A result that cannot be stored would refuse the whole completion batch it rides in: fail this job alone.
-    const problem = jsonValueProblem(result);
-    if (problem) return this.report({ error: { type: "invalid_result", message: `the handler's result ${problem}` }, retry: false });
+    // Read once, here, into plain data: a result that cannot be stored (or whose getters throw)
+    // would refuse the whole completion batch it rides in, so it fails this job alone.
+    const stored = plainJson(result);
+    if ("problem" in stored) return this.report({ error: { type: "invalid_result", message: `the handler's result ${stored.problem}` }, retry: false });
     this.settled = true;
     try {
-      await this.deps.completions.complete({ id: this.job.id, token: this.token, result: result === undefined ? null : result });
+      await this.deps.completions.complete({ id: this.job.id, token: this.token, result: stored.value });
     } catch (err) {
       this.deps.onError(err);
     }
