@@ -368,6 +368,24 @@ describe("ctx.signal", () => {
     expect(failed.errors[0]).toMatchObject({ attempt: 1, type: "timeout" });
     expect(failed.result).toBeNull();
   });
+
+  test("a handler that ignores its signal past its timeout gives up its slot 5 s later, so the queue goes on", async () => {
+    const errors: string[] = [];
+    spool.work("stuck", (job) => (job.payload === "hang" ? new Promise(() => {}) : "done"), {
+      concurrency: 1, heartbeatMs: 20, onError: (err) => errors.push((err as Error).message),
+    });
+    const hung = await spool.enqueue("stuck", "hang", { timeoutMs: 1000, maxAttempts: 1 });
+    await waitFor(async () => (await jobNow(hung.id)).state === "active", 5000, "the hanging job to start");
+    const next = await spool.enqueue("stuck", "next");
+    clock.advance(1000);
+    expect((await settledJob(hung.id)).errors[0]).toMatchObject({ type: "timeout" });
+    // Its handler still runs and holds the one slot: the next job waits.
+    await Bun.sleep(100);
+    expect((await jobNow(next.id)).state).toBe("waiting");
+    clock.advance(5000);
+    expect(await settledJob(next.id)).toMatchObject({ state: "completed", result: "done" });
+    expect(errors).toEqual([`the handler of job ${hung.id} still runs 5 s after its attempt ended (timeout) without heeding ctx.signal; its slot goes to the next job`]);
+  });
 });
 
 describe("stopping", () => {

@@ -34,6 +34,8 @@ export type RunnerDeps = { service: QueueService; registry: WorkerRegistry; comp
 
 /** Idle claims wait this long, so the worker is seen at least this often while the queue is empty. */
 const IDLE_WAIT_MS = Math.min(10_000, MAX_WAIT_MS);
+/** How long a handler may go on after its attempt ended (and its signal aborted) before its slot goes to the next job. */
+const ABANDON_AFTER_MS = 5000;
 /** Pause after a failed claim before trying again. */
 const CLAIM_RETRY_MS = 1000;
 /**
@@ -201,7 +203,8 @@ export class JobRunner {
     const deadline = claimed.deadlineAt === null ? undefined : setTimeout(() => job.checkDeadline(clock.now()), claimed.deadlineAt - clock.now());
     const done = this.run(job).finally(() => {
       clearTimeout(deadline);
-      this.running.delete(claimed.id);
+      // Its slot may have been given up already (abandon()), and the job claimed again since.
+      if (this.running.get(claimed.id)?.job === job) this.running.delete(claimed.id);
       this.changed();
     });
     this.running.set(claimed.id, { job, done });
@@ -225,14 +228,30 @@ export class JobRunner {
     void settled.finally(() => this.reports.delete(settled));
   }
 
-  /** Heartbeats jobs whose last one is heartbeatMs old, and times out jobs past their deadline. */
+  /**
+   * Heartbeats jobs whose last one is heartbeatMs old, times out jobs past their deadline, and
+   * gives up the slots of handlers that went on ABANDON_AFTER_MS past the end of their attempt.
+   */
   private tick(): void {
     const now = this.deps.service.clock.now();
     const due = performance.now() - this.heartbeatMs;
-    for (const { job } of this.running.values()) {
+    for (const [id, { job }] of this.running) {
       job.checkDeadline(now);
-      if (job.lastBeatAt <= due) job.heartbeat().catch(this.onError);
+      const ended = job.abandonedFor(ABANDON_AFTER_MS, now);
+      if (ended) this.abandon(id, ended.type);
+      else if (job.lastBeatAt <= due) job.heartbeat().catch(this.onError);
     }
+  }
+
+  /**
+   * A handler that ignores its signal would hold its slot for as long as it runs (for good, if
+   * it never settles) and the queue would stall behind it: the slot goes to the next job, and
+   * the handler, which JavaScript cannot stop, is left to finish on its own.
+   */
+  private abandon(id: string, why: string): void {
+    this.running.delete(id);
+    this.onError(new Error(`the handler of job ${id} still runs ${ABANDON_AFTER_MS / 1000} s after its attempt ended (${why}) without heeding ctx.signal; its slot goes to the next job`));
+    this.changed();
   }
 
   private obey(control: WorkerControl): void {

@@ -21,8 +21,9 @@ export type RunningJobDeps = {
 export class RunningJob {
   /** The handler's signal, made when it first asks for it (most never do): an AbortController a job cost about 1 µs. */
   private controller: AbortController | null = null;
-  /** Why the handler was told to stop, once it was. */
+  /** Why the handler was told to stop, once it was, and when (the service's clock). */
   private stoppedWith: JobAborted | null = null;
+  private stoppedAt: number | null = null;
   /** Real time of the last heartbeat (or the claim), for the heartbeat cadence. */
   lastBeatAt = performance.now();
   /** Set once the attempt's outcome is decided; later outcomes of the handler are ignored. */
@@ -131,9 +132,19 @@ export class RunningJob {
     return this.report({ error: { type: GIVEN_BACK, message }, retryInMs: 0 });
   }
 
+  /**
+   * Whether the handler has gone on for `graceMs` after its attempt ended without it (a
+   * timeout, a forced cancel, a lost lease), its signal aborted and unheeded: its slot is no
+   * longer its own. Why it was stopped, when so.
+   */
+  abandonedFor(graceMs: number, now: number): JobAborted | null {
+    return this.settled && this.stoppedAt !== null && now - this.stoppedAt >= graceMs ? this.stoppedWith : null;
+  }
+
   private stopHandler(reason: JobAborted): void {
     if (this.stoppedWith) return;
     this.stoppedWith = reason;
+    this.stoppedAt = this.deps.service.clock.now();
     this.controller?.abort(reason);
   }
 
