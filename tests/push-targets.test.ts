@@ -201,6 +201,18 @@ describe("deliveries", () => {
     expect(answered).toBe(false);
   }, 20_000);
 
+  test("a job cancelled with force while its target has not answered closes the request, freeing the target's slot within seconds", async () => {
+    await startWith({ forced: { timeoutMs: 60_000, concurrency: 1 } });
+    answer = (d) => (d.body.payload.slow ? new Promise((resolve) => setTimeout(() => resolve(Response.json({ late: true })), 15_000)) : Response.json({ ok: true }));
+    const { id } = await enqueue("forced", { payload: { slow: true } });
+    await waitFor(() => deliveries.length === 1, 5000, "the delivery to start");
+    expect((await api("POST", `/v1/jobs/${id}/cancel?force=true`)).body).toMatchObject({ state: "cancelled" });
+    const quick = await enqueue("forced", { payload: { slow: false } });
+    // The one slot comes free once the forced cancel is noticed (looked at once a second), long before the slow answer.
+    expect(await jobIn(quick.id, ["completed"])).toMatchObject({ state: "completed", result: { ok: true } });
+    expect((await job(id)).state).toBe("cancelled");
+  }, 20_000);
+
   test("an unreachable target fails the attempt under the retry policy", async () => {
     const closed = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response() });
     const url = `${closed.url}gone`;

@@ -134,10 +134,11 @@ export class PushQueue {
     const { service, completions } = this.deps;
     const now = service.clock.now();
     const timeoutMs = job.deadlineAt === null ? targetTimeoutMs : Math.min(targetTimeoutMs, job.deadlineAt - now);
-    // spool is this job's worker: a cancel asked while the target has not answered ends the
-    // delivery, as a handler's signal would end it (looked at once a second; most answer sooner).
+    // spool is this job's worker: a cancel asked while the target has not answered, or the job
+    // gone from under it (cancelled with force, deleted), ends the delivery, as a handler's signal
+    // would end it (looked at once a second; most answer sooner).
     const cancel = new AbortController();
-    const watch = setInterval(() => void this.cancelRequested(job.id).then((asked) => asked && cancel.abort()), CANCEL_CHECK_MS);
+    const watch = setInterval(() => void this.toStop(job).then((stop) => stop && cancel.abort()), CANCEL_CHECK_MS);
     let outcome;
     try {
       outcome = await deliver({
@@ -155,11 +156,13 @@ export class PushQueue {
     }
   }
 
-  private async cancelRequested(id: string): Promise<boolean> {
+  /** Whether the delivery of `job` should stop: a cancel was asked, or its lease is no longer this delivery's. */
+  private async toStop(job: Job): Promise<boolean> {
     try {
-      return (await this.deps.service.getJob(id)).cancelRequested;
-    } catch {
-      return false;
+      const now = await this.deps.service.getJob(job.id);
+      return now.cancelRequested || now.state !== "active" || now.leaseToken !== job.leaseToken;
+    } catch (err) {
+      return err instanceof SpoolError && err.code === "not_found";
     }
   }
 }
