@@ -3,6 +3,7 @@ import { afterEach, beforeEach, expect, test } from "bun:test";
 import { mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { postJson, spawnServe, type ServeProcess } from "./helpers/process.ts";
+import { openSpool } from "../src/index.ts";
 import { tempDir } from "./helpers/server.ts";
 import { waitFor } from "./helpers/wait.ts";
 
@@ -87,4 +88,33 @@ test("spool serve refuses to start with a handlers file that does not export han
   const [stderr, code] = await Promise.all([new Response(proc.stderr).text(), proc.exited]);
   expect(code).toBe(2);
   expect(stderr).toContain("must export `handlers`");
+});
+
+test("spool serve refuses a handlers file whose options or queues are wrong, naming the queue and the option", async () => {
+  const cases: [string, RegExp][] = [
+    [`export const handlers = { emails: { concurrency: "ten", handler: () => 1 } };`, /handlers\["emails"\]: concurrency must be a whole number from 1 to 10000/],
+    [`export const handlers = { emails: { leaseMs: -1, handler: () => 1 } };`, /handlers\["emails"\]: leaseMs must be a whole number of ms from 1000/],
+    [`export const handlers = { "spool:maintenance": () => 1 };`, /"spool:maintenance" is spool's own queue/],
+    [`export const handlers = { "bad name!": () => 1 };`, /"bad name!" is not a queue name/],
+  ];
+  for (const [i, [source, message]] of cases.entries()) {
+    writeFileSync(join(dir, `wrong-${i}.ts`), `${source}\n`);
+    const proc = Bun.spawn([process.execPath, MAIN, "serve", "--port", "0", "--data", join(dir, `data-${i}`), "--handlers", join(dir, `wrong-${i}.ts`)], {
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    const [stderr, code] = await Promise.all([new Response(proc.stderr).text(), proc.exited]);
+    expect({ source, code, stderr }).toMatchObject({ source, code: 2, stderr: expect.stringMatching(message) });
+  }
+});
+
+test("spool.work refuses a bad queue name or option at once, with the API's error", async () => {
+  const spool = await openSpool({ data: join(dir, "lib-data") });
+  try {
+    expect(() => spool.work("bad name!", () => 1)).toThrow('"bad name!" is not a queue name');
+    expect(() => spool.work("emails", () => 1, { concurrency: "ten" as never })).toThrow("concurrency must be a whole number");
+    expect(() => spool.work("emails", () => 1, { heartbeatMs: 60_000, leaseMs: 30_000 })).toThrow("heartbeatMs must be a whole number of ms from 10 to less than leaseMs (30000)");
+  } finally {
+    await spool.close(0);
+  }
 });

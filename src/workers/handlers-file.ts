@@ -9,9 +9,9 @@
  */
 import { isAbsolute, resolve } from "node:path";
 import { CannotStart } from "../core/errors.ts";
-import { QUEUE_NAME } from "../core/job.ts";
+import { isOwnQueue } from "../core/job.ts";
 import type { Handler } from "./handler.ts";
-import type { JobRunner, WorkOptions } from "./job-runner.ts";
+import { workProblem, type JobRunner, type WorkOptions } from "./job-runner.ts";
 import type { Spool } from "./spool.ts";
 
 export type HandlerSpec = Handler | (WorkOptions & { handler: Handler });
@@ -33,9 +33,11 @@ export async function loadHandlers(path: string): Promise<Handlers> {
   const handlers = module.handlers;
   if (!handlers || typeof handlers !== "object") throw new HandlersFileError(`${path} must ${SHAPE}`);
   for (const [queue, spec] of Object.entries(handlers)) {
-    if (!QUEUE_NAME.test(queue)) throw new HandlersFileError(`${path}: "${queue}" is not a valid queue name`);
+    if (isOwnQueue(queue)) throw new HandlersFileError(`${path}: "${queue}" is spool's own queue; its jobs are spool's to run`);
     const fn = typeof spec === "function" ? spec : (spec as { handler?: unknown })?.handler;
     if (typeof fn !== "function") throw new HandlersFileError(`${path}: handlers["${queue}"] is not a function; the file must ${SHAPE}`);
+    const problem = workProblem(queue, typeof spec === "function" ? {} : (spec as WorkOptions));
+    if (problem) throw new HandlersFileError(`${path}: handlers["${queue}"]: ${problem}`);
   }
   return handlers as Handlers;
 }

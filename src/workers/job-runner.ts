@@ -7,7 +7,9 @@
 import { hostname } from "node:os";
 import type { Job } from "../core/job.ts";
 import type { QueueService } from "../core/queue-service.ts";
-import { MAX_WAIT_MS } from "../core/work-requests.ts";
+import { validationFailed } from "../core/errors.ts";
+import { NAME_RULE, QUEUE_NAME } from "../core/job.ts";
+import { DEFAULT_LEASE_MS, MAX_LEASE_MS, MAX_WAIT_MS } from "../core/work-requests.ts";
 import { quietLog } from "../quiet-log.ts";
 import { CompletionBatch } from "./completion-batch.ts";
 import type { Handler } from "./handler.ts";
@@ -30,8 +32,24 @@ export type WorkOptions = {
   onError?: (err: unknown) => void;
 };
 
+const isIntIn = (v: unknown, min: number, max: number) => typeof v === "number" && Number.isInteger(v) && v >= min && v <= max;
+
+/** What is wrong with a worker's queue name and options, or null: checked before it starts, not found out at its first claim. */
+export function workProblem(queue: unknown, o: WorkOptions): string | null {
+  if (typeof queue !== "string" || !QUEUE_NAME.test(queue)) return `"${String(queue)}" is not a queue name (${NAME_RULE})`;
+  if (o.concurrency !== undefined && !isIntIn(o.concurrency, 1, MAX_CONCURRENCY)) return `concurrency must be a whole number from 1 to ${MAX_CONCURRENCY}`;
+  if (o.leaseMs !== undefined && !isIntIn(o.leaseMs, 1000, MAX_LEASE_MS)) return `leaseMs must be a whole number of ms from 1000 to ${MAX_LEASE_MS}`;
+  const leaseMs = o.leaseMs ?? DEFAULT_LEASE_MS;
+  if (o.heartbeatMs !== undefined && !isIntIn(o.heartbeatMs, 10, leaseMs - 1)) return `heartbeatMs must be a whole number of ms from 10 to less than leaseMs (${leaseMs})`;
+  if (o.name !== undefined && (typeof o.name !== "string" || o.name.length > 200)) return "name must be text of at most 200 characters";
+  if (o.workerId !== undefined && (typeof o.workerId !== "string" || o.workerId.length === 0 || o.workerId.length > 200)) return "workerId must be text of 1 to 200 characters";
+  return null;
+}
+
 export type RunnerDeps = { service: QueueService; registry: WorkerRegistry; completions?: CompletionBatch };
 
+/** The most jobs one worker runs at once (as a claim's `concurrency` says it). */
+const MAX_CONCURRENCY = 10_000;
 /** Idle claims wait this long, so the worker is seen at least this often while the queue is empty. */
 const IDLE_WAIT_MS = Math.min(10_000, MAX_WAIT_MS);
 /** How long a handler may go on after its attempt ended (and its signal aborted) before its slot goes to the next job. */
@@ -80,11 +98,13 @@ export class JobRunner {
     private readonly handler: Handler,
     options: WorkOptions = {},
   ) {
+    const problem = workProblem(queue, options);
+    if (problem) throw validationFailed(`cannot work queue ${queue}: ${problem}`);
     this.queue = queue;
-    this.concurrency = Math.max(1, Math.floor(options.concurrency ?? 1));
+    this.concurrency = options.concurrency ?? 1;
     this.maxClaimsOut = deps.service.store.remote ? REMOTE_CLAIMS_OUT : 1;
     this.claimSize = Math.ceil(this.concurrency / this.maxClaimsOut);
-    this.leaseMs = options.leaseMs ?? 30_000;
+    this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
     this.heartbeatMs = options.heartbeatMs ?? Math.min(this.leaseMs / 3, 5000);
     this.completions = deps.completions ?? new CompletionBatch(deps.service);
     this.onError = options.onError ?? quietLog(`spool: worker for queue ${queue}:`);
