@@ -283,6 +283,17 @@ describe("targets and secrets", () => {
     expect(worker.name).toContain("hooks");
   });
 
+  test("a push worker cannot be asked to shut down (409 saying how to stop deliveries): its queue would stall until a restart", async () => {
+    await target("hooks");
+    const push = (await api("GET", "/v1/workers")).body.workers.find((w: any) => w.kind === "push" && w.queues.includes("hooks"));
+    const refused = await api("POST", `/v1/workers/${encodeURIComponent(push.id)}/shutdown`);
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.message).toContain("pause the queue, or remove its target, to stop deliveries");
+    // Deliveries go on.
+    const { id } = await enqueue("hooks");
+    expect((await jobIn(id, ["completed"])).state).toBe("completed");
+  });
+
   test("rotating the secret signs with both secrets for a while; the old one still verifies", async () => {
     await startWith({ hooks: {} });
     const old = secrets.get("hooks")!;

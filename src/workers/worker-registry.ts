@@ -12,6 +12,21 @@ export type WorkerControl = { shutdown?: boolean };
 
 export type WorkerView = WorkerRecord & { online: boolean };
 
+/**
+ * Why a worker cannot be asked to shut down, or null when it can: spool runs it itself, and
+ * nothing would start it again short of a restart. A server's maintenance worker runs the health
+ * checks (alerts would stop); a push worker delivers its queue (the queue would stall).
+ */
+export function whyNoShutdown(worker: Pick<WorkerRecord, "id" | "kind" | "queues">): string | null {
+  if (worker.queues.length > 0 && worker.queues.every(isOwnQueue)) {
+    return `worker ${worker.id} is spool's own maintenance worker (health checks, retention, reports) and cannot be shut down; stop its server instead`;
+  }
+  if (worker.kind === "push") {
+    return `worker ${worker.id} is spool delivering ${worker.queues.join(", ")} to its push target and cannot be shut down; pause the queue, or remove its target, to stop deliveries`;
+  }
+  return null;
+}
+
 /** `identity`: the last written sighting that described the worker (null while none did). */
 type Sighting = { writtenAt: number; identity: WorkerIdentity | null; control: Promise<WorkerControl> };
 
@@ -84,11 +99,9 @@ export class WorkerRegistry {
   /** The worker learns it in its next claim or heartbeat answer. */
   async requestShutdown(id: string): Promise<WorkerView> {
     const now = this.clock.now();
-    // A server's maintenance worker runs the health checks: shut down, alerts would stop until a restart.
     const current = await this.store.workerGet({ id, now });
-    if (current && current.queues.length > 0 && current.queues.every(isOwnQueue)) {
-      throw conflict(`worker ${id} is spool's own maintenance worker (health checks, retention, reports) and cannot be shut down; stop its server instead`);
-    }
+    const refusal = current && whyNoShutdown(current);
+    if (refusal) throw conflict(refusal);
     const worker = await this.store.workerRequestShutdown({ id, now });
     if (!worker) throw notFound(`worker ${id}`);
     this.shutdownAsked(id);

@@ -1,8 +1,7 @@
 /** @jsxImportSource hono/jsx */
 /** One worker as a card: online or not, who and where it is, what it serves, how loaded it is, what it ran; shut it down. */
-import type { WorkerView } from "../../src/workers/worker-registry.ts";
+import { whyNoShutdown, type WorkerView } from "../../src/workers/worker-registry.ts";
 import { Action } from "./action.tsx";
-import { isOwnWorker } from "./queue-badges.tsx";
 import { Badge, OnlineBadge } from "./badges.tsx";
 import { Ago, count } from "./time.tsx";
 
@@ -44,7 +43,7 @@ export function WorkerCard({ worker }: { worker: WorkerView }) {
       </dl>
       <h3 style="margin-top:12px">Load</h3>
       <WorkerLoad active={worker.active} concurrency={worker.concurrency} />
-      {worker.online && !asked && !isOwnWorker(worker) && (
+      {worker.online && !asked && whyNoShutdown(worker) === null && (
         <div class="actions" style="margin-top:10px">
           <Action
             to={`/workers/${encodeURIComponent(worker.id)}/shutdown`}
