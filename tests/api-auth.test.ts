@@ -230,9 +230,14 @@ describe("secrets in push targets", () => {
       const all = (await server.call("GET", "/v1/queues", undefined, headers)).body.queues.find((q: any) => q.name === "hooks");
       for (const seen of [one, all]) {
         expect(JSON.stringify(seen)).not.toMatch(/hunter2|s3cret|very-secret|bot:/);
-        expect(seen.target).toMatchObject({ url: "https://***:***@hooks.example.com/in?api_key=***&v=***", headers: { authorization: "***" } });
+        expect(seen.target).toMatchObject({ url: "https://***:***@hooks.example.com/***?api_key=***&v=***", headers: { authorization: "***" } });
       }
     }
+    // A Slack-style webhook keeps its secret in the path, and a URL may name its scheme in capitals.
+    const slack = { url: "HTTPS://hooks.slack.example/services/T0001/B0002/XXXXsecretXXXX#frag" };
+    expect((await server.call("PUT", "/v1/queues/slack", { target: slack }, admin)).status).toBe(200);
+    const seen = (await server.call("GET", "/v1/queues/slack", undefined, bearer(await tokenFor(server, "viewer")))).body.target;
+    expect(seen.url).toBe("https://hooks.slack.example/***#***");
   });
 });
 

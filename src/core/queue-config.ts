@@ -36,8 +36,9 @@ export type QueueConfig = {
 };
 
 /**
- * What a caller who may not change a queue sees of its push target: header values and
- * the URL's credentials and query values hidden, since that is where API keys go.
+ * What a caller who may not change a queue sees of its push target: header values and the
+ * URL's credentials, path, query values and fragment hidden, since that is where API keys go
+ * (a Slack-style webhook carries its secret in the path). Where it is delivered, its host, stays.
  */
 export function redactTarget(target: PushTarget | null): PushTarget | null {
   if (!target) return null;
@@ -48,6 +49,8 @@ export function redactTarget(target: PushTarget | null): PushTarget | null {
     if (u.username) u.username = hidden;
     if (u.password) u.password = hidden;
     for (const name of [...u.searchParams.keys()]) u.searchParams.set(name, hidden);
+    if (u.pathname !== "/") u.pathname = `/${hidden}`;
+    if (u.hash) u.hash = hidden;
     url = u.toString();
   } catch {
     url = hidden;
