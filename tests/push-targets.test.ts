@@ -254,6 +254,17 @@ describe("concurrency", () => {
     expect(held.most).toBe(2);
   });
 
+  test("a target's concurrency raised while its every slot is busy takes effect at once, not when a delivery ends", async () => {
+    await target("raise", { concurrency: 1, timeoutMs: 30_000 });
+    answer = (d) => (d.body.payload.slow ? new Promise((resolve) => setTimeout(() => resolve(Response.json({ late: true })), 10_000)) : Response.json({ ok: true }));
+    const slow = await enqueue("raise", { payload: { slow: true } });
+    await waitFor(() => deliveries.length === 1, 5000, "the slow delivery to start");
+    expect((await api("PUT", "/v1/queues/raise", { target: { url: `${receiver.url}raise`, concurrency: 5, timeoutMs: 30_000 } })).status).toBe(200);
+    const quick = await enqueue("raise", { payload: { slow: false } });
+    expect((await jobIn(quick.id, ["completed"])).state).toBe("completed");
+    expect((await job(slow.id)).state).toBe("active");
+  }, 20_000);
+
   test("a target removed and set again while deliveries are in flight still never has more than its concurrency at once", async () => {
     await target("slow", { concurrency: 2 });
     const held = holdAnswers("slow");

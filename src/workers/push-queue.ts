@@ -58,6 +58,8 @@ export class PushQueue {
   update(target: PushTarget, secrets: string[]): void {
     this.target = target;
     this.secrets = secrets;
+    // Waiting for a slot to come free: a raised concurrency may have made some.
+    this.slotFreed?.();
   }
 
   get active(): number {
