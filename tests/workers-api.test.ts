@@ -52,6 +52,20 @@ describe("GET /v1/workers", () => {
     expect(await worker("bare")).toMatchObject({ kind: "http", name: null, host: null, queues: ["thumbs"], concurrency: null });
   });
 
+  test("a worker that declares no queues and takes turns between queues serves each it claimed from within 30 s", async () => {
+    await claim({ workerId: "turns" }, "qa");
+    clock.advance(1000);
+    await claim({ workerId: "turns" }, "qb");
+    // Which is what worker_down reads: a queue it took from lately has a worker.
+    expect((await worker("turns")).queues).toEqual(["qa", "qb"]);
+    clock.advance(60_000);
+    await claim({ workerId: "turns", waitMs: 0 }, "qb");
+    clock.advance(1000);
+    await claim({ workerId: "turns" }, "qb");
+    // qa not claimed from for over 30 s: it serves qb alone now.
+    expect((await worker("turns")).queues).toEqual(["qb"]);
+  });
+
   test("heartbeats keep a worker online; 30 s without a claim or heartbeat is offline", async () => {
     await enqueue("emails");
     const [job] = (await claim({ ...identity, leaseMs: 60_000 })).jobs;

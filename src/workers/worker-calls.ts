@@ -22,7 +22,7 @@ export async function claimAsWorker(deps: { service: QueueService; registry: Wor
   const { identity, completing, ...claim } = req;
   // Completions are stored whatever the claim comes to.
   const reportOnly = async () => completing && completing.onOutcomes(await deps.service.completeMany(completing.items));
-  const control = await deps.registry.seen(identity);
+  const control = await deps.registry.seen(identity, claim.queue);
   if (control.shutdown) {
     await reportOnly();
     return { jobs: [], control };

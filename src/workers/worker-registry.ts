@@ -27,8 +27,11 @@ export function whyNoShutdown(worker: Pick<WorkerRecord, "id" | "kind" | "queues
   return null;
 }
 
-/** `identity`: the last written sighting that described the worker (null while none did). */
-type Sighting = { writtenAt: number; identity: WorkerIdentity | null; control: Promise<WorkerControl> };
+/**
+ * `identity`: the last written sighting that described the worker (null while none did);
+ * `claimed`: when it last claimed from each queue, for a worker that does not name its queues.
+ */
+type Sighting = { writtenAt: number; identity: WorkerIdentity | null; control: Promise<WorkerControl>; claimed?: Map<string, number> };
 
 export type WorkerRegistryOptions = {
   store: Store;
@@ -70,15 +73,24 @@ export class WorkerRegistry {
    * many times a second; their sightings are written once per refreshMs and the answer in
    * between is the last one read.
    */
-  seen(identity: WorkerIdentity): Promise<WorkerControl> {
+  seen(identity: WorkerIdentity, claimedFrom?: string): Promise<WorkerControl> {
     const now = this.clock.now();
-    const bare = namesOnlyId(identity);
     const last = this.sightings.get(identity.id);
+    // A worker that does not name its queues serves those it claimed from lately: one that takes
+    // turns between queues serves them all, not only the last one it asked.
+    let claimed = last?.claimed;
+    if (claimedFrom !== undefined && identity.queues === undefined) {
+      claimed ??= new Map();
+      const changed = claimedNow(claimed, claimedFrom, now);
+      const known = last?.identity?.queues;
+      identity = { ...identity, queues: !changed && known ? known : [...claimed.keys()].sort() };
+    }
+    const bare = namesOnlyId(identity);
     if (last && now - last.writtenAt < this.refreshMs && (bare || (last.identity !== null && sameIdentity(identity, last.identity)))) return last.control;
     const control = this.store
       .workerSeen({ ...identity, forgetShutdownAfterMs: ONLINE_WINDOW_MS, now })
       .then(({ shutdownRequested }): WorkerControl => (shutdownRequested ? { shutdown: true } : {}));
-    this.sightings.set(identity.id, { writtenAt: now, identity: bare ? (last?.identity ?? null) : identity, control });
+    this.sightings.set(identity.id, { writtenAt: now, identity: bare ? (last?.identity ?? null) : identity, control, claimed });
     control.catch(() => this.sightings.delete(identity.id));
     this.trimNowAndThen(now);
     return control;
@@ -186,6 +198,17 @@ export class WorkerRegistry {
     this.trimmedAt = now;
     for (const [id, s] of this.sightings) if (now - s.writtenAt > ONLINE_WINDOW_MS) this.sightings.delete(id);
   }
+}
+
+/**
+ * Notes in `claimed` (queue → when) a claim from `queue` now, dropping queues not claimed from
+ * within the online window; answers whether that changed which queues it holds.
+ */
+function claimedNow(claimed: Map<string, number>, queue: string, now: number): boolean {
+  let changed = !claimed.has(queue);
+  claimed.set(queue, now);
+  for (const [q, at] of claimed) if (now - at > ONLINE_WINDOW_MS) changed = claimed.delete(q) || changed;
+  return changed;
 }
 
 /** Whether a sighting names only the worker's id. */

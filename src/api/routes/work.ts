@@ -154,7 +154,8 @@ const heartbeat = route("work", {
  */
 export async function claimAnswer({ service, workers }: ApiDeps, queue: string, body: z.infer<typeof ClaimBody>, signal: AbortSignal) {
   const { workerId: id, name, host, queues, concurrency, finished, ...claim } = body;
-  const identity = { id, kind: "http" as const, name, host, queues: queues ?? [queue], concurrency };
+  // Without the queues it serves named, a worker serves those it claims from (the registry keeps them).
+  const identity = { id, kind: "http" as const, name, host, queues, concurrency };
   let outcomes: FinishOutcome[] | undefined;
   const completing = finished?.every((item): item is CompleteItem => !("error" in item))
     ? { items: finished, onOutcomes: (o: FinishOutcome[]) => (outcomes = o) }
