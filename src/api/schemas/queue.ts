@@ -41,7 +41,7 @@ const TargetHeaderName = z
 
 const TargetSchema = z
   .object({
-    url: z.string().url().regex(/^https?:\/\//i, "must be an http(s) URL"),
+    url: z.string().url().regex(/^[Hh][Tt][Tt][Pp][Ss]?:\/\//, "must be an http(s) URL"),
     // A value goes out as bytes, one per character: one line of Latin-1 (tab, printable ASCII, U+0080–U+00FF).
     headers: z.record(TargetHeaderName, z.string().regex(/^[\t\x20-\x7e\x80-\xff]*$/, "must be one line of Latin-1 text (no CR, LF, control characters or characters past U+00FF)")).optional(),
     timeoutMs: z.number().int().min(100).max(600_000).optional(),
