@@ -123,6 +123,25 @@ describe("alert lifecycle", () => {
     expect((await firing(world, "worker_down")).map((a) => a.message)).toEqual(["queue q has runnable jobs but no worker taking its jobs is known (its jobs have waited 60 s)"]);
   });
 
+  test("worker_down for a queue no worker ever took stays firing across a restart, as the same alert, counting from when it was first seen", async () => {
+    world = new MonitorWorld();
+    await world.enqueue("q");
+    const first = monitorOf(world);
+    await first.healthTick();
+    world.clock.advance(MINUTE);
+    await first.healthTick();
+    const [fired] = await firing(world, "worker_down");
+    expect(fired!.message).toContain("its jobs have waited 60 s");
+    // A restarted server has no memory of since when the queue went unserved: the firing alert tells it.
+    world.clock.advance(2 * MINUTE);
+    const restarted = monitorOf(world);
+    await restarted.healthTick();
+    const [still] = await firing(world, "worker_down");
+    expect(still).toMatchObject({ id: fired!.id, firstSeen: fired!.firstSeen });
+    expect(still!.message).toContain("its jobs have waited 180 s");
+    expect(await world.store.alertsList({ state: "resolved", limit: 10, now: world.now() })).toEqual([]);
+  });
+
   test("stalled_jobs fires when a lease expires and resolves an hour later", async () => {
     world = new MonitorWorld();
     const monitor = monitorOf(world);

@@ -79,6 +79,9 @@ export async function gatherRuleInput(p: {
     firing: new Set(p.firing.map((a) => firingKey(a.rule, a.subject))),
   };
   const unserved = p.unserved ?? new Map<string, number>();
+  // A server that restarted (or another sharing the store) has no memory of since when a queue
+  // went unserved: a worker_down alert already firing for it says at least how long.
+  for (const a of p.firing) if (a.rule === "worker_down" && !unserved.has(a.subject)) unserved.set(a.subject, a.firstSeen - t.workerDownMs);
   trackUnserved(input, unserved);
   return { ...input, unservedSince: Object.fromEntries(unserved) };
 }

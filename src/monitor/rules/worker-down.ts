@@ -26,7 +26,7 @@ export const workerDown: AlertRule = {
         const last = Math.max(-Infinity, ...input.workers.filter((w) => w.queues.includes(q.name)).map((w) => w.lastSeenAt));
         const waited = Number.isFinite(last) ? input.now - last : input.now - (input.unservedSince[q.name] ?? input.now);
         if (!Number.isFinite(last) && waited < t.workerDownMs) return [];
-        // A worker's record lists the queues of its last claim: one that moved to other queues no longer counts here.
+        // A worker's record lists the queues it claimed from in the last 30 s (or those it names): one that moved on no longer counts here.
         const seen = Number.isFinite(last)
           ? `has been seen for ${Math.round(waited / 1000)} s`
           : `is known (its jobs have waited ${Math.round(waited / 1000)} s)`;
