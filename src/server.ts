@@ -41,6 +41,8 @@ export type ServeConfig = {
   longPollRecheckMs?: number;
   /** Event streams (/v1/events, and /live apart) one token may hold open at once (default MAX_STREAMS_PER_TOKEN). */
   streamsPerToken?: number;
+  /** How often an event stream with nothing to send sends a comment (default 15 s). */
+  eventHeartbeatMs?: number;
   /**
    * Keep the queue in Redis, shared with every server pointed at it, instead of SQLite in the
    * data folder (which then holds only this server's logs and reports). Default: SQLite.
@@ -137,6 +139,7 @@ export async function startServer(config: ServeConfig, clock: Clock = systemCloc
       adminToken: config.adminToken,
       rateLimitPerSecond: config.rateLimitPerSecond,
       streamsPerToken: config.streamsPerToken,
+      eventHeartbeatMs: config.eventHeartbeatMs,
       server: {
         version: VERSION,
         dataDir,

@@ -71,6 +71,19 @@ describe("GET /v1/events", () => {
     expect([message!.event, message!.data.jobId]).toEqual(["job.enqueued", job.id]);
   });
 
+  test("a stream following a job that is purged ends at its next heartbeat: no final event will come", async () => {
+    const quick = await startTestServer({ eventHeartbeatMs: 100 });
+    try {
+      const job = (await enqueue(quick, "gone")) as { id: string };
+      const following = await new SseClient(`${quick.url}/v1/events?job=${job.id}`).open();
+      clients.push(following);
+      expect((await quick.call("POST", "/v1/queues/gone/purge?state=waiting")).body).toEqual({ deleted: 1 });
+      await expect(following.next()).rejects.toThrow("the stream ended");
+    } finally {
+      await quick.close();
+    }
+  });
+
   test("filters by key and by job", async () => {
     const byKey = await listen("?queue=keyed&key=order-7");
     await enqueue(server, "keyed", { key: "order-8" });

@@ -47,6 +47,8 @@ export type ApiDeps = {
   rateLimitPerSecond: number;
   /** Event streams one token may hold open at once (default MAX_STREAMS_PER_TOKEN, stream-slots.ts). */
   streamsPerToken?: number;
+  /** How often an event stream with nothing to send sends a comment (default HEARTBEAT_MS); tests shorten it. */
+  eventHeartbeatMs?: number;
   /** Aborted when the server begins to shut down: open event streams end so the listener can close. */
   closing: AbortSignal;
 };

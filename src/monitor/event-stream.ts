@@ -32,6 +32,11 @@ export type EventStreamOptions = {
   onEnd?: () => void;
   /** Ends the stream once it has caught up with the log: nothing it waits for can come any more (a followed job already finished). */
   endWhenCaughtUp?: boolean;
+  /**
+   * Asked at each heartbeat while nothing comes: whether what the stream waits for can still
+   * come (a followed job deleted or purged writes no event; its stream ends instead).
+   */
+  stillWaiting?: () => Promise<boolean>;
 };
 
 const encoder = new TextEncoder();
@@ -65,7 +70,10 @@ export function eventStream(o: EventStreamOptions): ReadableStream<Uint8Array> {
       if (caughtUp) {
         caughtUp = false;
         const latest = await o.feed.waitAfter(cursor, heartbeatMs, stop.signal);
-        if (latest === null) return stop.signal.aborted ? null : ": keepalive\n\n";
+        if (latest === null) {
+          if (stop.signal.aborted || (o.stillWaiting && !(await o.stillWaiting()))) return null;
+          return ": keepalive\n\n";
+        }
         // The log started over (Redis's data lost): all it holds now is new to this client.
         if (latest < cursor) cursor = 0;
       }

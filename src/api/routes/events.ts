@@ -47,7 +47,7 @@ function finishedAs(job: Job, id: number): MonitorEvent {
   };
 }
 
-export function registerEventRoutes(app: App, { store, clock, monitor, closing, streamsPerToken }: ApiDeps): void {
+export function registerEventRoutes(app: App, { store, clock, monitor, closing, streamsPerToken, eventHeartbeatMs }: ApiDeps): void {
   const slots = new StreamSlots("event streams", streamsPerToken);
   app.openapi(events, async (c) => {
     const { queue, key, job, after } = c.req.valid("query");
@@ -77,12 +77,14 @@ export function registerEventRoutes(app: App, { store, clock, monitor, closing, 
     // A stream stays open for as long as the client listens: no idle time-out for it.
     (c.env as { timeout?: (req: Request, seconds: number) => void } | undefined)?.timeout?.(c.req.raw, 0);
     const body = eventStream({
-      store, feed: monitor.feed, clock, filters: { queue, key, jobId: job }, afterId, initial, enrich, closing,
+      store, feed: monitor.feed, clock, filters: { queue, key, jobId: job }, afterId, initial, enrich, closing, heartbeatMs: eventHeartbeatMs,
       // Following one job: its final event is the last one.
       last: job === undefined ? undefined : (e) => FINAL_EVENTS.has(e.type),
       render: (e) => renderEvent(e, e.extra),
       onEnd: release,
       endWhenCaughtUp: finishedBefore,
+      // A followed job deleted or purged meanwhile writes no final event: its stream ends at the next heartbeat.
+      stillWaiting: job === undefined ? undefined : async () => (await store.jobGet({ id: job })) !== null,
     });
     return new Response(body, {
       headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-accel-buffering": "no" },
