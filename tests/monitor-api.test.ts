@@ -53,6 +53,14 @@ describe("monitoring API", () => {
     expect(q.counts).toMatchObject({ waiting: 1, completed: 1 });
     expect(q.lastHour).toMatchObject({ enqueued: 2, started: 1, completed: 1, failureRate: 0, runTime: { avgMs: 250 } });
     expect(res.body.lastDay.completed).toBeGreaterThanOrEqual(1);
+    // Totals are of the operator's queues: spool's own maintenance jobs are listed, not counted in them.
+    await runMaintenance("spool:health");
+    const after = (await server.call("GET", "/v1/stats")).body;
+    const own = after.queues.find((x: any) => x.queue === "spool:maintenance");
+    expect(own.lastHour.completed).toBeGreaterThanOrEqual(1);
+    const yours = after.queues.filter((x: any) => !x.queue.startsWith("spool:"));
+    expect(after.lastHour.completed).toBe(yours.reduce((n: number, x: any) => n + x.lastHour.completed, 0));
+    expect(after.counts.completed).toBe(yours.reduce((n: number, x: any) => n + x.counts.completed, 0));
   });
 
   test("the spool:health schedule fires alerts; GET /v1/health scores them; alerts are listed, logged and acknowledged", async () => {
@@ -100,8 +108,12 @@ describe("monitoring API", () => {
     expect(report.status).toBe(200);
     expect(report.body).toMatchObject({ date: "2026-01-05", from: "2026-01-05T00:00:00.000Z", to: "2026-01-06T00:00:00.000Z" });
     expect(report.body.queues.find((q: any) => q.queue === "stats-q")).toMatchObject({ enqueued: 2, completed: 1, runTime: { avgMs: 250 } });
-    // The three health runs of the day are spool's own maintenance jobs.
-    expect(report.body.queues.find((q: any) => q.queue === "spool:maintenance")).toMatchObject({ completed: 3 });
+    // The day's four health runs (three by the schedule, one by hand above) are spool's own
+    // maintenance jobs: listed, not counted in the day's totals.
+    expect(report.body.queues.find((q: any) => q.queue === "spool:maintenance")).toMatchObject({ completed: 4 });
+    const yours = report.body.queues.filter((q: any) => !q.queue.startsWith("spool:"));
+    expect(report.body.totals.completed).toBe(yours.reduce((n: number, q: any) => n + q.completed, 0));
+    expect(report.body.hourly.reduce((n: number, h: any) => n + h.completed, 0)).toBe(report.body.totals.completed);
     const file = join(server.dataDir, "reports", "daily", "2026-01-05.json");
     expect(existsSync(file)).toBe(true);
     expect(JSON.parse(readFileSync(file, "utf8"))).toEqual(report.body);

@@ -1,12 +1,13 @@
 /** The daily report: a local day's figures from the aggregates, stored and written as JSON under reports/daily/. */
 import { mkdir, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { isOwnQueue } from "../core/job.ts";
 import type { SeriesPoint, StatsCounters } from "../core/monitor-store.ts";
 import { emptyCounts, type StateCounts } from "../core/queue-config.ts";
 import type { Store } from "../core/store.ts";
 import { addDays, dayRange, localTime } from "./calendar.ts";
 import { diskUsage } from "./disk-usage.ts";
-import { addCounters, percentile, windowByQueue, zeroCounters, type Timing } from "./stats.ts";
+import { addCounters, operatorCounts, operatorSeries, percentile, windowByQueue, zeroCounters, type Timing } from "./stats.ts";
 
 export const DAILY = "daily";
 const HOUR = 3_600_000;
@@ -95,16 +96,16 @@ export async function buildDailyReport(p: { store: Store; date: string; timezone
   const { from, to } = dayRange(date, timezone);
   const [window, series, errors, slowest, states] = await Promise.all([
     windowByQueue(store, from, to, now),
-    store.statsSeries({ from, to, stepMs: 60_000, now }),
+    operatorSeries(store, { from, to, stepMs: 60_000, now }),
     store.statsErrors({ from, to, now }),
     store.statsSlowest({ from, to, limit: 5, now }),
-    store.countsTotal({ now }),
+    operatorCounts(store, now),
   ]);
   const all = window.all.counters;
   const hours = hourly(series, from, to, timezone);
   const peak = hours.reduce<HourFigures | null>((best, h) => (h.completed + h.failed > (best ? best.completed + best.failed : 0) ? h : best), null);
   const byType = new Map<string, number>();
-  for (const e of errors) byType.set(e.type, (byType.get(e.type) ?? 0) + e.n);
+  for (const e of errors) if (!isOwnQueue(e.queue)) byType.set(e.type, (byType.get(e.type) ?? 0) + e.n);
   return {
     date,
     timezone,

@@ -16,7 +16,7 @@ import { healthReport, type HealthReport } from "./health.ts";
 import { healthTick, type HealthTickResult } from "./health-tick.ts";
 import { Metrics } from "./metrics.ts";
 import { DEFAULT_MONITOR_CONFIG, type MonitorConfig } from "./monitor-config.ts";
-import { statsSnapshot, zeroCounters, type StatsSnapshot } from "./stats.ts";
+import { operatorSeries, statsSnapshot, zeroCounters, type StatsSnapshot } from "./stats.ts";
 
 export type MonitorOptions = {
   store: Store;
@@ -86,14 +86,16 @@ export class Monitor {
   }
 
   /**
-   * Counters of all queues (or one) over the last `windowMs`, one point per `stepMs` (a whole
+   * Counters of the operator's queues (or one queue) over the last `windowMs`, one point per `stepMs` (a whole
    * number of minutes), oldest first, with empty steps filled in: what a chart draws.
    */
   async series(p: { windowMs: number; stepMs: number; queue?: string }): Promise<SeriesPoint[]> {
     const now = this.clock.now();
     const to = Math.floor(now / p.stepMs) * p.stepMs + p.stepMs;
     const from = to - p.windowMs;
-    const points = await this.store.statsSeries({ from, to, stepMs: p.stepMs, queue: p.queue, now });
+    const range = { from, to, stepMs: p.stepMs, now };
+    // All queues: the operator's, as the totals count them (spool's own apart).
+    const points = p.queue === undefined ? await operatorSeries(this.store, range) : await this.store.statsSeries({ ...range, queue: p.queue });
     const byStep = new Map(points.map((point) => [point.at, point]));
     const filled: SeriesPoint[] = [];
     for (let at = from; at < to; at += p.stepMs) filled.push(byStep.get(at) ?? { ...zeroCounters(), at });

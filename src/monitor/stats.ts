@@ -1,5 +1,6 @@
 /** Stats from the aggregates: throughput, failure rate, average and p95 run and wait times, per queue and in total. */
-import { HISTOGRAM_BOUNDS_MS, HISTOGRAM_BUCKETS, type QueueHistogram, type StatsCounters } from "../core/monitor-store.ts";
+import { isOwnQueue } from "../core/job.ts";
+import { HISTOGRAM_BOUNDS_MS, HISTOGRAM_BUCKETS, type QueueHistogram, type SeriesPoint, type StatsCounters } from "../core/monitor-store.ts";
 import { emptyCounts, type StateCounts } from "../core/queue-config.ts";
 import type { Store } from "../core/store.ts";
 
@@ -78,7 +79,11 @@ export function windowStats(c: StatsCounters, runBuckets: number[], waitBuckets:
   };
 }
 
-/** Counters and histograms of every queue over [from, to), and their sum. */
+/**
+ * Counters and histograms of every queue over [from, to), and the sum of the operator's: spool's
+ * own queues (its maintenance jobs, a health run every 30 s) are listed but not counted in it,
+ * where an idle server's totals read thousands of jobs a day.
+ */
 export async function windowByQueue(store: Store, from: number, to: number, now: number) {
   const [totals, run, wait] = await Promise.all([
     store.statsTotals({ from, to, now }),
@@ -88,12 +93,41 @@ export async function windowByQueue(store: Store, from: number, to: number, now:
   const bucketsOf = (list: QueueHistogram[], queue: string) => list.find((h) => h.queue === queue)?.buckets ?? zeroBuckets();
   const queues = new Map(totals.map(({ queue, ...c }) => [queue, { counters: c as StatsCounters, run: bucketsOf(run, queue), wait: bucketsOf(wait, queue) }]));
   const all = { counters: zeroCounters(), run: zeroBuckets(), wait: zeroBuckets() };
-  for (const q of queues.values()) {
+  for (const [queue, q] of queues) {
+    if (isOwnQueue(queue)) continue;
     addCounters(all.counters, q.counters);
     addBuckets(all.run, q.run);
     addBuckets(all.wait, q.wait);
   }
   return { queues, all };
+}
+
+/** Jobs by state of every queue, and in total over the operator's queues (spool's own apart, as in windowByQueue). */
+export async function operatorCounts(store: Store, now: number): Promise<{ total: StateCounts; queues: Record<string, StateCounts> }> {
+  const { queues } = await store.countsTotal({ now });
+  const total = emptyCounts();
+  for (const [queue, c] of Object.entries(queues)) {
+    if (isOwnQueue(queue)) continue;
+    for (const state of Object.keys(total) as (keyof StateCounts)[]) total[state] += c[state];
+  }
+  return { total, queues };
+}
+
+/**
+ * The operator's queues' counters over [from, to), one point per step that has any: the sum
+ * of every queue's, less spool's own queues' (as in windowByQueue).
+ */
+export async function operatorSeries(store: Store, p: { from: number; to: number; stepMs: number; now: number }): Promise<SeriesPoint[]> {
+  const own = (await store.queuesList()).map((q) => q.name).filter(isOwnQueue);
+  const [all, ...ownSeries] = await Promise.all([store.statsSeries(p), ...own.map((queue) => store.statsSeries({ ...p, queue }))]);
+  const byStep = new Map(all.map((point) => [point.at, { ...point }]));
+  for (const series of ownSeries) {
+    for (const point of series) {
+      const total = byStep.get(point.at);
+      if (total) for (const k of Object.keys(zeroCounters()) as (keyof StatsCounters)[]) total[k] -= point[k];
+    }
+  }
+  return [...byStep.values()];
 }
 
 export type QueueStatsView = { queue: string; counts: StateCounts; lastHour: WindowStats; lastDay: WindowStats };
@@ -109,7 +143,7 @@ export type StatsSnapshot = {
 /** What GET /v1/stats answers: counts now, and the last hour's and day's figures, per queue and in total. */
 export async function statsSnapshot(store: Store, now: number): Promise<StatsSnapshot> {
   const [counts, hour, day] = await Promise.all([
-    store.countsTotal({ now }),
+    operatorCounts(store, now),
     windowByQueue(store, lastWindow(now, HOUR_MS).from, now + 1, now),
     windowByQueue(store, lastWindow(now, DAY_MS).from, now + 1, now),
   ]);
