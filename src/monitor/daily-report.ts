@@ -98,7 +98,8 @@ export async function buildDailyReport(p: { store: Store; date: string; timezone
     windowByQueue(store, from, to, now),
     operatorSeries(store, { from, to, stepMs: 60_000, now }),
     store.statsErrors({ from, to, now }),
-    store.statsSlowest({ from, to, limit: 5, now }),
+    // Spool's own jobs are left out, as from the totals: a few more are read to leave five.
+    store.statsSlowest({ from, to, limit: 10, now }),
     operatorCounts(store, now),
   ]);
   const all = window.all.counters;
@@ -117,7 +118,7 @@ export async function buildDailyReport(p: { store: Store; date: string; timezone
     ...rates(all),
     runTime: timing(all.runMs, all.completed, window.all.run),
     waitTime: timing(all.waitMs, all.started, window.all.wait),
-    slowest: slowest.map((s) => ({ ...s, finishedAt: iso(s.finishedAt) })),
+    slowest: slowest.filter((s) => !isOwnQueue(s.queue)).slice(0, 5).map((s) => ({ ...s, finishedAt: iso(s.finishedAt) })),
     hourly: hours,
     peakHour: peak ? { hour: peak.hour, finished: peak.completed + peak.failed } : null,
     failuresByType: [...byType].map(([type, n]) => ({ type, n })).sort((a, b) => b.n - a.n || a.type.localeCompare(b.type)),
