@@ -7,6 +7,7 @@ import { maintenanceTasks, runMaintenanceJob } from "../src/duties/maintenance-j
 import { pruneFinishedJobs, type RetentionResult } from "../src/duties/retention.ts";
 import { diskStatus, type DiskCheckResult } from "../src/monitor/disk-usage.ts";
 import { Monitor } from "../src/monitor/monitor.ts";
+import { monitorConfig } from "../src/monitor/monitor-config.ts";
 import { MAINTENANCE_QUEUE } from "../src/scheduler/builtins.ts";
 import { refused, ScheduleWorld } from "./helpers/schedule-world.ts";
 
@@ -135,6 +136,14 @@ describe("disk-check", () => {
     expect(result.usedPercent).toBeCloseTo((used / (used + avail)) * 100, 0);
     expect(result.status).toBe(diskStatus(result.usedPercent));
     expect(result.checkedAt).toBe(w.clock.now());
+  });
+
+  test("judges by the thresholds the disk_space alert uses (--alert-thresholds)", async () => {
+    const thresholds = { ...monitorConfig().thresholds, diskWarningPercent: 0, diskCriticalPercent: 100 };
+    const monitor = new Monitor({ store: w.store, clock: w.clock, dataDir: w.dir, channels: [], config: monitorConfig({ thresholds }) });
+    const result = (await diskCheck.run({ ...ctx, monitor })) as DiskCheckResult;
+    expect(result.thresholds).toEqual({ warningPercent: 0, criticalPercent: 100 });
+    expect(result.status).toBe("warning");
   });
 });
 

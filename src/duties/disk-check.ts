@@ -6,7 +6,9 @@ export const diskCheck: ScheduledDuty = {
   name: "disk-check",
   trigger: { kind: "schedule", task: "disk-check" },
   storeCalls: [],
-  async run({ service, dataDir }): Promise<DiskCheckResult> {
-    return diskUsage(dataDir, service.clock.now());
+  async run({ service, dataDir, monitor }): Promise<DiskCheckResult> {
+    // The thresholds the disk_space alert and /v1/health use (--alert-thresholds), so the three agree.
+    const t = monitor.config.thresholds;
+    return diskUsage(dataDir, service.clock.now(), { warningPercent: t.diskWarningPercent, criticalPercent: t.diskCriticalPercent });
   },
 };
