@@ -254,6 +254,8 @@ describe("global options", () => {
       [["job", "add", "q", "--run-at", "2030-01-01 10:00"], /--run-at <time>' argument '2030-01-01 10:00' is invalid/],
       [["serve", "--redis", "http://foo"], /--redis <url>' argument 'http:\/\/foo' is invalid\. use a redis:\/\/ address/],
       [["status", "--timeout", "forever"], /--timeout <duration>' argument 'forever' is invalid/],
+      [["serve", "--alert-thresholds", '{"failureRateWarning": 5}'], /failureRateWarning is a share of the hour's jobs, from 0 to 1/],
+      [["serve", "--alert-thresholds", '{"diskWarningPercent": 95}'], /diskWarningPercent \(95\) must be below diskCriticalPercent \(90\)/],
       [["job", "ls", "--state", "sleeping"], /argument 'sleeping' is invalid\. Allowed choices are/],
       [["queue", "purge", "q"], /required option '--state <state>' not specified/],
       [["queue", "purge", "q", "--state", "active"], /argument 'active' is invalid/],

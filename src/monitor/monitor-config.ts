@@ -100,6 +100,16 @@ export function parseThresholds(text: string): Partial<AlertThresholds> {
   for (const [key, n] of Object.entries(value)) {
     if (!(key in DEFAULT_THRESHOLDS)) throw new Error(`unknown alert threshold "${key}" (known: ${Object.keys(DEFAULT_THRESHOLDS).join(", ")})`);
     if (typeof n !== "number" || !Number.isFinite(n) || n < 0) throw new Error(`alert threshold ${key} must be a number ≥ 0`);
+    if (SHARES.has(key) && n > 1) throw new Error(`alert threshold ${key} is a share of the hour's jobs, from 0 to 1 (0.1 is 10 %)`);
+    if (PERCENTS.has(key) && n > 100) throw new Error(`alert threshold ${key} is a percent of the disk, from 0 to 100`);
+  }
+  // A warning at or past its critical could never be told apart from it.
+  const t = { ...DEFAULT_THRESHOLDS, ...(value as Partial<AlertThresholds>) };
+  for (const [warning, critical] of [["failureRateWarning", "failureRateCritical"], ["diskWarningPercent", "diskCriticalPercent"]] as const) {
+    if (t[warning] >= t[critical]) throw new Error(`alert threshold ${warning} (${t[warning]}) must be below ${critical} (${t[critical]})`);
   }
   return value as Partial<AlertThresholds>;
 }
+
+const SHARES = new Set(["failureRateWarning", "failureRateCritical", "errorConcentrationShare"]);
+const PERCENTS = new Set(["diskWarningPercent", "diskCriticalPercent"]);
