@@ -14,7 +14,7 @@ const MINUTE_MS = 60_000;
 export const ERROR_WINDOW_DEFAULT_MS = DAY_MS;
 /** How far back `since` may reach. */
 export const ERROR_WINDOW_MAX_MS = 7 * DAY_MS;
-/** Points of each group's series, whatever the window: 24 hourly points over the default day. */
+/** Points of each group's series at most: 24 hourly points over the default day; a short window gets fewer, as a step is whole minutes. */
 export const ERROR_SERIES_POINTS = 24;
 
 /**
