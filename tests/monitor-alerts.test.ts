@@ -85,6 +85,12 @@ describe("alert lifecycle", () => {
     expect((await firing(world, "failure_rate")).map((a) => [a.severity, a.value])).toEqual([["critical", 4 / 7]]);
     await monitor.notifier.idle();
     expect(readFileSync(logFileOf(world.dir, "critical"), "utf8")).toContain("FIRING critical failure_rate (q)");
+    // Easing back to warning is no news to page anyone about: the alert shows its severity, no notice goes out.
+    for (let i = 0; i < 20; i++) await world.run("q");
+    await monitor.healthTick();
+    expect((await firing(world, "failure_rate")).map((a) => a.severity)).toEqual(["warning"]);
+    await monitor.notifier.idle();
+    expect(readFileSync(logFileOf(world.dir, "warning"), "utf8").trim().split("\n")).toHaveLength(1);
     world.clock.advance(HOUR);
     await monitor.healthTick();
     expect(await firing(world, "failure_rate")).toEqual([]);

@@ -1,9 +1,14 @@
 /** The alert lifecycle: conditions that hold fire (or stay firing), firing alerts whose condition is gone resolve. */
-import type { Alert, AlertCondition } from "../core/monitor-store.ts";
+import type { Alert, AlertCondition, AlertSeverity } from "../core/monitor-store.ts";
 import type { Store } from "../core/store.ts";
 
-/** What one evaluation changed; `firing` is every alert firing afterwards. */
-export type AlertTransitions = { fired: Alert[]; escalated: Alert[]; resolved: Alert[]; firing: Alert[] };
+/**
+ * What one evaluation changed: alerts that fired, rose to a worse severity, eased to a milder
+ * one (still firing), or resolved; `firing` is every alert firing afterwards.
+ */
+export type AlertTransitions = { fired: Alert[]; escalated: Alert[]; eased: Alert[]; resolved: Alert[]; firing: Alert[] };
+
+const SEVERITY_RANK: Record<AlertSeverity, number> = { warning: 0, error: 1, critical: 2 };
 
 /** More firing alerts than this at once means something else is wrong; the rest wait for the next evaluation. */
 const MAX_FIRING = 10_000;
@@ -20,22 +25,27 @@ export function firingAlerts(store: Store, now: number): Promise<Alert[]> {
  * alert.firing / alert.resolved.
  */
 export async function applyConditions(store: Store, conditions: AlertCondition[], now: number, before: Alert[]): Promise<AlertTransitions> {
-  const out: AlertTransitions = { fired: [], escalated: [], resolved: [], firing: [] };
+  const out: AlertTransitions = { fired: [], escalated: [], eased: [], resolved: [], firing: [] };
   const held = new Set<string>();
+  const severityBefore = new Map(before.map((a) => [a.id, a.severity]));
   for (const condition of conditions) {
     const { alert, change } = await store.alertUpsert({ ...condition, now });
     if (held.has(alert.id)) continue;
     held.add(alert.id);
     out.firing.push(alert);
     if (change === "fired") out.fired.push(alert);
-    if (change === "escalated") out.escalated.push(alert);
+    if (change === "escalated") {
+      const was = severityBefore.get(alert.id);
+      (was !== undefined && SEVERITY_RANK[alert.severity] < SEVERITY_RANK[was] ? out.eased : out.escalated).push(alert);
+    }
   }
   for (const alert of before) {
     if (held.has(alert.id)) continue;
     const resolved = await store.alertResolve({ id: alert.id, now });
     if (resolved) out.resolved.push(resolved);
   }
-  for (const alert of [...out.fired, ...out.escalated]) {
+  // The log has every change of state (a stream shows the alert as it is now); notices go out for those that need someone.
+  for (const alert of [...out.fired, ...out.escalated, ...out.eased]) {
     await store.eventAppend({ type: "alert.firing", queue: alertQueue(alert), data: alert, now });
   }
   for (const alert of out.resolved) {
