@@ -1,4 +1,5 @@
 /** Alert channels: where notices of alerts firing and resolving are sent. */
+import { spanText } from "../../core/duration.ts";
 import type { Alert } from "../../core/monitor-store.ts";
 
 export type AlertNotice = { kind: "firing" | "resolved"; alert: Alert };
@@ -14,8 +15,10 @@ const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOStrin
 /** One line a person reads: in a log file, or as a chat message. */
 export function noticeText(n: AlertNotice): string {
   const a = n.alert;
-  const head = n.kind === "firing" ? `FIRING ${a.severity}` : "RESOLVED";
-  return `[spool] ${head} ${a.rule} (${a.subject}): ${a.message}`;
+  if (n.kind === "firing") return `[spool] FIRING ${a.severity} ${a.rule} (${a.subject}): ${a.message}`;
+  // Its message says how things stood while it fired, not now.
+  const lasted = a.resolvedAt === null ? "" : ` after ${spanText(Math.max(0, a.resolvedAt - a.firstSeen))}`;
+  return `[spool] RESOLVED ${a.rule} (${a.subject})${lasted}; it had fired as: ${a.message}`;
 }
 
 /** An alert as JSON for outside readers: times in ISO 8601. */
