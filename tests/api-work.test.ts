@@ -158,6 +158,13 @@ describe("heartbeat", () => {
     const error = expectError(await server.call("POST", `/v1/jobs/${job.id}/heartbeat`, { token: job.lease.token, progress: 101 }), 400, "validation_failed");
     expect(detailPaths(error)).toContain("progress");
     expect((await get(job.id)).progress).toBeNull();
+    // A count below zero, or a total of nothing, is no progress a rate or an ETA can be read from.
+    for (const progress of [{ current: -5 }, { current: 1, total: 0 }, { current: 1, total: -2 }]) {
+      const refused = await server.call("POST", `/v1/jobs/${job.id}/heartbeat`, { token: job.lease.token, progress });
+      expectError(refused, 400, "validation_failed");
+    }
+    expect((await get(job.id)).progress).toBeNull();
+    expect((await server.call("POST", `/v1/jobs/${job.id}/heartbeat`, { token: job.lease.token, progress: { current: 0, total: 3 } })).status).toBe(200);
   });
 });
 

@@ -197,7 +197,8 @@ function isProgress(value: unknown): value is Progress {
   if (typeof value === "number") return Number.isFinite(value) && value >= 0 && value <= 100;
   const p = value as { current?: unknown; total?: unknown; message?: unknown } | null;
   return (
-    typeof p === "object" && p !== null && typeof p.current === "number" && Number.isFinite(p.current) &&
-    (p.total === undefined || typeof p.total === "number") && (p.message === undefined || typeof p.message === "string")
+    typeof p === "object" && p !== null && typeof p.current === "number" && Number.isFinite(p.current) && p.current >= 0 &&
+    (p.total === undefined || (typeof p.total === "number" && Number.isFinite(p.total) && p.total > 0)) &&
+    (p.message === undefined || typeof p.message === "string")
   );
 }

@@ -37,7 +37,11 @@ export const EnqueueBody = z
   .openapi("EnqueueRequest");
 
 export const ProgressSchema = z
-  .union([z.number().min(0).max(100), z.object({ current: z.number(), total: z.number().optional(), message: z.string().optional() })])
+  .union([
+    z.number().min(0).max(100),
+    // A count done so far, of a total when known: the dashboard's rate and ETA divide by them.
+    z.object({ current: z.number().min(0), total: z.number().gt(0).optional(), message: z.string().optional() }),
+  ])
   .openapi("Progress");
 
 export const JobErrorSchema = z
