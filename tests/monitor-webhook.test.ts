@@ -7,7 +7,8 @@ import type { AlertChannel } from "../src/monitor/channels/channel.ts";
 import { Notifier } from "../src/monitor/channels/notifier.ts";
 import { webhookChannel } from "../src/monitor/channels/webhook-channel.ts";
 import { spawnServe } from "./helpers/process.ts";
-import { tempDir } from "./helpers/server.ts";
+import { monitorConfig } from "../src/monitor/monitor-config.ts";
+import { startTestServer, tempDir } from "./helpers/server.ts";
 import { waitFor } from "./helpers/wait.ts";
 
 type Received = { at: number; body: any; headers: Headers };
@@ -130,4 +131,21 @@ describe("webhook channel", () => {
     expect(backlog).toMatchObject({ event: "alert.firing", alert: { subject: "hooked", threshold: 0, value: 1 } });
     expect(backlog.text).toMatch(/^\[spool\] FIRING warning queue_backlog \(hooked\): queue hooked has 1 waiting job \(more than 0\); the oldest has waited \d+ (ms|s)$/);
   });
+
+  test("a notice still being retried when spool stops is waited for, not dropped", async () => {
+    // Refused twice (retried 1 s, then 2 s later), taken the third time.
+    const r = receiver([500, 500, 200]);
+    stops.push(r.stop);
+    const data = tempDir();
+    const server = await startTestServer({
+      dataDir: data,
+      monitor: monitorConfig({ webhooks: [{ url: r.url }], thresholds: { queueBacklog: 0, diskWarningPercent: 99, diskCriticalPercent: 100 } }),
+    });
+    stops.push(() => rmSync(data, { recursive: true, force: true }));
+    await server.call("POST", "/v1/queues/late/jobs", {});
+    await server.monitor.healthTick();
+    await waitFor(() => r.received.length === 1, 5000, "the first try");
+    await server.stop();
+    expect(r.received.map((x) => x.body.event)).toEqual(["alert.firing", "alert.firing", "alert.firing"]);
+  }, 20_000);
 });
