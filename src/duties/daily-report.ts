@@ -5,8 +5,8 @@ export const dailyReport: ScheduledDuty = {
   name: "daily-report",
   trigger: { kind: "schedule", task: "daily-report" },
   storeCalls: [
-    // the schedule's time zone, then the day's figures
-    "scheduleGet", "statsTotals", "statsHistogram", "statsSeries", "statsErrors", "statsSlowest", "countsTotal", "reportPut",
+    // the schedule's time zone, then the day's figures (spool's own queues, read to be left out of the totals)
+    "scheduleGet", "statsTotals", "statsHistogram", "statsSeries", "statsErrors", "statsSlowest", "countsTotal", "queuesList", "reportPut",
   ],
   // The day before the fire it runs for: a run caught up after a downtime reports the day that fire was owed.
   async run({ monitor, firedAt }) {
