@@ -73,8 +73,9 @@ describe("webhook channel", () => {
     const gaps = r.received.slice(1).map((x, i) => x.at - r.received[i]!.at);
     expect(gaps[0]).toBeGreaterThanOrEqual(40);
     expect(gaps[1]).toBeGreaterThanOrEqual(80);
-    // The third answer hung past the 150 ms time-out, then 160 ms of backoff.
-    expect(gaps[2]).toBeGreaterThanOrEqual(150 + 160);
+    // The third answer hung past the 150 ms time-out, then 160 ms of backoff; the gap is read where
+    // the requests arrive, so the third's way to the receiver (up to 75 ms on a loaded machine) is not in it.
+    expect(gaps[2]).toBeGreaterThanOrEqual(150 + 160 - 75);
   });
 
   test("gives up after its attempts, or at once on a 4xx that retrying cannot fix", async () => {
