@@ -55,8 +55,9 @@ export type RedisConfig = { url?: string; cluster?: string[]; prefix?: string };
 /** At shutdown, how long alert notices still being delivered (a webhook's retries) are waited for. */
 const NOTICES_GRACE_MS = 10_000;
 
-/** Waits for `work`, but no longer than `ms` or until `cut` aborts. */
+/** Waits for `work`, but no longer than `ms` or until `cut` aborts (at once, if it already has). */
 async function untilOr(work: Promise<unknown>, ms: number, cut: AbortSignal): Promise<void> {
+  if (cut.aborted) return;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let onCut = () => {};
   await Promise.race([

@@ -167,6 +167,8 @@ describe("bulk actions", () => {
     expectError(await server.call("POST", "/v1/queues/bulk/cancel-waiting", { everything: true }), 400, "validation_failed");
     expect((await server.call("POST", "/v1/queues/bulk/retry-failed?errorType=A", {})).body).toEqual({ retried: 1 });
     expect((await server.call("POST", "/v1/queues/bulk/pause")).status).toBe(200);
+    // JSON that says nothing, however it is spelled, is as no body.
+    for (const body of ["{ }", "[]", "null", "\n{}\n"]) expect((await server.call("POST", "/v1/queues/bulk/resume", body)).status).toBe(200);
   });
 
   test("retry-failed ?errorType= runs only failed jobs whose last error has that type", async () => {

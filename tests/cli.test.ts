@@ -308,6 +308,17 @@ describe("global options", () => {
     }
   });
 
+  test("an empty SPOOL_REDIS (a template passing it through unset) keeps the queue in SQLite", async () => {
+    const parent = tempDir();
+    try {
+      const run = await runCli(["token", "create", "--role", "admin", "--data", join(parent, "data")], { env: { SPOOL_REDIS: "" }, cwd });
+      expect(run.code).toBe(0);
+      expect(existsSync(join(parent, "data", "spool.db"))).toBe(true);
+    } finally {
+      rmSync(parent, { recursive: true, force: true });
+    }
+  });
+
   test("a SPOOL_ADMIN_TOKEN short enough to guess is refused (exit 2)", async () => {
     const run = await runCli(["serve", "--port", "0", "--data", join(tempDir(), "data")], { env: { SPOOL_ADMIN_TOKEN: "a" }, cwd });
     refused(run, /^spool: SPOOL_ADMIN_TOKEN must be at least 16 characters/m);

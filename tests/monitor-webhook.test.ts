@@ -149,4 +149,26 @@ describe("webhook channel", () => {
     await server.stop();
     expect(r.received.map((x) => x.body.event)).toEqual(["alert.firing", "alert.firing", "alert.firing"]);
   }, 20_000);
+
+  test("a second signal (hurry) given before the stop reaches the notices still cuts their wait", async () => {
+    // A receiver that takes the connection and never answers.
+    let connections = 0;
+    const silent = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { open: () => void connections++, data() {} } });
+    stops.push(() => silent.stop(true));
+    const data = tempDir();
+    const server = await startTestServer({
+      dataDir: data,
+      monitor: monitorConfig({
+        webhooks: [{ url: `http://127.0.0.1:${silent.port}/hook` }], webhookDelivery: { attempts: 100, retryDelayMs: 1000, timeoutMs: 60_000 },
+        thresholds: { queueBacklog: 0, diskWarningPercent: 99, diskCriticalPercent: 100 },
+      }),
+    });
+    stops.push(() => rmSync(data, { recursive: true, force: true }));
+    await server.call("POST", "/v1/queues/late/jobs", {});
+    await server.monitor.healthTick();
+    await waitFor(() => connections === 1, 5000, "the notice on its way");
+    server.hurry();
+    const stopped = await Promise.race([server.stop().then(() => "stopped"), Bun.sleep(5000).then(() => "still waiting")]);
+    expect(stopped).toBe("stopped");
+  }, 20_000);
 });

@@ -13,6 +13,8 @@ function nodesArg(value: string): string[] {
 }
 
 function urlArg(value: string): string {
+  // Left empty (a deploy template passing SPOOL_REDIS through unset): the queue stays in SQLite.
+  if (value === "") return value;
   const url = URL.parse(value);
   if (!url || (url.protocol !== "redis:" && url.protocol !== "rediss:") || !url.hostname) {
     throw new InvalidArgumentError("use a redis:// address like redis://127.0.0.1:6379/0 (rediss:// for TLS)");

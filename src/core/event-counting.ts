@@ -3,6 +3,7 @@
  * for every store's fold: a store reads a batch of events, sums them here, then adds the sums
  * to its aggregates once.
  */
+import { isOwnQueue } from "./job.ts";
 import { HISTOGRAM_BUCKETS, histogramBucket, type MonitorEvent, type StatsCounters } from "./monitor-store.ts";
 
 /** How many of the slowest completions each hour keeps for reports. */
@@ -90,10 +91,13 @@ export function sumEvents<E extends CountedEvent>(events: Iterable<E>): EventSum
       c.runMs += duration;
       sums.run[histogramBucket(duration)]!++;
       if (e.attempt !== null && e.attempt > 1) c.recovered++;
-      const hour = e.at - (e.at % HOUR_MS);
-      let top = slowest.get(hour);
-      if (!top) slowest.set(hour, (top = []));
-      keepIfSlow(top, e);
+      // The hour's slowest are the operator's jobs: spool's own (a health run every 30 s) would crowd them out.
+      if (e.queue === null || !isOwnQueue(e.queue)) {
+        const hour = e.at - (e.at % HOUR_MS);
+        let top = slowest.get(hour);
+        if (!top) slowest.set(hour, (top = []));
+        keepIfSlow(top, e);
+      }
     } else if ((counter === "failed" || counter === "retried") && e.errorType !== null) {
       sums.errors.set(e.errorType, (sums.errors.get(e.errorType) ?? 0) + 1);
       if (e.errorType === "lease_expired") c.expired++;
