@@ -41,7 +41,7 @@ describe("monitoring commands", () => {
     expect(lines[0]!.split(/\s{2,}/)).toEqual(["QUEUE", "WAITING", "DELAYED", "BLOCKED", "ACTIVE", "COMPLETED", "FAILED", "CANCELLED", "DONE/MIN", "FAILED %", "P95 RUN", "AVG WAIT"]);
     const mail = lines.find((l) => l.startsWith("mail "))!.trim().split(/\s+/);
     expect(mail.slice(0, 10)).toEqual(["mail", "2", "0", "0", "0", "2", "0", "0", "0.03", "0%"]);
-    expect(lines.at(-1)).toStartWith("(all)");
+    expect(lines.at(-1)).toStartWith("(your queues)");
     const json = JSON.parse(ok(await spool(["status", "--json"])));
     expect(json.queues.find((q: any) => q.queue === "mail").lastHour).toMatchObject({ completed: 2, runTime: { avgMs: 2250 } });
   });

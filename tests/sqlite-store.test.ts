@@ -496,12 +496,12 @@ describe("SqliteStore", () => {
     const set = old.query("UPDATE jobs SET state = ?, attempts = ?, errors = ? WHERE id = ?");
     set.run("waiting", 3, errors("shutdown", "Boom", "shutdown"), ids[0]!);
     set.run("delayed", 1, errors("Boom"), ids[1]!);
-    // A finished job keeps 0: a retry by hand starts its count afresh anyway.
+    // A finished job is counted too: it is shown as attempts against maxAttempts.
     set.run("failed", 2, errors("shutdown", "Boom"), ids[2]!);
     old.close();
     const { store, svc } = open(path);
     try {
-      expect(await Promise.all(ids.map(async (id) => (await svc.getJob(String(id))).givenBack))).toEqual([2, 0, 0]);
+      expect(await Promise.all(ids.map(async (id) => (await svc.getJob(String(id))).givenBack))).toEqual([2, 0, 1]);
     } finally {
       await store.close();
     }

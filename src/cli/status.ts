@@ -14,7 +14,8 @@ export function registerStatusCommands(program: Command): void {
     .action(async (_o, cmd: Command) => {
       const { api, json } = clientOf(cmd);
       const stats = await api.request("GET", "/v1/stats");
-      const rows = [...stats.queues, { queue: "(all)", counts: stats.counts, lastHour: stats.lastHour }];
+      // The totals are of the operator's queues: spool's own (spool:…) are listed above them but not counted.
+      const rows = [...stats.queues, { queue: "(your queues)", counts: stats.counts, lastHour: stats.lastHour }];
       print(json, stats, () =>
         table(rows, [
           { header: "queue", value: (q: any) => q.queue },

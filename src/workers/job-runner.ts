@@ -7,7 +7,7 @@
 import { hostname } from "node:os";
 import type { Job } from "../core/job.ts";
 import type { QueueService } from "../core/queue-service.ts";
-import { validationFailed } from "../core/errors.ts";
+import { SpoolError, validationFailed } from "../core/errors.ts";
 import { NAME_RULE, QUEUE_NAME } from "../core/job.ts";
 import { DEFAULT_LEASE_MS, MAX_LEASE_MS, MAX_WAIT_MS } from "../core/work-requests.ts";
 import { quietLog } from "../quiet-log.ts";
@@ -270,7 +270,8 @@ export class JobRunner {
    */
   private abandon(id: string, why: string): void {
     this.running.delete(id);
-    this.onError(new Error(`the handler of job ${id} still runs ${ABANDON_AFTER_MS / 1000} s after its attempt ended (${why}) without heeding ctx.signal; its slot goes to the next job`));
+    // One line in the log (our own error), not a stack: nothing here failed but the handler's manners.
+    this.onError(new SpoolError("handler_ignored_signal", 500, `the handler of job ${id} still runs ${ABANDON_AFTER_MS / 1000} s after its attempt ended (${why}) without heeding ctx.signal; its slot goes to the next job`));
     this.changed();
   }
 
