@@ -252,6 +252,7 @@ describe("global options", () => {
       [["schedule", "add", "s", "--every", "1h", "--queue", "q", "--data", "1e309"], /^spool: --data must hold finite numbers only/m],
       [["job", "add", "q", "--run-at", "5"], /--run-at <time>' argument '5' is invalid\. use an ISO 8601 time with its zone/],
       [["job", "add", "q", "--run-at", "2030-01-01 10:00"], /--run-at <time>' argument '2030-01-01 10:00' is invalid/],
+      [["job", "add", "q", "--run-at", "2030-01-01T10:00Z"], /--run-at <time>' argument '2030-01-01T10:00Z' is invalid/],
       [["serve", "--redis", "http://foo"], /--redis <url>' argument 'http:\/\/foo' is invalid\. use a redis:\/\/ address/],
       [["status", "--timeout", "forever"], /--timeout <duration>' argument 'forever' is invalid/],
       [["serve", "--alert-thresholds", '{"failureRateWarning": 5}'], /failureRateWarning is a share of the hour's jobs, from 0 to 1/],
@@ -323,6 +324,14 @@ describe("global options", () => {
     const run = await runCli(["serve", "--port", "0", "--data", join(tempDir(), "data")], { env: { SPOOL_ADMIN_TOKEN: "a" }, cwd });
     refused(run, /^spool: SPOOL_ADMIN_TOKEN must be at least 16 characters/m);
     expect(run.code).toBe(2);
+  });
+
+  test("--run-at is passed on as written, so an impossible date is the server's refusal, not a day moved on", async () => {
+    const run = await spool(["job", "add", "later", "--run-at", "2026-02-30T10:00:00Z"]);
+    refused(run, /runAt: must be an ISO 8601 time/);
+    expect(run.code).toBe(1);
+    const { runAt } = JSON.parse(ok(await spool(["job", "add", "later", "--run-at", "2030-01-01T10:00:00+01:00", "--json"])));
+    expect(runAt).toBe("2030-01-01T09:00:00.000Z");
   });
 
   test("attempts show against maxAttempts as they count, those given back at a shutdown apart", async () => {
