@@ -52,7 +52,7 @@ describe("GET /v1/workers", () => {
     expect(await worker("bare")).toMatchObject({ kind: "http", name: null, host: null, queues: ["thumbs"], concurrency: null });
   });
 
-  test("a worker that declares no queues and takes turns between queues serves each it claimed from within 30 s", async () => {
+  test("a worker that declares no queues and takes turns between queues serves each it claimed from within 60 s (30 s online, plus a long poll)", async () => {
     await claim({ workerId: "turns" }, "qa");
     clock.advance(1000);
     await claim({ workerId: "turns" }, "qb");
@@ -62,7 +62,7 @@ describe("GET /v1/workers", () => {
     await claim({ workerId: "turns", waitMs: 0 }, "qb");
     clock.advance(1000);
     await claim({ workerId: "turns" }, "qb");
-    // qa not claimed from for over 30 s: it serves qb alone now.
+    // qa not claimed from for over 60 s: it serves qb alone now.
     expect((await worker("turns")).queues).toEqual(["qb"]);
   });
 

@@ -3,6 +3,7 @@ import type { Clock } from "../core/clock.ts";
 import { conflict, notFound } from "../core/errors.ts";
 import { isOwnQueue } from "../core/job.ts";
 import type { Store } from "../core/store.ts";
+import { MAX_WAIT_MS } from "../core/work-requests.ts";
 import { ONLINE_WINDOW_MS, type WorkerIdentity, type WorkerRecord } from "../core/worker-store.ts";
 
 export type { WorkerIdentity };
@@ -201,13 +202,20 @@ export class WorkerRegistry {
 }
 
 /**
+ * How long a queue a worker claimed from stays among those it serves: the online window, plus
+ * a long poll's longest wait, as a claim is noted when it starts (a worker long-polling two idle
+ * queues in turn asks each about every 30 s).
+ */
+const SERVED_WINDOW_MS = ONLINE_WINDOW_MS + MAX_WAIT_MS;
+
+/**
  * Notes in `claimed` (queue → when) a claim from `queue` now, dropping queues not claimed from
- * within the online window; answers whether that changed which queues it holds.
+ * within SERVED_WINDOW_MS; answers whether that changed which queues it holds.
  */
 function claimedNow(claimed: Map<string, number>, queue: string, now: number): boolean {
   let changed = !claimed.has(queue);
   claimed.set(queue, now);
-  for (const [q, at] of claimed) if (now - at > ONLINE_WINDOW_MS) changed = claimed.delete(q) || changed;
+  for (const [q, at] of claimed) if (now - at > SERVED_WINDOW_MS) changed = claimed.delete(q) || changed;
   return changed;
 }
 
