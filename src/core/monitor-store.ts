@@ -83,6 +83,9 @@ export type SlowJob = { jobId: string; queue: string; key: string | null; runMs:
 export type StatsRange = { from: number; to: number; now: number };
 
 export type AlertSeverity = "warning" | "error" | "critical";
+
+/** How bad a severity is: a higher rank is worse. */
+export const SEVERITY_RANK: Record<AlertSeverity, number> = { warning: 0, error: 1, critical: 2 };
 export type AlertState = "firing" | "resolved";
 
 export type Alert = {

@@ -1,5 +1,5 @@
 /** The alert lifecycle: conditions that hold fire (or stay firing), firing alerts whose condition is gone resolve. */
-import type { Alert, AlertCondition, AlertSeverity } from "../core/monitor-store.ts";
+import { SEVERITY_RANK, type Alert, type AlertCondition } from "../core/monitor-store.ts";
 import type { Store } from "../core/store.ts";
 
 /**
@@ -8,7 +8,6 @@ import type { Store } from "../core/store.ts";
  */
 export type AlertTransitions = { fired: Alert[]; escalated: Alert[]; eased: Alert[]; resolved: Alert[]; firing: Alert[] };
 
-const SEVERITY_RANK: Record<AlertSeverity, number> = { warning: 0, error: 1, critical: 2 };
 
 /** More firing alerts than this at once means something else is wrong; the rest wait for the next evaluation. */
 const MAX_FIRING = 10_000;

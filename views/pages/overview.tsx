@@ -1,7 +1,7 @@
 /** @jsxImportSource hono/jsx */
 /** Overview: is spool well, and if not, why — health and its deductions, workers, counts, charts, alerts, lanes, schedules, paused queues. */
 import type { Child } from "hono/jsx";
-import type { Alert, BlockedLanes, SeriesPoint } from "../../src/core/monitor-store.ts";
+import { SEVERITY_RANK, type Alert, type BlockedLanes, type SeriesPoint } from "../../src/core/monitor-store.ts";
 import type { HealthReport } from "../../src/monitor/health.ts";
 import type { StatsSnapshot } from "../../src/monitor/stats.ts";
 import { ThroughputCharts } from "../charts/throughput.tsx";
@@ -41,11 +41,9 @@ function ListPanel<T>({ id, title, empty, items, item }: { id: string; title: st
   );
 }
 
-const SEVERITY_RANK: Record<string, number> = { critical: 0, error: 1, warning: 2 };
-
 /** The worst first; within a severity, the newest first. */
 function bySeverity(alerts: Alert[]): Alert[] {
-  return [...alerts].sort((a, b) => (SEVERITY_RANK[a.severity] ?? 3) - (SEVERITY_RANK[b.severity] ?? 3) || b.firstSeen - a.firstSeen);
+  return [...alerts].sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || b.firstSeen - a.firstSeen);
 }
 
 export function OverviewPage({ data }: { data: OverviewData }) {
