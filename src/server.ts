@@ -16,6 +16,7 @@ import type { Store } from "./core/store.ts";
 import { openStore, redisConnectionOf, storeAnswers, type StoreConfig } from "./store/open-store.ts";
 import { lockDataFolder, type DataLock } from "./store/sqlite/data-lock.ts";
 import { VERSION } from "./version.ts";
+import { waitAtMost } from "./wait-at-most.ts";
 import { startServerWorkers, type ServerWorkers } from "./workers/server-workers.ts";
 import { WorkerRegistry } from "./workers/worker-registry.ts";
 
@@ -54,23 +55,6 @@ export type RedisConfig = { url?: string; cluster?: string[]; prefix?: string };
 
 /** At shutdown, how long alert notices still being delivered (a webhook's retries) are waited for. */
 const NOTICES_GRACE_MS = 10_000;
-
-/** Waits for `work`, but no longer than `ms` or until `cut` aborts (at once, if it already has). */
-async function untilOr(work: Promise<unknown>, ms: number, cut: AbortSignal): Promise<void> {
-  if (cut.aborted) return;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let onCut = () => {};
-  await Promise.race([
-    work,
-    new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, ms);
-      onCut = resolve;
-      cut.addEventListener("abort", onCut, { once: true });
-    }),
-  ]);
-  clearTimeout(timer);
-  cut.removeEventListener("abort", onCut);
-}
 
 /** At start, how long spool waits for Redis before it listens anyway, answering 503 until Redis answers. */
 const REDIS_START_WAIT_MS = 5000;
@@ -203,7 +187,7 @@ export async function startServer(config: ServeConfig, clock: Clock = systemCloc
         await runningDuties.stop();
         await service.stop();
         // Alert notices still on their way (a webhook being retried) get a while to land: they are not kept for the next start.
-        await untilOr(monitor.notifier.idle(), NOTICES_GRACE_MS, hurry.signal);
+        await waitAtMost(monitor.notifier.idle(), NOTICES_GRACE_MS, hurry.signal);
         // Streams and long polls have been told to end; a client that keeps a connection open
         // past that (a half-read stream) is cut rather than holding the shutdown forever.
         const cut = setTimeout(() => void server.stop(true), 2000);

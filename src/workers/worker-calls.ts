@@ -3,6 +3,7 @@ import type { Job } from "../core/job.ts";
 import type { QueueService } from "../core/queue-service.ts";
 import type { ClaimRequest, CompleteOutcome, HeartbeatRequest } from "../core/work-requests.ts";
 import type { CompleteItem } from "../core/store.ts";
+import { waitAtMost } from "../wait-at-most.ts";
 import type { WorkerControl, WorkerIdentity, WorkerRegistry } from "./worker-registry.ts";
 
 export type WorkerClaim = Omit<ClaimRequest, "workerId"> & {
@@ -55,17 +56,5 @@ export async function heartbeatAsWorker(
 }
 
 async function holdUntilStopped(registry: WorkerRegistry, waitMs: number, signal?: AbortSignal): Promise<void> {
-  if (waitMs <= 0 || signal?.aborted) return;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let onAbort = () => {};
-  await Promise.race([
-    registry.closed(),
-    new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, waitMs);
-      onAbort = resolve;
-      signal?.addEventListener("abort", onAbort, { once: true });
-    }),
-  ]);
-  clearTimeout(timer);
-  signal?.removeEventListener("abort", onAbort);
+  if (waitMs > 0) await waitAtMost(registry.closed(), waitMs, signal);
 }
