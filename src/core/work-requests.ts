@@ -11,6 +11,8 @@ export const DEFAULT_LEASE_MS = 30_000;
 export const MAX_LEASE_MS = 3_600_000;
 export const MAX_WAIT_MS = 30_000;
 export const MAX_CLAIM = 1000;
+/** The most jobs a worker may say it runs at once (a claim's `concurrency`, an in-process worker's). */
+export const MAX_WORKER_CONCURRENCY = 10_000;
 export const MAX_BATCH = 1000;
 
 export type ClaimRequest = {

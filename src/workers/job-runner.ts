@@ -9,7 +9,7 @@ import type { Job } from "../core/job.ts";
 import type { QueueService } from "../core/queue-service.ts";
 import { SpoolError, validationFailed } from "../core/errors.ts";
 import { NAME_RULE, QUEUE_NAME } from "../core/job.ts";
-import { DEFAULT_LEASE_MS, MAX_LEASE_MS, MAX_WAIT_MS } from "../core/work-requests.ts";
+import { DEFAULT_LEASE_MS, MAX_LEASE_MS, MAX_WAIT_MS, MAX_WORKER_CONCURRENCY } from "../core/work-requests.ts";
 import { quietLog } from "../quiet-log.ts";
 import { CompletionBatch } from "./completion-batch.ts";
 import type { Handler } from "./handler.ts";
@@ -37,7 +37,7 @@ const isIntIn = (v: unknown, min: number, max: number) => typeof v === "number" 
 /** What is wrong with a worker's queue name and options, or null: checked before it starts, not found out at its first claim. */
 export function workProblem(queue: unknown, o: WorkOptions): string | null {
   if (typeof queue !== "string" || !QUEUE_NAME.test(queue)) return `"${String(queue)}" is not a queue name (${NAME_RULE})`;
-  if (o.concurrency !== undefined && !isIntIn(o.concurrency, 1, MAX_CONCURRENCY)) return `concurrency must be a whole number from 1 to ${MAX_CONCURRENCY}`;
+  if (o.concurrency !== undefined && !isIntIn(o.concurrency, 1, MAX_WORKER_CONCURRENCY)) return `concurrency must be a whole number from 1 to ${MAX_WORKER_CONCURRENCY}`;
   if (o.leaseMs !== undefined && !isIntIn(o.leaseMs, 1000, MAX_LEASE_MS)) return `leaseMs must be a whole number of ms from 1000 to ${MAX_LEASE_MS}`;
   const leaseMs = o.leaseMs ?? DEFAULT_LEASE_MS;
   if (o.heartbeatMs !== undefined && !isIntIn(o.heartbeatMs, 10, leaseMs - 1)) return `heartbeatMs must be a whole number of ms from 10 to less than leaseMs (${leaseMs})`;
@@ -48,8 +48,6 @@ export function workProblem(queue: unknown, o: WorkOptions): string | null {
 
 export type RunnerDeps = { service: QueueService; registry: WorkerRegistry; completions?: CompletionBatch };
 
-/** The most jobs one worker runs at once (as a claim's `concurrency` says it). */
-const MAX_CONCURRENCY = 10_000;
 /** Idle claims wait this long, so the worker is seen at least this often while the queue is empty. */
 const IDLE_WAIT_MS = Math.min(10_000, MAX_WAIT_MS);
 /** How long a handler may go on after its attempt ended (and its signal aborted) before its slot goes to the next job. */

@@ -18,8 +18,11 @@ export type WorkerView = WorkerRecord & { online: boolean };
  * nothing would start it again short of a restart. A server's maintenance worker runs the health
  * checks (alerts would stop); a push worker delivers its queue (the queue would stall).
  */
+/** A worker of spool's own (each server's maintenance worker): it takes only spool's queues. */
+export const isOwnWorker = (worker: { queues: readonly string[] }) => worker.queues.length > 0 && worker.queues.every(isOwnQueue);
+
 export function whyNoShutdown(worker: Pick<WorkerRecord, "id" | "kind" | "queues">): string | null {
-  if (worker.queues.length > 0 && worker.queues.every(isOwnQueue)) {
+  if (isOwnWorker(worker)) {
     return `worker ${worker.id} is spool's own maintenance worker (health checks, retention, reports) and cannot be shut down; stop its server instead`;
   }
   if (worker.kind === "push") {

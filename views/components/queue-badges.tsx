@@ -6,8 +6,7 @@ import { Badge } from "./badges.tsx";
 
 /** Queues whose names start with spool: are spool's own (maintenance); only admins may use them. */
 export { isOwnQueue };
-/** A worker of spool's own (each server's maintenance worker): it takes only spool's queues. */
-export const isOwnWorker = (worker: { queues: readonly string[] }) => worker.queues.length > 0 && worker.queues.every(isOwnQueue);
+export { isOwnWorker } from "../../src/workers/worker-registry.ts";
 
 export const queuePath = (name: string) => `/queues/${encodeURIComponent(name)}`;
 

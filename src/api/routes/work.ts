@@ -1,6 +1,6 @@
 /** The pull-worker contract: claim with a lease, then complete, fail or heartbeat with its token. */
 import { z } from "@hono/zod-openapi";
-import type { FinishOutcome } from "../../core/work-requests.ts";
+import { MAX_WORKER_CONCURRENCY, type FinishOutcome } from "../../core/work-requests.ts";
 import type { CompleteItem } from "../../core/store.ts";
 import { claimAsWorker, heartbeatAsWorker } from "../../workers/worker-calls.ts";
 import type { App, ApiDeps } from "../env.ts";
@@ -37,7 +37,7 @@ export const ClaimBody = z
     name: z.string().max(200).optional().openapi({ description: "Worker identity shown in /v1/workers" }),
     host: z.string().max(255).optional(),
     queues: z.array(z.string().regex(QUEUE_NAME, `queue names are ${NAME_RULE}`)).max(100).optional(),
-    concurrency: z.number().int().min(1).max(10_000).optional(),
+    concurrency: z.number().int().min(1).max(MAX_WORKER_CONCURRENCY).optional(),
   })
   .strict()
   .openapi("ClaimRequest");
