@@ -1,5 +1,6 @@
 /** `spool job add|get|ls|cancel|retry`. */
 import { Command, Option } from "commander";
+import { countedAttempts } from "../core/retry.ts";
 import { clientOf } from "./context.ts";
 import { ago, print, record, table } from "./output.ts";
 import { durationArg, intArg, jsonArg, timeArg } from "./parse.ts";
@@ -9,7 +10,7 @@ const STATES = ["waiting", "delayed", "blocked", "active", "completed", "failed"
 /** Attempts against maxAttempts as they count: "1/3", and "+2 given back" for those a shutdown gave back, which do not. */
 export function attemptsText(job: { attempts: number; maxAttempts: number; givenBack?: number }): string {
   const back = job.givenBack ?? 0;
-  return `${job.attempts - back}/${job.maxAttempts}${back > 0 ? ` +${back} given back` : ""}`;
+  return `${countedAttempts({ attempts: job.attempts, givenBack: back })}/${job.maxAttempts}${back > 0 ? ` +${back} given back` : ""}`;
 }
 
 export function jobSummary(job: any): string {

@@ -13,14 +13,14 @@ export type WorkerControl = { shutdown?: boolean };
 
 export type WorkerView = WorkerRecord & { online: boolean };
 
+/** A worker of spool's own (each server's maintenance worker): it takes only spool's queues. */
+export const isOwnWorker = (worker: { queues: readonly string[] }) => worker.queues.length > 0 && worker.queues.every(isOwnQueue);
+
 /**
  * Why a worker cannot be asked to shut down, or null when it can: spool runs it itself, and
  * nothing would start it again short of a restart. A server's maintenance worker runs the health
  * checks (alerts would stop); a push worker delivers its queue (the queue would stall).
  */
-/** A worker of spool's own (each server's maintenance worker): it takes only spool's queues. */
-export const isOwnWorker = (worker: { queues: readonly string[] }) => worker.queues.length > 0 && worker.queues.every(isOwnQueue);
-
 export function whyNoShutdown(worker: Pick<WorkerRecord, "id" | "kind" | "queues">): string | null {
   if (isOwnWorker(worker)) {
     return `worker ${worker.id} is spool's own maintenance worker (health checks, retention, reports) and cannot be shut down; stop its server instead`;
