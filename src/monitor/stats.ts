@@ -19,8 +19,11 @@ export const zeroCounters = (): StatsCounters => ({
   enqueued: 0, started: 0, completed: 0, failed: 0, cancelled: 0, retried: 0, expired: 0, recovered: 0, runMs: 0, waitMs: 0,
 });
 
-export function addCounters(into: StatsCounters, add: StatsCounters): StatsCounters {
-  for (const k of Object.keys(into) as (keyof StatsCounters)[]) into[k] += add[k];
+const COUNTER_KEYS = Object.keys(zeroCounters()) as (keyof StatsCounters)[];
+
+/** Adds `add`'s counters to `into`'s (or takes them away, with sign -1); other fields are left as they are. */
+export function addCounters(into: StatsCounters, add: StatsCounters, sign = 1): StatsCounters {
+  for (const k of COUNTER_KEYS) into[k] += sign * add[k];
   return into;
 }
 
@@ -124,7 +127,7 @@ export async function operatorSeries(store: Store, p: { from: number; to: number
   for (const series of ownSeries) {
     for (const point of series) {
       const total = byStep.get(point.at);
-      if (total) for (const k of Object.keys(zeroCounters()) as (keyof StatsCounters)[]) total[k] -= point[k];
+      if (total) addCounters(total, point, -1);
     }
   }
   return [...byStep.values()];
