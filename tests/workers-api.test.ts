@@ -145,11 +145,13 @@ describe("limits across kinds of workers", () => {
       await waitFor(() => running === 3, 5000, "three in-process jobs to run");
       expect((await claim({ workerId: "http-x", max: 5 }, "limited")).jobs).toHaveLength(0);
       release();
-      // Three started, so one start is left in this rate-limit window, whoever claims it.
-      await waitFor(async () => (await server.call("GET", "/v1/queues/limited")).body.counts.completed === 3, 5000, "the three to complete");
+      // Three started, so one start is left in this rate-limit window, whoever claims it: the
+      // in-process worker may take it (and finish it) before the three are seen completed.
+      await waitFor(async () => (await server.call("GET", "/v1/queues/limited")).body.counts.completed >= 3, 5000, "the three to complete");
       const { jobs } = await claim({ workerId: "http-x", max: 5 }, "limited");
       const counts = (await server.call("GET", "/v1/queues/limited")).body.counts;
-      expect(jobs.length + counts.completed).toBe(4);
+      expect(jobs.length).toBeLessThanOrEqual(1);
+      expect(counts.completed + counts.active).toBe(4);
     } finally {
       release();
       await spool.stopWorkers(0);
